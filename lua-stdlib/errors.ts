@@ -1,0 +1,108 @@
+/**
+ * `errors`: structured error objects (global, also `require("errors")`).
+ *
+ * Owns: the error metatable (methods kind/message/retryable/details/stack, __tostring, __eq by
+ * identity), constructors `new`, `wrap`, the predicate `is`, and the kind constants. Error objects
+ * are userdata holding an ErrorInfo (runtime/lua/errorvalue.ts), so they cross state boundaries
+ * through the codec intact. Invariant: `tostring(err)` is the message alone, as in Wippy; the CLI
+ * prints `Kind: message`.
+ */
+import { lua, lauxlib, lstr, LuaState, LuaFn, setFuncs, pushText, raise, bytesToText } from '../runtime/lua/vm';
+import { ERROR_MT, pushError, testError, toErrorInfo } from '../runtime/lua/errorvalue';
+import { encode } from '../runtime/lua/codec';
+import { decode } from '../runtime/lua/decode';
+import type { ErrorInfo } from '../runtime/errors';
+
+export const KINDS: Record<string, string> = {
+  NOT_FOUND: 'NotFound', INVALID: 'Invalid', INTERNAL: 'Internal', ALREADY_EXISTS: 'AlreadyExists',
+  PERMISSION_DENIED: 'PermissionDenied', UNAVAILABLE: 'Unavailable', CANCELED: 'Canceled',
+  CONFLICT: 'Conflict', TIMEOUT: 'Timeout', RATE_LIMITED: 'RateLimited', UNKNOWN: '',
+};
+
+function check(L: LuaState, arg: number): ErrorInfo {
+  const e = testError(L, arg);
+  if (!e) lauxlib.luaL_typeerror(L, arg, lstr('error'));
+  return e as ErrorInfo;
+}
+
+const methods: Record<string, LuaFn> = {
+  kind: (L) => { pushText(L, check(L, 1).kind); return 1; },
+  message: (L) => { pushText(L, check(L, 1).message); return 1; },
+  retryable: (L) => {
+    const r = check(L, 1).retryable;
+    if (r === undefined) lua.lua_pushnil(L); else lua.lua_pushboolean(L, r);
+    return 1;
+  },
+  details: (L) => {
+    const d = check(L, 1).details;
+    if (d === undefined) { lua.lua_pushnil(L); return 1; }
+    decode(L, JSON.stringify(d));
+    return 1;
+  },
+  stack: (L) => {
+    const s = check(L, 1).stack;
+    if (s === undefined) lua.lua_pushnil(L); else pushText(L, s);
+    return 1;
+  },
+};
+
+/** errors.new("msg") or errors.new{message=, kind=, retryable=, details=} */
+const newError: LuaFn = (L) => {
+  if (lua.lua_type(L, 1) === lua.LUA_TSTRING) {
+    pushError(L, { kind: '', message: bytesToText(lua.lua_tolstring(L, 1)) });
+    return 1;
+  }
+  lauxlib.luaL_checktype(L, 1, lua.LUA_TTABLE);
+  const field = (name: string, type: number): boolean => {
+    lua.lua_getfield(L, 1, lstr(name));
+    const t = lua.lua_type(L, -1);
+    if (t !== lua.LUA_TNIL && t !== type) {
+      raise(L, `errors.new: field '${name}' must be a ${lua.lua_typename(L, type) ? bytesToText(lua.lua_typename(L, type)) : 'value'}`);
+    }
+    return t !== lua.LUA_TNIL;
+  };
+  const info: ErrorInfo = { kind: '', message: '' };
+  if (field('message', lua.LUA_TSTRING)) info.message = bytesToText(lua.lua_tolstring(L, -1));
+  if (field('kind', lua.LUA_TSTRING)) info.kind = bytesToText(lua.lua_tolstring(L, -1));
+  if (field('retryable', lua.LUA_TBOOLEAN)) info.retryable = lua.lua_toboolean(L, -1);
+  lua.lua_getfield(L, 1, lstr('details'));
+  if (!lua.lua_isnil(L, -1)) {
+    try { info.details = JSON.parse(encode(L, -1, 'json', 'details')); } catch (e) { raise(L, `errors.new: ${(e as Error).message}`); }
+  }
+  lua.lua_settop(L, 1);
+  pushError(L, info);
+  return 1;
+};
+
+/** errors.wrap(err, "context") -> error whose message is "context: <message>", kind kept. */
+const wrap: LuaFn = (L) => {
+  if (lua.lua_isnoneornil(L, 1)) { lua.lua_pushnil(L); return 1; }
+  const inner = toErrorInfo(L, 1, '');
+  const ctx = lauxlib.luaL_checklstring(L, 2);
+  pushError(L, { ...inner, message: `${bytesToText(ctx)}: ${inner.message}` });
+  return 1;
+};
+
+/** errors.is(err, kind) -> boolean */
+const is: LuaFn = (L) => {
+  const e = testError(L, 1);
+  const kind = bytesToText(lauxlib.luaL_checklstring(L, 2));
+  lua.lua_pushboolean(L, e !== null && e.kind === kind);
+  return 1;
+};
+
+/** Create the metatable (once per state) and push the module table. */
+export function openErrors(L: LuaState): void {
+  if (lauxlib.luaL_newmetatable(L, lstr(ERROR_MT))) {
+    lua.lua_createtable(L, 0, 5);
+    setFuncs(L, methods);
+    lua.lua_setfield(L, -2, lstr('__index'));
+    setFuncs(L, { __tostring: (L1) => { pushText(L1, check(L1, 1).message); return 1; } });
+    pushText(L, 'error');
+    lua.lua_setfield(L, -2, lstr('__name'));
+  }
+  lua.lua_pop(L, 1);
+  lua.lua_createtable(L, 0, 16);
+  setFuncs(L, { new: newError, wrap, is });
+  for (const [k, v] of Object.entries(KINDS)) { pushText(L, v); lua.lua_setfield(L, -2, lstr(k)); }
+}

@@ -1,0 +1,31 @@
+/**
+ * The standard library index: the only place Lua modules are registered.
+ *
+ * Each module is one file in this folder exporting an `open*` function that pushes its table.
+ * `global` modules are installed in every state without `require`; `workflowSafe` ones may be
+ * listed by workflow.lua entries (deterministic, or intercepted by the workflow engine).
+ */
+import type { StdModule } from '../runtime/lua/host';
+import { openErrors } from './errors';
+import { openJson } from './json';
+import { openUuid } from './uuid';
+import { openFuncs } from './funcs';
+import { openTime } from './time';
+
+export const STDLIB: readonly StdModule[] = [
+  { name: 'errors', open: openErrors, global: true, workflowSafe: true },
+  { name: 'json', open: openJson, workflowSafe: true },
+  { name: 'uuid', open: openUuid, workflowSafe: true },
+  { name: 'time', open: openTime, workflowSafe: true },
+  { name: 'funcs', open: openFuncs, workflowSafe: true },
+];
+
+const byName = new Map(STDLIB.map((m) => [m.name, m]));
+
+export function stdModule(name: string): StdModule | undefined {
+  return byName.get(name);
+}
+
+export const GLOBAL_MODULES: readonly StdModule[] = STDLIB.filter((m) => m.global);
+export const MODULE_NAMES: ReadonlySet<string> = new Set(STDLIB.map((m) => m.name));
+export const WORKFLOW_MODULE_NAMES: ReadonlySet<string> = new Set(STDLIB.filter((m) => m.workflowSafe).map((m) => m.name));

@@ -1,0 +1,137 @@
+/**
+ * The registry's data model: what the loader produces and every other layer consumes.
+ *
+ * Owns: entry kinds and the normalised shape of each kind. Invariants: every id is `ns:name`;
+ * every reference inside an entry (imports, service process/host, worker client, workflow worker,
+ * lifecycle.requires) is already resolved to a full id that exists and has the right kind;
+ * durations are numbers of milliseconds (floats allowed); paths are absolute.
+ */
+
+export const ENTRY_KINDS = [
+  'function.lua', 'process.lua', 'workflow.lua', 'library.lua',
+  'process.host', 'process.service', 'temporal.client', 'temporal.worker',
+] as const;
+export type EntryKind = (typeof ENTRY_KINDS)[number];
+
+export const LUA_KINDS = ['function.lua', 'process.lua', 'workflow.lua', 'library.lua'] as const;
+export type LuaKind = (typeof LUA_KINDS)[number];
+
+/** Where an entry was declared: for messages that name file, entry and field. */
+export interface Origin {
+  /** Absolute path of the YAML file. */
+  file: string;
+  /** 1-based line of the entry in the YAML file, when known. */
+  line?: number;
+}
+
+interface EntryBase {
+  /** `namespace:name`. */
+  id: string;
+  namespace: string;
+  name: string;
+  kind: EntryKind;
+  meta: Record<string, unknown>;
+  /** Every key besides name/kind/meta, as written (references not rewritten). */
+  data: Record<string, unknown>;
+  origin: Origin;
+}
+
+export interface PoolConfig {
+  /** Wippy's pool types; all are served by one bounded pool here (`inline` = size 1, no reuse). */
+  type: 'inline' | 'lazy' | 'static' | 'adaptive';
+  /** Most states kept alive for this entry. */
+  size: number;
+}
+
+export interface LuaEntry extends EntryBase {
+  kind: LuaKind;
+  /** Absolute path of the Lua file. */
+  sourcePath: string;
+  /** The Lua source as read from disk (typed Lua not yet stripped). */
+  source: string;
+  /** `main` unless set. */
+  method: string;
+  /** Names `require()` may load from the standard library. */
+  modules: string[];
+  /** alias -> full id of a `library.lua` entry. */
+  imports: Record<string, string>;
+  /** `function.lua` only. */
+  pool?: PoolConfig;
+  /** `workflow.lua` only: the worker from meta.temporal.workflow.worker, resolved. */
+  worker?: string;
+}
+
+export interface RestartPolicy {
+  initialDelayMs: number;
+  maxDelayMs: number;
+  backoffFactor: number;
+  jitter: number;
+  /** Runs in all; 0 = unlimited. */
+  maxAttempts: number;
+}
+
+export interface Lifecycle {
+  autoStart: boolean;
+  /** Full ids this entry depends on; they start first and stop last. */
+  requires: string[];
+  startTimeoutMs: number;
+  stopTimeoutMs: number;
+  stableThresholdMs: number;
+  restart: RestartPolicy;
+}
+
+export interface ProcessHostEntry extends EntryBase {
+  kind: 'process.host';
+  workers: number;
+  queueSize: number;
+  lifecycle: Lifecycle;
+}
+
+export interface ServiceEntry extends EntryBase {
+  kind: 'process.service';
+  /** Full id of a process.lua entry. */
+  process: string;
+  /** Full id of a process.host entry. */
+  host: string;
+  /** Arguments passed to main(...). */
+  input: unknown[];
+  lifecycle: Lifecycle;
+}
+
+export interface ClientEntry extends EntryBase {
+  kind: 'temporal.client';
+  /** Absolute path of the SQLite store (default `.wippy/state.db` beside the registry root). */
+  store: string;
+  lifecycle: Lifecycle;
+}
+
+export interface WorkerEntry extends EntryBase {
+  kind: 'temporal.worker';
+  /** Full id of a temporal.client entry. */
+  client: string;
+  taskQueue: string;
+  lifecycle: Lifecycle;
+}
+
+export type Entry = LuaEntry | ProcessHostEntry | ServiceEntry | ClientEntry | WorkerEntry;
+
+export interface Registry {
+  /** Absolute folder the registry was loaded from (the YAML file's folder, or the folder given). */
+  root: string;
+  /** Every YAML file read, absolute. */
+  files: string[];
+  entries: Map<string, Entry>;
+}
+
+/** Hooks the loader calls so that it need not know the Lua host. */
+export interface LoadOptions {
+  /**
+   * Compile-check one Lua source. Return null when it compiles, else a message that starts with
+   * `chunkName:line:` as Lua reports it. Called once per Lua entry, at load time.
+   */
+  checkLua?: (source: string, chunkName: string) => string | null;
+  /** Names of standard-library modules that `modules:` may list. Unchecked when absent. */
+  knownModules?: ReadonlySet<string>;
+  /** Modules a `workflow.lua` entry may list (deterministic or workflow-aware ones). */
+  workflowModules?: ReadonlySet<string>;
+}

@@ -1,0 +1,75 @@
+/**
+ * Errors the runtime raises in JS, each with a stable code.
+ *
+ * Owns: the `WippyError` class, the list of codes, and the mapping from code to CLI exit status
+ * (the one place that decides it). Invariants: a code never changes meaning once shipped; a
+ * message says what went wrong and, where it can, what to do; `userFacing` errors are printed
+ * without a JS stack (they describe the user's input, not a bug in the runtime).
+ *
+ * Lua-level error objects (kind/message/retryable) live in lua-stdlib/errors.ts; `ErrorInfo` below
+ * is their plain-data form, used when an error crosses from one Lua state to another or into JSON.
+ */
+
+export const ErrorCode = {
+  /** The registry (YAML, entries, references, Lua syntax) is invalid. */
+  REGISTRY_INVALID: 'REGISTRY_INVALID',
+  /** An entry id does not exist or is of the wrong kind for the operation. */
+  ENTRY_NOT_FOUND: 'ENTRY_NOT_FOUND',
+  /** A command-line argument is malformed (bad JSON argument, unknown option value). */
+  BAD_ARGUMENT: 'BAD_ARGUMENT',
+  /** Lua code raised an error or returned `nil, err` at the top of an execution. */
+  LUA_ERROR: 'LUA_ERROR',
+  /** A script ran past its instruction budget in one activation. */
+  BUDGET_EXCEEDED: 'BUDGET_EXCEEDED',
+  /** A script grew past its memory allowance (huge strings/tables). */
+  MEMORY_EXCEEDED: 'MEMORY_EXCEEDED',
+  /** A value cannot cross between Lua and JSON (function, cycle, NaN...). */
+  VALUE_INVALID: 'VALUE_INVALID',
+  /** A bug or an unexpected condition inside the runtime itself. */
+  INTERNAL: 'INTERNAL',
+} as const;
+export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+/** Plain-data form of a Lua error object; what crosses state boundaries and lands in JSON. */
+export interface ErrorInfo {
+  kind: string;
+  message: string;
+  retryable?: boolean;
+  details?: unknown;
+  /** Lua traceback, when the error was raised rather than returned. */
+  stack?: string;
+}
+
+export class WippyError extends Error {
+  readonly code: ErrorCode;
+  /** True when the message describes the user's input: print it without a JS stack. */
+  readonly userFacing: boolean;
+  /** The Lua-level error carried by this failure, if any. */
+  readonly info?: ErrorInfo;
+
+  constructor(code: ErrorCode, message: string, opts: { userFacing?: boolean; info?: ErrorInfo; cause?: unknown } = {}) {
+    super(message, opts.cause === undefined ? undefined : { cause: opts.cause });
+    this.name = 'WippyError';
+    this.code = code;
+    this.userFacing = opts.userFacing ?? code !== ErrorCode.INTERNAL;
+    this.info = opts.info;
+  }
+}
+
+/** Exit status for the CLI, decided in one place. */
+export function exitCodeFor(err: unknown): number {
+  if (err instanceof WippyError) {
+    switch (err.code) {
+      case ErrorCode.REGISTRY_INVALID: return 2;
+      case ErrorCode.BAD_ARGUMENT: return 2;
+      case ErrorCode.ENTRY_NOT_FOUND: return 2;
+      case ErrorCode.INTERNAL: return 70;
+      default: return 1;
+    }
+  }
+  return 70;
+}
+
+export function isWippyError(err: unknown, code?: ErrorCode): err is WippyError {
+  return err instanceof WippyError && (code === undefined || err.code === code);
+}

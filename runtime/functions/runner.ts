@@ -1,0 +1,102 @@
+/**
+ * Running function entries: `funcs.call` outside workflows, and `wippy run -x` on a function.
+ *
+ * Owns: turning a CallRequest into a task on a pooled host, and the task's outcome into a
+ * CallResult by Wippy's convention: the first return value is the result; a non-nil second value
+ * is an error (`return nil, err`); a raised error is an `Internal` error carrying the message and
+ * the Lua traceback. Invariants: an unknown id or a non-function entry gives `NotFound` at once;
+ * a result that cannot be encoded is an error, not a crash; the lease returns to its pool exactly
+ * once; nesting deeper than MAX_CALL_DEPTH fails instead of exhausting the JS stack.
+ */
+import { lua } from '../lua/vm';
+import { encode, CodecError } from '../lua/codec';
+import { decode } from '../lua/decode';
+import { toErrorInfo } from '../lua/errorvalue';
+import { LuaError, TaskOutcome } from '../lua/task';
+import { CompileError } from '../lua/chunks';
+import { HostPool, PoolContext } from './pool';
+import type { CallRequest, CallResult, Cancel, Services } from '../services';
+import type { Registry, LuaEntry } from '../../registry/types';
+import type { ErrorInfo } from '../errors';
+
+export const MAX_CALL_DEPTH = 200;
+
+/** Makes the Services a function call runs with (the runtime decides clock, output, nesting). */
+export type ServicesFactory = (req: CallRequest, depth: number) => Services;
+
+export class FunctionRunner {
+  private readonly pools = new Map<string, HostPool>();
+
+  constructor(private readonly registry: Registry, private readonly ctx: PoolContext, private readonly services: ServicesFactory) {}
+
+  call(req: CallRequest, done: (r: CallResult) => void, depth = 0): Cancel {
+    const entry = this.registry.entries.get(req.id);
+    if (!entry || entry.kind !== 'function.lua') {
+      const what = entry ? `${req.id} is a ${entry.kind} entry, not a function.lua` : `no function ${req.id} in the registry`;
+      done({ error: { kind: 'NotFound', message: what, retryable: false } });
+      return noop;
+    }
+    if (depth > MAX_CALL_DEPTH) {
+      done({ error: { kind: 'Internal', message: `funcs.call nested deeper than ${MAX_CALL_DEPTH} calls (runaway recursion?) at ${req.id}`, retryable: false } });
+      return noop;
+    }
+    const pool = this.poolFor(entry as LuaEntry);
+    let lease;
+    try {
+      lease = pool.acquire();
+    } catch (e) {
+      done({ error: loadFailure(e, req.id) });
+      return noop;
+    }
+    const { host, fnRef } = lease;
+    host.services = this.services(req, depth);
+    const task = host.newTask((outcome) => {
+      const result = resultOf(outcome);
+      pool.release(lease!);
+      done(result);
+    });
+    const T = task.thread;
+    lua.lua_rawgeti(T, lua.LUA_REGISTRYINDEX, fnRef);
+    try {
+      for (const a of req.args) decode(T, a);
+    } catch (e) {
+      task.kill({ kind: 'Invalid', message: `bad argument for ${req.id}: ${(e as Error).message}`, retryable: false });
+      return noop;
+    }
+    task.start(req.args.length);
+    return () => task.kill({ kind: 'Canceled', message: `call to ${req.id} was canceled` });
+  }
+
+  /** Idle pooled states per entry (for tests and stats). */
+  idleStates(id: string): number {
+    return this.pools.get(id)?.idleCount ?? 0;
+  }
+
+  private poolFor(entry: LuaEntry): HostPool {
+    let p = this.pools.get(entry.id);
+    if (!p) { p = new HostPool(entry, this.ctx); this.pools.set(entry.id, p); }
+    return p;
+  }
+}
+
+function noop(): void { /* nothing to cancel */ }
+
+function loadFailure(e: unknown, id: string): ErrorInfo {
+  if (e instanceof LuaError) return { ...e.info, retryable: false };
+  if (e instanceof CompileError) return { kind: 'Internal', message: e.message, retryable: false };
+  return { kind: 'Internal', message: `cannot load ${id}: ${(e as Error).message}`, retryable: false };
+}
+
+/** Wippy's return convention: value | nil, err | raised error. */
+export function resultOf(outcome: TaskOutcome): CallResult {
+  if (!outcome.ok) return { error: outcome.error.info };
+  const { thread: T, nresults } = outcome;
+  if (nresults >= 2 && !lua.lua_isnil(T, 2)) return { error: toErrorInfo(T, 2, 'Internal') };
+  if (nresults === 0) return { value: 'null' };
+  try {
+    return { value: encode(T, 1, 'payload', 'result') };
+  } catch (e) {
+    if (e instanceof CodecError) return { error: { kind: 'Internal', message: `cannot return this value: ${e.message}`, retryable: false } };
+    throw e;
+  }
+}

@@ -1,0 +1,61 @@
+/**
+ * Services for code that is not a workflow: real clock, real timers, fresh UUIDs, direct calls.
+ *
+ * Owns: the live implementation of the Services contract (runtime/services.ts) for function and
+ * process executions. Invariant: it holds only the per-execution bits (context, call depth); the
+ * shared parts (function runner, output, clock) come from the Runtime.
+ */
+import { uuidV4, uuidV7 } from './uuid';
+import type { CallRequest, CallResult, Cancel, Services } from './services';
+
+export interface LiveDeps {
+  call(req: CallRequest, done: (r: CallResult) => void, depth: number): Cancel;
+  clock: Clock;
+  print(text: string): void;
+  log(level: string, message: string, fields?: Record<string, unknown>): void;
+}
+
+/** Wall clock and timers; the virtual-time clock of later layers implements the same shape. */
+export interface Clock {
+  now(): number;
+  setTimer(ms: number, fn: () => void): Cancel;
+}
+
+export const realClock: Clock = {
+  now: () => Date.now(),
+  setTimer(ms, fn) {
+    const t = setTimeout(fn, Math.max(0, ms));
+    return () => clearTimeout(t);
+  },
+};
+
+const started = performance.now();
+
+export class LiveServices implements Services {
+  constructor(private readonly deps: LiveDeps, private readonly ctx: Record<string, unknown> = {}, private readonly depth = 0) {}
+
+  call(req: CallRequest, done: (r: CallResult) => void): Cancel {
+    return this.deps.call(req, done, this.depth + 1);
+  }
+  sleep(ms: number, done: () => void): Cancel {
+    return this.deps.clock.setTimer(ms, done);
+  }
+  now(): number {
+    return this.deps.clock.now();
+  }
+  clock(): number {
+    return (performance.now() - started) / 1000;
+  }
+  uuid(version: 4 | 7): string {
+    return version === 7 ? uuidV7(this.deps.clock.now()) : uuidV4();
+  }
+  context(): Record<string, unknown> {
+    return this.ctx;
+  }
+  print(text: string): void {
+    this.deps.print(text);
+  }
+  log(level: 'debug' | 'info' | 'warn' | 'error', message: string, fields?: Record<string, unknown>): void {
+    this.deps.log(level, message, fields);
+  }
+}

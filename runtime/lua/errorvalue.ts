@@ -1,0 +1,64 @@
+/**
+ * Lua error objects as the host sees them: a userdata holding an `ErrorInfo`.
+ *
+ * Owns: creating error userdata, recognising them, and turning any Lua error value (error
+ * object, string, table, other) into an `ErrorInfo`. The Lua-facing `errors` module
+ * (lua-stdlib/errors.ts) adds constructors and installs the methods; this file only needs the
+ * metatable name so that the codec and the task driver can recognise errors without depending on
+ * the standard library. Invariant: every error userdata carries `{ error: ErrorInfo }` as data and
+ * has the metatable registered under ERROR_MT.
+ */
+import type { ErrorInfo } from '../errors';
+import { lua, lauxlib, lstr, LuaState, bytesToText, describe } from './vm';
+
+export const ERROR_MT = 'wippy.error';
+
+interface ErrorBox { error: ErrorInfo }
+
+/** Push an error object. The metatable must exist (lua-stdlib/errors.ts creates it in every state). */
+export function pushError(L: LuaState, info: ErrorInfo): void {
+  const box = lua.lua_newuserdata(L, 0) as ErrorBox;
+  box.error = info;
+  lauxlib.luaL_setmetatable(L, lstr(ERROR_MT));
+}
+
+/** The ErrorInfo if the value at idx is an error object, else null. */
+export function testError(L: LuaState, idx: number): ErrorInfo | null {
+  const box = lauxlib.luaL_testudata(L, idx, lstr(ERROR_MT)) as ErrorBox | null;
+  return box ? box.error : null;
+}
+
+/**
+ * Any Lua value used as an error -> ErrorInfo. Strings become `Internal` errors (or the given
+ * default kind); a table with `message`/`kind` fields is honoured; anything else is described.
+ */
+export function toErrorInfo(L: LuaState, idx: number, defaultKind = 'Internal'): ErrorInfo {
+  const e = testError(L, idx);
+  if (e) return e;
+  const t = lua.lua_type(L, idx);
+  if (t === lua.LUA_TSTRING) return { kind: defaultKind, message: bytesToText(lua.lua_tolstring(L, idx)) };
+  if (t === lua.LUA_TTABLE) {
+    const abs = lua.lua_absindex(L, idx);
+    const field = (name: string): string | null => {
+      lua.lua_getfield(L, abs, lstr(name));
+      const v = lua.lua_type(L, -1) === lua.LUA_TSTRING ? bytesToText(lua.lua_tolstring(L, -1)) : null;
+      lua.lua_pop(L, 1);
+      return v;
+    };
+    const message = field('message');
+    if (message !== null) {
+      const kind = field('kind') ?? defaultKind;
+      lua.lua_getfield(L, abs, lstr('retryable'));
+      const retryable = lua.lua_type(L, -1) === lua.LUA_TBOOLEAN ? lua.lua_toboolean(L, -1) : undefined;
+      lua.lua_pop(L, 1);
+      return retryable === undefined ? { kind, message } : { kind, message, retryable };
+    }
+  }
+  if (t === lua.LUA_TNIL || t === lua.LUA_TNONE) return { kind: defaultKind, message: 'nil' };
+  return { kind: defaultKind, message: describe(L, idx) };
+}
+
+/** One-line rendering used by the CLI and tostring(): `Kind: message`. */
+export function formatErrorInfo(e: ErrorInfo): string {
+  return e.kind ? `${e.kind}: ${e.message}` : e.message;
+}

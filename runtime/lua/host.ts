@@ -1,0 +1,243 @@
+/**
+ * A LuaHost is one sandboxed Lua state and everything attached to it: the Services of the
+ * execution it serves, the instruction budget, `require`, and loading an entry's entry point.
+ *
+ * Owns: state creation (sandbox.ts + global modules), `require` limited to an entry's `modules:`
+ * and `imports:`, running a chunk once to find its entry function (`method`), the budget hook.
+ * Invariants: one host serves one execution at a time (pools hand out whole hosts); `hostOf(L)`
+ * works from any thread of the state; load-time code cannot wait (no task runs then); a library
+ * gets its own `require` (its own modules/imports) through a private environment.
+ */
+import { lua, lauxlib, lstr, toLua, LuaState, LuaFn, raise, checkText, bytesToText } from './vm';
+import { openSandbox, RandomSource } from './sandbox';
+import { loadChunk, CompiledChunk } from './chunks';
+import { ensureArrayMarker } from './codec';
+import { Task, LuaError } from './task';
+import { ErrorCode } from '../errors';
+import type { Services } from '../services';
+import type { LuaEntry } from '../../registry/types';
+
+/** A standard-library module as the host sees it (lua-stdlib/index.ts lists them). */
+export interface StdModule {
+  name: string;
+  /** Push the module's table (called once per state, on first require or at creation if global). */
+  open: (L: LuaState) => void;
+  /** Installed as a global in every state (errors, process, channel). */
+  global?: boolean;
+  /** May be listed by a workflow.lua entry (deterministic, or workflow-aware). */
+  workflowSafe?: boolean;
+}
+
+/** What a host needs from the outside world to resolve `require`. */
+export interface ModuleResolver {
+  stdlib(name: string): StdModule | undefined;
+  /** Globals to install in every state, in order. */
+  globals(): StdModule[];
+  /** A library.lua entry and its compiled chunk. */
+  library(id: string): { entry: LuaEntry; chunk: CompiledChunk };
+}
+
+export interface HostConfig {
+  /** What runs here, for messages (`app:charge`). */
+  label: string;
+  resolver: ModuleResolver;
+  services: Services;
+  /** Lua instructions one activation may run before it is stopped. */
+  budget?: number;
+  randomSeed?: number;
+}
+
+export const DEFAULT_BUDGET = 100_000_000;
+const HOOK_INTERVAL = 10_000;
+
+const hosts = new WeakMap<object, LuaHost>();
+
+/** The host a binding runs in. */
+export function hostOf(L: LuaState): LuaHost {
+  const h = hosts.get(L.l_G);
+  if (!h) throw new Error('hostOf: state has no host');
+  return h;
+}
+
+export class LuaHost {
+  readonly L: LuaState;
+  readonly label: string;
+  services: Services;
+  currentTask: Task | null = null;
+  budget: number;
+  private used = 0;
+  private budgetError: LuaError | null = null;
+  private readonly resolver: ModuleResolver;
+  /** Loaded modules: `std:<name>` or `lib:<id>` -> registry ref. */
+  private readonly loaded = new Map<string, number>();
+  /** Set for per-state data of modules (e.g. channels) keyed by module. */
+  readonly moduleData = new Map<string, unknown>();
+
+  constructor(cfg: HostConfig) {
+    this.label = cfg.label;
+    this.services = cfg.services;
+    this.budget = cfg.budget ?? DEFAULT_BUDGET;
+    this.resolver = cfg.resolver;
+    const L = lauxlib.luaL_newstate() as LuaState;
+    this.L = L;
+    hosts.set(L.l_G, this);
+    lua.lua_atnativeerror(L, nativeError);
+    const random = new RandomSource(cfg.randomSeed ?? Math.floor(Math.random() * 2 ** 32));
+    openSandbox(L, { services: () => this.services, random });
+    ensureArrayMarker(L);
+    for (const m of cfg.resolver.globals()) {
+      m.open(L);
+      this.loaded.set(`std:${m.name}`, lauxlib.luaL_ref(L, lua.LUA_REGISTRYINDEX));
+      lua.lua_rawgeti(L, lua.LUA_REGISTRYINDEX, this.loaded.get(`std:${m.name}`));
+      lua.lua_setglobal(L, lstr(m.name));
+    }
+    lua.lua_sethook(L, budgetHook, lua.LUA_MASKCOUNT, HOOK_INTERVAL);
+  }
+
+  beginActivation(task: Task | null): void {
+    this.currentTask = task;
+    this.used = 0;
+  }
+
+  endActivation(): void {
+    this.currentTask = null;
+  }
+
+  /** The budget error of the last activation, if it was stopped (cleared on read). */
+  takeBudgetError(): LuaError | null {
+    const e = this.budgetError;
+    this.budgetError = null;
+    return e;
+  }
+
+  /** Called from the hook every HOOK_INTERVAL instructions. */
+  charge(L: LuaState, ar: unknown): void {
+    this.used += HOOK_INTERVAL;
+    if (this.used <= this.budget) return;
+    if (!this.budgetError) {
+      lua.lua_getinfo(L, lstr('Sl'), ar);
+      const a = ar as { short_src?: Uint8Array; currentline?: number };
+      const where = a.short_src ? `${bytesToText(a.short_src)}:${a.currentline}` : 'unknown location';
+      const message = `instruction budget exceeded in ${this.label} at ${where}: more than ${this.budget.toLocaleString('en-US')} Lua instructions ran without waiting (an endless loop?)`;
+      this.budgetError = new LuaError({ kind: 'Timeout', message, retryable: false }, message, ErrorCode.BUDGET_EXCEEDED);
+    }
+    // Fire on every instruction from now on so that a pcall cannot swallow the stop.
+    lua.lua_sethook(L, budgetHook, lua.LUA_MASKCOUNT, 1);
+    raise(L, this.budgetError.message);
+  }
+
+  /**
+   * Install `require` for `entry` as a global, run its chunk once and return a registry ref to its
+   * entry function (`method`). Throws LuaError when the chunk fails or has no entry point.
+   */
+  loadEntry(entry: LuaEntry, chunk: CompiledChunk): number {
+    const L = this.L;
+    pushRequire(L, this, entry);
+    lua.lua_setglobal(L, lstr('require'));
+    this.runLoadTime(() => loadChunk(L, chunk), 1, entry.id);
+    const t = lua.lua_type(L, -1);
+    if (t === lua.LUA_TTABLE) {
+      lua.lua_getfield(L, -1, lstr(entry.method));
+      lua.lua_remove(L, -2);
+    } else if (t !== lua.LUA_TFUNCTION) {
+      lua.lua_pop(L, 1);
+      lua.lua_getglobal(L, lstr(entry.method));
+    }
+    if (lua.lua_type(L, -1) !== lua.LUA_TFUNCTION) {
+      lua.lua_pop(L, 1);
+      const message = `${entry.id}: ${chunk.name} has no entry point: return a function, or a table with a '${entry.method}' function, or define a global function ${entry.method}`;
+      throw new LuaError({ kind: 'Invalid', message }, message);
+    }
+    return lauxlib.luaL_ref(L, lua.LUA_REGISTRYINDEX);
+  }
+
+  /** Run a chunk pushed by `push` synchronously (no waiting allowed), leaving `nresults` on L. */
+  private runLoadTime(push: () => void, nresults: number, label: string): void {
+    const L = this.L;
+    push();
+    this.beginActivation(null);
+    lua.lua_pushjsfunction(L, traceback);
+    lua.lua_insert(L, -2);
+    let st: number;
+    try { st = lua.lua_pcall(L, 0, nresults, -2); } finally { this.endActivation(); }
+    const blown = this.takeBudgetError();
+    if (blown) { lua.lua_pop(L, 2); lua.lua_sethook(L, budgetHook, lua.LUA_MASKCOUNT, HOOK_INTERVAL); throw blown; }
+    if (st !== lua.LUA_OK) {
+      const tb = bytesToText(lua.lua_tolstring(L, -1) ?? lstr('error'));
+      lua.lua_pop(L, 2);
+      const message = tb.split('\n')[0];
+      throw new LuaError({ kind: 'Internal', message: `${label}: ${message}` }, tb);
+    }
+    lua.lua_remove(L, -1 - nresults);
+  }
+
+  /** `require` body shared by entries and libraries. Pushes the module value. */
+  requireModule(L: LuaState, entry: LuaEntry, name: string): void {
+    const libId = entry.imports[name];
+    const key = libId ? `lib:${libId}` : `std:${name}`;
+    const ref = this.loaded.get(key);
+    if (ref !== undefined) { lua.lua_rawgeti(L, lua.LUA_REGISTRYINDEX, ref); return; }
+    if (libId) {
+      const lib = this.resolver.library(libId);
+      this.runLoadTime(() => {
+        loadChunk(this.L, lib.chunk);
+        // Give the library its own `require` through a private _ENV that falls back to _G.
+        lua.lua_createtable(this.L, 0, 1);
+        pushRequire(this.L, this, lib.entry);
+        lua.lua_setfield(this.L, -2, lstr('require'));
+        lua.lua_createtable(this.L, 0, 2);
+        lua.lua_pushglobaltable(this.L);
+        lua.lua_setfield(this.L, -2, lstr('__index'));
+        lua.lua_pushglobaltable(this.L);
+        lua.lua_setfield(this.L, -2, lstr('__newindex'));
+        lua.lua_setmetatable(this.L, -2);
+        lua.lua_setupvalue(this.L, -2, 1);
+      }, 1, libId);
+      if (lua.lua_isnil(this.L, -1)) { lua.lua_pop(this.L, 1); lua.lua_pushboolean(this.L, true); }
+    } else {
+      const m = this.resolver.stdlib(name);
+      const listed = entry.modules.includes(name) || (m !== undefined && m.global === true);
+      if (!m || !listed) {
+        const known = [...entry.modules, ...Object.keys(entry.imports)];
+        const hint = m ? `add it to the entry's modules: [${[...entry.modules, name].join(', ')}]`
+          : `this entry can require: ${known.length ? known.join(', ') : '(nothing: list modules or imports in the entry)'}`;
+        raise(L, `module '${name}' is not available to ${entry.id}: ${hint}`);
+      }
+      m.open(this.L);
+    }
+    const newRef = lauxlib.luaL_ref(this.L, lua.LUA_REGISTRYINDEX);
+    this.loaded.set(key, newRef);
+    lua.lua_rawgeti(L, lua.LUA_REGISTRYINDEX, newRef);
+  }
+
+  /** Create a task on this host. */
+  newTask(onExit: ConstructorParameters<typeof Task>[1]): Task {
+    return new Task(this, onExit);
+  }
+}
+
+function pushRequire(L: LuaState, host: LuaHost, entry: LuaEntry): void {
+  const fn: LuaFn = (L1) => { host.requireModule(L1, entry, checkText(L1, 1)); return 1; };
+  lua.lua_pushjsfunction(L, fn);
+}
+
+function budgetHook(L: LuaState, ar: unknown): void {
+  hostOf(L).charge(L, ar);
+}
+
+const traceback: LuaFn = (L) => {
+  const msg = lua.lua_tolstring(L, 1);
+  lauxlib.luaL_traceback(L, L, msg ?? lauxlib.luaL_tolstring(L, 1), 1);
+  return 1;
+};
+
+/** A JS exception inside a binding: surface it as a Lua error string instead of garbage. */
+const nativeError: LuaFn = (L) => {
+  const e = lua.lua_touserdata(L, 1) as unknown;
+  const message = e instanceof Error ? e.message : String(e);
+  if (process.env.WIPPY_DEBUG && e instanceof Error) process.stderr.write(`${e.stack}\n`);
+  lauxlib.luaL_where(L, 1);
+  lua.lua_pushstring(L, toLua(`internal error in a runtime binding: ${message}`));
+  lua.lua_concat(L, 2);
+  return 1;
+};

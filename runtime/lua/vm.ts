@@ -1,0 +1,91 @@
+/**
+ * The one door to Fengari: re-exports its API and adds the few string helpers every binding needs.
+ *
+ * Owns: conversions between JS strings and Lua strings (Uint8Array), argument helpers in the
+ * `luaL_check*` style that return JS values. Invariants: Lua strings are bytes; `toText` never
+ * throws on invalid UTF-8 (it substitutes U+FFFD) while `toUtf8OrNull` reports it, so callers that
+ * must refuse invalid text (the JSON codec) can.
+ */
+import { lua, lauxlib, lualib, to_luastring, to_jsstring } from 'fengari';
+
+export { lua, lauxlib, lualib };
+
+/** An opaque fengari lua_State (a thread). */
+export type LuaState = { readonly l_G: object } & Record<string, unknown>;
+/** A JS function callable from Lua: takes the thread, returns the number of results pushed. */
+export type LuaFn = (L: LuaState) => number;
+
+const internCache = new Map<string, Uint8Array>();
+/** A Lua string for a constant JS string (cached: use for names, not for data). */
+export function lstr(s: string): Uint8Array {
+  let v = internCache.get(s);
+  if (v === undefined) { v = to_luastring(s); internCache.set(s, v); }
+  return v;
+}
+
+/** A Lua string for arbitrary JS text (not cached). */
+export function toLua(s: string): Uint8Array {
+  return to_luastring(s);
+}
+
+const decoder = new TextDecoder('utf-8', { fatal: false });
+const strictDecoder = new TextDecoder('utf-8', { fatal: true });
+
+/** Lua bytes -> JS string, replacing invalid UTF-8 with U+FFFD. */
+export function bytesToText(b: Uint8Array): string {
+  return decoder.decode(b);
+}
+
+/** Lua bytes -> JS string, or null when the bytes are not valid UTF-8. */
+export function bytesToUtf8OrNull(b: Uint8Array): string | null {
+  try { return strictDecoder.decode(b); } catch { return null; }
+}
+
+/** The string (or number, converted) at `idx` as JS text; null for other types. */
+export function toText(L: LuaState, idx: number): string | null {
+  const b: Uint8Array | null = lua.lua_tolstring(L, idx);
+  return b === null || b === undefined ? null : bytesToText(b);
+}
+
+/** `tostring(v)` of the value at idx, honouring __tostring, as JS text. Leaves the stack as it was. */
+export function describe(L: LuaState, idx: number): string {
+  const b: Uint8Array = lauxlib.luaL_tolstring(L, idx);
+  lua.lua_pop(L, 1);
+  return bytesToText(b);
+}
+
+export function checkText(L: LuaState, arg: number): string {
+  return bytesToText(lauxlib.luaL_checklstring(L, arg));
+}
+
+export function optText(L: LuaState, arg: number, def: string): string;
+export function optText(L: LuaState, arg: number, def: null): string | null;
+export function optText(L: LuaState, arg: number, def: string | null): string | null {
+  if (lua.lua_isnoneornil(L, arg)) return def;
+  return checkText(L, arg);
+}
+
+export function pushText(L: LuaState, s: string): void {
+  lua.lua_pushstring(L, to_luastring(s));
+}
+
+/** Raise a Lua error with a JS message (adds the `file:line:` of the calling Lua code). */
+export function raise(L: LuaState, message: string): never {
+  lauxlib.luaL_where(L, 1);
+  lua.lua_pushstring(L, to_luastring(message));
+  lua.lua_concat(L, 2);
+  lua.lua_error(L);
+  throw new Error('unreachable');
+}
+
+/** Register a table of bindings into the table on top of the stack. */
+export function setFuncs(L: LuaState, fns: Record<string, LuaFn>): void {
+  for (const name of Object.keys(fns)) {
+    lua.lua_pushjsfunction(L, fns[name]);
+    lua.lua_setfield(L, -2, lstr(name));
+  }
+}
+
+export function typeName(L: LuaState, idx: number): string {
+  return to_jsstring(lauxlib.luaL_typename(L, idx));
+}

@@ -1,0 +1,108 @@
+/**
+ * The Runtime: a loaded registry plus everything needed to run its entries.
+ *
+ * Owns: wiring the registry, the compiled chunks, the standard library and the function runner
+ * together, and the public API used by the CLI and by tests (`Runtime.load`, `callFunction`).
+ * Invariants: loading validates the whole registry (including compiling every Lua source) before
+ * anything runs; a Runtime never writes to stdout/stderr itself except through `output`.
+ */
+import * as path from 'node:path';
+import { loadRegistry } from '../registry';
+import type { Registry, LuaEntry } from '../registry/types';
+import { checkSyntax, compile } from './lua/chunks';
+import { ModuleResolver } from './lua/host';
+import { FunctionRunner } from './functions/runner';
+import { LiveServices, LiveDeps, Clock, realClock } from './live-services';
+import { STDLIB, GLOBAL_MODULES, MODULE_NAMES, WORKFLOW_MODULE_NAMES, stdModule } from '../lua-stdlib';
+import { WippyError, ErrorCode } from './errors';
+import type { CallRequest, CallResult, Payload } from './services';
+
+export interface Output {
+  print(text: string): void;
+  log(level: string, message: string, fields?: Record<string, unknown>): void;
+}
+
+export const consoleOutput: Output = {
+  print: (text) => { process.stdout.write(`${text}\n`); },
+  log: (level, message, fields) => {
+    const f = fields && Object.keys(fields).length ? ` ${JSON.stringify(fields)}` : '';
+    process.stderr.write(`[${level}] ${message}${f}\n`);
+  },
+};
+
+export interface RuntimeOptions {
+  /** Instructions one activation may run (default runtime/lua/host.ts DEFAULT_BUDGET). */
+  budget?: number;
+  output?: Output;
+  clock?: Clock;
+}
+
+export class Runtime {
+  readonly functions: FunctionRunner;
+  readonly resolver: ModuleResolver;
+  private readonly deps: LiveDeps;
+
+  private constructor(readonly registry: Registry, readonly options: RuntimeOptions) {
+    const output = options.output ?? consoleOutput;
+    this.resolver = {
+      stdlib: stdModule,
+      globals: () => [...GLOBAL_MODULES],
+      library: (id) => {
+        const entry = registry.entries.get(id) as LuaEntry;
+        return { entry, chunk: compile(entry.source, this.chunkName(entry)) };
+      },
+    };
+    this.deps = {
+      call: (req, done, depth) => this.functions.call(req, done, depth),
+      clock: options.clock ?? realClock,
+      print: (t) => output.print(t),
+      log: (l, m, f) => output.log(l, m, f),
+    };
+    this.functions = new FunctionRunner(registry, {
+      resolver: this.resolver,
+      chunkName: (e) => this.chunkName(e),
+      budget: options.budget,
+      idleServices: new LiveServices(this.deps),
+    }, (req, depth) => new LiveServices(this.deps, req.context ?? {}, depth));
+  }
+
+  /** Load and validate a registry (file or folder). Throws RegistryError listing every mistake. */
+  static load(registryPath: string, options: RuntimeOptions = {}): Runtime {
+    const registry = loadRegistry(registryPath, {
+      checkLua: checkSyntax,
+      knownModules: MODULE_NAMES,
+      workflowModules: WORKFLOW_MODULE_NAMES,
+    });
+    return new Runtime(registry, options);
+  }
+
+  chunkName(entry: LuaEntry): string {
+    return path.relative(this.registry.root, entry.sourcePath) || path.basename(entry.sourcePath);
+  }
+
+  /** Resolve an entry id as the user typed it (`app:fn`, or `fn` when unambiguous). */
+  resolveEntryId(id: string): string {
+    if (this.registry.entries.has(id)) return id;
+    if (!id.includes(':')) {
+      const matches = [...this.registry.entries.keys()].filter((k) => k.endsWith(`:${id}`));
+      if (matches.length === 1) return matches[0];
+    }
+    const near = [...this.registry.entries.keys()].filter((k) => k.includes(id.split(':').pop() ?? id));
+    throw new WippyError(ErrorCode.ENTRY_NOT_FOUND, `no entry ${id} in the registry${near.length ? ` (did you mean ${near.slice(0, 3).join(', ')}?)` : ''}`);
+  }
+
+  /** Call a function entry with JSON payload arguments. */
+  callFunction(id: string, args: Payload[], context: Record<string, unknown> = {}): Promise<CallResult> {
+    const req: CallRequest = { id, args, context };
+    return new Promise((resolve) => { this.functions.call(req, resolve, 0); });
+  }
+
+  /** Services for an ad-hoc execution (tests, snippets). */
+  liveServices(context: Record<string, unknown> = {}): LiveServices {
+    return new LiveServices(this.deps, context, 0);
+  }
+
+  static get modules(): readonly string[] {
+    return STDLIB.map((m) => m.name);
+  }
+}

@@ -1,0 +1,51 @@
+/**
+ * The narrow interface between the Lua modules and whatever runs them.
+ *
+ * A Lua module (lua-stdlib/*) never talks to the function pool, the scheduler, the store or the
+ * clock directly: it asks the `Services` of the execution it runs in. A plain function call gets
+ * live services (runtime/functions); a workflow gets services that record and replay
+ * (runtime/engine). Invariants: values cross as JSON payload text (runtime/lua/codec.ts); every
+ * asynchronous method takes a completion callback, calls it at most once and never synchronously
+ * re-enters Lua (the task driver defers resumption); the returned `Cancel` is safe to call after
+ * completion.
+ */
+import type { ErrorInfo } from './errors';
+
+export type Cancel = () => void;
+
+/** A JSON payload produced by runtime/lua/codec.ts. */
+export type Payload = string;
+
+export interface CallRequest {
+  /** Full id `ns:name` of a function entry. */
+  id: string;
+  args: Payload[];
+  /** Values from `funcs.new():with_context{...}`, readable by the callee with `ctx.get`. */
+  context?: Record<string, unknown>;
+  /** From `:with_options{...}` (e.g. `activity.retry_policy` inside workflows). */
+  options?: Record<string, unknown>;
+}
+
+/** Exactly one of value / error. `value` is a payload (`null` for nil). */
+export interface CallResult {
+  value?: Payload;
+  error?: ErrorInfo;
+}
+
+export interface Services {
+  /** Call a function entry. */
+  call(req: CallRequest, done: (r: CallResult) => void): Cancel;
+  /** Wake after `ms` milliseconds of this execution's clock. */
+  sleep(ms: number, done: () => void): Cancel;
+  /** Wall clock of this execution, in ms since the epoch (a float; virtual or recorded in workflows). */
+  now(): number;
+  /** Seconds of CPU-ish time for os.clock (a workflow's is derived from its clock). */
+  clock(): number;
+  /** A new UUID string (recorded in workflows). */
+  uuid(version: 4 | 7): string;
+  /** Values of the execution's context (`ctx.get`). */
+  context(): Record<string, unknown>;
+  /** Where `print` and the logger write. */
+  print(text: string): void;
+  log(level: 'debug' | 'info' | 'warn' | 'error', message: string, fields?: Record<string, unknown>): void;
+}
