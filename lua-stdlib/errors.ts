@@ -7,7 +7,7 @@
  * through the codec intact. Invariant: `tostring(err)` is the message alone, as in Wippy; the CLI
  * prints `Kind: message`.
  */
-import { lua, lauxlib, lstr, LuaState, LuaFn, setFuncs, pushText, raise, bytesToText } from '../runtime/lua/vm';
+import { lua, lauxlib, lstr, toLua, LuaState, LuaFn, setFuncs, pushText, raise, bytesToText, typeName } from '../runtime/lua/vm';
 import { ERROR_MT, pushError, testError, toErrorInfo } from '../runtime/lua/errorvalue';
 import { encode } from '../runtime/lua/codec';
 import { decode } from '../runtime/lua/decode';
@@ -21,7 +21,7 @@ export const KINDS: Record<string, string> = {
 
 function check(L: LuaState, arg: number): ErrorInfo {
   const e = testError(L, arg);
-  if (!e) lauxlib.luaL_typeerror(L, arg, lstr('error'));
+  if (!e) lauxlib.luaL_argerror(L, arg, toLua(`error expected, got ${typeName(L, arg)}`));
   return e as ErrorInfo;
 }
 
@@ -57,7 +57,7 @@ const newError: LuaFn = (L) => {
     lua.lua_getfield(L, 1, lstr(name));
     const t = lua.lua_type(L, -1);
     if (t !== lua.LUA_TNIL && t !== type) {
-      raise(L, `errors.new: field '${name}' must be a ${lua.lua_typename(L, type) ? bytesToText(lua.lua_typename(L, type)) : 'value'}`);
+      raise(L, `errors.new: field '${name}' must be a ${bytesToText(lua.lua_typename(L, type))}`);
     }
     return t !== lua.LUA_TNIL;
   };

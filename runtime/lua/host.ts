@@ -174,40 +174,43 @@ export class LuaHost {
   /** `require` body shared by entries and libraries. Pushes the module value. */
   requireModule(L: LuaState, entry: LuaEntry, name: string): void {
     const libId = entry.imports[name];
-    const key = libId ? `lib:${libId}` : `std:${name}`;
-    const ref = this.loaded.get(key);
-    if (ref !== undefined) { lua.lua_rawgeti(L, lua.LUA_REGISTRYINDEX, ref); return; }
-    if (libId) {
-      const lib = this.resolver.library(libId);
-      this.runLoadTime(() => {
-        loadChunk(this.L, lib.chunk);
-        // Give the library its own `require` through a private _ENV that falls back to _G.
-        lua.lua_createtable(this.L, 0, 1);
-        pushRequire(this.L, this, lib.entry);
-        lua.lua_setfield(this.L, -2, lstr('require'));
-        lua.lua_createtable(this.L, 0, 2);
-        lua.lua_pushglobaltable(this.L);
-        lua.lua_setfield(this.L, -2, lstr('__index'));
-        lua.lua_pushglobaltable(this.L);
-        lua.lua_setfield(this.L, -2, lstr('__newindex'));
-        lua.lua_setmetatable(this.L, -2);
-        lua.lua_setupvalue(this.L, -2, 1);
-      }, 1, libId);
-      if (lua.lua_isnil(this.L, -1)) { lua.lua_pop(this.L, 1); lua.lua_pushboolean(this.L, true); }
-    } else {
-      const m = this.resolver.stdlib(name);
-      const listed = entry.modules.includes(name) || (m !== undefined && m.global === true);
-      if (!m || !listed) {
-        const known = [...entry.modules, ...Object.keys(entry.imports)];
-        const hint = m ? `add it to the entry's modules: [${[...entry.modules, name].join(', ')}]`
-          : `this entry can require: ${known.length ? known.join(', ') : '(nothing: list modules or imports in the entry)'}`;
-        raise(L, `module '${name}' is not available to ${entry.id}: ${hint}`);
-      }
-      m.open(this.L);
+    const std = libId ? undefined : this.resolver.stdlib(name);
+    // Permission first: the cache is per state, and a library may load what its importer may not.
+    if (!libId && (!std || !(std.global || entry.modules.includes(name)))) {
+      const known = [...entry.modules, ...Object.keys(entry.imports)];
+      const hint = std ? `add it to the entry's modules: [${[...entry.modules, name].join(', ')}]`
+        : `this entry can require: ${known.length ? known.join(', ') : '(nothing: list modules or imports in the entry)'}`;
+      raise(L, `module '${name}' is not available to ${entry.id}: ${hint}`);
     }
-    const newRef = lauxlib.luaL_ref(this.L, lua.LUA_REGISTRYINDEX);
-    this.loaded.set(key, newRef);
-    lua.lua_rawgeti(L, lua.LUA_REGISTRYINDEX, newRef);
+    const key = libId ? `lib:${libId}` : `std:${name}`;
+    let ref = this.loaded.get(key);
+    if (ref === undefined) {
+      if (libId) this.loadLibrary(libId);
+      else std!.open(this.L);
+      ref = lauxlib.luaL_ref(this.L, lua.LUA_REGISTRYINDEX) as number;
+      this.loaded.set(key, ref);
+    }
+    lua.lua_rawgeti(L, lua.LUA_REGISTRYINDEX, ref);
+  }
+
+  /** Run a library chunk once, with its own `require` in a private _ENV; pushes its value. */
+  private loadLibrary(libId: string): void {
+    const L = this.L;
+    const lib = this.resolver.library(libId);
+    this.runLoadTime(() => {
+      loadChunk(L, lib.chunk);
+      lua.lua_createtable(L, 0, 1);
+      pushRequire(L, this, lib.entry);
+      lua.lua_setfield(L, -2, lstr('require'));
+      lua.lua_createtable(L, 0, 2);
+      lua.lua_pushglobaltable(L);
+      lua.lua_setfield(L, -2, lstr('__index'));
+      lua.lua_pushglobaltable(L);
+      lua.lua_setfield(L, -2, lstr('__newindex'));
+      lua.lua_setmetatable(L, -2);
+      lua.lua_setupvalue(L, -2, 1);
+    }, 1, libId);
+    if (lua.lua_isnil(L, -1)) { lua.lua_pop(L, 1); lua.lua_pushboolean(L, true); }
   }
 
   /** Create a task on this host. */
