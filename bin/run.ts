@@ -8,6 +8,7 @@
 import { Runtime } from '../runtime/runtime';
 import { WippyError, ErrorCode } from '../runtime/errors';
 import { reportErrorResult } from './report';
+import type { CallResult } from '../runtime/services';
 
 export interface RunOptions {
   exec?: string;
@@ -28,16 +29,29 @@ export async function runCommand(registryPath: string, rawArgs: string[], opts: 
   }
   const id = rt.resolveEntryId(opts.exec);
   const entry = rt.registry.entries.get(id)!;
-  if (entry.kind !== 'function.lua') {
-    throw new WippyError(ErrorCode.BAD_ARGUMENT, `-x ${id}: running ${entry.kind} entries is not supported yet; -x runs function.lua entries`);
-  }
-  const r = await rt.callFunction(id, args);
+  let pending: Promise<CallResult>;
+  if (entry.kind === 'function.lua') pending = rt.callFunction(id, args);
+  else if (entry.kind === 'process.lua') pending = rt.execProcess(id, null, args);
+  else throw new WippyError(ErrorCode.BAD_ARGUMENT, `-x ${id}: a ${entry.kind} entry cannot be run; -x runs function.lua and process.lua entries`);
+  const r = await untilDeadlock(pending, id);
   if (r.error) {
     reportErrorResult(r.error);
     return 1;
   }
   process.stdout.write(`${r.value ?? 'null'}\n`);
   return 0;
+}
+
+/**
+ * Resolve with the entry's result, or with a deadlock error when Node runs out of work while
+ * the entry still waits (a receive that nothing will ever answer).
+ */
+function untilDeadlock(p: Promise<CallResult>, id: string): Promise<CallResult> {
+  return new Promise((resolve) => {
+    const onIdle = () => resolve({ error: { kind: 'Internal', message: `deadlock: ${id} is waiting for a message, channel or event that nothing will ever send` } });
+    process.once('beforeExit', onIdle);
+    p.then((r) => { process.off('beforeExit', onIdle); resolve(r); });
+  });
 }
 
 function parseArg(raw: string, i: number): string {

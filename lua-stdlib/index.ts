@@ -11,9 +11,13 @@ import { openJson } from './json';
 import { openUuid } from './uuid';
 import { openFuncs } from './funcs';
 import { openTime } from './time';
+import { openChannel } from './channel';
+import { openProcess } from './process';
 
 export const STDLIB: readonly StdModule[] = [
   { name: 'errors', open: openErrors, global: true, workflowSafe: true },
+  { name: 'channel', open: openChannel, global: true, workflowSafe: true },
+  { name: 'process', open: openProcess, global: true, workflowSafe: true },
   { name: 'json', open: openJson, workflowSafe: true },
   { name: 'uuid', open: openUuid, workflowSafe: true },
   { name: 'time', open: openTime, workflowSafe: true },

@@ -6,7 +6,7 @@
  * shared parts (function runner, output, clock) come from the Runtime.
  */
 import { uuidV4, uuidV7 } from './uuid';
-import type { CallRequest, CallResult, Cancel, Services } from './services';
+import type { CallRequest, CallResult, Cancel, ProcessApi, Services } from './services';
 
 export interface LiveDeps {
   call(req: CallRequest, done: (r: CallResult) => void, depth: number): Cancel;
@@ -31,8 +31,25 @@ export const realClock: Clock = {
 
 const started = performance.now();
 
+export interface LiveScope {
+  /** The `process` API of this execution (a process's own, or the anonymous one of a function). */
+  process: ProcessApi;
+  context?: Record<string, unknown>;
+  /** funcs.call nesting depth (guards runaway recursion). */
+  depth?: number;
+}
+
 export class LiveServices implements Services {
-  constructor(private readonly deps: LiveDeps, private readonly ctx: Record<string, unknown> = {}, private readonly depth = 0) {}
+  private readonly ctx: Record<string, unknown>;
+  private readonly depth: number;
+  constructor(private readonly deps: LiveDeps, private readonly scope: LiveScope) {
+    this.ctx = scope.context ?? {};
+    this.depth = scope.depth ?? 0;
+  }
+
+  process(): ProcessApi {
+    return this.scope.process;
+  }
 
   call(req: CallRequest, done: (r: CallResult) => void): Cancel {
     return this.deps.call(req, done, this.depth + 1);

@@ -12,6 +12,9 @@ import type { Registry, LuaEntry } from '../registry/types';
 import { checkSyntax, compile } from './lua/chunks';
 import { ModuleResolver } from './lua/host';
 import { FunctionRunner } from './functions/runner';
+import { createEntryHost, PoolContext } from './functions/pool';
+import { ProcessNode } from './process/node';
+import { mailboxCodec } from '../lua-stdlib/process';
 import { LiveServices, LiveDeps, Clock, realClock } from './live-services';
 import { STDLIB, GLOBAL_MODULES, MODULE_NAMES, WORKFLOW_MODULE_NAMES, stdModule } from '../lua-stdlib';
 import { WippyError, ErrorCode } from './errors';
@@ -39,6 +42,7 @@ export interface RuntimeOptions {
 
 export class Runtime {
   readonly functions: FunctionRunner;
+  readonly node: ProcessNode;
   readonly resolver: ModuleResolver;
   private readonly deps: LiveDeps;
 
@@ -58,12 +62,23 @@ export class Runtime {
       print: (t) => output.print(t),
       log: (l, m, f) => output.log(l, m, f),
     };
-    this.functions = new FunctionRunner(registry, {
+    this.node = new ProcessNode({
+      registry,
+      makeHost: (entry, services) => createEntryHost(poolCtx, entry, services),
+      servicesFor: (api) => new LiveServices(this.deps, { process: api }),
+      codec: mailboxCodec,
+      now: () => this.deps.clock.now(),
+      log: (level, message) => output.log(level, message),
+    });
+    const functionApi = () => this.node.apiFor(null);
+    const poolCtx: PoolContext = {
       resolver: this.resolver,
       chunkName: (e) => this.chunkName(e),
       budget: options.budget,
-      idleServices: new LiveServices(this.deps),
-    }, (req, depth) => new LiveServices(this.deps, req.context ?? {}, depth));
+      idleServices: new LiveServices(this.deps, { process: functionApi() }),
+    };
+    this.functions = new FunctionRunner(registry, poolCtx,
+      (req, depth) => new LiveServices(this.deps, { process: functionApi(), context: req.context, depth }));
   }
 
   /** Load and validate a registry (file or folder). Throws RegistryError listing every mistake. */
@@ -99,7 +114,12 @@ export class Runtime {
 
   /** Services for an ad-hoc execution (tests, snippets). */
   liveServices(context: Record<string, unknown> = {}): LiveServices {
-    return new LiveServices(this.deps, context, 0);
+    return new LiveServices(this.deps, { process: this.node.apiFor(null), context });
+  }
+
+  /** Run a process entry to completion (its result, like a function's). */
+  execProcess(id: string, hostId: string | null, args: Payload[]): Promise<CallResult> {
+    return new Promise((resolve) => { this.node.exec(id, hostId, args, null, resolve); });
   }
 
   static get modules(): readonly string[] {

@@ -10,6 +10,7 @@
  * completion.
  */
 import type { ErrorInfo } from './errors';
+import type { Mailbox } from './process/mailbox';
 
 export type Cancel = () => void;
 
@@ -48,4 +49,33 @@ export interface Services {
   /** Where `print` and the logger write. */
   print(text: string): void;
   log(level: 'debug' | 'info' | 'warn' | 'error', message: string, fields?: Record<string, unknown>): void;
+  /** The process API of this execution (`process` global). */
+  process(): ProcessApi;
+}
+
+export interface SpawnOptions {
+  /** EXIT of the child reaches this execution's events. */
+  monitor?: boolean;
+  /** An error exit of either side reaches the other as pid.link.down (or terminates it). */
+  link?: boolean;
+}
+
+/** What the `process` global asks of its execution; null pid = not a process (a function). */
+export interface ProcessApi {
+  pid(): string | null;
+  /** Null outside processes and workflows. */
+  mailbox(): Mailbox | null;
+  spawn(id: string, host: string | null, args: Payload[], opts: SpawnOptions): { pid: string } | { error: ErrorInfo };
+  /** Run to completion: the child's result. */
+  exec(id: string, host: string | null, args: Payload[], done: (r: CallResult) => void): Cancel;
+  send(to: string, topic: string, payloads: Payload[]): ErrorInfo | null;
+  cancel(pid: string, reason?: string): ErrorInfo | null;
+  terminate(pid: string): ErrorInfo | null;
+  monitor(pid: string, on: boolean): ErrorInfo | null;
+  link(pid: string, on: boolean): ErrorInfo | null;
+  register(name: string, pid?: string): ErrorInfo | null;
+  lookup(name: string): string | null;
+  unregister(name: string): boolean;
+  options(): { trap_links: boolean };
+  setOptions(o: { trap_links?: boolean }): void;
 }

@@ -49,10 +49,14 @@ export class HostPool {
   }
 
   private create(): Lease {
-    const entry = this.entry;
-    const host = new LuaHost({ label: entry.id, resolver: this.ctx.resolver, services: this.ctx.idleServices, budget: this.ctx.budget });
-    const chunk = compile(entry.source, this.ctx.chunkName(entry));
-    const fnRef = host.loadEntry(entry, chunk);
-    return { host, fnRef };
+    return createEntryHost(this.ctx, this.entry, this.ctx.idleServices);
   }
+}
+
+/** A new host for a Lua entry with its chunk loaded and its entry function resolved. */
+export function createEntryHost(ctx: PoolContext, entry: LuaEntry, services: Services): Lease {
+  const host = new LuaHost({ label: entry.id, resolver: ctx.resolver, services, budget: ctx.budget });
+  const chunk = compile(entry.source, ctx.chunkName(entry));
+  const fnRef = host.loadEntry(entry, chunk);
+  return { host, fnRef };
 }

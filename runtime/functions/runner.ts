@@ -52,6 +52,7 @@ export class FunctionRunner {
     host.services = this.services(req, depth);
     const task = host.newTask((outcome) => {
       const result = resultOf(outcome);
+      host.killSpawned();
       pool.release(lease!);
       done(result);
     });

@@ -13,6 +13,7 @@ import { openSandbox, RandomSource } from './sandbox';
 import { loadChunk, CompiledChunk } from './chunks';
 import { ensureArrayMarker } from './codec';
 import { Task, LuaError } from './task';
+import { defer } from './scheduler';
 import { ErrorCode } from '../errors';
 import type { Services } from '../services';
 import type { LuaEntry } from '../../registry/types';
@@ -216,6 +217,33 @@ export class LuaHost {
   /** Create a task on this host. */
   newTask(onExit: ConstructorParameters<typeof Task>[1]): Task {
     return new Task(this, onExit);
+  }
+
+  /** Tasks started by coroutine.spawn that are still running. */
+  private readonly spawned = new Set<Task>();
+  /** Who hears about an error in a spawned coroutine (the process fails; default: log it). */
+  onSpawnedError: ((e: LuaError) => void) | null = null;
+
+  /**
+   * coroutine.spawn: the function and its `nargs` arguments are on top of L. They start in a new
+   * task on the next scheduler turn (the spawner keeps running first).
+   */
+  spawnCoroutine(L: LuaState, nargs: number): void {
+    const task = this.newTask((outcome) => {
+      this.spawned.delete(task);
+      if (outcome.ok) return;
+      if (this.onSpawnedError) this.onSpawnedError(outcome.error);
+      else this.services.log('error', `coroutine in ${this.label} failed: ${outcome.error.message}`);
+    });
+    this.spawned.add(task);
+    lua.lua_xmove(L, task.thread, nargs + 1);
+    defer(() => { if (!task.done) task.start(nargs); });
+  }
+
+  /** End every spawned coroutine (their execution is over). */
+  killSpawned(): void {
+    for (const t of [...this.spawned]) t.kill({ kind: 'Canceled', message: 'the execution that spawned this coroutine has ended' });
+    this.spawned.clear();
   }
 }
 

@@ -1,0 +1,211 @@
+/**
+ * `process` (global): PIDs, spawning, messages, events, cancel/terminate, monitors, links and the
+ * name registry, over the execution's ProcessApi (runtime/services.ts).
+ *
+ * Also owns the Lua shape of messages and events: a Message userdata (`msg:topic()`,
+ * `msg:from()` — `""` when unknown —, `msg:payload():data()`; a field that is not a method reads
+ * the payload table, so `msg.approved` works), and event tables `{kind, from, at, result =
+ * {value, error}, reason}`. Invariants: failures return `nil, err`, never raise (bad argument
+ * types do raise); payloads are encoded at the send site, so a bad value fails there with its path.
+ */
+import { lua, lauxlib, lstr, LuaState, LuaFn, setFuncs, pushText, raise, checkText, optText } from '../runtime/lua/vm';
+import { encode, CodecError } from '../runtime/lua/codec';
+import { decode, pushJs } from '../runtime/lua/decode';
+import { pushError } from '../runtime/lua/errorvalue';
+import { hostOf } from '../runtime/lua/host';
+import { suspend } from '../runtime/lua/task';
+import type { Item } from '../runtime/lua/channel';
+import { pushChannel, checkChannel } from './channel';
+import { pushCallResult } from './funcs';
+import type { MailboxCodec, Message, ProcessEvent } from '../runtime/process/mailbox';
+import type { ErrorInfo } from '../runtime/errors';
+import type { Payload, ProcessApi, SpawnOptions } from '../runtime/services';
+
+const MESSAGE_MT = 'wippy.message';
+const PAYLOAD_MT = 'wippy.payload';
+
+interface MessageBox { msg: Message }
+interface PayloadBox { payload: Payload }
+
+function api(L: LuaState): ProcessApi {
+  return hostOf(L).services.process();
+}
+
+function ok(L: LuaState, err: ErrorInfo | null): number {
+  if (err) { lua.lua_pushnil(L); pushError(L, err); return 2; }
+  lua.lua_pushboolean(L, true);
+  return 1;
+}
+
+function encodeArgs(L: LuaState, from: number, what: string): Payload[] {
+  const out: Payload[] = [];
+  for (let i = from; i <= lua.lua_gettop(L); i++) {
+    try { out.push(encode(L, i, 'payload', `${what} ${i - from + 1}`)); } catch (e) {
+      if (e instanceof CodecError) raise(L, `cannot send ${e.message}`);
+      throw e;
+    }
+  }
+  return out;
+}
+
+function spawner(opts: SpawnOptions): LuaFn {
+  return (L) => {
+    const id = checkText(L, 1);
+    const host = optText(L, 2, null);
+    const r = api(L).spawn(id, host, encodeArgs(L, 3, 'argument'), opts);
+    if ('error' in r) { lua.lua_pushnil(L); pushError(L, r.error); return 2; }
+    pushText(L, r.pid);
+    return 1;
+  };
+}
+
+function mailboxOrRaise(L: LuaState, what: string) {
+  const mb = api(L).mailbox();
+  if (!mb) raise(L, `${what} is only available inside a process or workflow`);
+  return mb!;
+}
+
+const functions: Record<string, LuaFn> = {
+  pid: (L) => {
+    const pid = api(L).pid();
+    if (pid === null) { lua.lua_pushnil(L); pushError(L, { kind: 'Invalid', message: 'not running in a process' }); return 2; }
+    pushText(L, pid);
+    return 1;
+  },
+  spawn: spawner({}),
+  spawn_monitored: spawner({ monitor: true }),
+  spawn_linked: spawner({ link: true }),
+  spawn_linked_monitored: spawner({ link: true, monitor: true }),
+  exec: (L) => {
+    const id = checkText(L, 1);
+    const host = optText(L, 2, null);
+    const args = encodeArgs(L, 3, 'argument');
+    const h = hostOf(L);
+    return suspend(L, h, (resume) => h.services.process().exec(id, host, args, (r) => resume((L2) => pushCallResult(L2, r))));
+  },
+  send: (L) => {
+    const to = checkText(L, 1);
+    const topic = checkText(L, 2);
+    return ok(L, api(L).send(to, topic, encodeArgs(L, 3, 'payload')));
+  },
+  inbox: (L) => { pushChannel(L, mailboxOrRaise(L, 'process.inbox').inbox()); return 1; },
+  events: (L) => { pushChannel(L, mailboxOrRaise(L, 'process.events').events()); return 1; },
+  listen: (L) => {
+    const topic = checkText(L, 1);
+    let asMessage = false;
+    if (lua.lua_type(L, 2) === lua.LUA_TTABLE) { lua.lua_getfield(L, 2, lstr('message')); asMessage = lua.lua_toboolean(L, -1); lua.lua_pop(L, 1); }
+    pushChannel(L, mailboxOrRaise(L, 'process.listen').listen(topic, asMessage));
+    return 1;
+  },
+  unlisten: (L) => { lua.lua_pushboolean(L, mailboxOrRaise(L, 'process.unlisten').unlisten(checkChannel(L, 1))); return 1; },
+  cancel: (L) => ok(L, api(L).cancel(checkText(L, 1), optText(L, 2, 'canceled'))),
+  terminate: (L) => ok(L, api(L).terminate(checkText(L, 1))),
+  monitor: (L) => ok(L, api(L).monitor(checkText(L, 1), true)),
+  unmonitor: (L) => ok(L, api(L).monitor(checkText(L, 1), false)),
+  link: (L) => ok(L, api(L).link(checkText(L, 1), true)),
+  unlink: (L) => ok(L, api(L).link(checkText(L, 1), false)),
+  get_options: (L) => { pushJs(L, api(L).options()); return 1; },
+  set_options: (L) => {
+    lauxlib.luaL_checktype(L, 1, lua.LUA_TTABLE);
+    lua.lua_getfield(L, 1, lstr('trap_links'));
+    if (!lua.lua_isnil(L, -1)) api(L).setOptions({ trap_links: lua.lua_toboolean(L, -1) });
+    lua.lua_pushboolean(L, true);
+    return 1;
+  },
+};
+
+const registryFns: Record<string, LuaFn> = {
+  register: (L) => ok(L, api(L).register(checkText(L, 1), optText(L, 2, null) ?? undefined)),
+  lookup: (L) => {
+    const pid = api(L).lookup(checkText(L, 1));
+    if (pid === null) { lua.lua_pushnil(L); pushError(L, { kind: 'NotFound', message: `no process registered as '${lua.lua_tojsstring(L, 1)}'` }); return 2; }
+    pushText(L, pid);
+    return 1;
+  },
+  unregister: (L) => { lua.lua_pushboolean(L, api(L).unregister(checkText(L, 1))); return 1; },
+};
+
+function checkMessage(L: LuaState): Message {
+  return (lauxlib.luaL_checkudata(L, 1, lstr(MESSAGE_MT)) as MessageBox).msg;
+}
+
+function pushPayload(L: LuaState, p: Payload): void {
+  const box = lua.lua_newuserdata(L, 0) as PayloadBox;
+  box.payload = p;
+  lauxlib.luaL_setmetatable(L, lstr(PAYLOAD_MT));
+}
+
+const messageMethods: Record<string, LuaFn> = {
+  topic: (L) => { pushText(L, checkMessage(L).topic); return 1; },
+  from: (L) => { pushText(L, checkMessage(L).from); return 1; },
+  /** One Payload, an array of them for several, nil for none. */
+  payload: (L) => {
+    const ps = checkMessage(L).payloads;
+    if (ps.length === 0) { lua.lua_pushnil(L); return 1; }
+    if (ps.length === 1) { pushPayload(L, ps[0]); return 1; }
+    lua.lua_createtable(L, ps.length, 0);
+    ps.forEach((p, i) => { pushPayload(L, p); lua.lua_rawseti(L, -2, i + 1); });
+    return 1;
+  },
+};
+
+/** msg.field (not a method): the field of the first payload's data, so `msg.approved` works. */
+const messageIndex: LuaFn = (L) => {
+  const key = lua.lua_tojsstring(L, 2);
+  if (key !== null && Object.prototype.hasOwnProperty.call(messageMethods, key)) { lua.lua_pushjsfunction(L, messageMethods[key]); return 1; }
+  const ps = checkMessage(L).payloads;
+  if (ps.length === 0) { lua.lua_pushnil(L); return 1; }
+  decode(L, ps[0]);
+  if (lua.lua_type(L, -1) !== lua.LUA_TTABLE) { lua.lua_pushnil(L); return 1; }
+  lua.lua_pushvalue(L, 2);
+  lua.lua_gettable(L, -2);
+  return 1;
+};
+
+/** How the mailbox turns messages and events into Lua values in the receiving state. */
+export const mailboxCodec: MailboxCodec = {
+  message: (m: Message): Item => (L) => {
+    const box = lua.lua_newuserdata(L, 0) as MessageBox;
+    box.msg = m;
+    lauxlib.luaL_setmetatable(L, lstr(MESSAGE_MT));
+    return 1;
+  },
+  payloadOnly: (m: Message): Item => (L) => { decode(L, m.payloads[0] ?? 'null'); return 1; },
+  event: (e: ProcessEvent): Item => (L) => {
+    lua.lua_createtable(L, 0, 5);
+    for (const k of ['kind', 'from', 'at', 'reason'] as const) {
+      if (e[k] !== undefined) { pushText(L, e[k] as string); lua.lua_setfield(L, -2, lstr(k)); }
+    }
+    if (e.result) {
+      lua.lua_createtable(L, 0, 2);
+      if (e.result.value !== undefined) { decode(L, e.result.value); lua.lua_setfield(L, -2, lstr('value')); }
+      if (e.result.error) { pushError(L, e.result.error); lua.lua_setfield(L, -2, lstr('error')); }
+      lua.lua_setfield(L, -2, lstr('result'));
+    }
+    return 1;
+  },
+};
+
+function newMetatable(L: LuaState, name: string, build: () => void): void {
+  if (lauxlib.luaL_newmetatable(L, lstr(name))) build();
+  lua.lua_pop(L, 1);
+}
+
+export function openProcess(L: LuaState): void {
+  newMetatable(L, MESSAGE_MT, () => {
+    setFuncs(L, { __index: messageIndex, __tostring: (L1) => { pushText(L1, `message(${checkMessage(L1).topic})`); return 1; } });
+  });
+  newMetatable(L, PAYLOAD_MT, () => {
+    lua.lua_createtable(L, 0, 1);
+    setFuncs(L, { data: (L1) => { decode(L1, (lauxlib.luaL_checkudata(L1, 1, lstr(PAYLOAD_MT)) as PayloadBox).payload); return 1; } });
+    lua.lua_setfield(L, -2, lstr('__index'));
+  });
+  lua.lua_createtable(L, 0, 24);
+  setFuncs(L, functions);
+  lua.lua_createtable(L, 0, 3);
+  setFuncs(L, registryFns);
+  lua.lua_setfield(L, -2, lstr('registry'));
+  lua.lua_createtable(L, 0, 3);
+  for (const [k, v] of [['EXIT', 'pid.exit'], ['CANCEL', 'pid.cancel'], ['LINK_DOWN', 'pid.link.down']]) { pushText(L, v); lua.lua_setfield(L, -2, lstr(k)); }
+  lua.lua_setfield(L, -2, lstr('event'));
+}

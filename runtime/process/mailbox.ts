@@ -1,0 +1,112 @@
+/**
+ * A process's mailbox: where messages and lifecycle events land until Lua reads them.
+ *
+ * Owns: routing an arriving message to the channel of a matching `process.listen(topic)` or to
+ * the inbox, queueing what arrives before `process.inbox()` / `process.events()` is first called,
+ * and the conversion of messages and events into Lua values when they are received.
+ * Invariants: nothing delivered is dropped (messages without a subscriber or inbox wait in
+ * order); listeners are matched in subscription order and the first match wins; delivery never
+ * blocks (the channels are unbounded).
+ */
+import { Channel, Item } from '../lua/channel';
+import type { ErrorInfo } from '../errors';
+import type { Payload } from '../services';
+
+export interface Message {
+  topic: string;
+  /** Sender PID, or '' when unknown. */
+  from: string;
+  payloads: Payload[];
+}
+
+export interface ProcessEvent {
+  kind: 'pid.exit' | 'pid.cancel' | 'pid.link.down';
+  from: string;
+  /** RFC 3339 time of the event. */
+  at: string;
+  result?: { value?: Payload; error?: ErrorInfo };
+  reason?: string;
+}
+
+/** How messages and events become Lua values (provided by lua-stdlib/process.ts). */
+export interface MailboxCodec {
+  message(m: Message): Item;
+  event(e: ProcessEvent): Item;
+  /** A message for a `listen` channel without {message=true}: its payload value(s). */
+  payloadOnly(m: Message): Item;
+}
+
+interface Listener { pattern: string; re: RegExp; channel: Channel; asMessage: boolean }
+
+export class Mailbox {
+  private inboxCh: Channel | null = null;
+  private eventsCh: Channel | null = null;
+  private readonly pending: Message[] = [];
+  private readonly pendingEvents: ProcessEvent[] = [];
+  private readonly listeners: Listener[] = [];
+  closed = false;
+
+  constructor(private readonly codec: MailboxCodec) {}
+
+  deliver(m: Message): void {
+    if (this.closed) return;
+    const l = this.listeners.find((x) => x.re.test(m.topic));
+    if (l) { l.channel.trySend(l.asMessage ? this.codec.message(m) : this.codec.payloadOnly(m)); return; }
+    if (this.inboxCh) this.inboxCh.trySend(this.codec.message(m));
+    else this.pending.push(m);
+  }
+
+  deliverEvent(e: ProcessEvent): void {
+    if (this.closed) return;
+    if (this.eventsCh) this.eventsCh.trySend(this.codec.event(e));
+    else this.pendingEvents.push(e);
+  }
+
+  inbox(): Channel {
+    if (!this.inboxCh) {
+      this.inboxCh = new Channel(Infinity);
+      for (const m of this.pending.splice(0)) this.inboxCh.trySend(this.codec.message(m));
+    }
+    return this.inboxCh;
+  }
+
+  events(): Channel {
+    if (!this.eventsCh) {
+      this.eventsCh = new Channel(Infinity);
+      for (const e of this.pendingEvents.splice(0)) this.eventsCh.trySend(this.codec.event(e));
+    }
+    return this.eventsCh;
+  }
+
+  /** Subscribe a topic (glob: `*` matches any run of characters). Queued matches move over. */
+  listen(pattern: string, asMessage: boolean): Channel {
+    const channel = new Channel(Infinity);
+    const re = new RegExp(`^${pattern.split('*').map(escapeRe).join('.*')}$`);
+    this.listeners.push({ pattern, re, channel, asMessage });
+    for (let i = 0; i < this.pending.length;) {
+      const m = this.pending[i];
+      if (re.test(m.topic)) { this.pending.splice(i, 1); channel.trySend(asMessage ? this.codec.message(m) : this.codec.payloadOnly(m)); } else i++;
+    }
+    return channel;
+  }
+
+  unlisten(channel: Channel): boolean {
+    const i = this.listeners.findIndex((l) => l.channel === channel);
+    if (i < 0) return false;
+    this.listeners.splice(i, 1);
+    channel.close();
+    return true;
+  }
+
+  /** The process ended: close every channel (waiting coroutines see nil, false). */
+  close(): void {
+    this.closed = true;
+    this.inboxCh?.close();
+    this.eventsCh?.close();
+    for (const l of this.listeners) l.channel.close();
+  }
+}
+
+function escapeRe(s: string): string {
+  return s.replace(/[.+?^${}()|[\]\\]/g, '\\$&');
+}

@@ -1,0 +1,199 @@
+/**
+ * The process node: every live process of this runtime, by PID and by registered name.
+ *
+ * Owns: spawning (`process.lua` on a `process.host`; workflow entries are handed to the workflow
+ * engine through `workflowSpawner`), message routing, cancel/terminate, monitors and links, the
+ * name registry, and the ProcessApi each execution's `process` global talks to.
+ * Invariants: a PID is never reused within a run; `send` to an unknown PID or name returns
+ * `NotFound`; an exit is broadcast to monitors and links exactly once and the process is removed
+ * from every table.
+ */
+import { Process, exitEvent, rfc3339 } from './process';
+import type { MailboxCodec, Message } from './mailbox';
+import type { LuaHost } from '../lua/host';
+import type { Registry, LuaEntry } from '../../registry/types';
+import type { CallResult, Cancel, Payload, ProcessApi, Services, SpawnOptions } from '../services';
+import type { ErrorInfo } from '../errors';
+
+export interface NodeDeps {
+  registry: Registry;
+  /** A fresh host for a process entry with its entry function loaded; throws on load failure. */
+  makeHost(entry: LuaEntry, services: Services): { host: LuaHost; fnRef: number };
+  /** Services for a process (live clock, calls...) whose `process()` is `api`. */
+  servicesFor(api: ProcessApi): Services;
+  codec: MailboxCodec;
+  now(): number;
+  log(level: 'debug' | 'info' | 'warn' | 'error', message: string): void;
+}
+
+/** Starts workflow entries (set by the workflow engine). */
+export type WorkflowSpawner = (id: string, worker: string | null, args: Payload[], parent: string | null, opts: SpawnOptions) => { pid: string } | { error: ErrorInfo };
+
+const notFound = (message: string): ErrorInfo => ({ kind: 'NotFound', message, retryable: false });
+
+export class ProcessNode {
+  private readonly procs = new Map<string, Process>();
+  private readonly names = new Map<string, string>();
+  private seq = 0;
+  workflowSpawner: WorkflowSpawner | null = null;
+  /** Delivery hook for PIDs this node does not own (workflows). Returns null if delivered. */
+  externalSend: ((to: string, msg: Message) => ErrorInfo | null | undefined) | null = null;
+
+  constructor(private readonly deps: NodeDeps) {}
+
+  get(pid: string): Process | undefined {
+    return this.procs.get(pid);
+  }
+
+  get size(): number {
+    return this.procs.size;
+  }
+
+  /** Resolve a PID or registered name. */
+  resolve(target: string): string | null {
+    if (this.procs.has(target)) return target;
+    return this.names.get(target) ?? null;
+  }
+
+  spawn(id: string, hostId: string | null, args: Payload[], parent: string | null, opts: SpawnOptions = {}): { pid: string } | { error: ErrorInfo } {
+    const entry = this.deps.registry.entries.get(id);
+    if (!entry) return { error: notFound(`no entry ${id} in the registry`) };
+    if (entry.kind === 'workflow.lua') {
+      if (!this.workflowSpawner) return { error: { kind: 'Unavailable', message: `cannot start workflow ${id}: no temporal.worker is running` } };
+      return this.workflowSpawner(id, hostId, args, parent, opts);
+    }
+    if (entry.kind !== 'process.lua') return { error: { kind: 'Invalid', message: `${id} is a ${entry.kind} entry; process.spawn starts process.lua and workflow.lua entries`, retryable: false } };
+    const host = hostId ?? this.defaultHost();
+    const hostEntry = host ? this.deps.registry.entries.get(host) : undefined;
+    if (!host || !hostEntry || hostEntry.kind !== 'process.host') {
+      return { error: notFound(host ? `no process.host ${host} in the registry` : `no process.host in the registry to run ${id} on`) };
+    }
+    const pid = `{${host}|${(++this.seq).toString(36)}}`;
+    const proc = new Process(pid, id, host, this.deps.codec);
+    let loaded;
+    try {
+      loaded = this.deps.makeHost(entry as LuaEntry, this.deps.servicesFor(this.apiFor(proc)));
+    } catch (e) {
+      return { error: { kind: 'Internal', message: `cannot start ${id}: ${(e as Error).message}`, retryable: false } };
+    }
+    this.procs.set(pid, proc);
+    if (parent && opts.monitor) proc.monitors.add(parent);
+    if (parent && opts.link && this.procs.has(parent)) { proc.links.add(parent); this.procs.get(parent)!.links.add(pid); }
+    proc.onExit((p, r) => this.onExit(proc, r));
+    proc.start(loaded.host, loaded.fnRef, args);
+    return { pid };
+  }
+
+  send(from: string, to: string, topic: string, payloads: Payload[]): ErrorInfo | null {
+    if (topic.startsWith('@')) return { kind: 'Invalid', message: `topic '${topic}' is reserved (topics may not start with @)` };
+    const pid = this.resolve(to);
+    const msg: Message = { topic, from, payloads };
+    if (pid) { this.procs.get(pid)!.mailbox.deliver(msg); return null; }
+    const ext = this.externalSend?.(to, msg);
+    if (ext !== undefined) return ext;
+    return notFound(`no process ${to} (it never existed or has exited)`);
+  }
+
+  cancel(from: string, to: string, reason = 'canceled'): ErrorInfo | null {
+    const pid = this.resolve(to);
+    if (!pid) return notFound(`no process ${to}`);
+    this.procs.get(pid)!.mailbox.deliverEvent({ kind: 'pid.cancel', from, at: rfc3339(this.deps.now()), reason });
+    return null;
+  }
+
+  terminate(from: string, to: string): ErrorInfo | null {
+    const pid = this.resolve(to);
+    if (!pid) return notFound(`no process ${to}`);
+    this.procs.get(pid)!.kill({ kind: 'Canceled', message: `terminated by ${from || 'the runtime'}` });
+    return null;
+  }
+
+  /** Run a process to completion and report its result. */
+  exec(id: string, hostId: string | null, args: Payload[], parent: string | null, done: (r: CallResult) => void): Cancel {
+    const r = this.spawn(id, hostId, args, parent, {});
+    if ('error' in r) { done({ error: r.error }); return () => {}; }
+    const proc = this.procs.get(r.pid);
+    if (!proc) { done({ error: { kind: 'Internal', message: `${id} exited before it could be watched` } }); return () => {}; }
+    let live = true;
+    proc.onExit((_p, res) => { if (live) done(res); });
+    return () => { live = false; };
+  }
+
+  /** Watch a process's exit from JS (CLI, supervisor). */
+  watch(pid: string, fn: (result: CallResult) => void): boolean {
+    const p = this.procs.get(pid);
+    if (!p) return false;
+    p.onExit((_x, r) => fn(r));
+    return true;
+  }
+
+  private onExit(proc: Process, result: CallResult): void {
+    this.procs.delete(proc.pid);
+    for (const [name, pid] of this.names) if (pid === proc.pid) this.names.delete(name);
+    const at = this.deps.now();
+    for (const m of proc.monitors) this.procs.get(m)?.mailbox.deliverEvent(exitEvent(proc.pid, at, result));
+    for (const l of proc.links) {
+      const partner = this.procs.get(l);
+      if (!partner) continue;
+      partner.links.delete(proc.pid);
+      if (!result.error) continue;
+      if (partner.trapLinks) {
+        partner.mailbox.deliverEvent({ kind: 'pid.link.down', from: proc.pid, at: rfc3339(at), result: { error: result.error } });
+      } else {
+        partner.kill({ kind: 'Canceled', message: `linked process ${proc.pid} failed: ${result.error.message}` });
+      }
+    }
+    if (result.error) this.deps.log('debug', `process ${proc.pid} (${proc.entryId}) exited with error: ${result.error.message}`);
+  }
+
+  private defaultHost(): string | null {
+    for (const e of this.deps.registry.entries.values()) if (e.kind === 'process.host') return e.id;
+    return null;
+  }
+
+  /** The ProcessApi for an execution: a process (`self`), or none (a function). */
+  apiFor(self: Process | null): ProcessApi {
+    const me = self?.pid ?? '';
+    const needSelf = (what: string): ErrorInfo | null => (self ? null : { kind: 'Invalid', message: `${what} is only available inside a process` });
+    return {
+      pid: () => self?.pid ?? null,
+      mailbox: () => self?.mailbox ?? null,
+      spawn: (id, host, args, opts) => {
+        if ((opts.monitor || opts.link) && !self) return { error: needSelf(opts.monitor ? 'spawn_monitored' : 'spawn_linked')! };
+        return this.spawn(id, host, args, self ? me : null, opts);
+      },
+      exec: (id, host, args, done) => this.exec(id, host, args, self ? me : null, done),
+      send: (to, topic, payloads) => this.send(me, to, topic, payloads),
+      cancel: (pid, reason) => this.cancel(me, pid, reason),
+      terminate: (pid) => this.terminate(me, pid),
+      monitor: (pid, on) => {
+        const err = needSelf('process.monitor');
+        if (err) return err;
+        const target = this.procs.get(this.resolve(pid) ?? '');
+        if (!target) return notFound(`no process ${pid}`);
+        if (on) target.monitors.add(me); else target.monitors.delete(me);
+        return null;
+      },
+      link: (pid, on) => {
+        const err = needSelf('process.link');
+        if (err) return err;
+        const target = this.procs.get(this.resolve(pid) ?? '');
+        if (!target) return notFound(`no process ${pid}`);
+        if (on) { target.links.add(me); self!.links.add(target.pid); } else { target.links.delete(me); self!.links.delete(target.pid); }
+        return null;
+      },
+      register: (name, pid) => {
+        const target = pid ? this.resolve(pid) : self?.pid ?? null;
+        if (!target) return pid ? notFound(`no process ${pid}`) : needSelf('process.registry.register without a pid');
+        const owner = this.names.get(name);
+        if (owner && owner !== target) return { kind: 'AlreadyExists', message: `name '${name}' is already registered to ${owner}` };
+        this.names.set(name, target);
+        return null;
+      },
+      lookup: (name) => this.names.get(name) ?? null,
+      unregister: (name) => this.names.delete(name),
+      options: () => ({ trap_links: self?.trapLinks ?? false }),
+      setOptions: (o) => { if (self && o.trap_links !== undefined) self.trapLinks = o.trap_links; },
+    };
+  }
+}
