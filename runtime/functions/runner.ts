@@ -2,8 +2,8 @@
  * Running function entries: `funcs.call` outside workflows, and `wippy run -x` on a function.
  *
  * Owns: turning a CallRequest into a task on a pooled host, and the task's outcome into a
- * CallResult by Wippy's convention: the first return value is the result; a non-nil second value
- * is an error (`return nil, err`); a raised error is an `Internal` error carrying the message and
+ * CallResult by Wippy's convention: the first return value is the result; an error object or a
+ * string as second value is an error (`return nil, err`); a raised error is an `Internal` error carrying the message and
  * the Lua traceback. Invariants: an unknown id or a non-function entry gives `NotFound` at once;
  * a result that cannot be encoded is an error, not a crash; the lease returns to its pool exactly
  * once; nesting deeper than MAX_CALL_DEPTH fails instead of exhausting the JS stack.
@@ -11,7 +11,7 @@
 import { lua } from '../lua/vm';
 import { encode, CodecError } from '../lua/codec';
 import { decode } from '../lua/decode';
-import { toErrorInfo } from '../lua/errorvalue';
+import { toErrorInfo, testError } from '../lua/errorvalue';
 import { LuaError, TaskOutcome } from '../lua/task';
 import { CompileError } from '../lua/chunks';
 import { HostPool, PoolContext } from './pool';
@@ -92,7 +92,9 @@ function loadFailure(e: unknown, id: string): ErrorInfo {
 export function resultOf(outcome: TaskOutcome): CallResult {
   if (!outcome.ok) return { error: outcome.error.info };
   const { thread: T, nresults } = outcome;
-  if (nresults >= 2 && !lua.lua_isnil(T, 2)) return { error: toErrorInfo(T, 2, 'Internal') };
+  // Only an error object or a string in second place is an error (`return ch:receive()` returns
+  // `v, true`, which is a success).
+  if (nresults >= 2 && (testError(T, 2) || lua.lua_type(T, 2) === lua.LUA_TSTRING)) return { error: toErrorInfo(T, 2, 'Internal') };
   if (nresults === 0) return { value: 'null' };
   try {
     return { value: encode(T, 1, 'payload', 'result') };

@@ -27,7 +27,7 @@ export interface NodeDeps {
 }
 
 /** Starts workflow entries (set by the workflow engine). */
-export type WorkflowSpawner = (id: string, worker: string | null, args: Payload[], parent: string | null, opts: SpawnOptions) => { pid: string } | { error: ErrorInfo };
+export type WorkflowSpawner = (id: string, worker: string | null, args: Payload[], parent: string | null, opts: SpawnOptions, onExit?: (r: CallResult) => void) => { pid: string } | { error: ErrorInfo };
 
 const notFound = (message: string): ErrorInfo => ({ kind: 'NotFound', message, retryable: false });
 
@@ -55,12 +55,13 @@ export class ProcessNode {
     return this.names.get(target) ?? null;
   }
 
-  spawn(id: string, hostId: string | null, args: Payload[], parent: string | null, opts: SpawnOptions = {}): { pid: string } | { error: ErrorInfo } {
+  /** `onExit` is attached before main starts (a process may finish before spawn returns). */
+  spawn(id: string, hostId: string | null, args: Payload[], parent: string | null, opts: SpawnOptions = {}, onExit?: (r: CallResult) => void): { pid: string } | { error: ErrorInfo } {
     const entry = this.deps.registry.entries.get(id);
     if (!entry) return { error: notFound(`no entry ${id} in the registry`) };
     if (entry.kind === 'workflow.lua') {
       if (!this.workflowSpawner) return { error: { kind: 'Unavailable', message: `cannot start workflow ${id}: no temporal.worker is running` } };
-      return this.workflowSpawner(id, hostId, args, parent, opts);
+      return this.workflowSpawner(id, hostId, args, parent, opts, onExit);
     }
     if (entry.kind !== 'process.lua') return { error: { kind: 'Invalid', message: `${id} is a ${entry.kind} entry; process.spawn starts process.lua and workflow.lua entries`, retryable: false } };
     const host = hostId ?? this.defaultHost();
@@ -80,6 +81,7 @@ export class ProcessNode {
     if (parent && opts.monitor) proc.monitors.add(parent);
     if (parent && opts.link && this.procs.has(parent)) { proc.links.add(parent); this.procs.get(parent)!.links.add(pid); }
     proc.onExit((p, r) => this.onExit(proc, r));
+    if (onExit) proc.onExit((_p, r) => onExit(r));
     proc.start(loaded.host, loaded.fnRef, args);
     return { pid };
   }
@@ -110,12 +112,9 @@ export class ProcessNode {
 
   /** Run a process to completion and report its result. */
   exec(id: string, hostId: string | null, args: Payload[], parent: string | null, done: (r: CallResult) => void): Cancel {
-    const r = this.spawn(id, hostId, args, parent, {});
-    if ('error' in r) { done({ error: r.error }); return () => {}; }
-    const proc = this.procs.get(r.pid);
-    if (!proc) { done({ error: { kind: 'Internal', message: `${id} exited before it could be watched` } }); return () => {}; }
     let live = true;
-    proc.onExit((_p, res) => { if (live) done(res); });
+    const r = this.spawn(id, hostId, args, parent, {}, (res) => { if (live) done(res); });
+    if ('error' in r) { done({ error: r.error }); return () => {}; }
     return () => { live = false; };
   }
 
