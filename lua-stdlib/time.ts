@@ -19,10 +19,7 @@
  *   is a raised error quoting the input, while `parse`/`parse_duration` return `nil, err`
  *   (kind Invalid).
  *
- * Not here yet: `time.after(d)`, `time.timer(d)` and `time.ticker(d)` return channels, so they
- * wait for the `channel` module (TODO: add them on top of `channel` and `services.sleep`, with
- * `after` firing once, `timer` supporting :stop()/:reset(d) and `ticker` :stop()). They are
- * deliberately absent rather than stubbed, so calling one fails loudly.
+ * `time.after(d)`, `time.timer(d)` and `time.ticker(d)` (channels) live in time-channels.ts.
  *
  * Lua keywords: Go's `Local()` and `Until()` are spelled `t:in_local()` and `time["until"](t)`;
  * `t["local"](t)` exists as an alias.
@@ -36,6 +33,7 @@ import {
   addDate, addNanos, compare, diffNanos, fromCivil, ianaZone, instant, LOCAL, roundTime, TimeValue, truncateTime, UTC,
   wall, Wall, ZERO_MS, Zone, zoneName,
 } from './time-calendar';
+import { timeChannelFunctions, openTimeChannels } from './time-channels';
 import { formatWall, LAYOUTS, MONTHS, parseTime, TimeParseError, WEEKDAYS } from './time-format';
 import {
   checkDuration, checkTime, durationArg, durationCompare, durationString, DURATION_MT, LOCATION_MT, operators,
@@ -226,8 +224,7 @@ const functions: Record<string, LuaFn> = {
     return pushLocation(L, r);
   },
   fixed_zone: (L) => pushLocation(L, { kind: 'fixed', name: checkText(L, 1), offset: checkWhole(L, 2, 'offset') }),
-  // TODO(channel module): after(d) -> Channel, timer(d) -> Timer, err, ticker(d) -> Ticker, err.
-  // They need channels to deliver their ticks; see the header. Not stubbed on purpose.
+  ...timeChannelFunctions,
 };
 
 function newType(L: LuaState, mt: string, name: string, methods: Record<string, LuaFn>, meta: Record<string, LuaFn>): void {
@@ -244,6 +241,7 @@ function newType(L: LuaState, mt: string, name: string, methods: Record<string, 
 
 /** Create the metatables (once per state) and push the module table. */
 export function openTime(L: LuaState): void {
+  openTimeChannels(L);
   newType(L, TIME_MT, 'Time', timeMethods, {
     ...timeCompare, __add: operators.__add, __sub: operators.__sub, __concat: operators.__concat,
     __tostring: timeMethods.string,

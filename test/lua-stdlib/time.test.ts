@@ -411,9 +411,42 @@ test('sleep works inside pcall and inside coroutine.wrap', async () => {
   assert.deepEqual(clock.timers, [1000, 2000, 3000, 4000]);
 });
 
-test('after, timer and ticker are not provided until the channel module exists', async () => {
-  const v = await run('return { type(time.after), type(time.timer), type(time.ticker), type(time.sleep) }');
-  assert.deepEqual(v, ['nil', 'nil', 'nil', 'function']);
+test('time.after races a channel in select: both branches', async () => {
+  const v = await run(`
+    local fast = channel.new(1)
+    fast:send("message")
+    local r1 = channel.select{ fast:case_receive(), time.after("50ms"):case_receive() }
+    local never = channel.new()
+    local timeout = time.after("5ms")
+    local r2 = channel.select{ never:case_receive(), timeout:case_receive() }
+    return { r1.value, r2.channel == timeout, getmetatable(r2.value).__name, r2.ok }`, steppingClock());
+  assert.deepEqual(v, ['message', true, 'Time', true]);
+});
+
+test('time.timer fires once, can be stopped and reset; time.ticker ticks until stopped', async () => {
+  const v = await run(`
+    local t = time.timer("5ms")
+    local fired = t:response():receive()
+    local stopped_after_fire = t:stop()
+    local t2 = time.timer("1h")
+    local stopped = t2:stop()
+    local r = channel.select{ t2:channel():case_receive(), default = true }
+    local t3 = time.timer("1h")
+    t3:reset("2ms")
+    local reset_fired = t3:channel():receive()
+    local tk = time.ticker("2ms")
+    local ticks = 0
+    for i = 1, 3 do tk:response():receive() ticks = ticks + 1 end
+    tk:stop()
+    local late = channel.select{ tk:response():case_receive(), time.after("10ms"):case_receive() }
+    return { getmetatable(fired).__name, stopped_after_fire, stopped, r.default, getmetatable(reset_fired).__name, ticks,
+             late.channel ~= tk:response() }`, steppingClock());
+  assert.deepEqual(v, ['Time', false, true, true, 'Time', 3, true]);
+});
+
+test('a bad duration for after/timer/ticker is a clear error', async () => {
+  await assert.rejects(run('return time.after("1d")'), /24h/);
+  await assert.rejects(run('return time.ticker(0)'), /ticker interval must be positive/);
 });
 
 test('module constants', async () => {
