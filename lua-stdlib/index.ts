@@ -13,6 +13,8 @@ import { openFuncs } from './funcs';
 import { openTime } from './time';
 import { openChannel } from './channel';
 import { openProcess } from './process';
+import { openWorkflow } from './workflow';
+import { openCtx } from './ctx';
 
 export const STDLIB: readonly StdModule[] = [
   { name: 'errors', open: openErrors, global: true, workflowSafe: true },
@@ -22,6 +24,8 @@ export const STDLIB: readonly StdModule[] = [
   { name: 'uuid', open: openUuid, workflowSafe: true },
   { name: 'time', open: openTime, workflowSafe: true },
   { name: 'funcs', open: openFuncs, workflowSafe: true },
+  { name: 'workflow', open: openWorkflow, workflowSafe: true },
+  { name: 'ctx', open: openCtx, workflowSafe: true },
 ];
 
 const byName = new Map(STDLIB.map((m) => [m.name, m]));

@@ -51,6 +51,10 @@ export class LiveServices implements Services {
     return this.scope.process;
   }
 
+  workflow(): null {
+    return null;
+  }
+
   call(req: CallRequest, done: (r: CallResult) => void): Cancel {
     return this.deps.call(req, done, this.depth + 1);
   }

@@ -15,6 +15,12 @@ import { FunctionRunner } from './functions/runner';
 import { createEntryHost, PoolContext } from './functions/pool';
 import { ProcessNode } from './process/node';
 import { mailboxCodec } from '../lua-stdlib/process';
+import { WorkflowEngine, Outcome } from './engine/engine';
+import { openStore } from './store';
+import type { HistoryStore } from './store/store';
+import { VirtualClock } from './clock';
+import { schedulerBusy } from './lua/scheduler';
+import { exitEvent } from './process/process';
 import { LiveServices, LiveDeps, Clock, realClock } from './live-services';
 import { STDLIB, GLOBAL_MODULES, MODULE_NAMES, WORKFLOW_MODULE_NAMES, stdModule } from '../lua-stdlib';
 import { WippyError, ErrorCode } from './errors';
@@ -38,11 +44,21 @@ export interface RuntimeOptions {
   budget?: number;
   output?: Output;
   clock?: Clock;
+  /** `--virtual-time`: jump the clock to the next timer when everything else waits. */
+  virtualTime?: boolean;
+  /** `--db`: the workflow store (overrides temporal.client `store`). */
+  db?: string;
+  /** Live workflow instances kept in memory. */
+  cacheSize?: number;
 }
 
 export class Runtime {
   readonly functions: FunctionRunner;
   readonly node: ProcessNode;
+  readonly clock: Clock;
+  engine: WorkflowEngine | null = null;
+  private store: HistoryStore | null = null;
+  private poolCtx!: PoolContext;
   readonly resolver: ModuleResolver;
   private readonly deps: LiveDeps;
 
@@ -56,9 +72,10 @@ export class Runtime {
         return { entry, chunk: compile(entry.source, this.chunkName(entry)) };
       },
     };
+    this.clock = options.clock ?? (options.virtualTime ? new VirtualClock() : realClock);
     this.deps = {
       call: (req, done, depth) => this.functions.call(req, done, depth),
-      clock: options.clock ?? realClock,
+      clock: this.clock,
       print: (t) => output.print(t),
       log: (l, m, f) => output.log(l, m, f),
     };
@@ -71,7 +88,7 @@ export class Runtime {
       log: (level, message) => output.log(level, message),
     });
     const functionApi = () => this.node.apiFor(null);
-    const poolCtx: PoolContext = {
+    const poolCtx: PoolContext = this.poolCtx = {
       resolver: this.resolver,
       chunkName: (e) => this.chunkName(e),
       budget: options.budget,
@@ -117,6 +134,74 @@ export class Runtime {
     return new LiveServices(this.deps, { process: this.node.apiFor(null), context });
   }
 
+  /** Path of the workflow store: --db, else the temporal.client's `store`. Null: no workflows. */
+  storePath(): string | null {
+    if (this.options.db) return path.resolve(this.options.db);
+    for (const e of this.registry.entries.values()) if (e.kind === 'temporal.client') return e.store;
+    return null;
+  }
+
+  /** Open the store and start the workflow engine (resuming unfinished workflows). Idempotent. */
+  startWorkflows(): WorkflowEngine | null {
+    if (this.engine) return this.engine;
+    const p = this.storePath();
+    const hasWorkflows = [...this.registry.entries.values()].some((e) => e.kind === 'workflow.lua' || e.kind === 'temporal.worker');
+    if (!p || !hasWorkflows) return null;
+    const store = openStore(p, { lock: true });
+    this.store = store;
+    const output = this.options.output ?? consoleOutput;
+    const engine = new WorkflowEngine({
+      registry: this.registry,
+      store,
+      clock: this.clock,
+      call: (req, done) => this.functions.call(req, done, 0),
+      node: this.node,
+      output,
+      codec: mailboxCodec,
+      makeHost: (entry, services, seed) => createEntryHost(this.poolCtx, entry, services, seed),
+      cacheSize: this.options.cacheSize,
+    });
+    this.engine = engine;
+    if (this.clock instanceof VirtualClock) {
+      this.clock.addBusyProbe(schedulerBusy);
+      this.clock.addBusyProbe(() => engine.busy);
+    }
+    this.node.workflowSpawner = (id, worker, args, parent, opts, onExit) => {
+      const r = engine.start(id, args, { worker });
+      if ('error' in r) return r;
+      if (parent && opts.monitor) {
+        engine.watch(r.id, (o) => this.node.get(parent)?.mailbox.deliverEvent(exitEvent(r.pid, this.clock.now(), outcomeResult(o))));
+      }
+      if (onExit) engine.watch(r.id, (o) => onExit(outcomeResult(o)));
+      return { pid: r.pid };
+    };
+    this.node.externalSend = (to, msg) => {
+      const t = engine.resolveTarget(to);
+      if (!t || t.kind !== 'workflow') return undefined;
+      return engine.signal(t.id, msg.topic, msg.from, msg.payloads);
+    };
+    engine.resumeAll();
+    engine.pollSignals();
+    return engine;
+  }
+
+  /** Start a workflow and wait for it to finish or be parked. */
+  runWorkflow(id: string, args: Payload[]): Promise<Outcome> {
+    const engine = this.startWorkflows();
+    if (!engine) throw new WippyError(ErrorCode.BAD_ARGUMENT, `cannot run workflow ${id}: the registry has no temporal.worker (and temporal.client) to run it on`);
+    const r = engine.start(id, args);
+    if ('error' in r) return Promise.resolve({ result: { error: r.error } });
+    return new Promise((resolve) => engine.watch(r.id, resolve));
+  }
+
+  /** Commit pending work and release the store. */
+  close(): void {
+    this.engine?.close();
+    this.store?.close();
+    this.engine = null;
+    this.store = null;
+  }
+
   /** Run a process entry to completion (its result, like a function's). */
   execProcess(id: string, hostId: string | null, args: Payload[]): Promise<CallResult> {
     return new Promise((resolve) => { this.node.exec(id, hostId, args, null, resolve); });
@@ -125,4 +210,9 @@ export class Runtime {
   static get modules(): readonly string[] {
     return STDLIB.map((m) => m.name);
   }
+}
+
+/** A workflow outcome as a call result (a parked workflow is an error to process callers). */
+export function outcomeResult(o: Outcome): CallResult {
+  return 'result' in o ? o.result : { error: { kind: 'Internal', message: `workflow parked: ${o.parked.split('\n')[0]}` } };
 }

@@ -51,6 +51,26 @@ export interface Services {
   log(level: 'debug' | 'info' | 'warn' | 'error', message: string, fields?: Record<string, unknown>): void;
   /** The process API of this execution (`process` global). */
   process(): ProcessApi;
+  /** The workflow API (`workflow` module); null outside workflows. */
+  workflow(): WorkflowApi | null;
+}
+
+export interface WorkflowInfo {
+  workflow_id: string;
+  run_id: string;
+  workflow_type: string;
+  task_queue: string;
+  namespace: string;
+  attempt: number;
+  history_length: number;
+}
+
+export interface WorkflowApi {
+  info(): WorkflowInfo;
+  /** The version for `change`: recorded on replay, `max` for new runs, `min` for runs started before the change. */
+  version(change: string, min: number, max: number): number;
+  /** Start a child workflow and wait for its result. */
+  exec(id: string, args: Payload[], done: (r: CallResult) => void): Cancel;
 }
 
 export interface SpawnOptions {

@@ -54,8 +54,8 @@ export class HostPool {
 }
 
 /** A new host for a Lua entry with its chunk loaded and its entry function resolved. */
-export function createEntryHost(ctx: PoolContext, entry: LuaEntry, services: Services): Lease {
-  const host = new LuaHost({ label: entry.id, resolver: ctx.resolver, services, budget: ctx.budget });
+export function createEntryHost(ctx: PoolContext, entry: LuaEntry, services: Services, randomSeed?: number): Lease {
+  const host = new LuaHost({ label: entry.id, resolver: ctx.resolver, services, budget: ctx.budget, randomSeed });
   const chunk = compile(entry.source, ctx.chunkName(entry));
   const fnRef = host.loadEntry(entry, chunk);
   return { host, fnRef };

@@ -8,7 +8,7 @@
  * works from any thread of the state; load-time code cannot wait (no task runs then); a library
  * gets its own `require` (its own modules/imports) through a private environment.
  */
-import { lua, lauxlib, lstr, toLua, LuaState, LuaFn, raise, checkText, bytesToText } from './vm';
+import { lua, lauxlib, lstr, toLua, LuaState, LuaFn, raise, checkText, bytesToText, RaiseInLua } from './vm';
 import { openSandbox, RandomSource } from './sandbox';
 import { loadChunk, CompiledChunk } from './chunks';
 import { ensureArrayMarker } from './codec';
@@ -57,6 +57,9 @@ const hosts = new WeakMap<object, LuaHost>();
 export function hostOf(L: LuaState): LuaHost {
   const h = hosts.get(L.l_G);
   if (!h) throw new Error('hostOf: state has no host');
+  // Every binding that reaches Services comes through here: remember its thread, so that a
+  // recorded command can name the Lua line that emitted it (callerLine).
+  h.caller = L;
   return h;
 }
 
@@ -65,6 +68,12 @@ export class LuaHost {
   readonly label: string;
   services: Services;
   currentTask: Task | null = null;
+  /** Thread of the binding that last called hostOf (see there). */
+  caller: LuaState | null = null;
+  /** How tasks of this host are resumed later: the global scheduler, or a workflow's own queue. */
+  defer: (fn: () => void) => void = defer;
+  /** False for workflows: their budget covers a whole activation, reset by the engine. */
+  resetBudgetOnResume = true;
   budget: number;
   private used = 0;
   private budgetError: LuaError | null = null;
@@ -97,7 +106,25 @@ export class LuaHost {
 
   beginActivation(task: Task | null): void {
     this.currentTask = task;
+    if (this.resetBudgetOnResume) this.used = 0;
+  }
+
+  /** Start a new budget slice (workflows: once per activation). */
+  resetBudget(): void {
     this.used = 0;
+  }
+
+  /** `file:line` of the Lua code that called the current binding (`?` when unknown). */
+  callerLine(): string {
+    const L = this.caller;
+    if (!L) return '?';
+    const ar = new lua.lua_Debug();
+    for (let level = 1; level < 8; level++) {
+      if (!lua.lua_getstack(L, level, ar)) break;
+      lua.lua_getinfo(L, lstr('Sl'), ar);
+      if (ar.currentline > 0) return `${bytesToText(ar.short_src)}:${ar.currentline}`;
+    }
+    return '?';
   }
 
   endActivation(): void {
@@ -237,7 +264,7 @@ export class LuaHost {
     });
     this.spawned.add(task);
     lua.lua_xmove(L, task.thread, nargs + 1);
-    defer(() => { if (!task.done) task.start(nargs); });
+    this.defer(() => { if (!task.done) task.start(nargs); });
   }
 
   /** End every spawned coroutine (their execution is over). */
@@ -266,6 +293,12 @@ const traceback: LuaFn = (L) => {
 const nativeError: LuaFn = (L) => {
   const e = lua.lua_touserdata(L, 1) as unknown;
   const message = e instanceof Error ? e.message : String(e);
+  if (e instanceof RaiseInLua) {
+    lauxlib.luaL_where(L, 1);
+    lua.lua_pushstring(L, toLua(message));
+    lua.lua_concat(L, 2);
+    return 1;
+  }
   if (process.env.WIPPY_DEBUG && e instanceof Error) process.stderr.write(`${e.stack}\n`);
   lauxlib.luaL_where(L, 1);
   lua.lua_pushstring(L, toLua(`internal error in a runtime binding: ${message}`));

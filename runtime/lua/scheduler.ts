@@ -23,3 +23,8 @@ function drain(): void {
   queue = [];
   for (const fn of batch) fn();
 }
+
+/** True while Lua work is queued (the virtual clock waits for this to be false). */
+export function schedulerBusy(): boolean {
+  return scheduled || queue.length > 0;
+}

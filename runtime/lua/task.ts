@@ -14,7 +14,6 @@
  * one resume to the next yield).
  */
 import { lua, lauxlib, LuaState, bytesToText, raise } from './vm';
-import { defer } from './scheduler';
 import { toErrorInfo, formatErrorInfo } from './errorvalue';
 import { ErrorCode, ErrorInfo } from '../errors';
 import type { Cancel } from '../services';
@@ -103,7 +102,7 @@ export class Task {
           this.waitToken++;
           this.cancelWait = null;
           if (inside) sync = push;
-          else defer(() => { if (!this.done) this.step(push(this.thread)); });
+          else this.host.defer(() => { if (!this.done) this.step(push(this.thread)); });
         };
         const cancel = op(resume);
         inside = false;

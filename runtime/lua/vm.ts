@@ -69,6 +69,12 @@ export function pushText(L: LuaState, s: string): void {
   lua.lua_pushstring(L, to_luastring(s));
 }
 
+/**
+ * Thrown by host code that runs inside a binding to raise a Lua error with exactly this message
+ * (the host's native-error handler turns it into a Lua error instead of an "internal error").
+ */
+export class RaiseInLua extends Error {}
+
 /** Raise a Lua error with a JS message (adds the `file:line:` of the calling Lua code). */
 export function raise(L: LuaState, message: string): never {
   lauxlib.luaL_where(L, 1);

@@ -1,0 +1,1 @@
+return function(id) return { refunded = id } end

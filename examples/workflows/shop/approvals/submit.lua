@@ -1,0 +1,1 @@
+return function(request) return { submitted = request.order_id } end

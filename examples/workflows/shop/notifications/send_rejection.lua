@@ -1,0 +1,1 @@
+return function(request) return { notified = request.order_id } end

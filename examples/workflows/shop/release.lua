@@ -1,0 +1,1 @@
+return function(id) return { released = id } end

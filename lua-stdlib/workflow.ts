@@ -1,0 +1,49 @@
+/**
+ * `workflow`: `info()`, `version(change_id, min, max)`, `exec(id, ...)`.
+ *
+ * Inside a workflow these go to the engine (runtime/engine/wf-services.ts); outside one, as in
+ * Wippy, `info()` returns `nil, nil`, `version()` returns `max`, and `exec()` returns an error.
+ */
+import { lua, lauxlib, LuaState, setFuncs, checkText } from '../runtime/lua/vm';
+import { pushJs } from '../runtime/lua/decode';
+import { encode, CodecError } from '../runtime/lua/codec';
+import { pushError } from '../runtime/lua/errorvalue';
+import { hostOf } from '../runtime/lua/host';
+import { suspend } from '../runtime/lua/task';
+import { raise } from '../runtime/lua/vm';
+import { pushCallResult } from './funcs';
+
+export function openWorkflow(L: LuaState): void {
+  lua.lua_createtable(L, 0, 3);
+  setFuncs(L, {
+    info: (L1) => {
+      const wf = hostOf(L1).services.workflow();
+      if (!wf) { lua.lua_pushnil(L1); lua.lua_pushnil(L1); return 2; }
+      pushJs(L1, wf.info());
+      return 1;
+    },
+    version: (L1) => {
+      const change = checkText(L1, 1);
+      const min = lauxlib.luaL_checkinteger(L1, 2);
+      const max = lauxlib.luaL_checkinteger(L1, 3);
+      if (min > max) raise(L1, `workflow.version: min (${min}) is greater than max (${max})`);
+      const wf = hostOf(L1).services.workflow();
+      lua.lua_pushinteger(L1, wf ? wf.version(change, min, max) : max);
+      return 1;
+    },
+    exec: (L1) => {
+      const id = checkText(L1, 1);
+      const host = hostOf(L1);
+      const wf = host.services.workflow();
+      if (!wf) { lua.lua_pushnil(L1); pushError(L1, { kind: 'Invalid', message: 'workflow.exec is only available inside a workflow' }); return 2; }
+      const args: string[] = [];
+      for (let i = 2; i <= lua.lua_gettop(L1); i++) {
+        try { args.push(encode(L1, i, 'payload', `argument ${i - 1}`)); } catch (e) {
+          if (e instanceof CodecError) raise(L1, `workflow.exec: cannot pass ${e.message}`);
+          throw e;
+        }
+      }
+      return suspend(L1, host, (resume) => wf.exec(id, args, (r) => resume((L2) => pushCallResult(L2, r))));
+    },
+  });
+}

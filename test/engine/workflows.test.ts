@@ -1,0 +1,171 @@
+// Durable workflows through the Runtime API on a real SQLite store: activities, timers, signals,
+// select, children, errors, cancel/terminate, versioning, and replay after a "restart".
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { wfRegistry, runWf, valueOf, tick } from '../helpers/workflows';
+
+const fns = {
+  add: 'return function(a, b) return a + b end',
+  echo: 'local ctx = require("ctx") return function(x) return {x = x, key = ctx.get("activity_id")} end',
+  fail_nf: 'return function() return nil, errors.new{kind = "NotFound", message = "no such order", retryable = false} end',
+  raise: 'return function() error("activity blew up") end',
+  flaky: `attempts = attempts or 0
+    return function() attempts = attempts + 1 if attempts < 3 then return nil, errors.new{kind = "Unavailable", message = "try again"} end return attempts end`,
+};
+
+test('a workflow calls activities and returns their results; history records each step', async () => {
+  const fx = wfRegistry({
+    steps: `local funcs = require("funcs")
+      return function(n)
+        local s = 0
+        for i = 1, n do s = funcs.call("app:add", s, i) end
+        local e = funcs.call("app:echo", "hi")
+        return {sum = s, echo = e.x, key_ok = type(e.key) == "string"}
+      end`,
+  }, fns);
+  const rt = fx.open();
+  assert.deepEqual(await valueOf(runWf(rt, 'app:steps', 10)), { sum: 55, echo: 'hi', key_ok: true });
+  rt.close();
+});
+
+test('activity errors: returned error, raised error with maximum_attempts = 1, unknown id, retries', async () => {
+  const fx = wfRegistry({
+    errs: `local funcs = require("funcs")
+      return function()
+        local _, e1 = funcs.call("app:fail_nf")
+        local ex = funcs.new():with_options({["activity.retry_policy"] = {maximum_attempts = 1}})
+        local _, e2 = ex:call("app:raise")
+        local _, e3 = funcs.call("app:nope")
+        local fast = funcs.new():with_options({["activity.retry_policy"] = {initial_interval = 1, maximum_attempts = 5}})
+        local n = fast:call("app:flaky")
+        return {e1:kind(), e1:message(), e1:retryable(), e2:kind(), e2:message():find("activity blew up") ~= nil, e3:kind(), n}
+      end`,
+  }, fns);
+  const rt = fx.open();
+  assert.deepEqual(await valueOf(runWf(rt, 'app:errs')), ['NotFound', 'no such order', false, 'Internal', true, 'NotFound', 3]);
+  rt.close();
+});
+
+test('time.sleep is a durable timer; virtual time makes 24h instant and recorded times virtual', async () => {
+  const fx = wfRegistry({
+    sleeper: `local time = require("time")
+      return function()
+        local t0 = time.now()
+        time.sleep("24h")
+        local t1 = time.now()
+        return {hours = t1:sub(t0):hours(), same_os = os.time() == t1:unix()}
+      end`,
+  });
+  const rt = fx.open({ virtualTime: true });
+  const started = Date.now();
+  assert.deepEqual(await valueOf(runWf(rt, 'app:sleeper')), { hours: 24, same_os: true });
+  assert.ok(Date.now() - started < 5000);
+  rt.close();
+});
+
+test('signals: sent before and after the workflow blocks on its inbox; msg.field reads the payload', async () => {
+  const fx = wfRegistry({
+    waiter: `return function()
+        local inbox = process.inbox()
+        local a = inbox:receive()
+        local b = inbox:receive()
+        return {a:topic(), a:payload():data().n, b.approved, b:from()}
+      end`,
+  });
+  const rt = fx.open();
+  const engine = rt.startWorkflows()!;
+  const r = engine.start('app:waiter', []);
+  assert.ok('id' in r);
+  const done = new Promise((res) => engine.watch(r.id, res));
+  assert.equal(rt.node.send('{app:procs|x}', r.pid, 'first', ['{"n":1}']), null); // before it blocks
+  await tick(20);
+  assert.equal(rt.node.send('', r.pid, 'approval', ['{"approved":true}']), null); // after it blocks
+  assert.deepEqual(await valueOf(done as never), ['first', 1, true, '']);
+  rt.close();
+});
+
+test('select of a signal against a 72h timer: both branches', async () => {
+  const fx = wfRegistry({
+    race: `local time = require("time")
+      return function()
+        local r = channel.select{ process.inbox():case_receive(), time.after("72h"):case_receive() }
+        if r.channel == process.inbox() then return "signal:" .. r.value:topic() end
+        return "timeout"
+      end`,
+  });
+  const rt = fx.open({ virtualTime: true });
+  assert.equal(await valueOf(runWf(rt, 'app:race')), 'timeout');
+  const engine = rt.startWorkflows()!;
+  const r = engine.start('app:race', []);
+  assert.ok('id' in r);
+  engine.signal(r.id, 'go', '', []);
+  assert.equal(await valueOf(new Promise((res) => engine.watch(r.id, res)) as never), 'signal:go');
+  rt.close();
+});
+
+test('child workflows: exec with value and with error; spawn gives EXIT events', async () => {
+  const fx = wfRegistry({
+    child: 'return function(x) if x < 0 then return nil, errors.new{kind = "Invalid", message = "negative"} end return x * 2 end',
+    parent: `local workflow = require("workflow")
+      return function()
+        local v = workflow.exec("app:child", 21)
+        local _, err = workflow.exec("app:child", -1)
+        local pid = process.spawn("app:child", "app:worker", 5)
+        local ev = process.events():receive()
+        return {v, err:kind(), err:message(), ev.kind, ev.from == pid, ev.result.value}
+      end`,
+  });
+  const rt = fx.open();
+  assert.deepEqual(await valueOf(runWf(rt, 'app:parent')), [42, 'Invalid', 'negative', 'pid.exit', true, 10]);
+  rt.close();
+});
+
+test('cancel arrives as a pid.cancel event; terminate ends the workflow', async () => {
+  const fx = wfRegistry({
+    polite: 'return function() local e = process.events():receive() return {kind = e.kind, reason = e.reason} end',
+    stubborn: 'return function() process.inbox():receive() return "never" end',
+  });
+  const rt = fx.open();
+  const engine = rt.startWorkflows()!;
+  const a = engine.start('app:polite', []) as { id: string };
+  const b = engine.start('app:stubborn', []) as { id: string };
+  await tick(20);
+  engine.cancelOrTerminate(a.id, 'tester', false, 'please stop');
+  engine.cancelOrTerminate(b.id, 'tester', true);
+  assert.deepEqual(await valueOf(new Promise((res) => engine.watch(a.id, res)) as never), { kind: 'pid.cancel', reason: 'please stop' });
+  const ob = await new Promise<any>((res) => engine.watch(b.id, res));
+  assert.equal(ob.result.error.kind, 'Canceled');
+  rt.close();
+});
+
+test('uuid and time are recorded: replay after a restart sees the same values', async () => {
+  const fx = wfRegistry({
+    rec: `local uuid, time = require("uuid"), require("time")
+      return function()
+        local id = uuid.v4()
+        local t = time.now():unix_nano()
+        local r = math.random(1, 1000000)
+        local msg = process.inbox():receive()
+        return {id = id, t = t, r = r, again = uuid.v4() ~= id, got = msg:topic()}
+      end`,
+  });
+  const rt1 = fx.open();
+  const e1 = rt1.startWorkflows()!;
+  const s = e1.start('app:rec', []) as { id: string };
+  await tick(30);
+  rt1.close();
+  // "Restart": a new runtime on the same store replays the history, then gets the signal.
+  const rt2 = fx.open();
+  const e2 = rt2.startWorkflows()!;
+  const out = new Promise((res) => e2.watch(s.id, res));
+  e2.signal(s.id, 'go', '', []);
+  const v = await valueOf(out as never) as Record<string, unknown>;
+  rt2.close();
+  // A third runtime reads the stored result: the values from before the restart were kept.
+  const hist = require('../../runtime/store').openStore(fx.db, { lock: false }).history(s.id);
+  const uuidRec = hist.find((r: { type: string }) => r.type === 'uuid');
+  assert.equal(v.id, uuidRec.value);
+  assert.equal(v.again, true);
+  assert.equal(v.got, 'go');
+  assert.equal(v.t, hist[0].at * 1e6);
+});
