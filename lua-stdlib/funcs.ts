@@ -14,7 +14,7 @@ import { encode, CodecError } from '../runtime/lua/codec';
 import { decode } from '../runtime/lua/decode';
 import { pushError } from '../runtime/lua/errorvalue';
 import { hostOf } from '../runtime/lua/host';
-import { suspend } from '../runtime/lua/task';
+import { waitFor } from '../runtime/lua/task';
 import type { CallRequest, CallResult, Cancel } from '../runtime/services';
 import type { ErrorInfo } from '../runtime/errors';
 
@@ -53,7 +53,7 @@ function call(L: LuaState, idArg: number, ex: Executor | null): number {
   const req = buildRequest(L, idArg, ex);
   if (!('id' in req)) { lua.lua_pushnil(L); pushError(L, req); return 2; }
   const host = hostOf(L);
-  return suspend(L, host, (resume) => host.services.call(req, (r) => resume((L1) => pushCallResult(L1, r))));
+  return waitFor(L, host, (done) => host.services.call(req, (r) => done((L1) => pushCallResult(L1, r))));
 }
 
 function startAsync(L: LuaState, idArg: number, ex: Executor | null): number {

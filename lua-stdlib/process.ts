@@ -13,7 +13,7 @@ import { encode, CodecError } from '../runtime/lua/codec';
 import { decode, pushJs } from '../runtime/lua/decode';
 import { pushError } from '../runtime/lua/errorvalue';
 import { hostOf } from '../runtime/lua/host';
-import { suspend } from '../runtime/lua/task';
+import { waitFor } from '../runtime/lua/task';
 import type { Item } from '../runtime/lua/channel';
 import { pushChannel, checkChannel } from './channel';
 import { pushCallResult } from './funcs';
@@ -81,7 +81,7 @@ const functions: Record<string, LuaFn> = {
     const host = optText(L, 2, null);
     const args = encodeArgs(L, 3, 'argument');
     const h = hostOf(L);
-    return suspend(L, h, (resume) => h.services.process().exec(id, host, args, (r) => resume((L2) => pushCallResult(L2, r))));
+    return waitFor(L, h, (done) => h.services.process().exec(id, host, args, (r) => done((L2) => pushCallResult(L2, r))));
   },
   send: (L) => {
     const to = checkText(L, 1);

@@ -26,7 +26,7 @@
  */
 import { lua, lauxlib, lstr, LuaState, LuaFn, setFuncs, pushText, raise, checkText } from '../runtime/lua/vm';
 import { hostOf } from '../runtime/lua/host';
-import { suspend } from '../runtime/lua/task';
+import { waitFor } from '../runtime/lua/task';
 import { pushError } from '../runtime/lua/errorvalue';
 import { pushNumber } from '../runtime/lua/decode';
 import {
@@ -215,7 +215,7 @@ const functions: Record<string, LuaFn> = {
     const ns = durationArg(L, 1, 'time.sleep');
     if (ns <= 0) return 0;
     const host = hostOf(L);
-    return suspend(L, host, (resume) => host.services.sleep(ns / 1e6, () => resume(() => 0)));
+    return waitFor(L, host, (done) => host.services.sleep(ns / 1e6, () => done(() => 0)));
   },
   load_location: (L) => {
     const name = checkText(L, 1);

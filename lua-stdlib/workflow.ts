@@ -9,7 +9,7 @@ import { pushJs } from '../runtime/lua/decode';
 import { encode, CodecError } from '../runtime/lua/codec';
 import { pushError } from '../runtime/lua/errorvalue';
 import { hostOf } from '../runtime/lua/host';
-import { suspend } from '../runtime/lua/task';
+import { waitFor } from '../runtime/lua/task';
 import { raise } from '../runtime/lua/vm';
 import { pushCallResult } from './funcs';
 
@@ -43,7 +43,7 @@ export function openWorkflow(L: LuaState): void {
           throw e;
         }
       }
-      return suspend(L1, host, (resume) => wf.exec(id, args, (r) => resume((L2) => pushCallResult(L2, r))));
+      return waitFor(L1, host, (done) => wf.exec(id, args, (r) => done((L2) => pushCallResult(L2, r))));
     },
   });
 }

@@ -61,6 +61,7 @@ interface WfState {
   committed: number;
   instance: WorkflowInstance | null;
   watchers: Array<(o: Outcome) => void>;
+  parkedReport?: string;
 }
 
 export interface StartOptions { id?: string; worker?: string | null; parent?: string | null; parentCmd?: number }
@@ -117,6 +118,7 @@ export class WorkflowEngine {
   /** Be told once when the workflow finishes or is parked. */
   watch(id: string, fn: (o: Outcome) => void): boolean {
     const st = this.states.get(id);
+    if (st?.status === 'parked') { fn({ parked: st.parkedReport ?? 'parked' }); return true; }
     if (st) { st.watchers.push(fn); return true; }
     const row = this.deps.store.getWorkflow(id);
     if (!row || row.status === 'running') return false;
@@ -330,6 +332,7 @@ export class WorkflowEngine {
     const st = this.states.get(inst.id);
     if (!st) return;
     st.status = 'parked';
+    st.parkedReport = report;
     st.instance = null;
     this.lru.delete(inst.id);
     this.batch.updates.push({ id: inst.id, status: 'parked', parked: report, at: this.deps.clock.now() });
@@ -444,6 +447,7 @@ export class WorkflowEngine {
 
   private parkState(st: WfState, report: string): void {
     st.status = 'parked';
+    st.parkedReport = report;
     this.batch.updates.push({ id: st.id, status: 'parked', parked: report, at: this.deps.clock.now() });
     this.output.log('error', report);
     const watchers = st.watchers.splice(0);

@@ -158,3 +158,22 @@ export function suspend(L: LuaState, host: LuaHost, op: Operation): number {
   lua.lua_pushlightuserdata(L, HOST_YIELD);
   return lua.lua_yield(L, 1);
 }
+
+/**
+ * From inside a binding: START an asynchronous operation now (so that anything it records, like a
+ * workflow command and its sequence number, happens at the call site, before any yield), then
+ * wait for it. If it completes synchronously its results are returned at once without yielding.
+ * Use as `return waitFor(L, host, (done) => services.x(..., (r) => done(pusherFor(r))))`.
+ */
+export function waitFor(L: LuaState, host: LuaHost, start: (done: (push: Pusher) => void) => Cancel | void): number {
+  if (!host.currentTask) raise(L, 'cannot wait here: blocking calls are not allowed while a module or entry is being loaded');
+  if (!lua.lua_isyieldable(L)) raise(L, 'cannot wait inside a table.sort comparator, a string.gsub callback or a metamethod called from the host');
+  let early: Pusher | null = null;
+  let resume: ((p: Pusher) => void) | null = null;
+  const cancel = start((push) => {
+    if (resume) resume(push);
+    else if (!early) early = push;
+  });
+  if (early) return (early as Pusher)(L);
+  return suspend(L, host, (r) => { resume = r; return cancel || undefined; });
+}
