@@ -1,12 +1,21 @@
 /**
  * `wippy run PATH [-x ENTRY [ARG_JSON...]]`.
  *
- * Loads the registry (every mistake reported, nothing started), then either runs one entry to
- * completion (-x) or runs the registry's services until SIGINT/SIGTERM. The result of -x is the
- * last line of stdout, as JSON; an error result goes to stderr with exit status 1.
+ * Loads the registry (every mistake reported, nothing started), starts the `auto_start` entries in
+ * dependency order (runtime/supervisor), then either
+ * - runs one entry to completion (-x) beside them, stops them in reverse order and exits with the
+ *   entry's status: its result is the last line of stdout, as JSON; an error result goes to
+ *   stderr with exit status 1; or
+ * - without -x, says which services are up and runs until SIGINT/SIGTERM, then stops them in
+ *   reverse order (each within its stop_timeout) and exits 0. A second signal while stopping
+ *   exits at once with status 130. With no auto_start entry it says so and exits 0; when every
+ *   auto_start service failed to start it says so and exits 1 instead of waiting.
+ * Invariants: nothing starts before the -x entry is known to exist and be runnable; services are
+ * stopped before the -x result is printed, so the result stays the last line of stdout.
  */
 import { Runtime } from '../runtime/runtime';
 import { WippyError, ErrorCode } from '../runtime/errors';
+import { createLifecycle, type LifecycleManager, type StartReport } from '../runtime/supervisor';
 import { reportErrorResult } from './report';
 import type { CallResult } from '../runtime/services';
 
@@ -23,17 +32,18 @@ export async function runCommand(registryPath: string, rawArgs: string[], opts: 
   }
   const args = rawArgs.map(parseArg);
   const rt = Runtime.load(registryPath, { budget: opts.budget });
-  if (!opts.exec) {
-    process.stderr.write(`registry ${registryPath}: ${rt.registry.entries.size} entries loaded; nothing to start yet (use -x ENTRY to run one)\n`);
-    return 0;
-  }
+  const { lifecycle } = createLifecycle(rt);
+  if (!opts.exec) return runServices(registryPath, lifecycle);
+
   const id = rt.resolveEntryId(opts.exec);
   const entry = rt.registry.entries.get(id)!;
-  let pending: Promise<CallResult>;
-  if (entry.kind === 'function.lua') pending = rt.callFunction(id, args);
-  else if (entry.kind === 'process.lua') pending = rt.execProcess(id, null, args);
-  else throw new WippyError(ErrorCode.BAD_ARGUMENT, `-x ${id}: a ${entry.kind} entry cannot be run; -x runs function.lua and process.lua entries`);
+  if (entry.kind !== 'function.lua' && entry.kind !== 'process.lua') {
+    throw new WippyError(ErrorCode.BAD_ARGUMENT, `-x ${id}: a ${entry.kind} entry cannot be run; -x runs function.lua and process.lua entries`);
+  }
+  if (lifecycle.autoStartIds().length > 0) await lifecycle.start();
+  const pending = entry.kind === 'function.lua' ? rt.callFunction(id, args) : rt.execProcess(id, null, args);
   const r = await untilDeadlock(pending, id);
+  await lifecycle.stop();
   if (r.error) {
     reportErrorResult(r.error);
     return 1;
@@ -42,9 +52,80 @@ export async function runCommand(registryPath: string, rawArgs: string[], opts: 
   return 0;
 }
 
+/** Long-running mode: start, report, wait for a signal, stop. */
+async function runServices(registryPath: string, lifecycle: LifecycleManager): Promise<number> {
+  if (lifecycle.autoStartIds().length === 0) {
+    process.stderr.write(`wippy: nothing to run in ${registryPath}: no entry has lifecycle.auto_start: true (use -x ENTRY to run one)\n`);
+    return 0;
+  }
+  // Services blocked on their inboxes leave Node nothing to do; keep it alive until told to stop.
+  const keepAlive = setInterval(() => {}, 1 << 30);
+  const signal = nextSignal();
+  try {
+    const report = await lifecycle.start();
+    const up = lifecycle.running();
+    if (up.length === 0 && report.failed.length > 0) {
+      // Nothing came up: say so and stop rather than wait for a Ctrl-C with nothing running.
+      process.stderr.write(`${summary(report, up).replace(/ \(Ctrl-C to stop\)$/, '')}\n`);
+      await lifecycle.stop();
+      return 1;
+    }
+    process.stderr.write(`${summary(report, up)}\n`);
+    const sig = await signal.received;
+    process.stderr.write(`wippy: ${sig} received; stopping\n`);
+    signal.onAgain((again) => {
+      process.stderr.write(`wippy: ${again} received again; exiting without waiting\n`);
+      process.exit(130);
+    });
+    await lifecycle.stop();
+    process.stderr.write('wippy: stopped\n');
+    return 0;
+  } finally {
+    clearInterval(keepAlive);
+    signal.dispose();
+  }
+}
+
+/** `wippy: 3 services running: app:db, app:worker, app:api (Ctrl-C to stop)`, plus what did not start. */
+function summary(report: StartReport, running: string[]): string {
+  const n = running.length;
+  let line = `wippy: ${n} service${n === 1 ? '' : 's'} running${n ? `: ${running.join(', ')}` : ''}`;
+  const down = [
+    ...report.failed.map((f) => `${f.id} (failed)`),
+    ...report.skipped.map((s) => `${s.id} (${s.dependency ? `needs ${s.dependency}` : 'stop requested'})`),
+  ];
+  if (down.length) line += `; not started: ${down.join(', ')}`;
+  return `${line} (Ctrl-C to stop)`;
+}
+
+interface SignalWait {
+  received: Promise<string>;
+  onAgain(fn: (sig: string) => void): void;
+  dispose(): void;
+}
+
+/** The first SIGINT/SIGTERM resolves `received`; later ones go to `onAgain`. */
+function nextSignal(): SignalWait {
+  let resolve!: (s: string) => void;
+  const received = new Promise<string>((r) => { resolve = r; });
+  let first = true;
+  let again: ((sig: string) => void) | null = null;
+  const handler = (sig: NodeJS.Signals): void => {
+    if (first) { first = false; resolve(sig); } else again?.(sig);
+  };
+  process.on('SIGINT', handler);
+  process.on('SIGTERM', handler);
+  return {
+    received,
+    onAgain: (fn) => { again = fn; },
+    dispose: () => { process.off('SIGINT', handler); process.off('SIGTERM', handler); },
+  };
+}
+
 /**
  * Resolve with the entry's result, or with a deadlock error when Node runs out of work while
- * the entry still waits (a receive that nothing will ever answer).
+ * the entry still waits (a receive that nothing will ever answer). With services running, timers
+ * may keep Node busy, so a deadlock beside them may go unnoticed; that is accepted.
  */
 function untilDeadlock(p: Promise<CallResult>, id: string): Promise<CallResult> {
   return new Promise((resolve) => {

@@ -25,6 +25,10 @@ export const ErrorCode = {
   MEMORY_EXCEEDED: 'MEMORY_EXCEEDED',
   /** A value cannot cross between Lua and JSON (function, cycle, NaN...). */
   VALUE_INVALID: 'VALUE_INVALID',
+  /** The history store cannot be opened or written (not a database, newer schema, unwritable). */
+  STORE_INVALID: 'STORE_INVALID',
+  /** The history store is in use by another wippy process (its lock file names the pid). */
+  STORE_LOCKED: 'STORE_LOCKED',
   /** A bug or an unexpected condition inside the runtime itself. */
   INTERNAL: 'INTERNAL',
 } as const;

@@ -1,0 +1,149 @@
+/**
+ * The lifecycle manager: starts the registry's `lifecycle.auto_start` entries in dependency order
+ * and stops them in reverse.
+ *
+ * Owns: the order (registry `startOrder`: a service's `requires`, its host and a worker's client
+ * come first), the map from entry kind to the `Starter` that knows how to run that kind, and the
+ * report of what started, what failed and what was skipped. It knows nothing about any kind
+ * itself: process.service supervision is one starter (service-starter.ts); a later engine adds
+ * its own with `register('temporal.worker', starter)`.
+ *
+ * Invariants:
+ * - Entries start one at a time, each after its dependencies' `start` resolved; an entry whose
+ *   dependency failed (or was itself skipped) is not started and is reported as skipped.
+ * - Dependencies of an auto_start entry are started even when they are not auto_start themselves
+ *   (the dependant could not run without them).
+ * - `stop()` stops exactly the entries whose start succeeded, in the reverse of the order they
+ *   started, each given its own `lifecycle.stop_timeout`; a stop requested while `start()` is
+ *   still running lets the current entry finish starting, starts nothing more, then stops.
+ * - A kind without a registered starter is a no-op (logged once at debug level), never an error.
+ * - A starter's failure never throws out of `start()`/`stop()`; it is logged and reported.
+ */
+import { startOrder, dependenciesOf } from '../../registry';
+import type { Entry, EntryKind, EntryOfKind, Registry } from '../../registry';
+
+/** How one kind of entry is run. `start` resolves once the entry is up (or rejects). */
+export interface Starter<E extends Entry = Entry> {
+  start(entry: E): Promise<void>;
+  /** Stop the entry, taking at most about `timeoutMs` before forcing it. Never rejects for a stopped entry. */
+  stop(entry: E, timeoutMs: number): Promise<void>;
+  /** False for kinds with nothing running of their own (process.host): left out of `running()`. */
+  readonly listed?: boolean;
+}
+
+/** For kinds that need nothing done (process.host: processes are placed on it on demand). */
+export const noopStarter: Starter = {
+  start: () => Promise.resolve(),
+  stop: () => Promise.resolve(),
+  listed: false,
+};
+
+export type LogFn = (level: 'debug' | 'info' | 'warn' | 'error', message: string) => void;
+
+export interface StartReport {
+  /** Every id considered, in start order (dependencies first). */
+  order: string[];
+  /** Ids whose start resolved, in the order they started. */
+  started: string[];
+  failed: Array<{ id: string; error: string }>;
+  /** Not started: a dependency did not start (`dependency` names it), or a stop came first (no `dependency`). */
+  skipped: Array<{ id: string; dependency?: string }>;
+}
+
+export class LifecycleManager {
+  private readonly starters = new Map<string, Starter>();
+  private readonly started: Entry[] = [];
+  private starting: Promise<StartReport> | null = null;
+  private stopRequested = false;
+  private stopping: Promise<void> | null = null;
+
+  constructor(private readonly registry: Registry, private readonly log: LogFn) {}
+
+  /** Run entries of `kind` with `starter` (replaces any previous starter for that kind). */
+  register<K extends EntryKind>(kind: K, starter: Starter<EntryOfKind<K>>): this {
+    this.starters.set(kind, starter as unknown as Starter);
+    return this;
+  }
+
+  starterFor(kind: string): Starter | undefined {
+    return this.starters.get(kind);
+  }
+
+  /** Ids of the entries with `lifecycle.auto_start: true`, in declaration order. */
+  autoStartIds(): string[] {
+    const out: string[] = [];
+    for (const e of this.registry.entries.values()) if ('lifecycle' in e && e.lifecycle.autoStart) out.push(e.id);
+    return out;
+  }
+
+  /** Ids started and still owned by this manager, in start order, without the unlisted kinds. */
+  running(): string[] {
+    return this.started.filter((e) => { const s = this.starters.get(e.kind); return s !== undefined && s.listed !== false; }).map((e) => e.id);
+  }
+
+  /** Start `ids` (default: the auto_start entries) and their dependencies, dependencies first. */
+  start(ids: string[] = this.autoStartIds()): Promise<StartReport> {
+    const run = this.startAll(ids);
+    this.starting = run;
+    return run;
+  }
+
+  private async startAll(ids: string[]): Promise<StartReport> {
+    const order = startOrder(this.registry, ids);
+    const report: StartReport = { order, started: [], failed: [], skipped: [] };
+    const down = new Set<string>();
+    for (const id of order) {
+      const entry = this.registry.entries.get(id)!;
+      if (this.stopRequested) { report.skipped.push({ id }); continue; }
+      const missing = dependenciesOf(entry).find((d) => down.has(d));
+      if (missing !== undefined) {
+        down.add(id);
+        report.skipped.push({ id, dependency: missing });
+        this.log('warn', `${id} not started: it requires ${missing}, which did not start`);
+        continue;
+      }
+      const starter = this.starters.get(entry.kind);
+      if (!starter) {
+        this.log('debug', `${id}: nothing to start (no starter for ${entry.kind} entries)`);
+        this.started.push(entry);
+        report.started.push(id);
+        continue;
+      }
+      try {
+        await starter.start(entry);
+        this.started.push(entry);
+        report.started.push(id);
+      } catch (e) {
+        down.add(id);
+        const error = e instanceof Error ? e.message : String(e);
+        report.failed.push({ id, error });
+        this.log('error', `${id} did not start: ${error}`);
+      }
+    }
+    return report;
+  }
+
+  /** Stop everything started, in reverse order. Safe to call more than once. */
+  stop(): Promise<void> {
+    if (!this.stopping) this.stopping = this.stopAll().finally(() => { this.stopping = null; });
+    return this.stopping;
+  }
+
+  private async stopAll(): Promise<void> {
+    this.stopRequested = true;
+    if (this.starting) await this.starting;
+    while (this.started.length > 0) {
+      const entry = this.started.pop()!;
+      const starter = this.starters.get(entry.kind);
+      if (!starter) continue;
+      const timeout = 'lifecycle' in entry ? entry.lifecycle.stopTimeoutMs : 0;
+      try {
+        await starter.stop(entry, timeout);
+      } catch (e) {
+        this.log('error', `${entry.id} did not stop cleanly: ${e instanceof Error ? e.message : String(e)}`);
+      }
+    }
+    this.stopRequested = false;
+    this.starting = null;
+  }
+}
