@@ -2,10 +2,11 @@
  * `wippy run PATH [-x ENTRY [ARG_JSON...]]`.
  *
  * Loads the registry (every mistake reported, nothing started), starts the `auto_start` entries in
- * dependency order (runtime/supervisor), then either
+ * dependency order (runtime/supervisor) and the workflow engine (resuming every unfinished
+ * workflow in the store), then either
  * - runs one entry to completion (-x) beside them, stops them in reverse order and exits with the
  *   entry's status: its result is the last line of stdout, as JSON; an error result goes to
- *   stderr with exit status 1; or
+ *   stderr with exit status 1; a workflow that gets parked prints its report with status 3; or
  * - without -x, says which services are up and runs until SIGINT/SIGTERM, then stops them in
  *   reverse order (each within its stop_timeout) and exits 0. A second signal while stopping
  *   exits at once with status 130. With no auto_start entry it says so and exits 0; when every
@@ -31,30 +32,47 @@ export async function runCommand(registryPath: string, rawArgs: string[], opts: 
     throw new WippyError(ErrorCode.BAD_ARGUMENT, `arguments (${rawArgs.join(' ')}) are only used with -x ENTRY`);
   }
   const args = rawArgs.map(parseArg);
-  const rt = Runtime.load(registryPath, { budget: opts.budget });
-  const { lifecycle } = createLifecycle(rt);
-  if (!opts.exec) return runServices(registryPath, lifecycle);
+  const rt = Runtime.load(registryPath, { budget: opts.budget, db: opts.db, virtualTime: opts.virtualTime });
+  try {
+    const { lifecycle } = createLifecycle(rt);
+    if (!opts.exec) return await runServices(registryPath, rt, lifecycle);
 
-  const id = rt.resolveEntryId(opts.exec);
-  const entry = rt.registry.entries.get(id)!;
-  if (entry.kind !== 'function.lua' && entry.kind !== 'process.lua') {
-    throw new WippyError(ErrorCode.BAD_ARGUMENT, `-x ${id}: a ${entry.kind} entry cannot be run; -x runs function.lua and process.lua entries`);
+    const id = rt.resolveEntryId(opts.exec);
+    const entry = rt.registry.entries.get(id)!;
+    if (entry.kind !== 'function.lua' && entry.kind !== 'process.lua' && entry.kind !== 'workflow.lua') {
+      throw new WippyError(ErrorCode.BAD_ARGUMENT, `-x ${id}: a ${entry.kind} entry cannot be run; -x runs function.lua, process.lua and workflow.lua entries`);
+    }
+    if (lifecycle.autoStartIds().length > 0) await lifecycle.start();
+    rt.startWorkflows(); // resume unfinished workflows beside the entry
+    let r: CallResult;
+    if (entry.kind === 'workflow.lua') {
+      const o = await untilDeadlock(rt.runWorkflow(id, args).then((x) => ({ outcome: x })), id);
+      if (!('outcome' in o)) r = o;
+      else if ('parked' in o.outcome) {
+        await lifecycle.stop();
+        process.stderr.write(`error: ${o.outcome.parked}\n`);
+        return 3;
+      } else r = o.outcome.result;
+    } else {
+      r = await untilDeadlock(entry.kind === 'function.lua' ? rt.callFunction(id, args) : rt.execProcess(id, null, args), id);
+    }
+    await lifecycle.stop();
+    if (r.error) {
+      reportErrorResult(r.error);
+      return 1;
+    }
+    process.stdout.write(`${r.value ?? 'null'}\n`);
+    return 0;
+  } finally {
+    rt.close();
   }
-  if (lifecycle.autoStartIds().length > 0) await lifecycle.start();
-  const pending = entry.kind === 'function.lua' ? rt.callFunction(id, args) : rt.execProcess(id, null, args);
-  const r = await untilDeadlock(pending, id);
-  await lifecycle.stop();
-  if (r.error) {
-    reportErrorResult(r.error);
-    return 1;
-  }
-  process.stdout.write(`${r.value ?? 'null'}\n`);
-  return 0;
 }
 
 /** Long-running mode: start, report, wait for a signal, stop. */
-async function runServices(registryPath: string, lifecycle: LifecycleManager): Promise<number> {
-  if (lifecycle.autoStartIds().length === 0) {
+async function runServices(registryPath: string, rt: Runtime, lifecycle: LifecycleManager): Promise<number> {
+  const engine = rt.startWorkflows();
+  if (engine && engine.active > 0) process.stderr.write(`wippy: resumed ${engine.active} unfinished workflow${engine.active === 1 ? '' : 's'}\n`);
+  if (lifecycle.autoStartIds().length === 0 && !engine) {
     process.stderr.write(`wippy: nothing to run in ${registryPath}: no entry has lifecycle.auto_start: true (use -x ENTRY to run one)\n`);
     return 0;
   }
@@ -127,7 +145,7 @@ function nextSignal(): SignalWait {
  * the entry still waits (a receive that nothing will ever answer). With services running, timers
  * may keep Node busy, so a deadlock beside them may go unnoticed; that is accepted.
  */
-function untilDeadlock(p: Promise<CallResult>, id: string): Promise<CallResult> {
+function untilDeadlock<T>(p: Promise<T>, id: string): Promise<T | CallResult> {
   return new Promise((resolve) => {
     const onIdle = () => resolve({ error: { kind: 'Internal', message: `deadlock: ${id} is waiting for a message, channel or event that nothing will ever send` } });
     process.once('beforeExit', onIdle);

@@ -45,17 +45,21 @@ export function createLifecycle(rt: Runtime, opts: SupervisionOptions = {}): Sup
   const log: LogFn = opts.log ?? ((level, message) => output.log(level, message));
   const services = new ServiceStarter({
     node: rt.node,
-    clock: opts.clock ?? runtimeClock(rt),
+    clock: opts.clock ?? rt.clock,
     random: opts.random ?? Math.random,
     log,
   });
+  // Workers and clients: the embedded engine serves every worker of the store; starting a worker
+  // starts the engine (resuming unfinished workflows), stopping the last one commits and closes it.
+  const engineStarter = {
+    start: async () => { rt.startWorkflows(); },
+    stop: async () => {},
+  };
   const lifecycle = new LifecycleManager(rt.registry, log)
     .register('process.host', noopStarter)
-    .register('process.service', services);
+    .register('process.service', services)
+    .register('temporal.client', { ...engineStarter, listed: false })
+    .register('temporal.worker', engineStarter);
   return { lifecycle, services };
 }
 
-/** The Runtime's clock: its `clock` (the virtual one under --virtual-time) when it has one. */
-function runtimeClock(rt: Runtime): Clock {
-  return (rt as { clock?: Clock }).clock ?? rt.options.clock ?? realClock;
-}
