@@ -106,14 +106,15 @@ test('other kinds plug in with register(kind, starter), and take part in the ord
   await h.cleanup();
 });
 
-test('a kind without a starter is a no-op: its dependants still start', async () => {
+test('a temporal.worker starts the workflow engine; its dependants start after it', async () => {
   const h = harness(MEMBER + TEMPORAL + service('svc', 'member', { input: ['svc'], lifecycle: ['requires: [orders]'] }), FILES);
   h.helper('t:recorder', 'log');
   const report = await h.lifecycle.start();
   assert.deepEqual(report.started, ['t:temporal', 't:orders', 't:procs', 't:svc']);
-  assert.deepEqual(h.lifecycle.running(), ['t:svc']);
-  assert.ok(h.logs.includes('[debug] t:orders: nothing to start (no starter for temporal.worker entries)'));
+  assert.deepEqual(h.lifecycle.running(), ['t:orders', 't:svc']);
+  assert.ok(h.rt.engine, 'the engine runs once a worker started');
   await h.lifecycle.stop();
+  h.rt.close();
   await h.cleanup();
 });
 
