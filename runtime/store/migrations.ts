@@ -1,0 +1,132 @@
+/**
+ * The store's schema: an ordered list of named migrations and the runner that applies them.
+ *
+ * Owns: every CREATE/ALTER of the history store, and the `migrations` table that records which
+ * ones a database has (name, applied_at). Invariants: a shipped migration is never edited, renamed
+ * or reordered — a schema change is a new entry at the end; the names a database records are a
+ * prefix of MIGRATIONS, otherwise it was written by a newer wippy (or is damaged) and is refused
+ * rather than guessed at; all pending migrations apply in ONE immediate transaction, so a crash
+ * mid-migration leaves the previous schema intact and two processes cannot both apply one.
+ *
+ * Data layout (see sqlite.ts for how rows map to WorkflowRow / HistoryRecord / PendingSignal):
+ * - workflows: one row per workflow; `input` is a JSON array of payload strings, `result` the
+ *   payload text itself, `error` ErrorInfo as JSON; times are ms since the epoch (REAL).
+ * - history: (workflow_id, idx) primary key, WITHOUT ROWID so a workflow's records are clustered
+ *   in index order; `data` is the record as JSON text, `type` is copied out for inspection queries.
+ * - signals: pending durable signals; AUTOINCREMENT so an id is never reused after consumption
+ *   (pollers use `id > afterId`).
+ */
+import type Database from 'better-sqlite3';
+import { ErrorCode, WippyError } from '../errors';
+
+export interface Migration {
+  /** Stable forever once shipped: it is what the `migrations` table records. */
+  name: string;
+  sql: string;
+}
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    name: '0001_initial',
+    sql: `
+      CREATE TABLE workflows (
+        id          TEXT PRIMARY KEY,
+        entry       TEXT NOT NULL,
+        worker      TEXT NOT NULL,
+        status      TEXT NOT NULL,
+        input       TEXT NOT NULL,
+        parent      TEXT,
+        result      TEXT,
+        error       TEXT,
+        parked      TEXT,
+        created_at  REAL NOT NULL,
+        updated_at  REAL NOT NULL
+      );
+      CREATE INDEX workflows_status ON workflows(status);
+
+      CREATE TABLE history (
+        workflow_id TEXT NOT NULL REFERENCES workflows(id) ON DELETE CASCADE,
+        idx         INTEGER NOT NULL CHECK (idx >= 0),
+        type        TEXT NOT NULL,
+        data        TEXT NOT NULL,
+        PRIMARY KEY (workflow_id, idx)
+      ) WITHOUT ROWID;
+
+      CREATE TABLE signals (
+        id          INTEGER PRIMARY KEY AUTOINCREMENT,
+        workflow_id TEXT NOT NULL REFERENCES workflows(id) ON DELETE CASCADE,
+        topic       TEXT NOT NULL,
+        from_pid    TEXT NOT NULL,
+        payloads    TEXT NOT NULL,
+        at          REAL NOT NULL
+      );
+      CREATE INDEX signals_workflow ON signals(workflow_id);
+    `,
+  },
+];
+
+const CREATE_MIGRATIONS_TABLE = `
+  CREATE TABLE IF NOT EXISTS migrations (
+    name        TEXT PRIMARY KEY,
+    applied_at  REAL NOT NULL
+  )`;
+
+function fail(label: string, what: string): never {
+  throw new WippyError(ErrorCode.STORE_INVALID, `${label}: ${what}`);
+}
+
+function tableExists(db: Database.Database, name: string): boolean {
+  return db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(name) !== undefined;
+}
+
+/**
+ * Check that every recorded migration is one we know, in our order; return how many are applied.
+ * `label` names the store in messages (e.g. "store /x/y.db").
+ */
+function appliedCount(db: Database.Database, label: string, list: readonly Migration[]): number {
+  const names = db.prepare('SELECT name FROM migrations ORDER BY rowid').pluck().all() as string[];
+  names.forEach((name, i) => {
+    if (list.some((m) => m.name === name) && list[i]?.name !== name) {
+      fail(label, `its schema history is out of order (migration '${name}' recorded at position ${i + 1}); the file is damaged or was edited by hand`);
+    }
+    if (list[i]?.name !== name) {
+      fail(label, `this store was written by a newer wippy (unknown migration '${name}'); upgrade wippy or use another --db`);
+    }
+  });
+  return names.length;
+}
+
+/**
+ * Bring the schema up to date, or refuse a database we do not understand. Returns the names it
+ * applied now. `list` is for tests (a longer list plays the part of a newer wippy).
+ */
+export function runMigrations(db: Database.Database, label: string, list: readonly Migration[] = MIGRATIONS): string[] {
+  if (!tableExists(db, 'migrations')) {
+    // Pointing --db at some other application's database must not scribble our tables into it.
+    const other = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' LIMIT 1").pluck().get() as string | undefined;
+    if (other !== undefined) fail(label, `not a wippy store (it has a table '${other}' but no migrations record); use another --db file`);
+  } else if (appliedCount(db, label, list) === list.length) {
+    return [];
+  }
+
+  const applied: string[] = [];
+  const apply = db.transaction(() => {
+    db.exec(CREATE_MIGRATIONS_TABLE);
+    // Re-read inside the write lock: another process may have migrated since we looked.
+    const done = appliedCount(db, label, list);
+    const record = db.prepare('INSERT INTO migrations (name, applied_at) VALUES (?, ?)');
+    for (const m of list.slice(done)) {
+      db.exec(m.sql);
+      record.run(m.name, Date.now());
+      applied.push(m.name);
+    }
+  });
+  apply.immediate();
+  return applied;
+}
+
+/** Names recorded in a database's `migrations` table, in the order they were applied. */
+export function appliedMigrations(db: Database.Database): string[] {
+  if (!tableExists(db, 'migrations')) return [];
+  return db.prepare('SELECT name FROM migrations ORDER BY rowid').pluck().all() as string[];
+}
