@@ -10,7 +10,7 @@ import * as path from 'node:path';
 import { loadRegistry } from '../registry';
 import type { Registry, LuaEntry } from '../registry/types';
 import { checkSyntax, compile } from './lua/chunks';
-import { ModuleResolver } from './lua/host';
+import { ModuleResolver, LuaHost } from './lua/host';
 import { FunctionRunner } from './functions/runner';
 import { createEntryHost, PoolContext } from './functions/pool';
 import { ProcessNode } from './process/node';
@@ -24,7 +24,7 @@ import { exitEvent } from './process/process';
 import { LiveServices, LiveDeps, Clock, realClock } from './live-services';
 import { STDLIB, GLOBAL_MODULES, MODULE_NAMES, WORKFLOW_MODULE_NAMES, stdModule } from '../lua-stdlib';
 import { WippyError, ErrorCode } from './errors';
-import type { CallRequest, CallResult, Payload } from './services';
+import type { CallRequest, CallResult, Payload, Services } from './services';
 
 export interface Output {
   print(text: string): void;
@@ -134,6 +134,11 @@ export class Runtime {
     return new LiveServices(this.deps, { process: this.node.apiFor(null), context });
   }
 
+  /** A host for a Lua entry (chunk loaded, entry function resolved) with the given Services. */
+  makeEntryHost(entry: LuaEntry, services: Services, seed?: number): { host: LuaHost; fnRef: number } {
+    return createEntryHost(this.poolCtx, entry, services, seed);
+  }
+
   /** Path of the workflow store: --db, else the temporal.client's `store`. Null: no workflows. */
   storePath(): string | null {
     if (this.options.db) return path.resolve(this.options.db);
@@ -158,7 +163,7 @@ export class Runtime {
       node: this.node,
       output,
       codec: mailboxCodec,
-      makeHost: (entry, services, seed) => createEntryHost(this.poolCtx, entry, services, seed),
+      makeHost: (entry, services, seed) => this.makeEntryHost(entry, services, seed),
       cacheSize: this.options.cacheSize,
     });
     this.engine = engine;

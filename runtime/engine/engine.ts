@@ -16,9 +16,11 @@
  *   `activity_id` context value is stable across retries and restarts).
  * - A signal accepted by `signal()` is in the store before it returns.
  */
-import { uuidV7 } from '../uuid';
+import { uuidV4, uuidV7 } from '../uuid';
+import type { EngineHooks, EngineOutput, SendTarget } from './hooks';
 import { emptyBatch, batchSize, Batch, HistoryStore } from '../store/store';
 import { WorkflowInstance } from './instance';
+import { applyControlSignal, isReservedTopic } from '../control/requests';
 import { WorkflowServices } from './wf-services';
 import { retryPolicyFrom, nextDelay } from './retry';
 import type { HistoryRecord, RecordOf, WorkflowStatus, PendingSignal } from '../store/events';
@@ -30,10 +32,7 @@ import type { ProcessNode } from '../process/node';
 import type { LuaHost } from '../lua/host';
 import type { ErrorInfo } from '../errors';
 
-export interface EngineOutput {
-  print(text: string): void;
-  log(level: string, message: string, fields?: Record<string, unknown>): void;
-}
+export type { EngineOutput } from './hooks';
 
 export interface EngineDeps {
   registry: Registry;
@@ -66,7 +65,7 @@ interface WfState {
 
 export interface StartOptions { id?: string; worker?: string | null; parent?: string | null; parentCmd?: number }
 
-export class WorkflowEngine {
+export class WorkflowEngine implements EngineHooks {
   readonly registry: Registry;
   readonly output: EngineOutput;
   readonly codec: MailboxCodec;
@@ -144,7 +143,9 @@ export class WorkflowEngine {
   /** Cancel (cooperative: a pid.cancel event) or terminate (immediate) a workflow. */
   cancelOrTerminate(id: string, from: string, terminate: boolean, reason = terminate ? 'terminated' : 'canceled'): ErrorInfo | null {
     const st = this.states.get(id);
-    if (!st || st.status !== 'running') return { kind: 'NotFound', message: `no running workflow ${id}`, retryable: false };
+    // A parked workflow may be terminated (how a stuck one is ended) or get a cancel request
+    // (recorded now, seen by its code once it resumes).
+    if (!st || (st.status !== 'running' && st.status !== 'parked')) return { kind: 'NotFound', message: `no running workflow ${id}`, retryable: false };
     if (!terminate) {
       this.appendRecord(id, { type: 'cancel_requested', at: this.deps.clock.now(), from, reason });
       return null;
@@ -282,8 +283,12 @@ export class WorkflowEngine {
     if ('error' in r) this.appendRecord(parent.id, { type: 'child_done', of: rec.cmd, at: this.deps.clock.now(), child: rec.child, error: r.error });
   }
 
+  newUuid(version: 4 | 7, clockMs: number): string {
+    return version === 7 ? uuidV7(clockMs) : uuidV4();
+  }
+
   /** A workflow id (running here) or a process PID/name for a send target. */
-  resolveTarget(to: string): { kind: 'workflow'; id: string } | { kind: 'process'; pid: string } | null {
+  resolveTarget(to: string): SendTarget | null {
     const wid = this.states.has(to) ? to : workflowIdOfPid(to);
     if (wid && this.states.get(wid)?.status === 'running') return { kind: 'workflow', id: wid };
     const pid = this.deps.node.resolve(to);
@@ -291,7 +296,7 @@ export class WorkflowEngine {
   }
 
   /** A workflow's recorded send: to a workflow in the same batch, to a process after commit. */
-  deliverSend(from: WorkflowInstance, target: { kind: 'workflow'; id: string } | { kind: 'process'; pid: string }, rec: RecordOf<'send'>): void {
+  deliverSend(from: WorkflowInstance, target: SendTarget, rec: RecordOf<'send'>): void {
     const fromPid = this.pidOf(from.id);
     if (target.kind === 'workflow') {
       this.appendRecord(target.id, { type: 'signal', at: this.deps.clock.now(), topic: rec.topic, from: fromPid, payloads: rec.payloads, signal: 0 });
@@ -348,7 +353,7 @@ export class WorkflowEngine {
     st.status = status;
     st.instance = null;
     this.lru.delete(st.id);
-    this.batch.updates.push({ id: st.id, status, result: result.value ?? null, error: result.error ?? null, at: this.deps.clock.now() });
+    this.batch.updates.push({ id: st.id, status, result: result.value ?? null, error: result.error ?? null, parked: null, at: this.deps.clock.now() });
     const parent = st.parent ? this.states.get(st.parent) : undefined;
     if (parent && parent.status === 'running' && st.parentCmd !== undefined) {
       this.appendRecord(parent.id, { type: 'child_done', of: st.parentCmd, at: this.deps.clock.now(), child: st.id, ...(result.error ? { error: result.error } : { value: result.value ?? 'null' }) });
@@ -371,7 +376,11 @@ export class WorkflowEngine {
 
   private acceptSignal(s: PendingSignal): void {
     this.batch.consumed.push(s.id);
-    if (!this.states.has(s.workflowId)) return; // finished meanwhile: the signal has no reader
+    const st = this.states.get(s.workflowId);
+    // Finished (or finishing in this batch): the signal has no reader.
+    if (!st || (st.status !== 'running' && st.status !== 'parked')) return;
+    // `@cancel` / `@terminate` from `wippy workflow cancel|terminate` (runtime/control).
+    if (isReservedTopic(s.topic)) { applyControlSignal(this, s); return; }
     this.appendRecord(s.workflowId, { type: 'signal', at: s.at, topic: s.topic, from: s.from, payloads: s.payloads, signal: s.id });
   }
 
@@ -434,7 +443,7 @@ export class WorkflowEngine {
     const inst = new WorkflowInstance(this, st.id, entry, history.slice());
     st.instance = inst;
     try {
-      const { host, fnRef } = this.deps.makeHost(entry, new WorkflowServices(this, inst), seedOf(st.id));
+      const { host, fnRef } = this.deps.makeHost(entry, new WorkflowServices(this, inst), workflowSeed(st.id));
       inst.attach(host, fnRef);
     } catch (e) {
       st.instance = null;
@@ -475,7 +484,7 @@ export function workflowIdOfPid(pid: string): string | null {
 }
 
 /** A per-workflow seed for math.random (FNV-1a of the id). */
-function seedOf(id: string): number {
+export function workflowSeed(id: string): number {
   let h = 0x811c9dc5;
   for (let i = 0; i < id.length; i++) { h ^= id.charCodeAt(i); h = Math.imul(h, 0x01000193) >>> 0; }
   return h;

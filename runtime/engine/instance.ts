@@ -27,7 +27,7 @@ import type { LuaHost } from '../lua/host';
 import type { Task, TaskOutcome } from '../lua/task';
 import type { LuaEntry } from '../../registry/types';
 import type { CallResult } from '../services';
-import type { WorkflowEngine } from './engine';
+import type { EngineHooks } from './hooks';
 
 type Waiter = (ev: EventRecord) => void;
 
@@ -53,12 +53,19 @@ export class WorkflowInstance {
   readonly open = new Map<number, OpenCommand>();
   readonly versions = new Map<string, number>();
   parkedReport: string | null = null;
+  /** The divergence that parked this run, if that is why (golden replay reads its tier). */
+  divergence: Divergence | null = null;
   done = false;
   /** True once the replay has caught up with the history (the engine dispatched open effects). */
   caughtUp = false;
+  /**
+   * Golden-file replay: never go live. A command past the end of the history is an extra step
+   * (a divergence) instead of a new record.
+   */
+  replayOnly = false;
   private started = false;
 
-  constructor(readonly engine: WorkflowEngine, readonly id: string, readonly entry: LuaEntry, history: HistoryRecord[]) {
+  constructor(readonly engine: EngineHooks, readonly id: string, readonly entry: LuaEntry, history: HistoryRecord[]) {
     this.history = history;
     const s = history[0] as RecordOf<'started'>;
     this.clockMs = s.at;
@@ -151,9 +158,9 @@ export class WorkflowInstance {
     if (this.done) throw new RaiseInLua('workflow has already finished');
     rec.cmd = this.nextCmd;
     rec.line = this.host.callerLine();
-    if (this.replaying) {
-      const recorded = this.history[this.pos];
-      const d: Divergence | null = isCommand(recorded)
+    if (this.replaying || this.replayOnly) {
+      const recorded: HistoryRecord | null = this.replaying ? this.history[this.pos] : null;
+      const d: Divergence | null = recorded && isCommand(recorded)
         ? matchCommand(recorded, rec, this.pos)
         : { tier: 'extra', cmd: rec.cmd, index: this.pos, recorded, attempted: rec, detail: 'the code now does a step that the history does not have' };
       if (d) { this.diverge(d); throw new RaiseInLua('workflow parked: non-determinism (the code no longer matches its history)'); }
@@ -193,7 +200,7 @@ export class WorkflowInstance {
         v = min; // started before this change: keep the old path, record nothing
       }
     } else {
-      v = this.emit({ type: 'version', cmd: 0, change, version: max, line: '' }).rec.version;
+      v = this.emit({ type: 'version', cmd: 0, change, version: max, line: '' }).rec.version; // diverges when replayOnly
     }
     this.versions.set(change, v);
     return v;
@@ -225,7 +232,8 @@ export class WorkflowInstance {
   }
 
   private diverge(d: Divergence): void {
-    this.park(formatDivergence({ id: this.id, entry: this.entry.id }, d));
+    this.divergence = d;
+    this.park(formatDivergence({ id: `workflow ${this.id}`, entry: this.entry.id }, d));
   }
 
   park(report: string): void {

@@ -125,9 +125,14 @@ function firstDiff(a: unknown, b: unknown, path: string): string | null {
 }
 
 /** Human report for a divergence (printed by -x, stored as the parked reason). */
-export function formatDivergence(wf: { id: string; entry: string }, d: Divergence): string {
+export const PARKED_FOOTER = [
+  'The workflow is parked, not failed: restore the code that produced this history (or guard the change with',
+  'workflow.version(...)), then restart `wippy run` and it resumes from its history.',
+];
+
+export function formatDivergence(wf: { id: string; entry: string }, d: Divergence, footer: string[] = PARKED_FOOTER): string {
   const lineOf = (r: HistoryRecord | null) => (r && 'line' in r ? r.line : 'n/a');
-  const lines = [`non-determinism in workflow ${wf.id} (${wf.entry}) at step ${d.cmd} (history record ${d.index}):`];
+  const lines = [`non-determinism in ${wf.id} (${wf.entry}) at step ${d.cmd} (history record ${d.index}):`];
   if (d.tier === 'missing') {
     lines.push(`  recorded:  ${describeCommand(d.recorded!)}  at ${lineOf(d.recorded)}`);
     lines.push(`  attempted: nothing — the code now waits (or ends) where the history has this step${d.attempted ? ` (last step at ${lineOf(d.attempted)})` : ''}`);
@@ -139,7 +144,5 @@ export function formatDivergence(wf: { id: string; entry: string }, d: Divergenc
     lines.push(`  attempted: ${describeCommand(d.attempted!)}  at ${lineOf(d.attempted)}`);
   }
   lines.push(`  differs:   ${d.tier === 'missing' || d.tier === 'extra' ? `${d.tier} step` : d.tier} (${d.detail})`);
-  lines.push('The workflow is parked, not failed: restore the code that produced this history (or guard the change with');
-  lines.push('workflow.version(...)), then restart `wippy run` and it resumes from its history.');
-  return lines.join('\n');
+  return [...lines, ...footer].join('\n');
 }

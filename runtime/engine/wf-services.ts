@@ -8,9 +8,8 @@
  * (time of the last delivered event); output is silent while replaying; processes are reached
  * only through recorded sends.
  */
-import { uuidV4, uuidV7 } from '../uuid';
 import type { WorkflowInstance } from './instance';
-import type { WorkflowEngine } from './engine';
+import type { EngineHooks } from './hooks';
 import type { RecordOf } from '../store/events';
 import type { CallRequest, CallResult, Cancel, Payload, ProcessApi, Services, SpawnOptions, WorkflowApi, WorkflowInfo } from '../services';
 import type { ErrorInfo } from '../errors';
@@ -21,7 +20,7 @@ export class WorkflowServices implements Services {
   private readonly processApi: ProcessApi;
   private readonly workflowApi: WorkflowApi;
 
-  constructor(private readonly engine: WorkflowEngine, private readonly wf: WorkflowInstance) {
+  constructor(private readonly engine: EngineHooks, private readonly wf: WorkflowInstance) {
     this.processApi = this.buildProcessApi();
     this.workflowApi = {
       info: () => this.info(),
@@ -63,7 +62,7 @@ export class WorkflowServices implements Services {
   }
 
   uuid(version: 4 | 7): string {
-    const value = version === 7 ? uuidV7(this.wf.clockMs) : uuidV4();
+    const value = this.engine.newUuid(version, this.wf.clockMs);
     return this.wf.emit({ type: 'uuid', cmd: 0, version, value, line: '' }).rec.value;
   }
 

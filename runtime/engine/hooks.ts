@@ -1,0 +1,44 @@
+/**
+ * What a workflow instance and its Services need from the engine that drives them.
+ *
+ * Two drivers implement it: the durable WorkflowEngine (engine.ts: a store, effects, cache) and
+ * the golden-file ReplayDriver (runtime/golden/replay.ts: a recorded history, no effects). Keeping
+ * the instance behind this interface is what lets one replay machine serve both.
+ */
+import type { HistoryRecord, RecordOf } from '../store/events';
+import type { Registry } from '../../registry/types';
+import type { MailboxCodec } from '../process/mailbox';
+import type { CallResult } from '../services';
+import type { WorkflowInstance } from './instance';
+
+export interface EngineOutput {
+  print(text: string): void;
+  log(level: string, message: string, fields?: Record<string, unknown>): void;
+}
+
+export type SendTarget = { kind: 'workflow'; id: string } | { kind: 'process'; pid: string };
+
+export interface EngineHooks {
+  readonly registry: Registry;
+  readonly output: EngineOutput;
+  readonly codec: MailboxCodec;
+  /** Append a record to a workflow's history (live commands and events). */
+  appendRecord(id: string, rec: HistoryRecord): void;
+  /** Run once everything appended so far is committed. */
+  onCommit(fn: () => void): void;
+  startActivity(id: string, rec: RecordOf<'call'>): void;
+  armTimer(id: string, cmd: number, fireAt: number): void;
+  disarmTimer(id: string, cmd: number): void;
+  createChild(parent: WorkflowInstance, rec: RecordOf<'spawn'>, worker: string | null): void;
+  resolveTarget(to: string): SendTarget | null;
+  deliverSend(from: WorkflowInstance, target: SendTarget, rec: RecordOf<'send'>): void;
+  cancelOrTerminate(id: string, from: string, terminate: boolean, reason?: string): unknown;
+  pidOf(id: string): string;
+  taskQueueOf(worker: string): string;
+  /** A fresh UUID for a live command (a driver may answer from a recording). */
+  newUuid(version: 4 | 7, clockMs: number): string;
+  /** The instance caught up with its history (re-dispatch what is still open). */
+  caughtUp(inst: WorkflowInstance): void;
+  finished(inst: WorkflowInstance, result: CallResult): void;
+  parked(inst: WorkflowInstance, report: string): void;
+}

@@ -1,0 +1,152 @@
+/**
+ * The golden file format (`*.golden.json`): a workflow's recorded history as readable, stable,
+ * diff-friendly JSON. Documented in docs/golden.md.
+ *
+ * Shape: `{format, entry, input, started_at, flags, history: [record...]}`. Each record is the
+ * history record with its payloads shown as JSON values (not strings), its time as an offset from
+ * the start (`"at": "+24h0m0s"`), and no bookkeeping (signal ids). Keys are sorted, except inside
+ * payloads, which keep the order the Lua program produced (Lua iteration order depends on it).
+ * Invariant: `fromGolden(toGolden(h))` gives back records equal to `h` (payload texts identical,
+ * times identical to the millisecond), so a golden replays exactly like the store it came from.
+ */
+import { formatDuration, parseDuration } from '../duration';
+import { compact, parseRaw, pretty, RawValue, RawObject, RawNumber } from './rawjson';
+import type { HistoryRecord, RecordOf } from '../store/events';
+import type { Payload } from '../services';
+
+export const GOLDEN_FORMAT = 'wippy-golden/1';
+
+export interface GoldenFile {
+  entry: string;
+  input: Payload[];
+  /** ms since the epoch of the `started` record. */
+  startedAt: number;
+  flags: Record<string, unknown>;
+  history: HistoryRecord[];
+}
+
+/** Fields that hold payload text, by record type (a list field holds one payload per item). */
+const PAYLOAD_FIELDS: Partial<Record<HistoryRecord['type'], { one?: string[]; many?: string[] }>> = {
+  call: { many: ['args'] },
+  call_done: { one: ['value'] },
+  spawn: { many: ['args'] },
+  send: { many: ['payloads'] },
+  child_done: { one: ['value'] },
+  signal: { many: ['payloads'] },
+  completed: { one: ['value'] },
+};
+
+/** Marker for a field already rendered as text (a payload). */
+class Rendered { constructor(readonly raw: RawValue) {} }
+
+function offset(at: number, start: number): string {
+  return `+${formatDuration(Math.max(0, at - start))}`;
+}
+
+function toGoldenRecord(r: HistoryRecord, start: number): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  const pf = PAYLOAD_FIELDS[r.type] ?? {};
+  for (const [k, v] of Object.entries(r)) {
+    if (v === undefined) continue;
+    if (r.type === 'started' && (k === 'input' || k === 'at')) continue;
+    if (r.type === 'signal' && k === 'signal') continue;
+    if (k === 'at') out.at = offset(v as number, start);
+    else if (pf.one?.includes(k)) out[k] = new Rendered(parseRaw(v as string));
+    else if (pf.many?.includes(k)) out[k] = (v as string[]).map((p) => new Rendered(parseRaw(p)));
+    else out[k] = v;
+  }
+  return out;
+}
+
+/** Serialise structural JSON with sorted keys; Rendered payloads keep their own order. */
+function write(v: unknown, indent: string): string {
+  if (v instanceof Rendered) return pretty(v.raw, indent);
+  if (v === null || typeof v !== 'object') return JSON.stringify(v);
+  const inner = `${indent}  `;
+  if (Array.isArray(v)) {
+    if (v.length === 0) return '[]';
+    const oneLine = `[${v.map((x) => write(x, inner)).join(', ')}]`;
+    if (oneLine.length <= 80 && !oneLine.includes('\n')) return oneLine;
+    return `[\n${v.map((x) => inner + write(x, inner)).join(',\n')}\n${indent}]`;
+  }
+  const keys = Object.keys(v as object).sort();
+  if (keys.length === 0) return '{}';
+  const o = v as Record<string, unknown>;
+  const oneLine = `{${keys.map((k) => `${JSON.stringify(k)}: ${write(o[k], inner)}`).join(', ')}}`;
+  if (oneLine.length <= 100 && !oneLine.includes('\n')) return oneLine;
+  return `{\n${keys.map((k) => `${inner}${JSON.stringify(k)}: ${write(o[k], inner)}`).join(',\n')}\n${indent}}`;
+}
+
+/** Golden text for a history (its first record must be `started`). */
+export function toGolden(history: HistoryRecord[], flags: Record<string, unknown> = {}): string {
+  const started = history[0] as RecordOf<'started'>;
+  if (!started || started.type !== 'started') throw new Error('toGolden: the history does not begin with a started record');
+  const doc = {
+    format: GOLDEN_FORMAT,
+    entry: started.entry,
+    input: started.input.map((p) => new Rendered(parseRaw(p))),
+    started_at: new Date(started.at).toISOString(),
+    flags,
+    history: history.map((r) => toGoldenRecord(r, started.at)),
+  };
+  return `${write(doc, '')}\n`;
+}
+
+export class GoldenError extends Error {}
+
+/** Parse golden text. Throws GoldenError naming the record and field on malformed input. */
+export function fromGolden(text: string, name = 'golden file'): GoldenFile {
+  let raw: RawValue;
+  try { raw = parseRaw(text); } catch (e) { throw new GoldenError(`${name}: ${(e as Error).message}`); }
+  if (!(raw instanceof RawObject)) throw new GoldenError(`${name}: expected a JSON object`);
+  const top = new Map(raw.entries);
+  const str = (k: string): string => {
+    const v = top.get(k);
+    if (typeof v !== 'string') throw new GoldenError(`${name}: field '${k}' must be a string`);
+    return v;
+  };
+  const format = str('format');
+  if (format !== GOLDEN_FORMAT) throw new GoldenError(`${name}: unknown format '${format}' (this wippy reads ${GOLDEN_FORMAT})`);
+  const entry = str('entry');
+  const startedAt = Date.parse(str('started_at'));
+  if (Number.isNaN(startedAt)) throw new GoldenError(`${name}: started_at is not an ISO time`);
+  const inputRaw = top.get('input');
+  if (!Array.isArray(inputRaw)) throw new GoldenError(`${name}: field 'input' must be an array`);
+  const input = inputRaw.map(compact);
+  const flags = plain(top.get('flags') ?? new RawObject([])) as Record<string, unknown>;
+  const hist = top.get('history');
+  if (!Array.isArray(hist)) throw new GoldenError(`${name}: field 'history' must be an array`);
+  const history = hist.map((r, i) => fromGoldenRecord(r, i, startedAt, input, name));
+  if (history[0]?.type !== 'started') throw new GoldenError(`${name}: history[0] must be the started record`);
+  return { entry, input, startedAt, flags, history };
+}
+
+function fromGoldenRecord(r: RawValue, i: number, start: number, input: Payload[], name: string): HistoryRecord {
+  if (!(r instanceof RawObject)) throw new GoldenError(`${name}: history[${i}] must be an object`);
+  const out: Record<string, unknown> = {};
+  const fields = new Map(r.entries);
+  const type = fields.get('type');
+  if (typeof type !== 'string') throw new GoldenError(`${name}: history[${i}] has no type`);
+  const pf = PAYLOAD_FIELDS[type as HistoryRecord['type']] ?? {};
+  for (const [k, v] of fields) {
+    if (k === 'at') {
+      if (typeof v !== 'string' || !v.startsWith('+')) throw new GoldenError(`${name}: history[${i}].at must look like "+1.5s"`);
+      try { out.at = start + parseDuration(v.slice(1), 'at'); } catch (e) { throw new GoldenError(`${name}: history[${i}].at: ${(e as Error).message}`); }
+    } else if (pf.one?.includes(k)) out[k] = compact(v);
+    else if (pf.many?.includes(k)) {
+      if (!Array.isArray(v)) throw new GoldenError(`${name}: history[${i}].${k} must be an array`);
+      out[k] = v.map(compact);
+    } else out[k] = plain(v);
+  }
+  if (type === 'started') { out.at = start; out.input = input; }
+  if (type === 'signal' && out.signal === undefined) out.signal = 0;
+  return out as unknown as HistoryRecord;
+}
+
+/** A structural (non-payload) value as plain JS. */
+function plain(v: RawValue): unknown {
+  if (v instanceof RawNumber) return Number(v.src);
+  if (Array.isArray(v)) return v.map(plain);
+  if (v instanceof RawObject) return Object.fromEntries(v.entries.map(([k, x]) => [k, plain(x)]));
+  return v;
+}
