@@ -26,6 +26,7 @@ export function buildProgram(): Command {
     .option('--db <file>', 'SQLite store for durable workflows (overrides temporal.client store)')
     .option('--virtual-time', 'when everything waits only on timers, jump the clock to the next timer')
     .option('--budget <instructions>', 'Lua instructions one activation may run before it is stopped', parsePositiveInt)
+    .option('--max-memory <MiB>', 'heap growth one activation of a script may cause before it is stopped (default 512)', parsePositiveInt)
     .addHelpText('after', `
 Exit status: 0 success; 1 the entry failed (error on stderr); 2 bad registry or arguments.
 Examples:
@@ -36,7 +37,70 @@ Examples:
       process.exitCode = await runCommand(p, args, opts);
     });
 
+  addWorkflowCommands(program);
+
   return program;
+}
+
+/** `wippy workflow ...`: every subcommand takes --db / --registry to pick the store. */
+function addWorkflowCommands(program: Command): void {
+  const wf = program
+    .command('workflow')
+    .description('Inspect and steer the durable workflows in a store (also while `wippy run` runs them).')
+    // Usage mistakes (missing argument, unknown option) exit 2 here, as documented below; 1 means
+    // the workflow was not found or has finished. Subcommands inherit this. Commander has already
+    // printed its message (synchronously) when this runs.
+    .exitOverride((err) => process.exit(err.exitCode === 0 ? 0 : 2))
+    .addHelpText('after', `
+The store: --db FILE, else the temporal.client store of the registry at --registry PATH (default: .).
+An ID may be a workflow id, its PID ({client@worker|id}) or a unique prefix of the id.
+Exit status: 0 done; 1 no such workflow, it has finished, or the store cannot be read; 2 bad usage.`);
+  const store = (c: Command): Command => c
+    .option('--db <file>', 'the workflow store (SQLite file)')
+    .option('--registry <path>', 'registry whose temporal.client names the store (default: current folder)');
+  const load = () => import('./workflow');
+
+  store(wf.command('list'))
+    .description('List workflows, oldest first: id, entry, status, last update, error or park reason.')
+    .option('--status <list>', 'only these statuses, comma-separated: running, completed, failed, canceled, terminated, parked')
+    .option('--json', 'print an array of {id, entry, status, worker, parent, created_at, updated_at}')
+    .action(async (opts) => { process.exitCode = await (await load()).listCommand(opts); });
+
+  store(wf.command('show'))
+    .description('Show one workflow: status, input, result or error, and the park report when parked.')
+    .argument('<id>', 'workflow id')
+    .option('--json', 'print one object: id, entry, status, result, error, parked, input, history_length, ...')
+    .action(async (id: string, opts) => { process.exitCode = await (await load()).showCommand(id, opts); });
+
+  store(wf.command('history'))
+    .description('Print the history as a timeline: index, time since start, what happened, and the Lua line of each step.')
+    .argument('<id>', 'workflow id')
+    .option('--json', 'print the raw history records')
+    .action(async (id: string, opts) => { process.exitCode = await (await load()).historyCommand(id, opts); });
+
+  store(wf.command('signal'))
+    .description('Send a durable signal: a running `wippy run` delivers it within a moment, else the next one at start.')
+    .argument('<id>', 'workflow id')
+    .argument('<topic>', 'signal topic (topics starting with @ are reserved)')
+    .argument('[payloads...]', 'payloads, one JSON value each (strings need quotes: \'"yes"\')')
+    .option('--no-wait', 'do not wait for a running `wippy run` to take the signal')
+    .addHelpText('after', `
+Example:
+  wippy workflow signal 0193d2a1 approved '{"by": "ann"}' --registry examples/workflows`)
+    .action(async (id: string, topic: string, payloads: string[], opts) => {
+      process.exitCode = await (await load()).signalCommand(id, topic, payloads, opts);
+    });
+
+  for (const kind of ['cancel', 'terminate'] as const) {
+    store(wf.command(kind))
+      .description(kind === 'cancel'
+        ? 'Ask a workflow to stop: it receives a pid.cancel event and decides how to end (durable, like signal).'
+        : 'End a workflow now, without running any more of its code (durable, like signal); also ends a parked workflow.')
+      .argument('<id>', 'workflow id')
+      .option('--reason <text>', `why (recorded in the history${kind === 'cancel' ? ' and given to the workflow' : ''})`)
+      .option('--no-wait', 'do not wait for a running `wippy run` to take the request')
+      .action(async (id: string, opts) => { process.exitCode = await (await load()).controlCommand(kind, id, opts); });
+  }
 }
 
 function parsePositiveInt(v: string): number {

@@ -25,6 +25,7 @@ export interface RunOptions {
   db?: string;
   virtualTime?: boolean;
   budget?: number;
+  maxMemory?: number;
 }
 
 export async function runCommand(registryPath: string, rawArgs: string[], opts: RunOptions): Promise<number> {
@@ -32,7 +33,10 @@ export async function runCommand(registryPath: string, rawArgs: string[], opts: 
     throw new WippyError(ErrorCode.BAD_ARGUMENT, `arguments (${rawArgs.join(' ')}) are only used with -x ENTRY`);
   }
   const args = rawArgs.map(parseArg);
-  const rt = Runtime.load(registryPath, { budget: opts.budget, db: opts.db, virtualTime: opts.virtualTime });
+  const rt = Runtime.load(registryPath, {
+    budget: opts.budget, db: opts.db, virtualTime: opts.virtualTime,
+    memoryLimit: opts.maxMemory ? opts.maxMemory * 2 ** 20 : undefined,
+  });
   try {
     const { lifecycle } = createLifecycle(rt);
     if (!opts.exec) return await runServices(registryPath, rt, lifecycle);

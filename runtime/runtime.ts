@@ -50,6 +50,8 @@ export interface RuntimeOptions {
   db?: string;
   /** Live workflow instances kept in memory. */
   cacheSize?: number;
+  /** Heap growth (bytes) one activation of a script may cause before it is stopped. */
+  memoryLimit?: number;
 }
 
 export class Runtime {
@@ -92,6 +94,7 @@ export class Runtime {
       resolver: this.resolver,
       chunkName: (e) => this.chunkName(e),
       budget: options.budget,
+      memoryLimit: options.memoryLimit,
       idleServices: new LiveServices(this.deps, { process: functionApi() }),
     };
     this.functions = new FunctionRunner(registry, poolCtx,

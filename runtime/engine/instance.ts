@@ -87,7 +87,7 @@ export class WorkflowInstance {
     host.defer = (fn) => { this.ready.push(fn); };
     host.resetBudgetOnResume = false;
     host.onSpawnedError = (e) => {
-      if (e.code === ErrorCode.BUDGET_EXCEEDED) this.parkForBudget(e.message);
+      if (e.code === ErrorCode.BUDGET_EXCEEDED || e.code === ErrorCode.MEMORY_EXCEEDED) this.parkForBudget(e.message);
       else this.finishWith({ error: { ...e.info, message: `a coroutine failed: ${e.info.message}` } });
     };
     const task = host.newTask((o) => this.onMainExit(o));
@@ -207,7 +207,7 @@ export class WorkflowInstance {
   }
 
   private onMainExit(o: TaskOutcome): void {
-    if (!o.ok && o.error.code === ErrorCode.BUDGET_EXCEEDED) { this.parkForBudget(o.error.message); return; }
+    if (!o.ok && (o.error.code === ErrorCode.BUDGET_EXCEEDED || o.error.code === ErrorCode.MEMORY_EXCEEDED)) { this.parkForBudget(o.error.message); return; }
     if (this.parkedReport !== null) return;
     if (this.replaying) {
       const next = this.history[this.pos];
@@ -228,7 +228,7 @@ export class WorkflowInstance {
   }
 
   private parkForBudget(message: string): void {
-    this.park(`workflow ${this.id} (${this.entry.id}) ran past its instruction budget in one activation:\n  ${message}\nThe workflow is parked, not failed: fix the loop and restart \`wippy run\`.`);
+    this.park(`workflow ${this.id} (${this.entry.id}) was stopped in one activation:\n  ${message}\nThe workflow is parked, not failed: fix the code and restart \`wippy run\`.`);
   }
 
   private diverge(d: Divergence): void {

@@ -22,6 +22,8 @@ export interface PoolContext {
   resolver: ModuleResolver;
   chunkName(entry: LuaEntry): string;
   budget?: number;
+  /** Heap growth one activation may cause (bytes). */
+  memoryLimit?: number;
   /** Services installed until the first call replaces them (load-time print/log). */
   idleServices: Services;
 }
@@ -55,7 +57,7 @@ export class HostPool {
 
 /** A new host for a Lua entry with its chunk loaded and its entry function resolved. */
 export function createEntryHost(ctx: PoolContext, entry: LuaEntry, services: Services, randomSeed?: number): Lease {
-  const host = new LuaHost({ label: entry.id, resolver: ctx.resolver, services, budget: ctx.budget, randomSeed });
+  const host = new LuaHost({ label: entry.id, resolver: ctx.resolver, services, budget: ctx.budget, memoryLimit: ctx.memoryLimit, randomSeed });
   const chunk = compile(entry.source, ctx.chunkName(entry));
   const fnRef = host.loadEntry(entry, chunk);
   return { host, fnRef };

@@ -8,6 +8,7 @@
  * works from any thread of the state; load-time code cannot wait (no task runs then); a library
  * gets its own `require` (its own modules/imports) through a private environment.
  */
+import * as v8 from 'node:v8';
 import { lua, lauxlib, lstr, toLua, LuaState, LuaFn, raise, checkText, bytesToText, RaiseInLua } from './vm';
 import { openSandbox, RandomSource } from './sandbox';
 import { loadChunk, CompiledChunk } from './chunks';
@@ -45,11 +46,18 @@ export interface HostConfig {
   services: Services;
   /** Lua instructions one activation may run before it is stopped. */
   budget?: number;
+  /** Bytes of heap growth one activation may cause before it is stopped. */
+  memoryLimit?: number;
   randomSeed?: number;
 }
 
 export const DEFAULT_BUDGET = 100_000_000;
 const HOOK_INTERVAL = 10_000;
+/** Heap growth one activation may cause before it is stopped (Fengari has no memory limit). */
+export const DEFAULT_MEMORY_LIMIT = 512 * 1024 * 1024;
+/** Whatever runs is stopped when the whole JS heap passes this share of V8's limit. */
+const HARD_HEAP_SHARE = 0.85;
+const heapLimit = v8.getHeapStatistics().heap_size_limit;
 
 const hosts = new WeakMap<object, LuaHost>();
 
@@ -75,7 +83,9 @@ export class LuaHost {
   /** False for workflows: their budget covers a whole activation, reset by the engine. */
   resetBudgetOnResume = true;
   budget: number;
+  memoryLimit: number;
   private used = 0;
+  private heapAtStart = 0;
   private budgetError: LuaError | null = null;
   private readonly resolver: ModuleResolver;
   /** Loaded modules: `std:<name>` or `lib:<id>` -> registry ref. */
@@ -87,6 +97,7 @@ export class LuaHost {
     this.label = cfg.label;
     this.services = cfg.services;
     this.budget = cfg.budget ?? DEFAULT_BUDGET;
+    this.memoryLimit = cfg.memoryLimit ?? DEFAULT_MEMORY_LIMIT;
     this.resolver = cfg.resolver;
     const L = lauxlib.luaL_newstate() as LuaState;
     this.L = L;
@@ -106,12 +117,13 @@ export class LuaHost {
 
   beginActivation(task: Task | null): void {
     this.currentTask = task;
-    if (this.resetBudgetOnResume) this.used = 0;
+    if (this.resetBudgetOnResume) this.resetBudget();
   }
 
   /** Start a new budget slice (workflows: once per activation). */
   resetBudget(): void {
     this.used = 0;
+    this.heapAtStart = v8.getHeapStatistics().used_heap_size;
   }
 
   /** `file:line` of the Lua code that called the current binding (`?` when unknown). */
@@ -138,16 +150,22 @@ export class LuaHost {
     return e;
   }
 
-  /** Called from the hook every HOOK_INTERVAL instructions. */
+  /** Called from the hook every HOOK_INTERVAL instructions: instruction budget and memory. */
   charge(L: LuaState, ar: unknown): void {
     this.used += HOOK_INTERVAL;
-    if (this.used <= this.budget) return;
     if (!this.budgetError) {
-      lua.lua_getinfo(L, lstr('Sl'), ar);
-      const a = ar as { short_src?: Uint8Array; currentline?: number };
-      const where = a.short_src ? `${bytesToText(a.short_src)}:${a.currentline}` : 'unknown location';
-      const message = `instruction budget exceeded in ${this.label} at ${where}: more than ${this.budget.toLocaleString('en-US')} Lua instructions ran without waiting (an endless loop?)`;
-      this.budgetError = new LuaError({ kind: 'Timeout', message, retryable: false }, message, ErrorCode.BUDGET_EXCEEDED);
+      if (this.used > this.budget) {
+        const message = `instruction budget exceeded in ${this.label} at ${where(L, ar)}: more than ${this.budget.toLocaleString('en-US')} Lua instructions ran without waiting (an endless loop?)`;
+        this.budgetError = new LuaError({ kind: 'Timeout', message, retryable: false }, message, ErrorCode.BUDGET_EXCEEDED);
+      } else {
+        const heap = v8.getHeapStatistics().used_heap_size;
+        const grown = heap - this.heapAtStart;
+        if (grown > this.memoryLimit || heap > heapLimit * HARD_HEAP_SHARE) {
+          const message = `memory limit exceeded in ${this.label} at ${where(L, ar)}: the heap grew by ${Math.round(grown / 2 ** 20)} MiB in one activation (limit ${Math.round(this.memoryLimit / 2 ** 20)} MiB; a huge string or table?)`;
+          this.budgetError = new LuaError({ kind: 'Internal', message, retryable: false }, message, ErrorCode.MEMORY_EXCEEDED);
+        }
+      }
+      if (!this.budgetError) return;
     }
     // Fire on every instruction from now on so that a pcall cannot swallow the stop.
     lua.lua_sethook(L, budgetHook, lua.LUA_MASKCOUNT, 1);
@@ -277,6 +295,13 @@ export class LuaHost {
 function pushRequire(L: LuaState, host: LuaHost, entry: LuaEntry): void {
   const fn: LuaFn = (L1) => { host.requireModule(L1, entry, checkText(L1, 1)); return 1; };
   lua.lua_pushjsfunction(L, fn);
+}
+
+/** `file:line` of the code running in a hook. */
+function where(L: LuaState, ar: unknown): string {
+  lua.lua_getinfo(L, lstr('Sl'), ar);
+  const a = ar as { short_src?: Uint8Array; currentline?: number };
+  return a.short_src ? `${bytesToText(a.short_src)}:${a.currentline}` : 'unknown location';
 }
 
 function budgetHook(L: LuaState, ar: unknown): void {

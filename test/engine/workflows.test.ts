@@ -169,3 +169,16 @@ test('uuid and time are recorded: replay after a restart sees the same values', 
   assert.equal(v.got, 'go');
   assert.equal(v.t, hist[0].at * 1e6);
 });
+
+test('a runaway workflow is parked and the others keep going', async () => {
+  const fx = wfRegistry({
+    spin: 'return function() local n = 0 while true do n = n + 1 end end',
+    fine: 'local funcs = require("funcs") return function() return funcs.call("app:add", 1, 2) end',
+  }, fns);
+  const rt = fx.open({ budget: 2_000_000 });
+  const [spin, fine] = await Promise.all([runWf(rt, 'app:spin'), runWf(rt, 'app:fine')]);
+  assert.ok('parked' in spin);
+  assert.match((spin as { parked: string }).parked, /instruction budget exceeded in app:spin/);
+  assert.equal(await valueOf(Promise.resolve(fine)), 3);
+  rt.close();
+});

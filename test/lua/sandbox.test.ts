@@ -111,3 +111,16 @@ test('require is limited to modules and imports, with a message that says what t
   const r2 = await runLua('return require("os")', { modules: ['json'] });
   assert.match(r2.error!.message, /module 'os' is not available/);
 });
+
+test('a script whose memory grows without bound is stopped with a clear error; the runtime keeps going', async () => {
+  const r = await runLua(`
+    local t = {}
+    local i = 0
+    while true do
+      i = i + 1
+      t[i] = {i, "some text " .. i, {nested = i}}
+    end`, { memoryLimit: 48 * 2 ** 20 });
+  assert.match(r.error!.message, /memory limit exceeded in test:snippet at snippet\.lua:\d+: the heap grew by \d+ MiB in one activation/);
+  const ok = await runLua('return 1 + 1');
+  assert.equal(ok.value, '2');
+});
