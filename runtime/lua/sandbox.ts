@@ -9,8 +9,9 @@
  * Invariants: nothing here reaches the file system, the process or another state; every clock
  * or random value comes from the execution's Services or the state's own generator.
  */
-import { lua, lauxlib, lualib, lstr, LuaState, LuaFn, raise, setFuncs, toLua, describe } from './vm';
+import { lua, lauxlib, lualib, lstr, LuaState, LuaFn, raise, setFuncs, describe } from './vm';
 import { HOST_YIELD } from './task';
+import { compile, loadChunk } from './chunks';
 import type { Services } from '../services';
 
 /** Largest string that string.rep / table.concat may build (bytes). */
@@ -124,9 +125,7 @@ export function openSandbox(L: LuaState, hooks: SandboxHooks): void {
   openSafeOs(L, hooks);
 
   // coroutine.resume / wrap that forward host waits.
-  if (lauxlib.luaL_loadbufferx(L, toLua(PRELUDE), null, lstr('=prelude'), lstr('t')) !== lua.LUA_OK) {
-    throw new Error(`prelude: ${lua.lua_tojsstring(L, -1)}`);
-  }
+  loadChunk(L, compile(PRELUDE, 'prelude')); // precompiled once per process, loaded as bytecode
   lua.lua_pushlightuserdata(L, HOST_YIELD);
   lua.lua_getglobal(L, lstr('coroutine'));
   const co = lua.lua_gettop(L);
