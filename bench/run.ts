@@ -5,6 +5,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { benchProcesses } from './processes';
+import { benchDurable, benchIdleMemory } from './durable';
 
 async function main(): Promise<void> {
   const results: Record<string, unknown> = { date: new Date().toISOString(), node: process.version };
@@ -15,6 +16,17 @@ async function main(): Promise<void> {
     results.processes = p;
     console.log(`processes   ${p.processes} processes, ${p.messages} messages in ${p.seconds.toFixed(2)}s = ${Math.round(p.messagesPerSecond)} msg/s` +
       ` (${(p.ratioToBaseline * 100).toFixed(1)}% of in-state channel ops: ${Math.round(p.baselineChannelOpsPerSecond)}/s)`);
+  }
+  if (!only || only === 'durable') {
+    process.stderr.write('bench: 1,000 workflows x 10 durable steps...\n');
+    const d = await benchDurable();
+    results.durable = d;
+    console.log(`durable     ${d.workflows} x ${d.stepsPerWorkflow} steps in ${d.seconds.toFixed(2)}s = ${Math.round(d.stepsPerSecond)} steps/s;` +
+      ` raw SQLite (synchronous=FULL): ${Math.round(d.sqliteRowsPerSecondSingle)} rows/s one per commit, ${Math.round(d.sqliteRowsPerSecondBatched)} rows/s 100 per commit;` +
+      ` ratio ${(d.ratioToBatchedSqlite * 100).toFixed(1)}% of batched, ${d.ratioToSingleSqlite.toFixed(2)}x single`);
+    const m = await benchIdleMemory();
+    results.idleMemory = m;
+    console.log(`idle memory ${m.workflows} cached idle workflows: ${(m.bytesPerIdleWorkflow / 1024).toFixed(0)} KiB RSS, ${(m.heapBytesPerIdleWorkflow / 1024).toFixed(0)} KiB heap each`);
   }
   const out = path.resolve(__dirname, '../../bench/results.json');
   fs.writeFileSync(out, `${JSON.stringify(results, null, 2)}\n`);
