@@ -6,6 +6,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { benchProcesses } from './processes';
 import { benchDurable, benchIdleMemory } from './durable';
+import { benchTypestrip } from './typestrip';
 
 async function main(): Promise<void> {
   const results: Record<string, unknown> = { date: new Date().toISOString(), node: process.version };
@@ -27,6 +28,12 @@ async function main(): Promise<void> {
     const m = await benchIdleMemory();
     results.idleMemory = m;
     console.log(`idle memory ${m.workflows} cached idle workflows: ${(m.bytesPerIdleWorkflow / 1024).toFixed(0)} KiB RSS, ${(m.heapBytesPerIdleWorkflow / 1024).toFixed(0)} KiB heap each`);
+  }
+  if (!only || only === 'typestrip') {
+    const t = benchTypestrip();
+    results.typestrip = t;
+    console.log(`typestrip   ${(t.bytes / 1e6).toFixed(2)} MB typed Lua: strip ${t.stripMBps.toFixed(1)} MB/s; Fengari compile ${t.compileMBps.toFixed(2)} MB/s;` +
+      ` the transform costs ${(t.costVsCompile * 100).toFixed(1)}% of compiling`);
   }
   const out = path.resolve(__dirname, '../../bench/results.json');
   fs.writeFileSync(out, `${JSON.stringify(results, null, 2)}\n`);
