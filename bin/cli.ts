@@ -113,6 +113,14 @@ function parsePositiveInt(v: string): number {
 }
 
 export async function main(argv: string[]): Promise<void> {
+  // A failure outside the command's own promise (e.g. the store cannot be written during a
+  // commit) still gets one clear line for user-facing errors and exits non-zero.
+  process.on('uncaughtException', (e) => {
+    void import('./report').then(({ reportFailure }) => {
+      const code = reportFailure(e);
+      process.stderr.write('', () => process.exit(code));
+    });
+  });
   const program = buildProgram();
   try {
     await program.parseAsync(argv);

@@ -188,6 +188,11 @@ export class Runtime {
       if (!t || t.kind !== 'workflow') return undefined;
       return engine.signal(t.id, msg.topic, msg.from, msg.payloads);
     };
+    this.node.externalControl = (from, to, terminate, reason) => {
+      const t = engine.resolveTarget(to);
+      if (!t || t.kind !== 'workflow') return undefined;
+      return engine.cancelOrTerminate(t.id, from, terminate, reason);
+    };
     engine.resumeAll();
     engine.pollSignals();
     return engine;

@@ -38,6 +38,8 @@ export class ProcessNode {
   workflowSpawner: WorkflowSpawner | null = null;
   /** Delivery hook for PIDs this node does not own (workflows). Returns null if delivered. */
   externalSend: ((to: string, msg: Message) => ErrorInfo | null | undefined) | null = null;
+  /** Cancel/terminate hook for PIDs this node does not own (workflows); undefined = not mine. */
+  externalControl: ((from: string, to: string, terminate: boolean, reason: string) => ErrorInfo | null | undefined) | null = null;
 
   constructor(private readonly deps: NodeDeps) {}
 
@@ -98,16 +100,22 @@ export class ProcessNode {
 
   cancel(from: string, to: string, reason = 'canceled'): ErrorInfo | null {
     const pid = this.resolve(to);
-    if (!pid) return notFound(`no process ${to}`);
+    if (!pid) return this.controlElsewhere(from, to, false, reason);
     this.procs.get(pid)!.mailbox.deliverEvent({ kind: 'pid.cancel', from, at: rfc3339(this.deps.now()), reason });
     return null;
   }
 
   terminate(from: string, to: string): ErrorInfo | null {
     const pid = this.resolve(to);
-    if (!pid) return notFound(`no process ${to}`);
+    if (!pid) return this.controlElsewhere(from, to, true, 'terminated');
     this.procs.get(pid)!.kill({ kind: 'Canceled', message: `terminated by ${from || 'the runtime'}` });
     return null;
+  }
+
+  /** Cancel/terminate a PID this node does not own (a workflow), or NotFound. */
+  private controlElsewhere(from: string, to: string, terminate: boolean, reason: string): ErrorInfo | null {
+    const r = this.externalControl?.(from, to, terminate, reason);
+    return r === undefined ? notFound(`no process ${to}`) : r;
   }
 
   /** Run a process to completion and report its result. */

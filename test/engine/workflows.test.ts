@@ -182,3 +182,29 @@ test('a runaway workflow is parked and the others keep going', async () => {
   assert.equal(await valueOf(Promise.resolve(fine)), 3);
   rt.close();
 });
+
+test('a process starts a workflow, signals it, cancels it, and gets its EXIT', async () => {
+  const fx = wfRegistry({
+    svc: `return function()
+        local m = process.inbox():receive()
+        local e = process.events():receive()
+        return {got = m:topic(), then_ = e.kind, reason = e.reason}
+      end`,
+  }, {}, {
+    boss: `local time = require("time")
+      return function()
+        local pid = process.spawn_monitored("app:svc", "app:worker")
+        assert(process.send(pid, "hello", 1))
+        time.sleep("20ms")
+        assert(process.cancel(pid, "enough"))
+        local ev = process.events():receive()
+        return {kind = ev.kind, value = ev.result.value}
+      end`,
+  });
+  const rt = fx.open();
+  rt.startWorkflows();
+  const r = await rt.execProcess('app:boss', 'app:procs', []);
+  assert.equal(r.error, undefined, r.error?.message);
+  assert.deepEqual(JSON.parse(r.value!), { kind: 'pid.exit', value: { got: 'hello', then_: 'pid.cancel', reason: 'enough' } });
+  rt.close();
+});
