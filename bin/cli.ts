@@ -8,6 +8,7 @@
  */
 import { Command } from 'commander';
 import type { RunOptions } from './run';
+import { addGoldenCommands } from './golden-commands';
 
 export function buildProgram(): Command {
   const program = new Command();
@@ -38,6 +39,7 @@ Examples:
     });
 
   addWorkflowCommands(program);
+  addGoldenCommands(program);
 
   return program;
 }
@@ -90,6 +92,15 @@ Example:
     .action(async (id: string, topic: string, payloads: string[], opts) => {
       process.exitCode = await (await load()).signalCommand(id, topic, payloads, opts);
     });
+
+  store(wf.command('export'))
+    .description('Write the workflow\'s history as a golden file (see `wippy replay` and `wippy test`).')
+    .argument('<id>', 'workflow id')
+    .option('-o, --output <file>', 'the golden file to write (default: stdout)')
+    .addHelpText('after', `
+Example:
+  wippy workflow export 0193d2a1 -o tests/order.golden.json && wippy replay tests/order.golden.json`)
+    .action(async (id: string, opts) => { process.exitCode = await (await load()).exportCommand(id, opts); });
 
   for (const kind of ['cancel', 'terminate'] as const) {
     store(wf.command(kind))

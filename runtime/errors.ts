@@ -29,6 +29,12 @@ export const ErrorCode = {
   STORE_INVALID: 'STORE_INVALID',
   /** The history store is in use by another wippy process (its lock file names the pid). */
   STORE_LOCKED: 'STORE_LOCKED',
+  /** No workflow with that id in the store (`wippy workflow ...`). */
+  WORKFLOW_NOT_FOUND: 'WORKFLOW_NOT_FOUND',
+  /** The workflow has finished: it takes no more signals, cancels or terminates. */
+  WORKFLOW_FINISHED: 'WORKFLOW_FINISHED',
+  /** A golden file (`*.golden.json`) cannot be read or is malformed (runtime/golden/format.ts). */
+  GOLDEN_INVALID: 'GOLDEN_INVALID',
   /** A bug or an unexpected condition inside the runtime itself. */
   INTERNAL: 'INTERNAL',
 } as const;
@@ -67,6 +73,7 @@ export function exitCodeFor(err: unknown): number {
       case ErrorCode.REGISTRY_INVALID: return 2;
       case ErrorCode.BAD_ARGUMENT: return 2;
       case ErrorCode.ENTRY_NOT_FOUND: return 2;
+      case ErrorCode.GOLDEN_INVALID: return 2;
       case ErrorCode.INTERNAL: return 70;
       default: return 1;
     }

@@ -45,6 +45,14 @@ export interface EngineDeps {
   makeHost(entry: LuaEntry, services: Services, seed: number): { host: LuaHost; fnRef: number };
   /** Live instances kept in memory (idle ones beyond this are evicted). */
   cacheSize?: number;
+  /**
+   * Golden recording (runtime/golden/record.ts): answer a workflow's function call without running
+   * it (a recorded result or a stub). The answer is the activity's final result: no retry policy
+   * applies. It completes at `at` (never before now; default now). Null: run the function.
+   */
+  answerCall?(workflowId: string, rec: RecordOf<'call'>): { result: CallResult; at?: number; attempts?: number } | null;
+  /** Golden recording: the value for a live uuid command (a recorded one); undefined: a fresh one. */
+  newUuid?(version: 4 | 7, clockMs: number, workflowId: string | undefined): string | undefined;
 }
 
 export type Outcome = { result: CallResult } | { parked: string };
@@ -237,6 +245,13 @@ export class WorkflowEngine implements EngineHooks {
     const key = `${id}:${rec.cmd}`;
     if (this.inflight.has(key)) return;
     this.inflight.add(key);
+    const answer = this.deps.answerCall?.(id, rec);
+    if (answer) {
+      this.deps.clock.setTimer(Math.max(0, (answer.at ?? 0) - this.deps.clock.now()), () => {
+        if (!this.closed) this.completeActivity(id, key, rec.cmd, answer.result, answer.attempts ?? 1);
+      });
+      return;
+    }
     let policy;
     try { policy = retryPolicyFrom(rec.options); } catch (e) {
       this.completeActivity(id, key, rec.cmd, { error: { kind: 'Invalid', message: `bad retry policy: ${(e as Error).message}`, retryable: false } }, 1);
@@ -283,7 +298,9 @@ export class WorkflowEngine implements EngineHooks {
     if ('error' in r) this.appendRecord(parent.id, { type: 'child_done', of: rec.cmd, at: this.deps.clock.now(), child: rec.child, error: r.error });
   }
 
-  newUuid(version: 4 | 7, clockMs: number): string {
+  newUuid(version: 4 | 7, clockMs: number, workflowId?: string): string {
+    const given = this.deps.newUuid?.(version, clockMs, workflowId);
+    if (given !== undefined) return given;
     return version === 7 ? uuidV7(clockMs) : uuidV4();
   }
 

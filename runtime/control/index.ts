@@ -1,0 +1,17 @@
+/**
+ * Controlling and inspecting workflows from outside the engine that runs them (the
+ * `wippy workflow` commands): store selection, durable requests, and the views printed.
+ *
+ * Owns nothing itself; it is the one import for bin/workflow.ts. The engine imports only
+ * requests.ts (to apply `@cancel` / `@terminate` when it accepts a signal).
+ */
+export { selectStore, openForInspection, storeHolder } from './store-select';
+export type { StoreChoice, SelectedStore } from './store-select';
+export {
+  CANCEL_TOPIC, TERMINATE_TOPIC, RESERVED_PREFIX, CLI_SENDER, FINISHED,
+  isReservedTopic, controlRequestOf, applyControlSignal, findWorkflow, liveWorkflow, parsePayloads, checkUserTopic,
+  sendSignal, sendControl, isPending, waitAccepted,
+} from './requests';
+export type { ControlKind, ControlRequest, Sent } from './requests';
+export { listItem, showView, renderList, renderShow, renderHistory, formatOffset, decodePayload, iso } from './views';
+export type { ListItem, ShowView } from './views';

@@ -1,0 +1,159 @@
+/**
+ * Durable requests to workflows from outside an engine: signals, cancel and terminate, as sent by
+ * `wippy workflow signal|cancel|terminate`, possibly while a `wippy run` in another process owns
+ * the store.
+ *
+ * Owns: the reserved topics (every topic that starts with `@` belongs to the runtime; `@cancel`
+ * and `@terminate` are the two in use), how a request is written (one row in the store's signals
+ * table) and how an engine applies one (`applyControlSignal`, called from the engine when it
+ * accepts a signal).
+ *
+ * Why the signals table: it is already durable, a running engine polls it every 200ms, and
+ * `resumeAll` drains it at start-up. So a request reaches a `wippy run` in another process, or
+ * the next one to start, with no second channel and no write to a history from outside its engine
+ * (histories have exactly one writer: the engine holding the store's lock).
+ *
+ * Invariants: a request is in the store before `send*` returns; a user signal never uses a
+ * reserved topic; requests are refused (WORKFLOW_NOT_FOUND / WORKFLOW_FINISHED) for a workflow that
+ * does not exist or has finished; a reserved topic this version does not know is dropped with a
+ * warning, never delivered to Lua as an ordinary signal.
+ */
+import { ErrorCode, WippyError } from '../errors';
+import type { ErrorInfo } from '../errors';
+import type { HistoryStore } from '../store/store';
+import type { PendingSignal, WorkflowRow, WorkflowStatus } from '../store/events';
+import type { Payload } from '../services';
+
+export const RESERVED_PREFIX = '@';
+export const CANCEL_TOPIC = '@cancel';
+export const TERMINATE_TOPIC = '@terminate';
+/** The `from` of requests sent by the CLI (what `cancel requested by ...` and reasons name). */
+export const CLI_SENDER = 'wippy-cli';
+
+export const FINISHED: readonly WorkflowStatus[] = ['completed', 'failed', 'canceled', 'terminated'];
+
+export type ControlKind = 'cancel' | 'terminate';
+export interface ControlRequest { kind: ControlKind; reason: string }
+
+export function isReservedTopic(topic: string): boolean {
+  return topic.startsWith(RESERVED_PREFIX);
+}
+
+/** The request a pending signal carries; null for an ordinary signal or an unknown reserved topic. */
+export function controlRequestOf(s: Pick<PendingSignal, 'topic' | 'payloads'>): ControlRequest | null {
+  const kind: ControlKind | null = s.topic === CANCEL_TOPIC ? 'cancel' : s.topic === TERMINATE_TOPIC ? 'terminate' : null;
+  if (!kind) return null;
+  let reason = kind === 'cancel' ? 'canceled' : 'terminated';
+  try {
+    const v: unknown = s.payloads[0] === undefined ? undefined : JSON.parse(s.payloads[0]);
+    if (typeof v === 'string' && v !== '') reason = v;
+  } catch {
+    // A malformed reason is not worth losing the request over: keep the default.
+  }
+  return { kind, reason };
+}
+
+/** What an engine offers to apply a request (WorkflowEngine satisfies it). */
+export interface ControlTarget {
+  cancelOrTerminate(id: string, from: string, terminate: boolean, reason?: string): ErrorInfo | null | unknown;
+  readonly output: { log(level: string, message: string): void };
+}
+
+/**
+ * Apply a signal with a reserved topic to the workflow it names (the caller has checked that the
+ * workflow is live in this engine and has consumed the signal row).
+ */
+export function applyControlSignal(engine: ControlTarget, s: PendingSignal): void {
+  const req = controlRequestOf(s);
+  if (!req) {
+    engine.output.log('warn', `workflow ${s.workflowId}: dropped a request with the unknown reserved topic ${JSON.stringify(s.topic)} (topics starting with ${RESERVED_PREFIX} belong to the runtime)`);
+    return;
+  }
+  engine.cancelOrTerminate(s.workflowId, s.from, req.kind === 'terminate', req.reason);
+}
+
+// ---------------------------------------------------------------- sending (the CLI side)
+
+/**
+ * The workflow a user named: its id, its PID (`{client@worker|id}`), or a prefix of its id that
+ * only one workflow has (ids are long; a prefix is what people type). One-line error otherwise.
+ */
+export function findWorkflow(store: HistoryStore, given: string): WorkflowRow {
+  const pid = /^\{[^|]*@[^|]*\|(.+)\}$/.exec(given);
+  const id = pid ? pid[1] : given.trim();
+  const exact = id === '' ? null : store.getWorkflow(id);
+  if (exact) return exact;
+  const matches = id.length >= 4 ? store.listWorkflows().filter((r) => r.id.startsWith(id)) : [];
+  if (matches.length === 1) return matches[0];
+  if (matches.length > 1) {
+    throw new WippyError(ErrorCode.BAD_ARGUMENT,
+      `${JSON.stringify(given)} is the start of ${matches.length} workflow ids (${matches.slice(0, 3).map((r) => r.id).join(', ')}${matches.length > 3 ? ', ...' : ''}); give more of the id`);
+  }
+  throw new WippyError(ErrorCode.WORKFLOW_NOT_FOUND, `no workflow ${given} in the store; \`wippy workflow list\` shows the ids`);
+}
+
+/** The workflow's row, or a one-line user error when it is unknown or finished. */
+export function liveWorkflow(store: HistoryStore, given: string, what: string): WorkflowRow {
+  const row = findWorkflow(store, given);
+  const id = row.id;
+  if (FINISHED.includes(row.status)) {
+    throw new WippyError(ErrorCode.WORKFLOW_FINISHED,
+      `workflow ${id} (${row.entry}) has already ${row.status === 'canceled' ? 'been canceled' : row.status === 'terminated' ? 'been terminated' : row.status}; there is nothing to ${what}`);
+  }
+  return row;
+}
+
+/** Each argument must be one JSON value: returns them as payloads (their text, unchanged). */
+export function parsePayloads(raw: string[]): Payload[] {
+  return raw.map((text, i) => {
+    try {
+      JSON.parse(text);
+      return text;
+    } catch {
+      const shown = text.length > 60 ? `${text.slice(0, 60)}...` : text;
+      throw new WippyError(ErrorCode.BAD_ARGUMENT,
+        `payload ${i + 1} is not valid JSON: ${shown} (each payload is one JSON value; a string needs quotes, e.g. '"${text.slice(0, 20)}"')`);
+    }
+  });
+}
+
+export function checkUserTopic(topic: string): void {
+  if (topic === '') throw new WippyError(ErrorCode.BAD_ARGUMENT, 'the signal topic is empty');
+  if (isReservedTopic(topic)) {
+    throw new WippyError(ErrorCode.BAD_ARGUMENT,
+      `topic ${JSON.stringify(topic)} is reserved (topics starting with ${RESERVED_PREFIX} belong to the runtime); use \`wippy workflow cancel\` or \`terminate\` to stop a workflow`);
+  }
+}
+
+export interface Sent { signalId: number; row: WorkflowRow }
+
+/** Store a user signal for a live workflow (topic and payloads already validated). */
+export function sendSignal(store: HistoryStore, id: string, topic: string, payloads: Payload[], now = Date.now()): Sent {
+  checkUserTopic(topic);
+  const row = liveWorkflow(store, id, 'signal');
+  const signalId = store.addSignal({ workflowId: row.id, topic, from: CLI_SENDER, payloads, at: now });
+  return { signalId, row };
+}
+
+/** Store a cancel (cooperative: a pid.cancel event) or terminate (immediate) request. */
+export function sendControl(store: HistoryStore, id: string, kind: ControlKind, reason: string | undefined, now = Date.now()): Sent {
+  const row = liveWorkflow(store, id, kind);
+  const payloads = reason === undefined || reason === '' ? [] : [JSON.stringify(reason)];
+  const signalId = store.addSignal({ workflowId: row.id, topic: kind === 'cancel' ? CANCEL_TOPIC : TERMINATE_TOPIC, from: CLI_SENDER, payloads, at: now });
+  return { signalId, row };
+}
+
+/** True while the signal row is still waiting for an engine to accept it. */
+export function isPending(store: HistoryStore, signalId: number): boolean {
+  return store.pendingSignals(signalId - 1)[0]?.id === signalId;
+}
+
+/** Wait until an engine accepted the signal (its row is gone) or `timeoutMs` passed. */
+export async function waitAccepted(store: HistoryStore, signalId: number, timeoutMs: number, stepMs = 50): Promise<boolean> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    if (!isPending(store, signalId)) return true;
+    if (Date.now() >= end) return false;
+    await new Promise((r) => setTimeout(r, stepMs));
+  }
+}

@@ -1,0 +1,169 @@
+/**
+ * What `wippy workflow list|show|history` print: the JSON views scripts read and the human text
+ * people read, computed from a workflow's row and history. Pure functions, no I/O.
+ *
+ * Invariants: JSON views have stable field names in snake_case with ISO-8601 UTC times, and
+ * payloads decoded from their JSON text (a payload that is not JSON is kept as its text rather
+ * than failing the view); human output says the same things as the JSON, in words, one record per
+ * timeline line, and never hides a parked report (it is how a user learns what to fix).
+ */
+import { describeCommand } from '../engine/matcher';
+import { isCommand } from '../store/events';
+import type { HistoryRecord, WorkflowRow } from '../store/events';
+import type { ErrorInfo } from '../errors';
+import type { Payload } from '../services';
+
+export interface ListItem {
+  id: string; entry: string; status: string; worker: string; parent: string | null;
+  created_at: string; updated_at: string;
+}
+
+export interface ShowView extends ListItem {
+  input: unknown[];
+  result: unknown;
+  error: { kind: string; message: string; retryable: boolean } | null;
+  parked: string | null;
+  history_length: number;
+  pending_signals: number;
+}
+
+export function iso(ms: number): string {
+  return new Date(ms).toISOString();
+}
+
+/** A payload's value; the raw text if it is somehow not JSON. */
+export function decodePayload(p: Payload | null): unknown {
+  if (p === null) return null;
+  try { return JSON.parse(p); } catch { return p; }
+}
+
+export function listItem(row: WorkflowRow): ListItem {
+  return {
+    id: row.id, entry: row.entry, status: row.status, worker: row.worker, parent: row.parent,
+    created_at: iso(row.createdAt), updated_at: iso(row.updatedAt),
+  };
+}
+
+export function showView(row: WorkflowRow, historyLength: number, pendingSignals: number): ShowView {
+  return {
+    ...listItem(row),
+    input: row.input.map(decodePayload),
+    result: decodePayload(row.result),
+    error: row.error ? { kind: row.error.kind, message: row.error.message, retryable: row.error.retryable ?? false } : null,
+    parked: row.parked,
+    history_length: historyLength,
+    pending_signals: pendingSignals,
+  };
+}
+
+// ---------------------------------------------------------------- human text
+
+/** `2025-01-02 03:04:05Z`: second precision is what a table needs. */
+function shortTime(ms: number): string {
+  return `${iso(ms).slice(0, 19).replace('T', ' ')}Z`;
+}
+
+function oneLine(text: string, max: number): string {
+  const first = text.split('\n')[0].trim();
+  return first.length > max ? `${first.slice(0, max - 3)}...` : first;
+}
+
+function errorText(e: ErrorInfo): string {
+  return `${e.kind}: ${e.message}`;
+}
+
+/** The short note a table shows: the error, or the first line of the park report. */
+function note(row: WorkflowRow): string {
+  if (row.status === 'parked' && row.parked) return oneLine(row.parked, 70);
+  if (row.error) return oneLine(errorText(row.error), 70);
+  return '';
+}
+
+export function renderTable(header: string[], rows: string[][]): string {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const line = (cells: string[]) => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]))).join('  ').trimEnd();
+  return [line(header), ...rows.map(line)].join('\n');
+}
+
+export function renderList(rows: WorkflowRow[]): string {
+  return renderTable(['ID', 'ENTRY', 'STATUS', 'UPDATED', 'NOTE'],
+    rows.map((r) => [r.id, r.entry, r.status, shortTime(r.updatedAt), note(r)]));
+}
+
+export function renderShow(row: WorkflowRow, historyLength: number, pendingSignals: number, storeLabel: string): string {
+  const field = (k: string, v: string) => `  ${`${k}:`.padEnd(9)} ${v}`;
+  const out = [`workflow ${row.id}`];
+  out.push(field('entry', row.entry));
+  out.push(field('status', row.status));
+  out.push(field('worker', row.worker));
+  out.push(field('parent', row.parent ?? '-'));
+  out.push(field('created', shortTime(row.createdAt)));
+  out.push(field('updated', `${shortTime(row.updatedAt)} (${formatOffset(row.updatedAt - row.createdAt)} after start)`));
+  out.push(field('input', row.input.length ? row.input.join(', ') : '(none)'));
+  if (row.status === 'completed' || row.result !== null) out.push(field('result', row.result ?? 'null'));
+  if (row.error) out.push(field('error', errorText(row.error)));
+  out.push(field('history', `${historyLength} record${historyLength === 1 ? '' : 's'} (wippy workflow history ${row.id})`));
+  if (pendingSignals > 0) {
+    out.push(field('pending', `${pendingSignals} signal${pendingSignals === 1 ? '' : 's'} or request${pendingSignals === 1 ? '' : 's'} not yet delivered (a running \`wippy run\` picks them up)`));
+  }
+  out.push(field('store', storeLabel));
+  if (row.status === 'parked') {
+    out.push('parked:');
+    out.push(...(row.parked ?? '(no report recorded)').split('\n').map((l) => `  ${l}`));
+  }
+  return out.join('\n');
+}
+
+/** `+24h0m0.003s`, `+2m5.120s`, `+0.004s`: hours and minutes only when there are any. */
+export function formatOffset(ms: number): string {
+  const sign = ms < 0 ? '-' : '+';
+  let rest = Math.abs(Math.round(ms));
+  const h = Math.floor(rest / 3_600_000);
+  rest -= h * 3_600_000;
+  const m = Math.floor(rest / 60_000);
+  rest -= m * 60_000;
+  const s = `${Math.floor(rest / 1000)}.${String(rest % 1000).padStart(3, '0')}s`;
+  if (h > 0) return `${sign}${h}h${m}m${s}`;
+  if (m > 0) return `${sign}${m}m${s}`;
+  return `${sign}${s}`;
+}
+
+const MAX_TEXT = 200;
+
+/** What a record says beyond describeCommand: values a reader looks for in a timeline. */
+function extra(r: HistoryRecord): string {
+  switch (r.type) {
+    case 'started': return r.input.length ? ` input: ${r.input.join(', ')}` : '';
+    case 'uuid': return ` = ${r.value}`;
+    case 'spawn': return ` -> ${r.child}${r.error ? ` (error ${errorText(r.error)})` : ''}`;
+    case 'send': return r.error ? ` (error ${errorText(r.error)})` : '';
+    case 'cancel_child': return r.error ? ` (error ${errorText(r.error)})` : '';
+    case 'call_done': return r.attempts > 1 ? ` (after ${r.attempts} attempts)` : '';
+    case 'child_done': return r.error ? `: error ${errorText(r.error)}` : `: ${r.value ?? 'null'}`;
+    case 'signal': return r.from ? ` from ${r.from}` : '';
+    case 'cancel_requested': return r.reason ? ` (${r.reason})` : '';
+    default: return '';
+  }
+}
+
+/**
+ * The timeline: one line per record, `index  +offset  what  at file:line`; a command shows its step
+ * number (what `result of step N` and `timer of step N` refer to). Commands carry no time
+ * of their own; they were emitted at the workflow time of the last event before them, so that is
+ * the offset shown.
+ */
+export function renderHistory(row: WorkflowRow, history: HistoryRecord[]): string {
+  const start = history[0] && 'at' in history[0] ? history[0].at : row.createdAt;
+  let now = start;
+  const cells = history.map((r, i) => {
+    if ('at' in r) now = r.at;
+    let text = `${isCommand(r) ? `step ${r.cmd}: ` : ''}${describeCommand(r)}${extra(r)}`;
+    if (text.length > MAX_TEXT) text = `${text.slice(0, MAX_TEXT - 3)}...`;
+    const line = isCommand(r) && r.line ? `  at ${r.line}` : '';
+    return [String(i), formatOffset(now - start), `${text}${line}`];
+  });
+  const wi = Math.max(1, ...cells.map((c) => c[0].length));
+  const wo = Math.max(1, ...cells.map((c) => c[1].length));
+  const head = `workflow ${row.id} (${row.entry}), ${row.status}, ${history.length} record${history.length === 1 ? '' : 's'}, started ${shortTime(start)}`;
+  return [head, ...cells.map((c) => `${c[0].padStart(wi)}  ${c[1].padEnd(wo)}  ${c[2]}`)].join('\n');
+}
