@@ -36,7 +36,7 @@ export interface EngineHooks {
   pidOf(id: string): string;
   taskQueueOf(worker: string): string;
   /** A fresh UUID for a live command (a driver may answer from a recording). */
-  newUuid(version: 4 | 7, clockMs: number): string;
+  newUuid(version: 4 | 7, clockMs: number, workflowId?: string): string;
   /** The instance caught up with its history (re-dispatch what is still open). */
   caughtUp(inst: WorkflowInstance): void;
   finished(inst: WorkflowInstance, result: CallResult): void;

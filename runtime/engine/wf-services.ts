@@ -62,7 +62,8 @@ export class WorkflowServices implements Services {
   }
 
   uuid(version: 4 | 7): string {
-    const value = this.engine.newUuid(version, this.wf.clockMs);
+    // On replay the recorded value is used: do not draw one (a recording driver hands them out in order).
+    const value = this.wf.replaying ? '' : this.engine.newUuid(version, this.wf.clockMs, this.wf.id);
     return this.wf.emit({ type: 'uuid', cmd: 0, version, value, line: '' }).rec.value;
   }
 

@@ -2,7 +2,9 @@
  * The golden file format (`*.golden.json`): a workflow's recorded history as readable, stable,
  * diff-friendly JSON. Documented in docs/golden.md.
  *
- * Shape: `{format, entry, input, started_at, flags, history: [record...]}`. Each record is the
+ * Shape: `{format, entry, workflow_id?, input, started_at, flags, history: [record...]}`. The
+ * workflow id is kept because the code can observe it (math.random's seed, process.pid(),
+ * workflow.info()), so replay must use the same one. Each record is the
  * history record with its payloads shown as JSON values (not strings), its time as an offset from
  * the start (`"at": "+24h0m0s"`), and no bookkeeping (signal ids). Keys are sorted, except inside
  * payloads, which keep the order the Lua program produced (Lua iteration order depends on it).
@@ -13,11 +15,14 @@ import { formatDuration, parseDuration } from '../duration';
 import { compact, parseRaw, pretty, RawValue, RawObject, RawNumber } from './rawjson';
 import type { HistoryRecord, RecordOf } from '../store/events';
 import type { Payload } from '../services';
+import { WippyError, ErrorCode } from '../errors';
 
 export const GOLDEN_FORMAT = 'wippy-golden/1';
 
 export interface GoldenFile {
   entry: string;
+  /** The recorded workflow's id (absent in files written without one: replay then uses its own). */
+  workflowId?: string;
   input: Payload[];
   /** ms since the epoch of the `started` record. */
   startedAt: number;
@@ -65,25 +70,30 @@ function write(v: unknown, indent: string): string {
   const inner = `${indent}  `;
   if (Array.isArray(v)) {
     if (v.length === 0) return '[]';
-    const oneLine = `[${v.map((x) => write(x, inner)).join(', ')}]`;
+    // Children are written once (at the inner indent either way): re-writing them per layout
+    // would double the work at every level.
+    const items = v.map((x) => write(x, inner));
+    const oneLine = `[${items.join(', ')}]`;
     if (oneLine.length <= 80 && !oneLine.includes('\n')) return oneLine;
-    return `[\n${v.map((x) => inner + write(x, inner)).join(',\n')}\n${indent}]`;
+    return `[\n${items.map((x) => inner + x).join(',\n')}\n${indent}]`;
   }
   const keys = Object.keys(v as object).sort();
   if (keys.length === 0) return '{}';
   const o = v as Record<string, unknown>;
-  const oneLine = `{${keys.map((k) => `${JSON.stringify(k)}: ${write(o[k], inner)}`).join(', ')}}`;
+  const fields = keys.map((k) => `${JSON.stringify(k)}: ${write(o[k], inner)}`);
+  const oneLine = `{${fields.join(', ')}}`;
   if (oneLine.length <= 100 && !oneLine.includes('\n')) return oneLine;
-  return `{\n${keys.map((k) => `${inner}${JSON.stringify(k)}: ${write(o[k], inner)}`).join(',\n')}\n${indent}}`;
+  return `{\n${fields.map((f) => inner + f).join(',\n')}\n${indent}}`;
 }
 
-/** Golden text for a history (its first record must be `started`). */
-export function toGolden(history: HistoryRecord[], flags: Record<string, unknown> = {}): string {
+/** Golden text for a history (its first record must be `started`); pass the workflow's id. */
+export function toGolden(history: HistoryRecord[], flags: Record<string, unknown> = {}, meta: { workflowId?: string } = {}): string {
   const started = history[0] as RecordOf<'started'>;
   if (!started || started.type !== 'started') throw new Error('toGolden: the history does not begin with a started record');
   const doc = {
     format: GOLDEN_FORMAT,
     entry: started.entry,
+    ...(meta.workflowId !== undefined ? { workflow_id: meta.workflowId } : {}),
     input: started.input.map((p) => new Rendered(parseRaw(p))),
     started_at: new Date(started.at).toISOString(),
     flags,
@@ -92,7 +102,13 @@ export function toGolden(history: HistoryRecord[], flags: Record<string, unknown
   return `${write(doc, '')}\n`;
 }
 
-export class GoldenError extends Error {}
+/** A golden file cannot be parsed; the message names the file and the field. */
+export class GoldenError extends WippyError {
+  constructor(message: string) {
+    super(ErrorCode.GOLDEN_INVALID, message);
+    this.name = 'GoldenError';
+  }
+}
 
 /** Parse golden text. Throws GoldenError naming the record and field on malformed input. */
 export function fromGolden(text: string, name = 'golden file'): GoldenFile {
@@ -108,6 +124,8 @@ export function fromGolden(text: string, name = 'golden file'): GoldenFile {
   const format = str('format');
   if (format !== GOLDEN_FORMAT) throw new GoldenError(`${name}: unknown format '${format}' (this wippy reads ${GOLDEN_FORMAT})`);
   const entry = str('entry');
+  const wid = top.get('workflow_id');
+  if (wid !== undefined && typeof wid !== 'string') throw new GoldenError(`${name}: field 'workflow_id' must be a string`);
   const startedAt = Date.parse(str('started_at'));
   if (Number.isNaN(startedAt)) throw new GoldenError(`${name}: started_at is not an ISO time`);
   const inputRaw = top.get('input');
@@ -118,7 +136,7 @@ export function fromGolden(text: string, name = 'golden file'): GoldenFile {
   if (!Array.isArray(hist)) throw new GoldenError(`${name}: field 'history' must be an array`);
   const history = hist.map((r, i) => fromGoldenRecord(r, i, startedAt, input, name));
   if (history[0]?.type !== 'started') throw new GoldenError(`${name}: history[0] must be the started record`);
-  return { entry, input, startedAt, flags, history };
+  return { entry, ...(wid !== undefined ? { workflowId: wid } : {}), input, startedAt, flags, history };
 }
 
 function fromGoldenRecord(r: RawValue, i: number, start: number, input: Payload[], name: string): HistoryRecord {
@@ -140,8 +158,40 @@ function fromGoldenRecord(r: RawValue, i: number, start: number, input: Payload[
   }
   if (type === 'started') { out.at = start; out.input = input; }
   if (type === 'signal' && out.signal === undefined) out.signal = 0;
+  const need = REQUIRED[type as HistoryRecord['type']];
+  if (!need) throw new GoldenError(`${name}: history[${i}] has an unknown type '${type}'`);
+  for (const f of need.split(' ')) {
+    const [k, t] = f.split(':');
+    const v = out[k];
+    const ok = t === 'array' ? Array.isArray(v) : t === 'object' ? v !== null && typeof v === 'object' : typeof v === t;
+    if (!ok) throw new GoldenError(`${name}: history[${i}] (${type}) needs '${k}' (${t === 'number' && k === 'at' ? 'a time like "+1s"' : t})`);
+  }
   return out as unknown as HistoryRecord;
 }
+
+/**
+ * Fields every record type must carry (`name:type`), checked on read so that a hand edit that
+ * breaks a record is named instead of failing obscurely during replay. `line` is optional.
+ */
+const REQUIRED: Record<HistoryRecord['type'], string> = {
+  started: 'entry:string worker:string',
+  completed: 'at:number value:string',
+  failed: 'at:number error:object',
+  terminated: 'at:number reason:string',
+  call: 'cmd:number fn:string args:array',
+  timer: 'cmd:number ms:number',
+  timer_cancel: 'cmd:number of:number',
+  uuid: 'cmd:number version:number value:string',
+  spawn: 'cmd:number entry:string child:string args:array wait:boolean',
+  send: 'cmd:number to:string topic:string payloads:array',
+  cancel_child: 'cmd:number to:string terminate:boolean',
+  version: 'cmd:number change:string version:number',
+  call_done: 'of:number at:number',
+  timer_fired: 'of:number at:number',
+  child_done: 'of:number at:number child:string',
+  signal: 'at:number topic:string from:string payloads:array',
+  cancel_requested: 'at:number from:string reason:string',
+};
 
 /** A structural (non-payload) value as plain JS. */
 function plain(v: RawValue): unknown {

@@ -18,14 +18,25 @@ const NUM = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
 export function parseRaw(text: string): RawValue {
   let i = 0;
   const fail = (what: string): never => { throw new Error(`invalid JSON: ${what} at offset ${i}`); };
-  const ws = () => { while (i < text.length && ' \t\n\r'.includes(text[i])) i++; };
+  // charCodeAt, not text[i]: golden files of 10,000-step histories are parsed on every replay.
+  const ws = () => {
+    for (;;) {
+      const c = text.charCodeAt(i);
+      if (c === 32 || c === 10 || c === 13 || c === 9) i++; else return;
+    }
+  };
   const str = (): string => {
     const start = i;
     i++;
-    while (i < text.length && text[i] !== '"') i += text[i] === '\\' ? 2 : 1;
-    if (i >= text.length) fail('unterminated string');
+    let plainText = true;
+    for (;;) {
+      if (i >= text.length) fail('unterminated string');
+      const c = text.charCodeAt(i);
+      if (c === 34) break;
+      if (c === 92) { plainText = false; i += 2; } else { if (c < 32) plainText = false; i++; }
+    }
     i++;
-    return JSON.parse(text.slice(start, i)) as string;
+    return plainText ? text.slice(start + 1, i - 1) : JSON.parse(text.slice(start, i)) as string;
   };
   const value = (): RawValue => {
     ws();

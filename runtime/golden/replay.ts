@@ -6,17 +6,22 @@
  * operation kind and target, arguments); recorded results answer calls; recorded events are
  * delivered at the recorded points; nothing is executed, stored or sent. When the script ends,
  * its outcome is compared with the recorded one (tier: outcome). The first difference is returned
- * as a report naming the step, both operations with their arguments, both Lua lines and a JSON
- * diff. Invariant: a replay never touches a store, a clock or the network.
+ * as a report naming the step, both operations with their arguments, both Lua lines (for a missing
+ * or extra step: the line of the last step both agree on), the `differs:` path and, for payloads
+ * too big for one line, a short line diff (diff.ts). The workflow id, PIDs and task queue are the
+ * recorded run's (the code can observe them). Invariant: a replay never touches a store, a clock or
+ * the network.
  */
 import { WorkflowInstance } from '../engine/instance';
 import { WorkflowServices } from '../engine/wf-services';
 import { workflowSeed } from '../engine/engine';
 import { diffJson, describeCommand, formatDivergence } from '../engine/matcher';
-import { isEnd } from '../store/events';
+import { isCommand, isEnd } from '../store/events';
+import { payloadDiff } from './diff';
+import type { Divergence } from '../engine/matcher';
 import type { EngineHooks, EngineOutput, SendTarget } from '../engine/hooks';
 import type { GoldenFile } from './format';
-import type { HistoryRecord } from '../store/events';
+import type { CommandRecord, HistoryRecord, RecordOf } from '../store/events';
 import type { Registry, LuaEntry } from '../../registry/types';
 import type { MailboxCodec } from '../process/mailbox';
 import type { LuaHost } from '../lua/host';
@@ -25,6 +30,7 @@ import type { CallResult, Services } from '../services';
 export type ReplayTier = 'kind' | 'target' | 'arguments' | 'missing' | 'extra' | 'outcome' | 'budget' | 'load';
 
 export type ReplayResult =
+  /** `steps`: history records replayed (the started record and every command and event). */
   | { ok: true; steps: number; finished: boolean }
   | { ok: false; tier: ReplayTier; report: string };
 
@@ -43,7 +49,7 @@ class ReplayDriver implements EngineHooks {
   readonly output = silent;
   outcome: { result: CallResult } | { parked: string } | null = null;
 
-  constructor(readonly registry: Registry, readonly codec: MailboxCodec, private readonly id: string) {}
+  constructor(readonly registry: Registry, readonly codec: MailboxCodec, private readonly worker: string) {}
 
   appendRecord(): void { throw new Error('replay: a live record was appended (replay-only mode should have diverged)'); }
   onCommit = noop;
@@ -55,8 +61,14 @@ class ReplayDriver implements EngineHooks {
   caughtUp = noop;
   cancelOrTerminate(): null { return null; }
   resolveTarget(to: string): SendTarget { return { kind: 'process', pid: to }; }
-  pidOf(id: string): string { return `{replay|${id}}`; }
-  taskQueueOf(): string { return ''; }
+  /** The PID the engine gives (`{client@worker|id}`); children are assumed on the parent's worker. */
+  pidOf(id: string): string {
+    const client = (this.registry.entries.get(this.worker) as { client?: string } | undefined)?.client ?? 'temporal';
+    return `{${client}@${this.worker}|${id}}`;
+  }
+  taskQueueOf(worker: string): string {
+    return (this.registry.entries.get(worker) as { taskQueue?: string } | undefined)?.taskQueue ?? '';
+  }
   newUuid(): string { return '00000000-0000-4000-8000-000000000000'; }
   finished(_inst: WorkflowInstance, result: CallResult): void { this.outcome = { result }; }
   parked(_inst: WorkflowInstance, report: string): void { this.outcome = { parked: report }; }
@@ -68,8 +80,9 @@ export function replayGolden(env: ReplayEnv, golden: GoldenFile, name = 'golden'
   if (!entry || entry.kind !== 'workflow.lua') {
     return { ok: false, tier: 'load', report: `${name}: the registry has no workflow.lua entry ${golden.entry}` };
   }
-  const id = `replay:${name}`;
-  const driver = new ReplayDriver(env.registry, env.codec, id);
+  const id = golden.workflowId ?? `replay:${name}`;
+  const started = golden.history[0] as RecordOf<'started'>;
+  const driver = new ReplayDriver(env.registry, env.codec, started.worker);
   const inst = new WorkflowInstance(driver, id, entry, golden.history.slice());
   inst.replayOnly = true;
   try {
@@ -83,19 +96,84 @@ export function replayGolden(env: ReplayEnv, golden: GoldenFile, name = 'golden'
   if (o && 'parked' in o) {
     const d = inst.divergence;
     if (!d) return { ok: false, tier: 'budget', report: o.parked };
-    return { ok: false, tier: d.tier as ReplayTier, report: formatDivergence({ id: name, entry: entry.id }, d, GOLDEN_FOOTER) };
+    return { ok: false, tier: d.tier as ReplayTier, report: divergenceReport(name, entry.id, golden.history, d) };
   }
   const end = golden.history.find(isEnd);
   if (!o) {
     if (end) {
-      return { ok: false, tier: 'outcome', report: outcomeReport(golden, inst, end, 'still waiting (it never finishes)') };
+      return { ok: false, tier: 'outcome', report: outcomeReport(name, golden, inst, end, 'still waiting (it never finishes)') };
     }
     return { ok: true, steps: inst.pos, finished: false };
   }
   const attempted = o.result;
   const mismatch = compareOutcome(end, attempted);
-  if (mismatch) return { ok: false, tier: 'outcome', report: outcomeReport(golden, inst, end ?? null, mismatch.attempted, mismatch.diff) };
+  if (mismatch) {
+    return { ok: false, tier: 'outcome', report: outcomeReport(name, golden, inst, end ?? null, mismatch.attempted, mismatch.diff, end?.type === 'completed' && !attempted.error ? payloadDiff(end.value, attempted.value ?? 'null') : []) };
+  }
   return { ok: true, steps: inst.pos, finished: true };
+}
+
+function commandsBefore(history: HistoryRecord[], index: number): number {
+  let n = 0;
+  for (let i = 0; i < index && i < history.length; i++) if (isCommand(history[i])) n++;
+  return n;
+}
+
+/** The last command recorded before history index `index` (the last step code and file agree on). */
+function lastStepBefore(history: HistoryRecord[], index: number): CommandRecord | null {
+  for (let i = Math.min(index, history.length) - 1; i >= 0; i--) {
+    const r = history[i];
+    if (isCommand(r)) return r;
+  }
+  return null;
+}
+
+function where(r: CommandRecord | null): string {
+  return r ? `${describeCommand(r)}  at ${r.line || '?'}` : 'none (the workflow had just started)';
+}
+
+function indented(lines: string[]): string[] {
+  return lines.length ? ['  diff (- recorded, + attempted):', ...lines.map((l) => `    ${l}`)] : [];
+}
+
+function divergenceReport(name: string, entry: string, history: HistoryRecord[], d: Divergence): string {
+  const wf = { id: name, entry };
+  if (d.tier !== 'missing' && d.tier !== 'extra') {
+    const base = formatDivergence(wf, d, []);
+    const diff = d.tier === 'arguments' ? argumentDiff(d) : [];
+    return [base, ...indented(diff), ...GOLDEN_FOOTER].join('\n');
+  }
+  const last = lastStepBefore(history, d.index);
+  const lines = [`non-determinism in ${name} (${entry}) at step ${d.cmd} (history record ${d.index}):`];
+  if (d.tier === 'missing') {
+    const rec = d.recorded!;
+    lines.push(`  recorded:  ${describeCommand(rec)}  at ${'line' in rec ? rec.line : 'n/a'}`);
+    lines.push(`  attempted: nothing — the code ${d.detail.includes('ends') ? 'now ends' : 'now waits (or ends)'} here; its last step was ${where(last)}`);
+    lines.push('  differs:   missing step (the golden file has this step; the code no longer does it)');
+  } else {
+    const rec = d.recorded;
+    const at = rec ? `the history has ${describeCommand(rec)} here` : 'the history ends here';
+    lines.push(`  recorded:  nothing more — ${at}; its last step was ${where(last)}`);
+    lines.push(`  attempted: ${describeCommand(d.attempted!)}  at ${d.attempted!.line || '?'}`);
+    lines.push('  differs:   extra step (the code now does a step the golden file does not have)');
+  }
+  return [...lines, ...GOLDEN_FOOTER].join('\n');
+}
+
+/** Line diff of the first differing argument, when it is too big for the `differs:` line. */
+function argumentDiff(d: Divergence): string[] {
+  const r = d.recorded as CommandRecord;
+  const a = d.attempted!;
+  const ra = payloadsOf(r);
+  const aa = payloadsOf(a);
+  for (let i = 0; i < Math.max(ra.length, aa.length); i++) {
+    if (ra[i] !== aa[i]) return payloadDiff(ra[i], aa[i]);
+  }
+  return [];
+}
+
+function payloadsOf(c: CommandRecord): string[] {
+  return c.type === 'call' || c.type === 'spawn' ? c.args : c.type === 'send' ? c.payloads : [];
 }
 
 function describeResult(r: CallResult): string {
@@ -118,12 +196,16 @@ function compareOutcome(end: HistoryRecord | undefined, r: CallResult): { attemp
   return { attempted, diff: `recorded ${end.type}` };
 }
 
-function outcomeReport(g: GoldenFile, inst: WorkflowInstance, end: HistoryRecord | null, attempted: string, diff = ''): string {
+function outcomeReport(name: string, g: GoldenFile, inst: WorkflowInstance, end: HistoryRecord | null, attempted: string, diff = '', lineDiff: string[] = []): string {
+  const last = lastStepBefore(g.history, inst.pos);
+  const n = commandsBefore(g.history, inst.pos);
   return [
-    `outcome differs for ${g.entry} after ${inst.pos} history records:`,
+    `outcome differs in ${name} (${g.entry}) after ${n} step${n === 1 ? '' : 's'} (history record ${inst.pos}):`,
     `  recorded:  ${end ? describeCommand(end) : 'still running (the recording ends here)'}`,
     `  attempted: ${attempted}`,
+    `  last step: ${where(last)}`,
     ...(diff ? [`  differs:   outcome (${diff})`] : []),
+    ...indented(lineDiff),
+    ...GOLDEN_FOOTER,
   ].join('\n');
 }
-

@@ -66,6 +66,9 @@ export class Channel {
     return null;
   }
 
+  /** True while a task (or a select) waits to receive here (golden recording asks this). */
+  get hasReceiver(): boolean { return this.recvq.some((w) => w.group.active); }
+
   addReceiver(w: Waiter): void { this.recvq.push(w); }
   addSender(w: Waiter, item: Item): void { this.sendq.push({ waiter: w, item }); }
 

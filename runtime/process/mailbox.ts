@@ -78,6 +78,13 @@ export class Mailbox {
     return this.eventsCh;
   }
 
+  /** True when a message with this topic would wake a waiting receiver (its listen channel, else the inbox). */
+  waitingFor(topic: string): boolean {
+    const l = this.listeners.find((x) => x.re.test(topic));
+    if (l) return l.channel.hasReceiver;
+    return this.inboxCh?.hasReceiver ?? false;
+  }
+
   /** Subscribe a topic (glob: `*` matches any run of characters). Queued matches move over. */
   listen(pattern: string, asMessage: boolean): Channel {
     const channel = new Channel(Infinity);
