@@ -447,7 +447,10 @@ export class WorkflowEngine implements EngineHooks {
 
   private activateNew(st: WfState, started: RecordOf<'started'>): void {
     if (st.status !== 'running' || st.instance) return;
-    this.instantiate(st, [started]);
+    // Records may have been appended after `started` (a cancel or signal in the same turn as the
+    // start): wait until they are committed too, then start from the whole history.
+    if (st.committed < st.length) { this.toPump.add(st.id); this.scheduleFlush(); return; }
+    this.instantiate(st, st.length > 1 ? this.deps.store.history(st.id) : [started]);
   }
 
   /** Build a live instance from a history and replay it (a new workflow is a 1-record history). */

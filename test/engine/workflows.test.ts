@@ -208,3 +208,21 @@ test('a process starts a workflow, signals it, cancels it, and gets its EXIT', a
   assert.deepEqual(JSON.parse(r.value!), { kind: 'pid.exit', value: { got: 'hello', then_: 'pid.cancel', reason: 'enough' } });
   rt.close();
 });
+
+test('a cancel and a signal sent in the same turn as the start are delivered', async () => {
+  const fx = wfRegistry({
+    early: `return function()
+        local m = process.inbox():receive()
+        local e = process.events():receive()
+        return {m:topic(), e.kind}
+      end`,
+  });
+  const rt = fx.open();
+  const engine = rt.startWorkflows()!;
+  const r = engine.start('app:early', []) as { id: string };
+  engine.cancelOrTerminate(r.id, 'test', false, 'early');
+  engine.signal(r.id, 'hi', '', []);
+  const o = await new Promise<any>((res) => engine.watch(r.id, res));
+  assert.deepEqual(JSON.parse(o.result.value), ['hi', 'pid.cancel']);
+  rt.close();
+});
