@@ -7,6 +7,7 @@ import * as path from 'node:path';
 import { benchProcesses } from './processes';
 import { benchDurable, benchIdleMemory } from './durable';
 import { benchTypestrip } from './typestrip';
+import { benchReplay } from './replay';
 
 async function main(): Promise<void> {
   const results: Record<string, unknown> = { date: new Date().toISOString(), node: process.version };
@@ -28,6 +29,13 @@ async function main(): Promise<void> {
     const m = await benchIdleMemory();
     results.idleMemory = m;
     console.log(`idle memory ${m.workflows} cached idle workflows: ${(m.bytesPerIdleWorkflow / 1024).toFixed(0)} KiB RSS, ${(m.heapBytesPerIdleWorkflow / 1024).toFixed(0)} KiB heap each`);
+  }
+  if (!only || only === 'replay') {
+    process.stderr.write('bench: replaying a 10,000-step golden...\n');
+    const r = await benchReplay(10_000);
+    results.replay = r;
+    console.log(`replay      ${r.steps} steps (${r.events} records): replay ${r.replaySeconds.toFixed(2)}s = ${Math.round(r.eventsPerSecond)} records/s,` +
+      ` parse ${r.parseSeconds.toFixed(2)}s; no-durability run of the same Lua ${r.baselineSeconds.toFixed(2)}s; replay/baseline time ${(r.replaySeconds / r.baselineSeconds).toFixed(2)}x`);
   }
   if (!only || only === 'typestrip') {
     const t = benchTypestrip();
