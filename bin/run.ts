@@ -50,9 +50,11 @@ export async function runCommand(registryPath: string, rawArgs: string[], opts: 
     rt.startWorkflows(); // resume unfinished workflows beside the entry
     let r: CallResult;
     if (entry.kind === 'workflow.lua') {
-      const o = await untilDeadlock(rt.runWorkflow(id, args).then((x) => ({ outcome: x })), id);
-      if (!('outcome' in o)) r = o;
-      else if ('parked' in o.outcome) {
+      // No deadlock detection here: a workflow waiting on its inbox is not stuck, a signal can come
+      // from `wippy workflow signal` at any time (the engine polls the store for them).
+      const keepAlive = setInterval(() => {}, 1 << 30);
+      const o = await rt.runWorkflow(id, args).then((x) => ({ outcome: x })).finally(() => clearInterval(keepAlive));
+      if ('parked' in o.outcome) {
         await lifecycle.stop();
         process.stderr.write(`error: ${o.outcome.parked}\n`);
         return 3;
