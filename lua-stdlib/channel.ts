@@ -1,11 +1,11 @@
 /**
- * `channel` (global) and `coroutine.spawn`: Go-style channels between the coroutines of one
- * execution (runtime/lua/channel.ts has the semantics).
+ * `channel` (global): Go-style channels between the coroutines of one execution
+ * (runtime/lua/channel.ts has the semantics; `coroutine.spawn` is in runtime/lua/sandbox.ts).
  *
  * Lua API: `channel.new(size?)`, `ch:send(v) -> true` (raises on a closed channel),
  * `ch:receive() -> v, ok`, `ch:close()`, `ch:case_send(v)`, `ch:case_receive()`,
- * `channel.select{cases..., default=true?} -> {channel, value, ok}` or `{default=true, ok=true}`,
- * `coroutine.spawn(fn, ...)`. Invariants: one userdata per Channel while Lua holds it (so
+ * `channel.select{cases..., default=true?} -> {channel, value, ok}` or `{default=true, ok=true}`.
+ * Invariants: one userdata per Channel while Lua holds it (so
  * `result.channel == ch` works); values sent by Lua stay Lua values (registry refs), never
  * encoded; a blocking operation suspends only the calling task.
  */
@@ -23,6 +23,7 @@ interface CaseBox { channel: Channel; send?: Item }
 
 /** Push the userdata for `ch` (the same one each time while Lua holds it). */
 export function pushChannel(L: LuaState, ch: Channel): void {
+  ensureChannelType(L);
   lua.lua_getfield(L, lua.LUA_REGISTRYINDEX, lstr(WEAK_CHANNELS));
   if (lua.lua_rawgeti(L, -1, ch.id) === lua.LUA_TUSERDATA) { lua.lua_remove(L, -2); return; }
   lua.lua_pop(L, 1);
@@ -146,14 +147,12 @@ function pushSelectResult(L: LuaState, cases: SelectCase[], o: SelectOutcome): n
   return 1;
 }
 
-/** coroutine.spawn(fn, ...): run fn concurrently in this execution. */
-const spawn: LuaFn = (L) => {
-  lauxlib.luaL_checktype(L, 1, lua.LUA_TFUNCTION);
-  hostOf(L).spawnCoroutine(L, lua.lua_gettop(L) - 1);
-  return 0;
-};
+const typeReady = new WeakSet<object>();
 
-export function openChannel(L: LuaState): void {
+/** The channel types and the weak channel table; built once per state, on first use. */
+export function ensureChannelType(L: LuaState): void {
+  if (typeReady.has(L.l_G)) return;
+  typeReady.add(L.l_G);
   if (lauxlib.luaL_newmetatable(L, lstr(CHANNEL_MT))) {
     lua.lua_createtable(L, 0, 8);
     setFuncs(L, methods);
@@ -170,11 +169,10 @@ export function openChannel(L: LuaState): void {
   lua.lua_setfield(L, -2, lstr('__mode'));
   lua.lua_setmetatable(L, -2);
   lua.lua_setfield(L, lua.LUA_REGISTRYINDEX, lstr(WEAK_CHANNELS));
+}
 
-  lua.lua_getglobal(L, lstr('coroutine'));
-  setFuncs(L, { spawn });
-  lua.lua_pop(L, 1);
-
+export function openChannel(L: LuaState): void {
+  ensureChannelType(L);
   lua.lua_createtable(L, 0, 2);
   setFuncs(L, {
     new: (L1) => {

@@ -8,7 +8,7 @@
  * prints `Kind: message`.
  */
 import { lua, lauxlib, lstr, toLua, LuaState, LuaFn, setFuncs, pushText, raise, bytesToText, typeName } from '../runtime/lua/vm';
-import { ERROR_MT, pushError, testError, toErrorInfo } from '../runtime/lua/errorvalue';
+import { ERROR_MT, pushError, testError, toErrorInfo, registerErrorType, ensureErrorType } from '../runtime/lua/errorvalue';
 import { encode } from '../runtime/lua/codec';
 import { decode } from '../runtime/lua/decode';
 import type { ErrorInfo } from '../runtime/errors';
@@ -91,8 +91,8 @@ const is: LuaFn = (L) => {
   return 1;
 };
 
-/** Create the metatable (once per state) and push the module table. */
-export function openErrors(L: LuaState): void {
+/** The error type's metatable (methods, __tostring); built once per state, on first use. */
+function installErrorType(L: LuaState): void {
   if (lauxlib.luaL_newmetatable(L, lstr(ERROR_MT))) {
     lua.lua_createtable(L, 0, 5);
     setFuncs(L, methods);
@@ -102,6 +102,12 @@ export function openErrors(L: LuaState): void {
     lua.lua_setfield(L, -2, lstr('__name'));
   }
   lua.lua_pop(L, 1);
+}
+registerErrorType(installErrorType);
+
+/** Push the module table. */
+export function openErrors(L: LuaState): void {
+  ensureErrorType(L);
   lua.lua_createtable(L, 0, 16);
   setFuncs(L, { new: newError, wrap, is });
   for (const [k, v] of Object.entries(KINDS)) { pushText(L, v); lua.lua_setfield(L, -2, lstr(k)); }

@@ -165,6 +165,7 @@ const messageIndex: LuaFn = (L) => {
 /** How the mailbox turns messages and events into Lua values in the receiving state. */
 export const mailboxCodec: MailboxCodec = {
   message: (m: Message): Item => (L) => {
+    ensureMessageType(L);
     const box = lua.lua_newuserdata(L, 0) as MessageBox;
     box.msg = m;
     lauxlib.luaL_setmetatable(L, lstr(MESSAGE_MT));
@@ -191,7 +192,12 @@ function newMetatable(L: LuaState, name: string, build: () => void): void {
   lua.lua_pop(L, 1);
 }
 
-export function openProcess(L: LuaState): void {
+const typeReady = new WeakSet<object>();
+
+/** Message and Payload metatables; built once per state, on first use. */
+function ensureMessageType(L: LuaState): void {
+  if (typeReady.has(L.l_G)) return;
+  typeReady.add(L.l_G);
   newMetatable(L, MESSAGE_MT, () => {
     setFuncs(L, { __index: messageIndex, __tostring: (L1) => { pushText(L1, `message(${checkMessage(L1).topic})`); return 1; } });
   });
@@ -200,6 +206,10 @@ export function openProcess(L: LuaState): void {
     setFuncs(L, { data: (L1) => { decode(L1, (lauxlib.luaL_checkudata(L1, 1, lstr(PAYLOAD_MT)) as PayloadBox).payload); return 1; } });
     lua.lua_setfield(L, -2, lstr('__index'));
   });
+}
+
+export function openProcess(L: LuaState): void {
+  ensureMessageType(L);
   lua.lua_createtable(L, 0, 24);
   setFuncs(L, functions);
   lua.lua_createtable(L, 0, 3);

@@ -15,8 +15,24 @@ export const ERROR_MT = 'wippy.error';
 
 interface ErrorBox { error: ErrorInfo }
 
-/** Push an error object. The metatable must exist (lua-stdlib/errors.ts creates it in every state). */
+let buildErrorType: ((L: LuaState) => void) | null = null;
+const typeReady = new WeakSet<object>();
+
+/** lua-stdlib/errors.ts registers how the error type's metatable is built (methods live there). */
+export function registerErrorType(build: (L: LuaState) => void): void {
+  buildErrorType = build;
+}
+
+/** Build the error metatable in this state if it is not there yet (states open modules lazily). */
+export function ensureErrorType(L: LuaState): void {
+  if (typeReady.has(L.l_G)) return;
+  typeReady.add(L.l_G);
+  buildErrorType?.(L);
+}
+
+/** Push an error object. */
 export function pushError(L: LuaState, info: ErrorInfo): void {
+  ensureErrorType(L);
   const box = lua.lua_newuserdata(L, 0) as ErrorBox;
   box.error = info;
   lauxlib.luaL_setmetatable(L, lstr(ERROR_MT));

@@ -104,14 +104,10 @@ export class LuaHost {
     hosts.set(L.l_G, this);
     lua.lua_atnativeerror(L, nativeError);
     const random = new RandomSource(cfg.randomSeed ?? Math.floor(Math.random() * 2 ** 32));
-    openSandbox(L, { services: () => this.services, random });
+    const lazyGlobals: Record<string, (L1: LuaState) => void> = {};
+    for (const m of cfg.resolver.globals()) lazyGlobals[m.name] = (L1) => this.pushStd(L1, m);
+    openSandbox(L, { services: () => this.services, random, spawn: spawnBinding, lazyGlobals });
     ensureArrayMarker(L);
-    for (const m of cfg.resolver.globals()) {
-      m.open(L);
-      this.loaded.set(`std:${m.name}`, lauxlib.luaL_ref(L, lua.LUA_REGISTRYINDEX));
-      lua.lua_rawgeti(L, lua.LUA_REGISTRYINDEX, this.loaded.get(`std:${m.name}`));
-      lua.lua_setglobal(L, lstr(m.name));
-    }
     lua.lua_sethook(L, budgetHook, lua.LUA_MASKCOUNT, HOOK_INTERVAL);
   }
 
@@ -228,11 +224,23 @@ export class LuaHost {
         : `this entry can require: ${known.length ? known.join(', ') : '(nothing: list modules or imports in the entry)'}`;
       raise(L, `module '${name}' is not available to ${entry.id}: ${hint}`);
     }
-    const key = libId ? `lib:${libId}` : `std:${name}`;
+    if (!libId) { this.pushStd(L, std!); return; }
+    const key = `lib:${libId}`;
     let ref = this.loaded.get(key);
     if (ref === undefined) {
-      if (libId) this.loadLibrary(libId);
-      else std!.open(this.L);
+      this.loadLibrary(libId);
+      ref = lauxlib.luaL_ref(this.L, lua.LUA_REGISTRYINDEX) as number;
+      this.loaded.set(key, ref);
+    }
+    lua.lua_rawgeti(L, lua.LUA_REGISTRYINDEX, ref);
+  }
+
+  /** Push a standard module's table, opening it once per state (require and globals share it). */
+  private pushStd(L: LuaState, m: StdModule): void {
+    const key = `std:${m.name}`;
+    let ref = this.loaded.get(key);
+    if (ref === undefined) {
+      m.open(this.L);
       ref = lauxlib.luaL_ref(this.L, lua.LUA_REGISTRYINDEX) as number;
       this.loaded.set(key, ref);
     }
@@ -291,6 +299,13 @@ export class LuaHost {
     this.spawned.clear();
   }
 }
+
+/** coroutine.spawn(fn, ...): run fn concurrently in this execution. */
+const spawnBinding: LuaFn = (L) => {
+  lauxlib.luaL_checktype(L, 1, lua.LUA_TFUNCTION);
+  hostOf(L).spawnCoroutine(L, lua.lua_gettop(L) - 1);
+  return 0;
+};
 
 function pushRequire(L: LuaState, host: LuaHost, entry: LuaEntry): void {
   const fn: LuaFn = (L1) => { host.requireModule(L1, entry, checkText(L1, 1)); return 1; };

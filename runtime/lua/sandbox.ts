@@ -18,7 +18,8 @@ import type { Services } from '../services';
 export const MAX_STRING = 64 * 1024 * 1024;
 
 const PRELUDE = `
-local SENTINEL, raw_create, raw_resume, raw_yield, raw_status = ...
+local SENTINEL, co = ...
+local raw_create, raw_resume, raw_yield, raw_status = co.create, co.resume, co.yield, co.status
 local pack, unpack, error = table.pack, table.unpack, error
 -- A coroutine that waits on the host yields SENTINEL; pass that wait up to our own resumer and
 -- hand the answer back down, so that blocking calls work inside user coroutines.
@@ -28,14 +29,14 @@ local function forward(co, r)
   end
   return r
 end
-coroutine.resume = function(co, ...)
-  local r = forward(co, pack(raw_resume(co, ...)))
+co.resume = function(c, ...)
+  local r = forward(c, pack(raw_resume(c, ...)))
   return unpack(r, 1, r.n)
 end
-coroutine.wrap = function(f)
-  local co = raw_create(f)
+co.wrap = function(f)
+  local c = raw_create(f)
   return function(...)
-    local r = forward(co, pack(raw_resume(co, ...)))
+    local r = forward(c, pack(raw_resume(c, ...)))
     if r[1] then return unpack(r, 2, r.n) end
     error(r[2], 0)
   end
@@ -45,6 +46,10 @@ end
 export interface SandboxHooks {
   services(): Services;
   random: RandomSource;
+  /** coroutine.spawn (the host owns the tasks). */
+  spawn: LuaFn;
+  /** More globals to open on first use (the global modules: errors, channel, process). */
+  lazyGlobals: Record<string, (L: LuaState) => void>;
 }
 
 /** xoshiro128** — a small, fast generator with per-state seed (math.randomseed is per state). */
@@ -85,14 +90,16 @@ function removeFields(L: LuaState, table: string, names: string[]): void {
   lua.lua_pop(L, 1);
 }
 
-/** Open the sandboxed libraries into L. */
+/**
+ * Open the sandboxed libraries into L. `_G` (base) and `string` are opened at once; every other
+ * library and global module is opened the first time a script reads its global name (a metatable
+ * on _G): creating a Fengari state is dominated by filling library tables, and most scripts use
+ * a few. `setmetatable(_G, mt)` first opens everything, so user code that owns _G's metatable
+ * (a "strict" module) sees the usual globals.
+ */
 export function openSandbox(L: LuaState, hooks: SandboxHooks): void {
   openLib(L, '_G', lualib.luaopen_base);
-  openLib(L, 'coroutine', lualib.luaopen_coroutine);
-  openLib(L, 'table', lualib.luaopen_table);
   openLib(L, 'string', lualib.luaopen_string);
-  openLib(L, 'math', lualib.luaopen_math);
-  openLib(L, 'utf8', lualib.luaopen_utf8);
 
   // base: no file access; load is text-only (no precompiled chunks from user code).
   for (const n of ['dofile', 'loadfile']) { lua.lua_pushnil(L); lua.lua_setglobal(L, lstr(n)); }
@@ -115,23 +122,68 @@ export function openSandbox(L: LuaState, hooks: SandboxHooks): void {
   lua.lua_setfield(L, -2, lstr('rep'));
   lua.lua_pop(L, 1);
 
-  lua.lua_getglobal(L, lstr('math'));
-  setFuncs(L, {
-    random: (L1) => mathRandom(L1, hooks.random),
-    randomseed: (L1) => { hooks.random.seed(lauxlib.luaL_checknumber(L1, 1)); return 0; },
-  });
+  const lazy: Record<string, (L1: LuaState) => void> = {
+    table: (L1) => { lualib.luaopen_table(L1); },
+    utf8: (L1) => { lualib.luaopen_utf8(L1); },
+    math: (L1) => {
+      lualib.luaopen_math(L1);
+      setFuncs(L1, {
+        random: (L2) => mathRandom(L2, hooks.random),
+        randomseed: (L2) => { hooks.random.seed(lauxlib.luaL_checknumber(L2, 1)); return 0; },
+      });
+    },
+    os: (L1) => pushSafeOs(L1, hooks),
+    coroutine: (L1) => {
+      lualib.luaopen_coroutine(L1);
+      setFuncs(L1, { spawn: hooks.spawn });
+      // coroutine.resume / wrap that forward host waits (the prelude patches the table).
+      loadChunk(L1, compile(PRELUDE, 'prelude')); // precompiled once per process, loaded as bytecode
+      lua.lua_pushlightuserdata(L1, HOST_YIELD);
+      lua.lua_pushvalue(L1, -3);
+      lua.lua_call(L1, 2, 0);
+    },
+    ...hooks.lazyGlobals,
+  };
+  installLazyGlobals(L, lazy);
+}
+
+/** _G's metatable: the first read of a lazy global opens it and stores it as a plain global. */
+function installLazyGlobals(L: LuaState, lazy: Record<string, (L1: LuaState) => void>): void {
+  const open = (L1: LuaState, name: string): void => {
+    const opener = lazy[name];
+    delete lazy[name];
+    opener(L1);
+    lua.lua_pushvalue(L1, -1);
+    lua.lua_setglobal(L1, lstr(name));
+  };
+  const index: LuaFn = (L1) => {
+    const k = lua.lua_type(L1, 2) === lua.LUA_TSTRING ? lua.lua_tojsstring(L1, 2) : null;
+    if (k === null || !Object.prototype.hasOwnProperty.call(lazy, k)) return 0;
+    open(L1, k);
+    return 1;
+  };
+  lua.lua_pushglobaltable(L);
+  lua.lua_createtable(L, 0, 1);
+  lua.lua_pushjsfunction(L, index);
+  lua.lua_setfield(L, -2, lstr('__index'));
+  lua.lua_setmetatable(L, -2);
   lua.lua_pop(L, 1);
-
-  openSafeOs(L, hooks);
-
-  // coroutine.resume / wrap that forward host waits.
-  loadChunk(L, compile(PRELUDE, 'prelude')); // precompiled once per process, loaded as bytecode
-  lua.lua_pushlightuserdata(L, HOST_YIELD);
-  lua.lua_getglobal(L, lstr('coroutine'));
-  const co = lua.lua_gettop(L);
-  for (const f of ['create', 'resume', 'yield', 'status']) lua.lua_getfield(L, co, lstr(f));
-  lua.lua_remove(L, co);
-  lua.lua_call(L, 5, 0);
+  // setmetatable(_G, mt): open everything first, then hand _G over to the user's metatable.
+  lua.lua_getglobal(L, lstr('setmetatable'));
+  lua.lua_pushjsclosure(L, (L1: LuaState) => {
+    lua.lua_pushglobaltable(L1);
+    if (lua.lua_rawequal(L1, 1, -1)) {
+      for (const name of Object.keys(lazy)) { open(L1, name); lua.lua_pop(L1, 1); }
+      lua.lua_pushnil(L1);
+      lua.lua_setmetatable(L1, -2);
+    }
+    lua.lua_pop(L1, 1);
+    lua.lua_pushvalue(L1, lua.lua_upvalueindex(1));
+    lua.lua_insert(L1, 1);
+    lua.lua_call(L1, lua.lua_gettop(L1) - 1, 1);
+    return 1;
+  }, 1);
+  lua.lua_setglobal(L, lstr('setmetatable'));
 }
 
 const textOnlyLoad: LuaFn = (L) => {
@@ -174,7 +226,7 @@ function mathRandom(L: LuaState, rng: RandomSource): number {
   return 1;
 }
 
-function openSafeOs(L: LuaState, hooks: SandboxHooks): void {
+function pushSafeOs(L: LuaState, hooks: SandboxHooks): void {
   // Borrow fengari's os.date/os.time/os.difftime for formatting and table conversion, but never
   // let them read the host clock: the current time always comes from Services.
   lualib.luaopen_os(L);
@@ -214,6 +266,5 @@ function openSafeOs(L: LuaState, hooks: SandboxHooks): void {
   lua.lua_setfield(L, -2, lstr('difftime'));
   lua.lua_pushjsfunction(L, (L1: LuaState) => { lua.lua_pushnumber(L1, hooks.services().clock()); return 1; });
   lua.lua_setfield(L, -2, lstr('clock'));
-  lua.lua_setglobal(L, lstr('os'));
-  lua.lua_settop(L, native - 1);
+  lua.lua_remove(L, native);
 }

@@ -124,3 +124,17 @@ test('a script whose memory grows without bound is stopped with a clear error; t
   const ok = await runLua('return 1 + 1');
   assert.equal(ok.value, '2');
 });
+
+test('libraries open on first use: the same tables through require and globals; a strict _G still sees them', async () => {
+  const v = await evalLua(`
+    local e1 = require("errors")
+    local same = e1 == errors
+    -- an error object made by the host before the script ever touched "errors" has its methods
+    local funcs = require("funcs")
+    local _, err = funcs.call("no:such")
+    setmetatable(_G, { __index = function(_, k) error("undefined global " .. k, 2) end })
+    local ok = pcall(function() return undefined_thing end)
+    return { same, err:kind(), type(os.time), type(process.send), type(channel.new), type(coroutine.spawn),
+             math.type(math.floor(2.5)), utf8.char(233), table.concat({"a", "b"}), ok }`);
+  assert.deepEqual(v, [true, 'NotFound', 'function', 'function', 'function', 'function', 'integer', 'é', 'ab', false]);
+});
