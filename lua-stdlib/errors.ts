@@ -7,7 +7,7 @@
  * through the codec intact. Invariant: `tostring(err)` is the message alone, as in Wippy; the CLI
  * prints `Kind: message`.
  */
-import { lua, lauxlib, lstr, toLua, LuaState, LuaFn, setFuncs, pushText, raise, bytesToText, typeName } from '../runtime/lua/vm';
+import { lua, lauxlib, lstr, LuaState, LuaFn, setFuncs, pushText, raise, bytesToText, typeError } from '../runtime/lua/vm';
 import { ERROR_MT, pushError, testError, toErrorInfo, registerErrorType, ensureErrorType } from '../runtime/lua/errorvalue';
 import { encode } from '../runtime/lua/codec';
 import { decode } from '../runtime/lua/decode';
@@ -21,7 +21,7 @@ export const KINDS: Record<string, string> = {
 
 function check(L: LuaState, arg: number): ErrorInfo {
   const e = testError(L, arg);
-  if (!e) lauxlib.luaL_argerror(L, arg, toLua(`error expected, got ${typeName(L, arg)}`));
+  if (!e) typeError(L, arg, 'error');
   return e as ErrorInfo;
 }
 

@@ -13,6 +13,7 @@
  * truncate/round methods, the operators) accept a leading minus, because going back in time is ordinary there.
  */
 import { lua, lauxlib, lstr, LuaState, LuaFn, raise, bytesToText, describe, typeName, pushText } from '../runtime/lua/vm';
+import { typeError } from '../runtime/lua/vm';
 import { parseDuration, DurationError } from '../runtime/duration';
 import { addNanos, compare, diffNanos, TimeValue, Zone } from './time-calendar';
 
@@ -38,7 +39,7 @@ export function testTime(L: LuaState, idx: number): TimeValue | null {
 
 export function checkTime(L: LuaState, idx: number): TimeValue {
   const t = testTime(L, idx);
-  if (!t) lauxlib.luaL_typeerror(L, idx, lstr('Time'));
+  if (!t) typeError(L, idx, 'Time');
   return t as TimeValue;
 }
 
@@ -57,7 +58,7 @@ export function testDuration(L: LuaState, idx: number): number | null {
 
 export function checkDuration(L: LuaState, idx: number): number {
   const d = testDuration(L, idx);
-  if (d === null) lauxlib.luaL_typeerror(L, idx, lstr('Duration'));
+  if (d === null) typeError(L, idx, 'Duration');
   return d as number;
 }
 

@@ -25,6 +25,7 @@
  * `t["local"](t)` exists as an alias.
  */
 import { lua, lauxlib, lstr, LuaState, LuaFn, setFuncs, pushText, raise, checkText } from '../runtime/lua/vm';
+import { typeError } from '../runtime/lua/vm';
 import { hostOf } from '../runtime/lua/host';
 import { waitFor } from '../runtime/lua/task';
 import { pushError } from '../runtime/lua/errorvalue';
@@ -67,7 +68,7 @@ function zoneArg(L: LuaState, idx: number, fn: string, def: Zone | null): Zone {
   if (def && lua.lua_isnoneornil(L, idx)) return def;
   const z = testLocation(L, idx);
   if (z) return z;
-  if (lua.lua_type(L, idx) !== lua.LUA_TSTRING) lauxlib.luaL_typeerror(L, idx, lstr('Location or zone name'));
+  if (lua.lua_type(L, idx) !== lua.LUA_TSTRING) typeError(L, idx, 'Location or zone name');
   const r = zoneByName(checkText(L, idx));
   if (typeof r === 'string') raise(L, `${fn}: ${r}`);
   return r as Zone;
@@ -175,7 +176,7 @@ const locationMethods: Record<string, LuaFn> = {
 
 function checkLocation(L: LuaState): Zone {
   const z = testLocation(L, 1);
-  if (!z) lauxlib.luaL_typeerror(L, 1, lstr('Location'));
+  if (!z) typeError(L, 1, 'Location');
   return z as Zone;
 }
 

@@ -84,6 +84,12 @@ export function raise(L: LuaState, message: string): never {
   throw new Error('unreachable');
 }
 
+/** Raise Lua's standard "bad argument #n to 'f' (X expected, got Y)" error. */
+export function typeError(L: LuaState, arg: number, expected: string): never {
+  lauxlib.luaL_argerror(L, arg, to_luastring(`${expected} expected, got ${typeName(L, arg)}`));
+  throw new Error('unreachable');
+}
+
 /** Register a table of bindings into the table on top of the stack. */
 export function setFuncs(L: LuaState, fns: Record<string, LuaFn>): void {
   for (const name of Object.keys(fns)) {
