@@ -25,7 +25,23 @@ interface TimeBox { time: TimeValue }
 interface DurationBox { ns: number }
 interface LocationBox { zone: Zone }
 
+let buildTypes: ((L: LuaState) => void) | null = null;
+const typesReady = new WeakSet<object>();
+
+/** time.ts registers how the Time/Duration/Location metatables are built (their methods live there). */
+export function registerTimeTypes(build: (L: LuaState) => void): void {
+  buildTypes = build;
+}
+
+/** Build the metatables in this state on first use (a state that never makes a Time pays nothing). */
+export function ensureTimeTypes(L: LuaState): void {
+  if (typesReady.has(L.l_G)) return;
+  typesReady.add(L.l_G);
+  buildTypes?.(L);
+}
+
 export function pushTime(L: LuaState, t: TimeValue): number {
+  ensureTimeTypes(L);
   const box = lua.lua_newuserdata(L, 0) as TimeBox;
   box.time = t;
   lauxlib.luaL_setmetatable(L, lstr(TIME_MT));
@@ -45,6 +61,7 @@ export function checkTime(L: LuaState, idx: number): TimeValue {
 
 export function pushDuration(L: LuaState, ns: number): number {
   if (!Number.isFinite(ns)) raise(L, `duration out of range: ${ns} nanoseconds`);
+  ensureTimeTypes(L);
   const box = lua.lua_newuserdata(L, 0) as DurationBox;
   box.ns = Object.is(ns, -0) ? 0 : ns;
   lauxlib.luaL_setmetatable(L, lstr(DURATION_MT));
@@ -63,6 +80,7 @@ export function checkDuration(L: LuaState, idx: number): number {
 }
 
 export function pushLocation(L: LuaState, zone: Zone): number {
+  ensureTimeTypes(L);
   const box = lua.lua_newuserdata(L, 0) as LocationBox;
   box.zone = zone;
   lauxlib.luaL_setmetatable(L, lstr(LOCATION_MT));

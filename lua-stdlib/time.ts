@@ -40,6 +40,7 @@ import {
   checkDuration, checkTime, durationArg, durationCompare, durationString, DURATION_MT, LOCATION_MT, operators,
   pushDuration, pushLocation, pushTime, readDuration, testLocation, testTime, timeCompare, TIME_MT,
 } from './time-values';
+import { registerTimeTypes } from './time-values';
 
 export const UNITS_NS: Readonly<Record<string, number>> = {
   NANOSECOND: 1, MICROSECOND: 1e3, MILLISECOND: 1e6, SECOND: 1e9, MINUTE: 60e9, HOUR: 3600e9,
@@ -241,8 +242,7 @@ function newType(L: LuaState, mt: string, name: string, methods: Record<string, 
 }
 
 /** Create the metatables (once per state) and push the module table. */
-export function openTime(L: LuaState): void {
-  openTimeChannels(L);
+function installTimeTypes(L: LuaState): void {
   newType(L, TIME_MT, 'Time', timeMethods, {
     ...timeCompare, __add: operators.__add, __sub: operators.__sub, __concat: operators.__concat,
     __tostring: timeMethods.string,
@@ -258,21 +258,39 @@ export function openTime(L: LuaState): void {
       return 1;
     },
   });
+}
+registerTimeTypes(installTimeTypes);
 
-  lua.lua_createtable(L, 0, 80);
+const CONSTANTS = new Map<string, number | string>([
+  ...Object.entries(UNITS_NS),
+  ...Object.entries(LAYOUTS),
+  ...MONTHS.map((m, i): [string, number] => [m.toUpperCase(), i + 1]),
+  ...WEEKDAYS.map((d, i): [string, number] => [d.toUpperCase(), i]),
+]);
+
+/**
+ * Push the module table. Constants (time.SECOND, time.RFC3339, time.utc...) are answered by the
+ * table's __index on first read and then stored, and the Time/Duration/Location types are built
+ * when the first such value is made: opening `time` stays cheap for scripts that only sleep.
+ */
+export function openTime(L: LuaState): void {
+  openTimeChannels(L);
+  lua.lua_createtable(L, 0, 32);
   setFuncs(L, functions);
-  const constants: Array<[string, number | string]> = [
-    ...Object.entries(UNITS_NS),
-    ...Object.entries(LAYOUTS),
-    ...MONTHS.map((m, i): [string, number] => [m.toUpperCase(), i + 1]),
-    ...WEEKDAYS.map((d, i): [string, number] => [d.toUpperCase(), i]),
-  ];
-  for (const [k, v] of constants) {
-    if (typeof v === 'number') pushNumber(L, v); else pushText(L, v);
-    lua.lua_setfield(L, -2, lstr(k));
-  }
-  pushLocation(L, UTC);
-  lua.lua_setfield(L, -2, lstr('utc'));
-  pushLocation(L, LOCAL);
-  lua.lua_setfield(L, -2, lstr('localtz'));
+  lua.lua_createtable(L, 0, 1);
+  lua.lua_pushjsfunction(L, (L1: LuaState) => {
+    const k = lua.lua_type(L1, 2) === lua.LUA_TSTRING ? lua.lua_tojsstring(L1, 2) : null;
+    if (k === null) return 0;
+    const v = CONSTANTS.get(k);
+    if (v !== undefined) { if (typeof v === 'number') pushNumber(L1, v); else pushText(L1, v); }
+    else if (k === 'utc') pushLocation(L1, UTC);
+    else if (k === 'localtz') pushLocation(L1, LOCAL);
+    else return 0;
+    lua.lua_pushvalue(L1, 2);
+    lua.lua_pushvalue(L1, -2);
+    lua.lua_rawset(L1, 1);
+    return 1;
+  });
+  lua.lua_setfield(L, -2, lstr('__index'));
+  lua.lua_setmetatable(L, -2);
 }
