@@ -22,7 +22,7 @@ import { emptyBatch, batchSize, Batch, HistoryStore } from '../store/store';
 import { WorkflowInstance } from './instance';
 import { applyControlSignal, isReservedTopic } from '../control/requests';
 import { WorkflowServices } from './wf-services';
-import { retryPolicyFrom, nextDelay } from './retry';
+import { Effects } from './effects';
 import type { HistoryRecord, RecordOf, WorkflowStatus, PendingSignal } from '../store/events';
 import type { Registry, LuaEntry } from '../../registry/types';
 import type { Clock } from '../live-services';
@@ -82,8 +82,6 @@ export class WorkflowEngine implements EngineHooks {
   private postCommit: Array<() => void> = [];
   private flushScheduled = false;
   private readonly toPump = new Set<string>();
-  private readonly timers = new Map<string, Cancel>();
-  private readonly inflight = new Set<string>();
   private readonly lru = new Map<string, true>();
   private readonly cacheSize: number;
   private signalPoll: NodeJS.Timeout | null = null;
@@ -95,7 +93,16 @@ export class WorkflowEngine implements EngineHooks {
     this.output = deps.output;
     this.codec = deps.codec;
     this.cacheSize = Math.max(1, deps.cacheSize ?? 256);
+    this.effects = new Effects({
+      clock: deps.clock,
+      call: deps.call,
+      answerCall: deps.answerCall,
+      closed: () => this.closed,
+      complete: (id, ev) => { if (this.states.get(id)?.status === 'running') this.appendRecord(id, ev); },
+    });
   }
+
+  private readonly effects: Effects;
 
   // ---------------------------------------------------------------- public API
 
@@ -218,8 +225,7 @@ export class WorkflowEngine implements EngineHooks {
     if (this.closed) return;
     this.flush();
     this.closed = true;
-    for (const c of this.timers.values()) c();
-    this.timers.clear();
+    this.effects.stop();
     if (this.signalPoll) clearInterval(this.signalPoll);
   }
 
@@ -242,54 +248,15 @@ export class WorkflowEngine implements EngineHooks {
   }
 
   startActivity(id: string, rec: RecordOf<'call'>): void {
-    const key = `${id}:${rec.cmd}`;
-    if (this.inflight.has(key)) return;
-    this.inflight.add(key);
-    const answer = this.deps.answerCall?.(id, rec);
-    if (answer) {
-      this.deps.clock.setTimer(Math.max(0, (answer.at ?? 0) - this.deps.clock.now()), () => {
-        if (!this.closed) this.completeActivity(id, key, rec.cmd, answer.result, answer.attempts ?? 1);
-      });
-      return;
-    }
-    let policy;
-    try { policy = retryPolicyFrom(rec.options); } catch (e) {
-      this.completeActivity(id, key, rec.cmd, { error: { kind: 'Invalid', message: `bad retry policy: ${(e as Error).message}`, retryable: false } }, 1);
-      return;
-    }
-    const attempt = (n: number): void => {
-      this.deps.call({ id: rec.fn, args: rec.args, context: { activity_id: key, workflow_id: id, attempt: n } }, (r) => {
-        if (this.closed) return;
-        const delay = r.error ? nextDelay(policy!, r.error, n) : null;
-        if (delay !== null) { this.deps.clock.setTimer(delay, () => { if (!this.closed) attempt(n + 1); }); return; }
-        this.completeActivity(id, key, rec.cmd, r, n);
-      });
-    };
-    attempt(1);
-  }
-
-  private completeActivity(id: string, key: string, cmd: number, r: CallResult, attempts: number): void {
-    this.inflight.delete(key);
-    const st = this.states.get(id);
-    if (!st || st.status !== 'running') return;
-    this.appendRecord(id, { type: 'call_done', of: cmd, at: this.deps.clock.now(), ...(r.error ? { error: r.error } : { value: r.value ?? 'null' }), attempts });
+    this.effects.startActivity(id, rec);
   }
 
   armTimer(id: string, cmd: number, fireAt: number): void {
-    const key = `${id}:${cmd}`;
-    if (this.timers.has(key)) return;
-    this.timers.set(key, this.deps.clock.setTimer(fireAt - this.deps.clock.now(), () => {
-      this.timers.delete(key);
-      const st = this.states.get(id);
-      if (this.closed || !st || st.status !== 'running') return;
-      this.appendRecord(id, { type: 'timer_fired', of: cmd, at: Math.max(this.deps.clock.now(), fireAt) });
-    }));
+    this.effects.armTimer(id, cmd, fireAt);
   }
 
   disarmTimer(id: string, cmd: number): void {
-    const key = `${id}:${cmd}`;
-    this.timers.get(key)?.();
-    this.timers.delete(key);
+    this.effects.disarmTimer(id, cmd);
   }
 
   /** The parent's spawn command was just appended: create the child in the same batch. */
