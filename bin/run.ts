@@ -19,6 +19,7 @@ import { WippyError, ErrorCode } from '../runtime/errors';
 import { createLifecycle, type LifecycleManager, type StartReport } from '../runtime/supervisor';
 import { reportErrorResult } from './report';
 import type { CallResult } from '../runtime/services';
+import { parsedPayloadProblem } from '../runtime/lua/limits';
 
 export interface RunOptions {
   exec?: string;
@@ -160,11 +161,15 @@ function untilDeadlock<T>(p: Promise<T>, id: string): Promise<T | CallResult> {
 }
 
 function parseArg(raw: string, i: number): string {
+  let v: unknown;
   try {
-    JSON.parse(raw);
-    return raw;
+    v = JSON.parse(raw);
   } catch {
     throw new WippyError(ErrorCode.BAD_ARGUMENT,
       `argument ${i + 1} is not valid JSON: ${raw.length > 60 ? `${raw.slice(0, 60)}...` : raw} (each argument is one JSON value; a string needs quotes, e.g. '"${raw.slice(0, 20)}"')`);
   }
+  // Valid JSON that Lua cannot hold would otherwise start (and record) a workflow that fails to decode it.
+  const problem = parsedPayloadProblem(v, 'value');
+  if (problem) throw new WippyError(ErrorCode.BAD_ARGUMENT, `argument ${i + 1} cannot be passed to Lua: ${problem}`);
+  return raw;
 }

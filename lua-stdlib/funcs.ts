@@ -38,7 +38,7 @@ function buildRequest(L: LuaState, idArg: number, ex: Executor | null): CallRequ
   const top = lua.lua_gettop(L);
   for (let i = idArg + 1; i <= top; i++) {
     try { args.push(encode(L, i, 'payload', `argument ${i - idArg}`)); } catch (e) {
-      if (e instanceof CodecError) raise(L, `funcs: cannot pass ${e.message} to ${id}`);
+      if (e instanceof CodecError) raise(L, `funcs: cannot pass to ${id}: ${e.message}`);
       throw e;
     }
   }

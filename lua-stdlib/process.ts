@@ -41,7 +41,7 @@ function encodeArgs(L: LuaState, from: number, what: string): Payload[] {
   const out: Payload[] = [];
   for (let i = from; i <= lua.lua_gettop(L); i++) {
     try { out.push(encode(L, i, 'payload', `${what} ${i - from + 1}`)); } catch (e) {
-      if (e instanceof CodecError) raise(L, `cannot send ${e.message}`);
+      if (e instanceof CodecError) raise(L, `cannot send: ${e.message}`);
       throw e;
     }
   }
@@ -129,6 +129,16 @@ function checkMessage(L: LuaState): Message {
   return (lauxlib.luaL_checkudata(L, 1, lstr(MESSAGE_MT)) as MessageBox).msg;
 }
 
+/** Decode a payload inside a binding: one Lua cannot hold (too deep) is a Lua error at the call site. */
+function decodeHere(L: LuaState, p: Payload, what: string): void {
+  try {
+    decode(L, p);
+  } catch (e) {
+    if (e instanceof CodecError) raise(L, `${what}: cannot decode the payload: ${e.message}`);
+    throw e;
+  }
+}
+
 function pushPayload(L: LuaState, p: Payload): void {
   const box = lua.lua_newuserdata(L, 0) as PayloadBox;
   box.payload = p;
@@ -155,7 +165,7 @@ const messageIndex: LuaFn = (L) => {
   if (key !== null && Object.prototype.hasOwnProperty.call(messageMethods, key)) { lua.lua_pushjsfunction(L, messageMethods[key]); return 1; }
   const ps = checkMessage(L).payloads;
   if (ps.length === 0) { lua.lua_pushnil(L); return 1; }
-  decode(L, ps[0]);
+  decodeHere(L, ps[0], `msg.${key}`);
   if (lua.lua_type(L, -1) !== lua.LUA_TTABLE) { lua.lua_pushnil(L); return 1; }
   lua.lua_pushvalue(L, 2);
   lua.lua_gettable(L, -2);
@@ -203,7 +213,7 @@ function ensureMessageType(L: LuaState): void {
   });
   newMetatable(L, PAYLOAD_MT, () => {
     lua.lua_createtable(L, 0, 1);
-    setFuncs(L, { data: (L1) => { decode(L1, (lauxlib.luaL_checkudata(L1, 1, lstr(PAYLOAD_MT)) as PayloadBox).payload); return 1; } });
+    setFuncs(L, { data: (L1) => { decodeHere(L1, (lauxlib.luaL_checkudata(L1, 1, lstr(PAYLOAD_MT)) as PayloadBox).payload, 'payload:data()'); return 1; } });
     lua.lua_setfield(L, -2, lstr('__index'));
   });
 }

@@ -39,7 +39,7 @@ export function openWorkflow(L: LuaState): void {
       const args: string[] = [];
       for (let i = 2; i <= lua.lua_gettop(L1); i++) {
         try { args.push(encode(L1, i, 'payload', `argument ${i - 1}`)); } catch (e) {
-          if (e instanceof CodecError) raise(L1, `workflow.exec: cannot pass ${e.message}`);
+          if (e instanceof CodecError) raise(L1, `workflow.exec: cannot pass to ${id}: ${e.message}`);
           throw e;
         }
       }

@@ -21,10 +21,18 @@ export interface Clock {
   setTimer(ms: number, fn: () => void): Cancel;
 }
 
+/** Longest delay setTimeout takes: Node fires a longer one after 1 ms (with a warning). */
+const MAX_TIMEOUT_MS = 2 ** 31 - 1;
+
 export const realClock: Clock = {
   now: () => Date.now(),
   setTimer(ms, fn) {
-    const t = setTimeout(fn, Math.max(0, ms));
+    // A sleep past ~24.8 days (e.g. time.sleep("720h")) waits in steps instead of firing at once.
+    let t: NodeJS.Timeout;
+    const arm = (left: number): void => {
+      t = left > MAX_TIMEOUT_MS ? setTimeout(() => arm(left - MAX_TIMEOUT_MS), MAX_TIMEOUT_MS) : setTimeout(fn, left);
+    };
+    arm(Math.max(0, ms));
     return () => clearTimeout(t);
   },
 };

@@ -4,6 +4,7 @@ declare module 'fengari' {
   export const lua: any;
   export const lauxlib: any;
   export const lualib: any;
+  export const luaconf: any;
   export function to_luastring(s: string, cache?: boolean): Uint8Array;
   export function to_jsstring(s: Uint8Array, from?: number, to?: number, replacement_char?: boolean): string;
   export function to_uristring(s: Uint8Array): string;

@@ -23,6 +23,7 @@ import type { ErrorInfo } from '../errors';
 import type { HistoryStore } from '../store/store';
 import type { PendingSignal, WorkflowRow, WorkflowStatus } from '../store/events';
 import type { Payload } from '../services';
+import { parsedPayloadProblem } from '../lua/limits';
 
 export const RESERVED_PREFIX = '@';
 export const CANCEL_TOPIC = '@cancel';
@@ -106,14 +107,18 @@ export function liveWorkflow(store: HistoryStore, given: string, what: string): 
 /** Each argument must be one JSON value: returns them as payloads (their text, unchanged). */
 export function parsePayloads(raw: string[]): Payload[] {
   return raw.map((text, i) => {
+    let v: unknown;
     try {
-      JSON.parse(text);
-      return text;
+      v = JSON.parse(text);
     } catch {
       const shown = text.length > 60 ? `${text.slice(0, 60)}...` : text;
       throw new WippyError(ErrorCode.BAD_ARGUMENT,
         `payload ${i + 1} is not valid JSON: ${shown} (each payload is one JSON value; a string needs quotes, e.g. '"${text.slice(0, 20)}"')`);
     }
+    // Valid JSON that Lua cannot hold would be delivered, and fail the workflow that reads it.
+    const problem = parsedPayloadProblem(v);
+    if (problem) throw new WippyError(ErrorCode.BAD_ARGUMENT, `payload ${i + 1} cannot be passed to Lua: ${problem}`);
+    return text;
   });
 }
 

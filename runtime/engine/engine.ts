@@ -85,7 +85,14 @@ export class WorkflowEngine implements EngineHooks {
   private readonly lru = new Map<string, true>();
   private readonly cacheSize: number;
   private signalPoll: NodeJS.Timeout | null = null;
+  /** The poll has seen every signal row up to this id. */
   private lastSignalId = 0;
+  /**
+   * Rows this engine wrote and accepted itself (`signal()`) that the poll has not passed yet. They
+   * must not move `lastSignalId`: another process (`wippy workflow signal`) may have inserted a
+   * smaller id the poll has not read, which would then be skipped until the next start.
+   */
+  private readonly acceptedHere = new Set<number>();
   closed = false;
 
   constructor(private readonly deps: EngineDeps) {
@@ -150,7 +157,7 @@ export class WorkflowEngine implements EngineHooks {
     if (st.committed === 0) this.flush(); // its row must exist before a signal can point at it
     const s = { workflowId: id, topic, from, payloads, at: this.deps.clock.now() };
     const sid = this.deps.store.addSignal(s);
-    this.lastSignalId = Math.max(this.lastSignalId, sid);
+    this.acceptedHere.add(sid);
     this.acceptSignal({ ...s, id: sid });
     return null;
   }
@@ -198,8 +205,10 @@ export class WorkflowEngine implements EngineHooks {
     this.signalPoll = setInterval(() => {
       for (const s of this.deps.store.pendingSignals(this.lastSignalId)) {
         this.lastSignalId = Math.max(this.lastSignalId, s.id);
+        if (this.acceptedHere.delete(s.id)) continue; // ours, already in a history
         if (this.states.has(s.workflowId)) this.acceptSignal(s);
       }
+      for (const id of this.acceptedHere) if (id <= this.lastSignalId) this.acceptedHere.delete(id);
     }, everyMs);
     this.signalPoll.unref();
   }

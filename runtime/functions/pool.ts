@@ -7,7 +7,7 @@
  * the pool never blocks: when no idle host exists a new one is made (a cap on live states could
  * deadlock a function that calls itself through funcs.call); only idle hosts are capped.
  */
-import { LuaHost, ModuleResolver } from '../lua/host';
+import { LuaHost, ModuleResolver, uncharged } from '../lua/host';
 import { compile } from '../lua/chunks';
 import type { LuaEntry } from '../../registry/types';
 import type { Services } from '../services';
@@ -57,8 +57,12 @@ export class HostPool {
 
 /** A new host for a Lua entry with its chunk loaded and its entry function resolved. */
 export function createEntryHost(ctx: PoolContext, entry: LuaEntry, services: Services, randomSeed?: number): Lease {
-  const host = new LuaHost({ label: entry.id, resolver: ctx.resolver, services, budget: ctx.budget, memoryLimit: ctx.memoryLimit, randomSeed });
-  const chunk = compile(entry.source, ctx.chunkName(entry));
-  const fnRef = host.loadEntry(entry, chunk);
-  return { host, fnRef };
+  // A new state is the runtime's memory, not the calling script's (a process spawning 10,000
+  // children would otherwise hit its own memory limit).
+  return uncharged(() => {
+    const host = new LuaHost({ label: entry.id, resolver: ctx.resolver, services, budget: ctx.budget, memoryLimit: ctx.memoryLimit, randomSeed });
+    const chunk = compile(entry.source, ctx.chunkName(entry));
+    const fnRef = host.loadEntry(entry, chunk);
+    return { host, fnRef };
+  });
 }

@@ -23,8 +23,9 @@
 import { lua, lauxlib, lstr, LuaState, bytesToUtf8OrNull, typeName } from './vm';
 import { testError } from './errorvalue';
 import type { ErrorInfo } from '../errors';
+import { MAX_DEPTH } from './limits';
 
-export const MAX_DEPTH = 200;
+export { MAX_DEPTH };
 export const ARRAY_MT = 'wippy.array';
 const ERROR_TAG = '$error';
 
@@ -36,7 +37,6 @@ export class CodecError extends Error {
     this.name = 'CodecError';
   }
 }
-
 
 function formatFloat(n: number, path: string): string {
   if (!Number.isFinite(n)) throw new CodecError(`cannot encode ${n} (JSON has no NaN or infinity)`, path);
@@ -89,7 +89,8 @@ export function encodeErrorInfo(e: ErrorInfo, mode: CodecMode): string {
 }
 
 function encodeTable(L: LuaState, idx: number, mode: CodecMode, path: string, depth: number, seen: Set<unknown>, out: string[]): void {
-  if (depth >= MAX_DEPTH) throw new CodecError(`value is nested deeper than ${MAX_DEPTH} levels`, path);
+  // The path of a too-deep value is 200 segments long: show its start and end only (one readable line).
+  if (depth >= MAX_DEPTH) throw new CodecError(`value is nested deeper than ${MAX_DEPTH} levels`, path.length > 80 ? `${path.slice(0, 40)}...${path.slice(-30)}` : path);
   const ptr = lua.lua_topointer(L, idx);
   if (seen.has(ptr)) throw new CodecError('cannot encode a cyclic table (it contains itself)', path);
   seen.add(ptr);

@@ -9,7 +9,7 @@
  * gets its own `require` (its own modules/imports) through a private environment.
  */
 import * as v8 from 'node:v8';
-import { lua, lauxlib, lstr, toLua, LuaState, LuaFn, raise, checkText, bytesToText, RaiseInLua } from './vm';
+import { lua, lauxlib, lstr, toLua, LuaState, LuaFn, raise, checkText, bytesToText, RaiseInLua, typeName } from './vm';
 import { openSandbox, RandomSource } from './sandbox';
 import { loadChunk, CompiledChunk } from './chunks';
 import { ensureArrayMarker } from './codec';
@@ -60,6 +60,23 @@ const HARD_HEAP_SHARE = 0.85;
 const heapLimit = v8.getHeapStatistics().heap_size_limit;
 
 const hosts = new WeakMap<object, LuaHost>();
+/** The host whose Lua is running now (activations nest: a binding may run another state). */
+let running: LuaHost | null = null;
+
+/**
+ * Run runtime work done on behalf of the running script (creating another Lua state for a spawned
+ * process or a function call) without charging its heap growth to that script's memory limit.
+ */
+export function uncharged<T>(fn: () => T): T {
+  const host = running;
+  if (!host) return fn();
+  const before = memoryInUse(v8.getHeapStatistics());
+  try {
+    return fn();
+  } finally {
+    host.excuse(memoryInUse(v8.getHeapStatistics()) - before);
+  }
+}
 
 /** The host a binding runs in. */
 export function hostOf(L: LuaState): LuaHost {
@@ -113,13 +130,15 @@ export class LuaHost {
 
   beginActivation(task: Task | null): void {
     this.currentTask = task;
+    this.prevRunning = running;
+    running = this;
     if (this.resetBudgetOnResume) this.resetBudget();
   }
 
   /** Start a new budget slice (workflows: once per activation). */
   resetBudget(): void {
     this.used = 0;
-    this.heapAtStart = v8.getHeapStatistics().used_heap_size;
+    this.heapAtStart = memoryInUse(v8.getHeapStatistics());
   }
 
   /** `file:line` of the Lua code that called the current binding (`?` when unknown). */
@@ -137,6 +156,15 @@ export class LuaHost {
 
   endActivation(): void {
     this.currentTask = null;
+    running = this.prevRunning;
+    this.prevRunning = null;
+  }
+
+  private prevRunning: LuaHost | null = null;
+
+  /** Memory the runtime allocated on this script's behalf (not its own growth). */
+  excuse(bytes: number): void {
+    this.heapAtStart += bytes;
   }
 
   /** The budget error of the last activation, if it was stopped (cleared on read). */
@@ -144,6 +172,27 @@ export class LuaHost {
     const e = this.budgetError;
     this.budgetError = null;
     return e;
+  }
+
+  /**
+   * Call `fn` under pcall on the main state, with the value on top of L as its only argument
+   * (popped). For host code that may run Lua metamethods outside any activation, e.g. reading an
+   * error value whose __tostring or __index raises or loops: that must fail here, not escape as a
+   * Fengari panic that takes the whole runtime down. Returns null, or the error when `fn` raised
+   * (a budget stop there is discarded with the failed call).
+   */
+  protectedCall(fn: (L: LuaState) => void): string | null {
+    const L = this.L;
+    lua.lua_pushjsfunction(L, (L1: LuaState) => { fn(L1); return 0; });
+    lua.lua_insert(L, -2);
+    const st = lua.lua_pcall(L, 1, 0, 0);
+    let err: string | null = null;
+    if (st !== lua.LUA_OK) {
+      err = lua.lua_type(L, -1) === lua.LUA_TSTRING ? bytesToText(lua.lua_tolstring(L, -1)) : `(error object is a ${typeName(L, -1)} value)`;
+      lua.lua_pop(L, 1);
+    }
+    if (this.takeBudgetError()) lua.lua_sethook(L, budgetHook, lua.LUA_MASKCOUNT, HOOK_INTERVAL);
+    return err;
   }
 
   /** Called from the hook every HOOK_INTERVAL instructions: instruction budget and memory. */
@@ -154,9 +203,9 @@ export class LuaHost {
         const message = `instruction budget exceeded in ${this.label} at ${where(L, ar)}: more than ${this.budget.toLocaleString('en-US')} Lua instructions ran without waiting (an endless loop?)`;
         this.budgetError = new LuaError({ kind: 'Timeout', message, retryable: false }, message, ErrorCode.BUDGET_EXCEEDED);
       } else {
-        const heap = v8.getHeapStatistics().used_heap_size;
-        const grown = heap - this.heapAtStart;
-        if (grown > this.memoryLimit || heap > heapLimit * HARD_HEAP_SHARE) {
+        const stats = v8.getHeapStatistics();
+        const grown = memoryInUse(stats) - this.heapAtStart;
+        if (grown > this.memoryLimit || stats.used_heap_size > heapLimit * HARD_HEAP_SHARE) {
           const message = `memory limit exceeded in ${this.label} at ${where(L, ar)}: the heap grew by ${Math.round(grown / 2 ** 20)} MiB in one activation (limit ${Math.round(this.memoryLimit / 2 ** 20)} MiB; a huge string or table?)`;
           this.budgetError = new LuaError({ kind: 'Internal', message, retryable: false }, message, ErrorCode.MEMORY_EXCEEDED);
         }
@@ -178,19 +227,24 @@ export class LuaHost {
     lua.lua_setglobal(L, lstr('require'));
     this.runLoadTime(() => loadChunk(L, chunk), 1, entry.id);
     const t = lua.lua_type(L, -1);
-    if (t === lua.LUA_TTABLE) {
-      lua.lua_getfield(L, -1, lstr(entry.method));
-      lua.lua_remove(L, -2);
-    } else if (t !== lua.LUA_TFUNCTION) {
-      lua.lua_pop(L, 1);
-      lua.lua_getglobal(L, lstr(entry.method));
+    if (t === lua.LUA_TFUNCTION) return lauxlib.luaL_ref(L, lua.LUA_REGISTRYINDEX);
+    // tbl[method], or else the global `method`: either may run an __index metamethod (user code,
+    // which may raise): looked up under pcall.
+    if (t !== lua.LUA_TTABLE) { lua.lua_pop(L, 1); lua.lua_pushglobaltable(L); }
+    let ref = lua.LUA_REFNIL;
+    const err = this.protectedCall((L1) => {
+      lua.lua_getfield(L1, 1, lstr(entry.method));
+      if (lua.lua_type(L1, -1) === lua.LUA_TFUNCTION) ref = lauxlib.luaL_ref(L1, lua.LUA_REGISTRYINDEX);
+    });
+    if (err !== null) {
+      const message = `${entry.id}: ${chunk.name}: looking up its entry point '${entry.method}' failed: ${err}`;
+      throw new LuaError({ kind: 'Invalid', message }, message);
     }
-    if (lua.lua_type(L, -1) !== lua.LUA_TFUNCTION) {
-      lua.lua_pop(L, 1);
+    if (ref === lua.LUA_REFNIL) {
       const message = `${entry.id}: ${chunk.name} has no entry point: return a function, or a table with a '${entry.method}' function, or define a global function ${entry.method}`;
       throw new LuaError({ kind: 'Invalid', message }, message);
     }
-    return lauxlib.luaL_ref(L, lua.LUA_REGISTRYINDEX);
+    return ref;
   }
 
   /** Run a chunk pushed by `push` synchronously (no waiting allowed), leaving `nresults` on L. */
@@ -317,6 +371,14 @@ function where(L: LuaState, ar: unknown): string {
   lua.lua_getinfo(L, lstr('Sl'), ar);
   const a = ar as { short_src?: Uint8Array; currentline?: number };
   return a.short_src ? `${bytesToText(a.short_src)}:${a.currentline}` : 'unknown location';
+}
+
+/**
+ * What a script's allocations count against: the JS heap plus memory outside it. Lua strings are
+ * Uint8Arrays whose bytes live outside the heap, so heap size alone misses a table of big strings.
+ */
+function memoryInUse(stats: v8.HeapInfo): number {
+  return stats.used_heap_size + stats.external_memory;
 }
 
 function budgetHook(L: LuaState, ar: unknown): void {

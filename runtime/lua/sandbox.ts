@@ -9,13 +9,16 @@
  * Invariants: nothing here reaches the file system, the process or another state; every clock
  * or random value comes from the execution's Services or the state's own generator.
  */
-import { lua, lauxlib, lualib, lstr, LuaState, LuaFn, raise, setFuncs, describe } from './vm';
+import { lua, lauxlib, lualib, luaconf, lstr, LuaState, LuaFn, raise, setFuncs, describe } from './vm';
 import { HOST_YIELD } from './task';
 import { compile, loadChunk } from './chunks';
 import type { Services } from '../services';
 
-/** Largest string that string.rep / table.concat may build (bytes). */
+/** Largest string a script may build (bytes): string.rep, `..`, table.concat, gsub, format. */
 export const MAX_STRING = 64 * 1024 * 1024;
+// `..` and every luaL_Buffer (table.concat, gsub, format...) check this before allocating
+// (patches/fengari+0.1.5.patch): a doubling loop would reach gigabytes before the memory hook runs.
+luaconf.LUAI_MAXSTRLEN = MAX_STRING;
 
 const PRELUDE = `
 local SENTINEL, co = ...

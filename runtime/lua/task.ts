@@ -13,7 +13,7 @@
  * most once; a task reports exactly one outcome; the instruction budget is per activation (from
  * one resume to the next yield).
  */
-import { lua, lauxlib, LuaState, bytesToText, raise } from './vm';
+import { lua, lauxlib, LuaState, bytesToText, raise, typeName } from './vm';
 import { toErrorInfo, formatErrorInfo } from './errorvalue';
 import { ErrorCode, ErrorInfo } from '../errors';
 import type { Cancel } from '../services';
@@ -123,10 +123,12 @@ export class Task {
     const thread = this.thread;
     const L = this.host.L;
     // A dead thread's frame may have no free slots: inspect the error value on the main state.
+    // Reading it may run its __tostring / __index (user code that may raise): under pcall.
     lua.lua_xmove(thread, L, 1);
-    const info = toErrorInfo(L, -1);
-    const msg = lua.lua_type(L, -1) === lua.LUA_TSTRING ? info.message : formatErrorInfo(info);
-    lua.lua_pop(L, 1);
+    const isString = lua.lua_type(L, -1) === lua.LUA_TSTRING;
+    let info: ErrorInfo = { kind: 'Internal', message: `(error object is a ${typeName(L, -1)} value whose __tostring or __index failed)` };
+    this.host.protectedCall((L1) => { info = toErrorInfo(L1, 1); });
+    const msg = isString ? info.message : formatErrorInfo(info);
     lauxlib.luaL_traceback(L, thread, null, 0);
     const tb = bytesToText(lua.lua_tolstring(L, -1));
     lua.lua_pop(L, 1);

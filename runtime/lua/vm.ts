@@ -6,9 +6,9 @@
  * throws on invalid UTF-8 (it substitutes U+FFFD) while `toUtf8OrNull` reports it, so callers that
  * must refuse invalid text (the JSON codec) can.
  */
-import { lua, lauxlib, lualib, to_luastring, to_jsstring } from 'fengari';
+import { lua, lauxlib, lualib, luaconf, to_luastring, to_jsstring } from 'fengari';
 
-export { lua, lauxlib, lualib };
+export { lua, lauxlib, lualib, luaconf };
 
 /** An opaque fengari lua_State (a thread). */
 export type LuaState = { readonly l_G: object } & Record<string, unknown>;

@@ -149,5 +149,5 @@ test('a bad argument for funcs.call raises at the call site with its path', asyn
     'f.lua': 'local funcs = require("funcs")\nreturn function() return funcs.call("t:f", {cb = print}) end',
   });
   const r = await Runtime.load(dir).callFunction('t:f', []);
-  assert.match(r.error!.message, /f\.lua:2: funcs: cannot pass cannot encode a function at argument 1\.cb to t:f/);
+  assert.match(r.error!.message, /f\.lua:2: funcs: cannot pass to t:f: cannot encode a function at argument 1\.cb/);
 });
