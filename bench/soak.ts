@@ -26,7 +26,8 @@
  * that ran (its `activity_id` printed), and one logical call never ran under two activity ids.
  *
  * Options (argv `--workflows N --kills K --seed S`, or env SOAK_WORKFLOWS / SOAK_KILLS /
- * SOAK_SEED): 200 workflows and 20 kills by default. Prints
+ * SOAK_SEED; `--keep` keeps the temp folder, which a failed soak always keeps): 200 workflows and
+ * 20 kills by default. Prints
  * `workflows N, kills K, lost L, duplicated D` and exits 1 when L or D > 0.
  */
 import * as fs from 'node:fs';
@@ -573,9 +574,13 @@ async function main(): Promise<void> {
   if (r.problems.length > 50) process.stderr.write(`soak: ... ${r.problems.length - 50} more problems\n`);
   process.stderr.write(`soak: ${r.seconds.toFixed(1)}s; kills: ${r.busyKills} while committing, ${r.startupKills} during start-up; ` +
     `${r.signals.external} external signals (${r.signals.viaCli} with wippy workflow signal), ${r.signals.fromProcess} from a process; ` +
-    `${r.reexecuted} activity executions repeated after a crash (at-least-once); store ${r.dir}\n`);
+    `${r.reexecuted} activity executions repeated after a crash (at-least-once)\n`);
+  const failed = r.lost > 0 || r.duplicated > 0 || r.problems.length > 0;
+  // The registry, the store and every run's stdout/stderr stay for a post-mortem when it failed.
+  if (failed || process.argv.includes('--keep')) process.stderr.write(`soak: kept ${r.dir} (soak.db, stdout.log, stderr.log)\n`);
+  else fs.rmSync(r.dir, { recursive: true, force: true });
   console.log(`workflows ${r.workflows}, kills ${r.kills}, lost ${r.lost}, duplicated ${r.duplicated}`);
-  process.exitCode = r.lost > 0 || r.duplicated > 0 || r.problems.length > 0 ? 1 : 0;
+  process.exitCode = failed ? 1 : 0;
 }
 
 if (require.main === module) {

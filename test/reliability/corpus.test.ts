@@ -127,6 +127,7 @@ test('a 20 MB registry file with a mistake after the huge part: reported with it
   assert.equal(r.code, 2);
   assert.equal(r.stderr, `error: registry.yaml:7: entry app:s, field kind: unknown kind proces.service (did you mean process.service?); valid kinds: ${KINDS}\n`);
   assert.equal(r.stdout, '');
+  fs.rmSync(dir, { recursive: true, force: true });
 });
 
 test('YAML nested 50,000 levels deep: a one-line YAML error with its position, not a crash', async () => {
@@ -240,6 +241,7 @@ test('10 MB values: a function result and a workflow result (recorded in the sto
   } finally {
     s.close();
   }
+  fs.rmSync(dir, { recursive: true, force: true });
 });
 
 test('a workflow whose result cannot be encoded fails (recorded), it is not parked or lost', async () => {

@@ -42,4 +42,5 @@ test(`crash soak, short: 12 workflows, 3 SIGKILLs of wippy run (seed ${SEED}): n
   assert.equal(dup.lost, 0);
   assert.equal(dup.duplicated, 2, dup.problems.join('\n')); // the signal twice, and records after the end
   assert.ok(dup.problems.some((p) => p.includes(`workflow ${victim.id} got its external signal 2 times`)), dup.problems.join('\n'));
+  fs.rmSync(r.dir, { recursive: true, force: true });
 });
