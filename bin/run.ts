@@ -48,7 +48,10 @@ export async function runCommand(registryPath: string, rawArgs: string[], opts: 
       throw new WippyError(ErrorCode.BAD_ARGUMENT, `-x ${id}: a ${entry.kind} entry cannot be run; -x runs function.lua, process.lua and workflow.lua entries`);
     }
     if (lifecycle.autoStartIds().length > 0) await lifecycle.start();
-    rt.startWorkflows(); // resume unfinished workflows beside the entry
+    // The engine (and with it the store's lock) starts for a workflow entry, when an auto-start
+    // temporal.worker started it above, or when --db names the store; otherwise a plain function or
+    // process run does not take the store (two such runs on one registry do not collide).
+    if (opts.db) rt.startWorkflows();
     let r: CallResult;
     if (entry.kind === 'workflow.lua') {
       // No deadlock detection here: a workflow waiting on its inbox is not stuck, a signal can come

@@ -22,7 +22,7 @@ import { VirtualClock } from './clock';
 import { schedulerBusy } from './lua/scheduler';
 import { exitEvent } from './process/process';
 import { LiveServices, LiveDeps, Clock, realClock } from './live-services';
-import { STDLIB, GLOBAL_MODULES, MODULE_NAMES, WORKFLOW_MODULE_NAMES, stdModule } from '../lua-stdlib';
+import { GLOBAL_MODULES, MODULE_NAMES, WORKFLOW_MODULE_NAMES, stdModule } from '../lua-stdlib';
 import { WippyError, ErrorCode } from './errors';
 import type { CallRequest, CallResult, Payload, Services } from './services';
 
@@ -132,10 +132,6 @@ export class Runtime {
     return new Promise((resolve) => { this.functions.call(req, resolve, 0); });
   }
 
-  /** Services for an ad-hoc execution (tests, snippets). */
-  liveServices(context: Record<string, unknown> = {}): LiveServices {
-    return new LiveServices(this.deps, { process: this.node.apiFor(null), context });
-  }
 
   /** A host for a Lua entry (chunk loaded, entry function resolved) with the given Services. */
   makeEntryHost(entry: LuaEntry, services: Services, seed?: number): { host: LuaHost; fnRef: number } {
@@ -220,9 +216,6 @@ export class Runtime {
     return new Promise((resolve) => { this.node.exec(id, hostId, args, null, resolve); });
   }
 
-  static get modules(): readonly string[] {
-    return STDLIB.map((m) => m.name);
-  }
 }
 
 /** A workflow outcome as a call result (a parked workflow is an error to process callers). */

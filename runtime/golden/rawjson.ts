@@ -113,16 +113,3 @@ export function pretty(v: RawValue, indent = ''): string {
   if (Array.isArray(v)) return `[\n${v.map((x) => inner + pretty(x, inner)).join(',\n')}\n${indent}]`;
   return `{\n${v.entries.map(([k, x]) => `${inner}${JSON.stringify(k)}: ${pretty(x, inner)}`).join(',\n')}\n${indent}}`;
 }
-
-/** Parse a codec payload (text) to a RawValue. */
-export function rawOf(payload: string): RawValue {
-  return parseRaw(payload);
-}
-
-/** Plain JS view of a raw value (numbers as numbers, objects as objects) for diffs and tests. */
-export function toJs(v: RawValue): unknown {
-  if (v instanceof RawNumber) return Number(v.src);
-  if (Array.isArray(v)) return v.map(toJs);
-  if (v instanceof RawObject) return Object.fromEntries(v.entries.map(([k, x]) => [k, toJs(x)]));
-  return v;
-}

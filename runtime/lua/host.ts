@@ -107,8 +107,6 @@ export class LuaHost {
   private readonly resolver: ModuleResolver;
   /** Loaded modules: `std:<name>` or `lib:<id>` -> registry ref. */
   private readonly loaded = new Map<string, number>();
-  /** Set for per-state data of modules (e.g. channels) keyed by module. */
-  readonly moduleData = new Map<string, unknown>();
 
   constructor(cfg: HostConfig) {
     this.label = cfg.label;

@@ -94,3 +94,18 @@ test('two signals to a workflow that waits on its inbox (msg.field reads the pay
   assert.equal(await run.exited, 0, run.err());
   assert.deepEqual(last(run.out()), ['first', { n: 1 }, true]);
 });
+
+test('-x of a plain function does not take the workflow store (a running workflow holds it)', async () => {
+  const fn = wfRegistry({ wait: 'return function() return process.inbox():receive():topic() end' }, { hello: 'return function() return "hi" end' });
+  const proc = spawn(process.execPath, [WIPPY, 'run', fn.dir, '-x', 'app:wait'], { stdio: 'ignore' });
+  try {
+    const listed = () => { const l = wippy(['workflow', 'list', '--db', fn.db, '--json']); return l.code === 0 && JSON.parse(l.stdout).length > 0; };
+    for (let i = 0; i < 100 && !listed(); i++) await tick(50);
+    assert.ok(listed(), 'the waiting workflow holds the store');
+    const r = wippy(['run', fn.dir, '-x', 'app:hello']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(last(r.stdout), 'hi');
+  } finally {
+    proc.kill('SIGKILL');
+  }
+});
