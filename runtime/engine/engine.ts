@@ -80,6 +80,8 @@ export class WorkflowEngine implements EngineHooks {
   private readonly states = new Map<string, WfState>();
   private batch: Batch = emptyBatch();
   private postCommit: Array<() => void> = [];
+  /** Activities to start at the end of this turn, before its commit (see EngineHooks.startActivity). */
+  private preCommit: Array<() => void> = [];
   private flushScheduled = false;
   private readonly toPump = new Set<string>();
   private readonly lru = new Map<string, true>();
@@ -226,7 +228,7 @@ export class WorkflowEngine implements EngineHooks {
 
   /** Work is pending (a commit, or activations waiting for one): the virtual clock must wait. */
   get busy(): boolean {
-    return this.flushScheduled || this.toPump.size > 0;
+    return this.flushScheduled || this.toPump.size > 0 || this.preCommit.length > 0;
   }
 
   /** Commit what is pending and stop timers. */
@@ -257,7 +259,8 @@ export class WorkflowEngine implements EngineHooks {
   }
 
   startActivity(id: string, rec: RecordOf<'call'>): void {
-    this.effects.startActivity(id, rec);
+    this.preCommit.push(() => this.effects.startActivity(id, rec));
+    this.scheduleFlush();
   }
 
   armTimer(id: string, cmd: number, fireAt: number): void {
@@ -398,6 +401,12 @@ export class WorkflowEngine implements EngineHooks {
   flush(): void {
     this.flushScheduled = false;
     if (this.closed) return;
+    // Activities first: a result that is ready at once joins this commit with its command.
+    while (this.preCommit.length > 0) {
+      const pre = this.preCommit;
+      this.preCommit = [];
+      for (const fn of pre) fn();
+    }
     const batch = this.batch;
     const post = this.postCommit;
     this.batch = emptyBatch();

@@ -26,6 +26,13 @@ export interface EngineHooks {
   appendRecord(id: string, rec: HistoryRecord): void;
   /** Run once everything appended so far is committed. */
   onCommit(fn: () => void): void;
+  /**
+   * Start an activity at the end of this turn, BEFORE the turn's commit, so that a quick result
+   * joins the same commit as its command (one commit per step instead of two). Safe because an
+   * activity is at-least-once either way: after a crash the replay re-emits the same command
+   * (same activity_id) and runs it again. The workflow still sees the result only once both
+   * records are on disk.
+   */
   startActivity(id: string, rec: RecordOf<'call'>): void;
   armTimer(id: string, cmd: number, fireAt: number): void;
   disarmTimer(id: string, cmd: number): void;

@@ -3,7 +3,8 @@
  *
  * Owns: mapping each Lua-facing operation (funcs.call, time.sleep/after/timer, uuid, process.*,
  * workflow.*) onto WorkflowInstance.emit, and telling the engine which effect to start once the
- * command is committed. Invariants: on replay nothing is started (effects exist only for live
+ * command is committed (activities: before, see EngineHooks.startActivity). Invariants: on replay
+ * nothing is started (effects exist only for live
  * commands; after a restart the engine re-dispatches open ones); the clock is the workflow's
  * (time of the last delivered event); output is silent while replaying; processes are reached
  * only through recorded sends.
@@ -34,7 +35,7 @@ export class WorkflowServices implements Services {
     this.wf.awaitCompletion(rec, live, (ev) => {
       if (ev.type === 'call_done') done(ev.error ? { error: ev.error } : { value: ev.value ?? 'null' });
     });
-    if (live) this.engine.onCommit(() => this.engine.startActivity(this.wf.id, rec));
+    if (live) this.engine.startActivity(this.wf.id, rec);
     return () => this.wf.forget(rec.cmd);
   }
 

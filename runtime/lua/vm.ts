@@ -6,6 +6,7 @@
  * throws on invalid UTF-8 (it substitutes U+FFFD) while `toUtf8OrNull` reports it, so callers that
  * must refuse invalid text (the JSON codec) can.
  */
+import './v8-flags';
 import { lua, lauxlib, lualib, luaconf, to_luastring, to_jsstring } from 'fengari';
 
 export { lua, lauxlib, lualib, luaconf };
@@ -16,10 +17,14 @@ export type LuaState = { readonly l_G: object } & Record<string, unknown>;
 export type LuaFn = (L: LuaState) => number;
 
 const internCache = new Map<string, Uint8Array>();
-/** A Lua string for a constant JS string (cached: use for names, not for data). */
+/**
+ * A Lua string for a constant JS string (cached: use for names, not for data). It comes from
+ * Fengari's own cache, so with our patch every state shares one TString for it (no copy, hash
+ * computed once): the array must never be mutated.
+ */
 export function lstr(s: string): Uint8Array {
   let v = internCache.get(s);
-  if (v === undefined) { v = to_luastring(s); internCache.set(s, v); }
+  if (v === undefined) { v = to_luastring(s, true); internCache.set(s, v); }
   return v;
 }
 

@@ -63,6 +63,12 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX signals_workflow ON signals(workflow_id);
     `,
   },
+  {
+    // One row may hold several consecutive records of a workflow (those one commit appends):
+    // idx is the first one's index, n how many; data is then a JSON array of them.
+    name: '0002_history_runs',
+    sql: `ALTER TABLE history ADD COLUMN n INTEGER NOT NULL DEFAULT 1 CHECK (n >= 1);`,
+  },
 ];
 
 const CREATE_MIGRATIONS_TABLE = `

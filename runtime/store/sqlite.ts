@@ -10,6 +10,8 @@
  * - Every statement is prepared once, in the constructor (the hot path never compiles SQL).
  * - History rows are INSERTed, never replaced: an index already taken is two writers (a bug) and
  *   fails the batch with INTERNAL, naming the workflow and index.
+ * - The records one commit appends to one workflow share a row (a "run": idx = first index, n =
+ *   count, data = JSON array when n > 1): a durable step (command + result) costs one row.
  * - Records and payloads are stored as the JSON text we were given; payload strings are never
  *   re-parsed, so a value reads back byte for byte.
  * - One writer per store across processes: `<db>.lock` (created with O_EXCL, holding the pid) is
@@ -39,6 +41,28 @@ export interface OpenOptions {
 const BUSY_TIMEOUT_MS = 5000;
 /** A lock file without a readable pid younger than this is being written: treat it as held. */
 const LOCK_FRESH_MS = 5000;
+
+// ---------------------------------------------------------------- history runs
+
+interface HistoryRun { workflowId: string; index: number; records: HistoryRecord[] }
+
+/**
+ * The batch's appends grouped into one run per workflow and stretch of consecutive indexes, in
+ * the order of each run's first record. (The engine appends a workflow's records with
+ * consecutive indexes; a gap would start a new run, never merge across it.)
+ */
+export function historyRuns(appends: Batch['appends']): HistoryRun[] {
+  const runs: HistoryRun[] = [];
+  const open = new Map<string, HistoryRun>();
+  for (const a of appends) {
+    const r = open.get(a.workflowId);
+    if (r && r.index + r.records.length === a.index) { r.records.push(a.record); continue; }
+    const run = { workflowId: a.workflowId, index: a.index, records: [a.record] };
+    open.set(a.workflowId, run);
+    runs.push(run);
+  }
+  return runs;
+}
 
 // ---------------------------------------------------------------- errors
 
@@ -260,7 +284,7 @@ export class SqliteStore implements HistoryStore {
       this.db = db;
       this.stmt = {
         insWorkflow: db.prepare(`INSERT INTO workflows (${WORKFLOW_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
-        insHistory: db.prepare('INSERT INTO history (workflow_id, idx, type, data) VALUES (?, ?, ?, ?)'),
+        insHistory: db.prepare('INSERT INTO history (workflow_id, idx, n, type, data) VALUES (?, ?, ?, ?, ?)'),
         // has_* = 0 keeps the column: `undefined` in an update means "leave it", null clears it.
         update: db.prepare(`UPDATE workflows SET status = ?,
             result = CASE WHEN ? THEN ? ELSE result END,
@@ -274,7 +298,7 @@ export class SqliteStore implements HistoryStore {
         listAll: db.prepare(`SELECT ${WORKFLOW_COLUMNS} FROM workflows ORDER BY created_at, rowid`),
         listBy: db.prepare(`SELECT ${WORKFLOW_COLUMNS} FROM workflows
           WHERE status IN (SELECT value FROM json_each(?)) ORDER BY created_at, rowid`),
-        history: db.prepare('SELECT data FROM history WHERE workflow_id = ? ORDER BY idx').pluck(),
+        history: db.prepare('SELECT n, data FROM history WHERE workflow_id = ? ORDER BY idx'),
         pending: db.prepare('SELECT id, workflow_id, topic, from_pid, payloads, at FROM signals WHERE id > ? ORDER BY id'),
       };
       const tx = db.transaction((b: Batch) => this.apply(b));
@@ -303,10 +327,12 @@ export class SqliteStore implements HistoryStore {
           w.error === null ? null : JSON.stringify(w.error), w.parked, w.createdAt, w.updatedAt);
       } catch (e) { throw opError(this.label, e, `create workflow ${w.id}`); }
     }
-    for (const a of b.appends) {
+    for (const run of historyRuns(b.appends)) {
+      const first = run.records[0];
+      const n = run.records.length;
       try {
-        s.insHistory.run(a.workflowId, a.index, a.record.type, JSON.stringify(a.record));
-      } catch (e) { throw opError(this.label, e, `append record ${a.index} (${a.record.type}) to workflow ${a.workflowId}`); }
+        s.insHistory.run(run.workflowId, run.index, n, n === 1 ? first.type : 'run', JSON.stringify(n === 1 ? first : run.records));
+      } catch (e) { throw opError(this.label, e, `append record ${run.index} (${first.type}) to workflow ${run.workflowId}`); }
     }
     for (const u of b.updates) {
       let changes: number;
@@ -353,7 +379,12 @@ export class SqliteStore implements HistoryStore {
   }
 
   history(id: string): HistoryRecord[] {
-    return (this.stmt.history.all(id) as string[]).map((t) => JSON.parse(t) as HistoryRecord);
+    const out: HistoryRecord[] = [];
+    for (const r of this.stmt.history.all(id) as Array<{ n: number; data: string }>) {
+      if (r.n === 1) out.push(JSON.parse(r.data) as HistoryRecord);
+      else for (const rec of JSON.parse(r.data) as HistoryRecord[]) out.push(rec);
+    }
+    return out;
   }
 
   /** Names of the schema migrations this database records, in the order they were applied. */
