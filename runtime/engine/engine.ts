@@ -125,7 +125,8 @@ export class WorkflowEngine implements EngineHooks {
       return { error: { kind: 'Invalid', message: `workflow ${entryId} has no temporal.worker: set meta.temporal.workflow.worker or pass one to process.spawn`, retryable: false } };
     }
     const id = opts.id ?? uuidV7(this.deps.clock.now());
-    if (this.states.has(id) || this.deps.store.getWorkflow(id)) {
+    // A fresh UUIDv7 cannot collide; only a given id is looked up in the store.
+    if (this.states.has(id) || (opts.id !== undefined && this.deps.store.getWorkflow(id))) {
       return { error: { kind: 'AlreadyExists', message: `workflow ${id} already exists`, retryable: false } };
     }
     const at = this.deps.clock.now();
@@ -134,7 +135,7 @@ export class WorkflowEngine implements EngineHooks {
     this.states.set(id, st);
     const started: RecordOf<'started'> = { type: 'started', at, entry: entryId, input, worker, ...(opts.parent ? { parent: opts.parent } : {}) };
     this.appendRecord(id, started);
-    this.onCommit(() => this.activateNew(st, started));
+    this.preCommit.push(() => this.activateNew(st, started));
     return { id, pid: this.pidOf(id) };
   }
 
@@ -430,12 +431,19 @@ export class WorkflowEngine implements EngineHooks {
     this.instantiate(st, this.deps.store.history(id));
   }
 
+  /**
+   * Run a new workflow's first slice at the end of the turn that started it, before the commit,
+   * so that its first command (and a quick activity's result) joins the `started` record in one
+   * commit. Nothing it did is acted on before that commit (timers and sends wait for it; the
+   * workflow resumes only on committed events). Records appended after `started` in the same
+   * turn (a cancel or a signal) are in no instance yet: then it starts after the commit, from
+   * the stored history.
+   */
   private activateNew(st: WfState, started: RecordOf<'started'>): void {
     if (st.status !== 'running' || st.instance) return;
-    // Records may have been appended after `started` (a cancel or signal in the same turn as the
-    // start): wait until they are committed too, then start from the whole history.
-    if (st.committed < st.length) { this.toPump.add(st.id); this.scheduleFlush(); return; }
-    this.instantiate(st, st.length > 1 ? this.deps.store.history(st.id) : [started]);
+    if (st.length === 1) { this.instantiate(st, [started]); return; }
+    this.toPump.add(st.id);
+    this.scheduleFlush();
   }
 
   /** Build a live instance from a history and replay it (a new workflow is a 1-record history). */
