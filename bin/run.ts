@@ -80,16 +80,18 @@ export async function runCommand(registryPath: string, rawArgs: string[], opts: 
 
 /** Long-running mode: start, report, wait for a signal, stop. */
 async function runServices(registryPath: string, rt: Runtime, lifecycle: LifecycleManager): Promise<number> {
-  const engine = rt.startWorkflows();
-  if (engine && engine.active > 0) process.stderr.write(`wippy: resumed ${engine.active} unfinished workflow${engine.active === 1 ? '' : 's'}\n`);
-  if (lifecycle.autoStartIds().length === 0 && !engine) {
-    process.stderr.write(`wippy: nothing to run in ${registryPath}: no entry has lifecycle.auto_start: true (use -x ENTRY to run one)\n`);
-    return 0;
-  }
+  // Listen first: a Ctrl-C while unfinished workflows are being resumed must stop cleanly (Node's
+  // default would kill the process mid-commit).
+  const signal = nextSignal();
   // Services blocked on their inboxes leave Node nothing to do; keep it alive until told to stop.
   const keepAlive = setInterval(() => {}, 1 << 30);
-  const signal = nextSignal();
   try {
+    const engine = rt.startWorkflows();
+    if (engine && engine.active > 0) process.stderr.write(`wippy: resumed ${engine.active} unfinished workflow${engine.active === 1 ? '' : 's'}\n`);
+    if (lifecycle.autoStartIds().length === 0 && !engine) {
+      process.stderr.write(`wippy: nothing to run in ${registryPath}: no entry has lifecycle.auto_start: true (use -x ENTRY to run one)\n`);
+      return 0;
+    }
     const report = await lifecycle.start();
     const up = lifecycle.running();
     if (up.length === 0 && report.failed.length > 0) {

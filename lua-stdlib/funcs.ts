@@ -60,7 +60,7 @@ function startAsync(L: LuaState, idArg: number, ex: Executor | null): number {
   const req = buildRequest(L, idArg, ex);
   const fut = lua.lua_newuserdata(L, 0) as Future;
   fut.canceled = false;
-  lauxlib.luaL_setmetatable(L, lstr(FUTURE_MT));
+  setClassMetatable(L, FUTURE_MT, futureMethods);
   if (!('id' in req)) { fut.result = { error: req }; return 1; }
   fut.cancel = hostOf(L).services.call(req, (r) => { if (!fut.canceled) fut.result = r; });
   return 1;
@@ -82,7 +82,7 @@ function pushExecutor(L: LuaState, ex: Executor): number {
   const u = lua.lua_newuserdata(L, 0) as Executor;
   u.context = ex.context;
   u.options = ex.options;
-  lauxlib.luaL_setmetatable(L, lstr(EXECUTOR_MT));
+  setClassMetatable(L, EXECUTOR_MT, executorMethods);
   return 1;
 }
 
@@ -126,18 +126,20 @@ const futureMethods: Record<string, LuaFn> = {
   },
 };
 
-function newMetatable(L: LuaState, name: string, methods: Record<string, LuaFn>): void {
+/**
+ * Give the userdata on top of L the class metatable `name`, creating it on first use: most
+ * scripts never make an executor or a future, and a workflow is a new state.
+ */
+function setClassMetatable(L: LuaState, name: string, methods: Record<string, LuaFn>): void {
   if (lauxlib.luaL_newmetatable(L, lstr(name))) {
     lua.lua_createtable(L, 0, 8);
     setFuncs(L, methods);
     lua.lua_setfield(L, -2, lstr('__index'));
   }
-  lua.lua_pop(L, 1);
+  lua.lua_setmetatable(L, -2);
 }
 
 export function openFuncs(L: LuaState): void {
-  newMetatable(L, EXECUTOR_MT, executorMethods);
-  newMetatable(L, FUTURE_MT, futureMethods);
   lua.lua_createtable(L, 0, 3);
   setFuncs(L, {
     call: (L1) => call(L1, 1, null),

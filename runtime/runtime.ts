@@ -112,8 +112,15 @@ export class Runtime {
   }
 
   chunkName(entry: LuaEntry): string {
-    return path.relative(this.registry.root, entry.sourcePath) || path.basename(entry.sourcePath);
+    let name = this.chunkNames.get(entry);
+    if (name === undefined) {
+      name = path.relative(this.registry.root, entry.sourcePath) || path.basename(entry.sourcePath);
+      this.chunkNames.set(entry, name);
+    }
+    return name;
   }
+
+  private readonly chunkNames = new WeakMap<LuaEntry, string>();
 
   /** Resolve an entry id as the user typed it (`app:fn`, or `fn` when unambiguous). */
   resolveEntryId(id: string): string {

@@ -135,7 +135,7 @@ export class WorkflowEngine implements EngineHooks {
     this.states.set(id, st);
     const started: RecordOf<'started'> = { type: 'started', at, entry: entryId, input, worker, ...(opts.parent ? { parent: opts.parent } : {}) };
     this.appendRecord(id, started);
-    this.preCommit.push(() => this.activateNew(st, started));
+    this.onCommit(() => this.activateNew(st, started));
     return { id, pid: this.pidOf(id) };
   }
 
@@ -432,18 +432,16 @@ export class WorkflowEngine implements EngineHooks {
   }
 
   /**
-   * Run a new workflow's first slice at the end of the turn that started it, before the commit,
-   * so that its first command (and a quick activity's result) joins the `started` record in one
-   * commit. Nothing it did is acted on before that commit (timers and sends wait for it; the
-   * workflow resumes only on committed events). Records appended after `started` in the same
-   * turn (a cancel or a signal) are in no instance yet: then it starts after the commit, from
-   * the stored history.
+   * A new workflow starts once its `started` record is committed: it must exist before anything
+   * it does (an activity may run before its own command is committed, see startActivity) can
+   * happen, or a crash could leave a side effect with no workflow to resume or compensate it.
    */
   private activateNew(st: WfState, started: RecordOf<'started'>): void {
     if (st.status !== 'running' || st.instance) return;
-    if (st.length === 1) { this.instantiate(st, [started]); return; }
-    this.toPump.add(st.id);
-    this.scheduleFlush();
+    // Records may have been appended after `started` (a cancel or signal in the same turn as the
+    // start): wait until they are committed too, then start from the whole history.
+    if (st.committed < st.length) { this.toPump.add(st.id); this.scheduleFlush(); return; }
+    this.instantiate(st, st.length > 1 ? this.deps.store.history(st.id) : [started]);
   }
 
   /** Build a live instance from a history and replay it (a new workflow is a 1-record history). */

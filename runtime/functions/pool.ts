@@ -1,7 +1,7 @@
 /**
  * Pools of ready Lua states for function entries.
  *
- * Owns: creating a host for a `function.lua` entry (state, sandbox, chunk loaded from bytecode,
+ * Owns: creating a host for a `function.lua` entry (state, sandbox, chunk loaded from its shared prototype,
  * entry function resolved) and keeping up to `pool.size` idle ones for reuse, so a call pays
  * neither for a new state nor for compiling. Invariants: a leased host serves one call at a time;
  * the pool never blocks: when no idle host exists a new one is made (a cap on live states could

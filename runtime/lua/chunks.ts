@@ -1,12 +1,14 @@
 /**
  * Compiling Lua sources once and loading them many times.
  *
- * Owns: turning a source (typed Lua stripped first) into a precompiled chunk (bytecode), a cache
- * of those keyed by chunk name and source text, and loading a chunk into a state. Loading
- * bytecode is several times faster than parsing, so a pooled function state or a replayed
- * workflow never re-parses its script. Invariants: only the host loads binary chunks; user code's
- * `load` is text-only (sandbox.ts). Chunk names are `@<path relative to the registry root>`, so
- * Lua messages read `src/charge.lua:12: ...`.
+ * Owns: turning a source (typed Lua stripped first) into a compiled chunk, a cache of those keyed
+ * by chunk name and source text, and loading a chunk into a state. A chunk is parsed once per
+ * process: loading it gives the state a new closure of the same function prototype
+ * (`lua_pushproto`, patches/fengari+0.1.5.patch), so starting a workflow neither parses nor
+ * undumps, and idle states do not each hold a copy of the code. Invariants: prototypes are
+ * read-only once parsed (the patch removes Fengari's closure cache, the one thing that wrote to
+ * them); only the host loads binary chunks; user code's `load` is text-only (sandbox.ts). Chunk
+ * names are `@<path relative to the registry root>`, so Lua messages read `src/charge.lua:12: ...`.
  */
 import { lua, lauxlib, LuaState, toLua, bytesToText } from './vm';
 import { stripTypes, TypeSyntaxError } from './typestrip';
@@ -15,6 +17,8 @@ export interface CompiledChunk {
   /** Relative path used in messages (`src/charge.lua`). */
   name: string;
   bytecode: Uint8Array;
+  /** The parsed main function's prototype (opaque; shared by every state that loads the chunk). */
+  proto: unknown;
 }
 
 export class CompileError extends Error {
@@ -55,6 +59,7 @@ export function compile(source: string, chunkName: string): CompiledChunk {
     lua.lua_pop(L, 1);
     throw new CompileError(msg, chunkName);
   }
+  const proto = lua.lua_toproto(L, -1);
   const parts: Uint8Array[] = [];
   let size = 0;
   lua.lua_dump(L, (_L: LuaState, b: Uint8Array, n: number) => { parts.push(b.slice(0, n)); size += n; return 0; }, null, false);
@@ -62,7 +67,7 @@ export function compile(source: string, chunkName: string): CompiledChunk {
   const bytecode = new Uint8Array(size);
   let off = 0;
   for (const p of parts) { bytecode.set(p, off); off += p.length; }
-  const chunk = { name: chunkName, bytecode };
+  const chunk = { name: chunkName, bytecode, proto };
   cache.set(key, chunk);
   return chunk;
 }
@@ -75,12 +80,7 @@ export function checkSyntax(source: string, chunkName: string): string | null {
   }
 }
 
-/** Push the chunk's main function onto L. Throws CompileError if the bytecode is refused. */
+/** Push the chunk's main function onto L: a new closure of its shared prototype, _ENV = L's globals. */
 export function loadChunk(L: LuaState, chunk: CompiledChunk): void {
-  const st = lauxlib.luaL_loadbufferx(L, chunk.bytecode, chunk.bytecode.length, toLua(`@${chunk.name}`), toLua('b'));
-  if (st !== lua.LUA_OK) {
-    const msg = bytesToText(lua.lua_tolstring(L, -1));
-    lua.lua_pop(L, 1);
-    throw new CompileError(msg, chunk.name);
-  }
+  lua.lua_pushproto(L, chunk.proto);
 }

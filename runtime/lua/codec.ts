@@ -154,11 +154,11 @@ function hasArrayMarker(L: LuaState, idx: number): boolean {
   return same;
 }
 
-/** Ensure the array-marker metatable exists in this state (idempotent). */
-export function ensureArrayMarker(L: LuaState): void {
+/** Mark the table on top of L as an array (the marker metatable is made on first use per state). */
+export function markArray(L: LuaState): void {
   if (lauxlib.luaL_newmetatable(L, lstr(ARRAY_MT))) {
     lua.lua_pushliteral(L, 'array');
     lua.lua_setfield(L, -2, lstr('__name'));
   }
-  lua.lua_pop(L, 1);
+  lua.lua_setmetatable(L, -2);
 }

@@ -9,7 +9,7 @@
  */
 import { lua, lauxlib, lstr, LuaState, toLua } from './vm';
 import { pushError } from './errorvalue';
-import { ARRAY_MT, CodecError, CodecMode, MAX_DEPTH } from './codec';
+import { CodecError, CodecMode, MAX_DEPTH, markArray } from './codec';
 import type { ErrorInfo } from '../errors';
 
 const INT_MIN = -2147483648;
@@ -75,7 +75,7 @@ export function decode(L: LuaState, text: string, mode: CodecMode = 'payload'): 
     ws();
     if (text.charCodeAt(i) === 93) {
       i++;
-      lauxlib.luaL_setmetatable(L, lstr(ARRAY_MT));
+      markArray(L);
       return;
     }
     for (let n = 1; ; n++) {
@@ -151,7 +151,7 @@ export function pushJs(L: LuaState, v: unknown, depth = 0): void {
       lauxlib.luaL_checkstack(L, 3, null);
       if (Array.isArray(v)) {
         lua.lua_createtable(L, v.length, 0);
-        if (v.length === 0) lauxlib.luaL_setmetatable(L, lstr(ARRAY_MT));
+        if (v.length === 0) markArray(L);
         v.forEach((x, k) => { pushJs(L, x, depth + 1); lua.lua_rawseti(L, -2, k + 1); });
         return;
       }

@@ -12,7 +12,6 @@ import * as v8 from 'node:v8';
 import { lua, lauxlib, lstr, toLua, LuaState, LuaFn, raise, checkText, bytesToText, RaiseInLua, typeName } from './vm';
 import { openSandbox, RandomSource } from './sandbox';
 import { loadChunk, CompiledChunk } from './chunks';
-import { ensureArrayMarker } from './codec';
 import { Task, LuaError } from './task';
 import { defer } from './scheduler';
 import { ErrorCode } from '../errors';
@@ -122,7 +121,6 @@ export class LuaHost {
     const lazyGlobals: Record<string, (L1: LuaState) => void> = {};
     for (const m of cfg.resolver.globals()) lazyGlobals[m.name] = (L1) => this.pushStd(L1, m);
     openSandbox(L, { services: () => this.services, random, spawn: spawnBinding, lazyGlobals });
-    ensureArrayMarker(L);
     lua.lua_sethook(L, budgetHook, lua.LUA_MASKCOUNT, HOOK_INTERVAL);
   }
 

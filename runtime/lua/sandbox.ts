@@ -82,111 +82,179 @@ export class RandomSource {
 }
 function rotl(x: number, k: number): number { return ((x << k) | (x >>> (32 - k))) >>> 0; }
 
-function openLib(L: LuaState, name: string, open: LuaFn): void {
-  lauxlib.luaL_requiref(L, lstr(name), open, 1);
-  lua.lua_pop(L, 1);
+/** Base library functions by name, taken once from a scratch state (all are plain JS functions). */
+const BASE_FUNCTIONS: ReadonlyMap<string, LuaFn> = (() => {
+  const L = lauxlib.luaL_newstate() as LuaState;
+  lauxlib.luaL_requiref(L, lstr('_G'), lualib.luaopen_base, 1);
+  const out = new Map<string, LuaFn>();
+  lua.lua_pushnil(L);
+  while (lua.lua_next(L, -2) !== 0) {
+    if (lua.lua_type(L, -2) === lua.LUA_TSTRING && lua.lua_iscfunction(L, -1)) {
+      out.set(lua.lua_tojsstring(L, -2), lua.lua_tocfunction(L, -1) as LuaFn);
+    }
+    lua.lua_pop(L, 1);
+  }
+  return out;
+})();
+
+/** Base functions that the sandbox leaves out. */
+const BASE_REMOVED = new Set(['dofile', 'loadfile']);
+
+function baseFunction(name: string): LuaFn {
+  const f = BASE_FUNCTIONS.get(name);
+  if (!f) throw new Error(`fengari's base library has no ${name}`);
+  return f;
 }
 
-function removeFields(L: LuaState, table: string, names: string[]): void {
-  lua.lua_getglobal(L, lstr(table));
-  for (const n of names) { lua.lua_pushnil(L); lua.lua_setfield(L, -2, lstr(n)); }
-  lua.lua_pop(L, 1);
-}
+type Opener = ((L: LuaState) => void) | undefined;
 
 /**
- * Open the sandboxed libraries into L. `_G` (base) and `string` are opened at once; every other
- * library and global module is opened the first time a script reads its global name (a metatable
- * on _G): creating a Fengari state is dominated by filling library tables, and most scripts use
- * a few. `setmetatable(_G, mt)` first opens everything, so user code that owns _G's metatable
- * (a "strict" module) sees the usual globals.
+ * Openers every state shares (they need nothing of the state's own): the base functions, `load`
+ * made text-only (no precompiled chunks from user code), table, utf8 and string (without
+ * string.dump; string.rep capped). A state's own openers
+ * object has this as its prototype, so a new state allocates no closure for them.
+ */
+const SHARED_OPENERS: Record<string, Opener> = (() => {
+  const o: Record<string, Opener> = Object.create(null);
+  for (const name of BASE_FUNCTIONS.keys()) {
+    if (BASE_REMOVED.has(name)) continue;
+    const f = BASE_FUNCTIONS.get(name)!;
+    o[name] = (L1) => lua.lua_pushcfunction(L1, f);
+  }
+  o.load = (L1) => { lua.lua_pushcfunction(L1, baseFunction('load')); lua.lua_pushjsclosure(L1, textOnlyLoad, 1); };
+  o.table = (L1) => { lualib.luaopen_table(L1); };
+  o.utf8 = (L1) => { lualib.luaopen_utf8(L1); };
+  o.string = (L1) => {
+    // luaopen_string also gives strings their real metatable (replacing the lazy one below).
+    lualib.luaopen_string(L1);
+    lua.lua_pushnil(L1);
+    lua.lua_setfield(L1, -2, lstr('dump'));
+    lua.lua_getfield(L1, -1, lstr('rep'));
+    lua.lua_pushjsclosure(L1, cappedRep, 1);
+    lua.lua_setfield(L1, -2, lstr('rep'));
+  };
+  return o;
+})();
+
+/**
+ * Open the sandboxed libraries into L. Only `_G._G`, `_VERSION` and the string metatable are set
+ * at once; every base function, library and global module is put in place the first time a
+ * script reads its global name (a metatable on _G), and the string library the first time a
+ * string method or `string` is used: creating a Fengari state is dominated by filling tables,
+ * and a workflow is a new state. `setmetatable(_G, mt)` first opens everything, so user code that
+ * owns _G's metatable (a "strict" module) sees the usual globals; so do pairs/next over _G then.
  */
 export function openSandbox(L: LuaState, hooks: SandboxHooks): void {
-  openLib(L, '_G', lualib.luaopen_base);
-  openLib(L, 'string', lualib.luaopen_string);
+  lua.lua_pushglobaltable(L);
+  lua.lua_pushvalue(L, -1);
+  lua.lua_setfield(L, -2, lstr('_G'));
+  lua.lua_pushliteral(L, lua.LUA_VERSION);
+  lua.lua_setfield(L, -2, lstr('_VERSION'));
+  lua.lua_pop(L, 1);
 
-  // base: no file access; load is text-only (no precompiled chunks from user code).
-  for (const n of ['dofile', 'loadfile']) { lua.lua_pushnil(L); lua.lua_setglobal(L, lstr(n)); }
-  lua.lua_getglobal(L, lstr('load'));
-  lua.lua_pushjsclosure(L, textOnlyLoad, 1);
-  lua.lua_setglobal(L, lstr('load'));
-  lua.lua_pushjsfunction(L, (L1: LuaState) => {
-    const n = lua.lua_gettop(L1);
+  const lazy: Record<string, Opener> = Object.create(SHARED_OPENERS);
+  lazy.print = (L1) => lua.lua_pushjsfunction(L1, (L2: LuaState) => {
+    const n = lua.lua_gettop(L2);
     const parts: string[] = [];
-    for (let i = 1; i <= n; i++) parts.push(describe(L1, i));
+    for (let i = 1; i <= n; i++) parts.push(describe(L2, i));
     hooks.services().print(parts.join('\t'));
     return 0;
   });
-  lua.lua_setglobal(L, lstr('print'));
-
-  removeFields(L, 'string', ['dump']);
-  lua.lua_getglobal(L, lstr('string'));
-  lua.lua_getfield(L, -1, lstr('rep'));
-  lua.lua_pushjsclosure(L, cappedRep, 1);
-  lua.lua_setfield(L, -2, lstr('rep'));
-  lua.lua_pop(L, 1);
-
-  const lazy: Record<string, (L1: LuaState) => void> = {
-    table: (L1) => { lualib.luaopen_table(L1); },
-    utf8: (L1) => { lualib.luaopen_utf8(L1); },
-    math: (L1) => {
+  Object.assign(lazy, {
+    math: (L1: LuaState) => {
       lualib.luaopen_math(L1);
       setFuncs(L1, {
         random: (L2) => mathRandom(L2, hooks.random),
         randomseed: (L2) => { hooks.random.seed(lauxlib.luaL_checknumber(L2, 1)); return 0; },
       });
     },
-    os: (L1) => pushSafeOs(L1, hooks),
-    coroutine: (L1) => {
+    os: (L1: LuaState) => pushSafeOs(L1, hooks),
+    coroutine: (L1: LuaState) => {
       lualib.luaopen_coroutine(L1);
       setFuncs(L1, { spawn: hooks.spawn });
       // coroutine.resume / wrap that forward host waits (the prelude patches the table).
-      loadChunk(L1, compile(PRELUDE, 'prelude')); // precompiled once per process, loaded as bytecode
+      loadChunk(L1, compile(PRELUDE, 'prelude')); // parsed once per process
       lua.lua_pushlightuserdata(L1, HOST_YIELD);
       lua.lua_pushvalue(L1, -3);
       lua.lua_call(L1, 2, 0);
     },
-    ...hooks.lazyGlobals,
-  };
+  }, hooks.lazyGlobals);
   installLazyGlobals(L, lazy);
+  installLazyStringMetatable(L);
 }
 
-/** _G's metatable: the first read of a lazy global opens it and stores it as a plain global. */
-function installLazyGlobals(L: LuaState, lazy: Record<string, (L1: LuaState) => void>): void {
+/**
+ * _G's metatable: the first read of a lazy global opens it and stores it as a plain global. An
+ * opened or assigned name is shadowed by `undefined` in the state's own openers, so a global the
+ * script sets to nil stays nil.
+ */
+function installLazyGlobals(L: LuaState, lazy: Record<string, Opener>): void {
   const open = (L1: LuaState, name: string): void => {
-    const opener = lazy[name];
-    delete lazy[name];
+    const opener = lazy[name]!;
+    lazy[name] = undefined;
     opener(L1);
     lua.lua_pushvalue(L1, -1);
     lua.lua_setglobal(L1, lstr(name));
   };
   const index: LuaFn = (L1) => {
     const k = lua.lua_type(L1, 2) === lua.LUA_TSTRING ? lua.lua_tojsstring(L1, 2) : null;
-    if (k === null || !Object.prototype.hasOwnProperty.call(lazy, k)) return 0;
+    if (k === null || lazy[k] === undefined) return 0;
     open(L1, k);
     return 1;
   };
+  // Assigning a global that was never read (`print = nil`) must not let the first read revive it.
+  const newindex: LuaFn = (L1) => {
+    if (lua.lua_type(L1, 2) === lua.LUA_TSTRING) {
+      const k = lua.lua_tojsstring(L1, 2);
+      if (lazy[k] !== undefined) lazy[k] = undefined;
+    }
+    lua.lua_settop(L1, 3);
+    lua.lua_rawset(L1, 1);
+    return 0;
+  };
   lua.lua_pushglobaltable(L);
-  lua.lua_createtable(L, 0, 1);
+  lua.lua_createtable(L, 0, 2);
   lua.lua_pushjsfunction(L, index);
   lua.lua_setfield(L, -2, lstr('__index'));
+  lua.lua_pushjsfunction(L, newindex);
+  lua.lua_setfield(L, -2, lstr('__newindex'));
   lua.lua_setmetatable(L, -2);
   lua.lua_pop(L, 1);
   // setmetatable(_G, mt): open everything first, then hand _G over to the user's metatable.
-  lua.lua_getglobal(L, lstr('setmetatable'));
-  lua.lua_pushjsclosure(L, (L1: LuaState) => {
+  const setmetatable = baseFunction('setmetatable');
+  lazy.setmetatable = (L0) => lua.lua_pushjsfunction(L0, (L1: LuaState) => {
     lua.lua_pushglobaltable(L1);
     if (lua.lua_rawequal(L1, 1, -1)) {
-      for (const name of Object.keys(lazy)) { open(L1, name); lua.lua_pop(L1, 1); }
+      // for-in: the shared (inherited) openers too
+      for (const name in lazy) { if (lazy[name] !== undefined) { open(L1, name); lua.lua_pop(L1, 1); } }
       lua.lua_pushnil(L1);
       lua.lua_setmetatable(L1, -2);
     }
     lua.lua_pop(L1, 1);
-    lua.lua_pushvalue(L1, lua.lua_upvalueindex(1));
+    lua.lua_pushcfunction(L1, setmetatable);
     lua.lua_insert(L1, 1);
     lua.lua_call(L1, lua.lua_gettop(L1) - 1, 1);
     return 1;
-  }, 1);
-  lua.lua_setglobal(L, lstr('setmetatable'));
+  });
+}
+
+/**
+ * Strings' metatable until the string library is opened: its __index opens `string` (through
+ * _G, so the global and the methods are one table) and answers from it. Opening the library
+ * replaces this metatable with the real one ({__index = string}).
+ */
+function installLazyStringMetatable(L: LuaState): void {
+  lua.lua_pushliteral(L, '');
+  lua.lua_createtable(L, 0, 1);
+  lua.lua_pushjsfunction(L, (L1: LuaState) => {
+    lua.lua_getglobal(L1, lstr('string'));
+    lua.lua_pushvalue(L1, 2);
+    lua.lua_gettable(L1, -2);
+    return 1;
+  });
+  lua.lua_setfield(L, -2, lstr('__index'));
+  lua.lua_setmetatable(L, -2);
+  lua.lua_pop(L, 1);
 }
 
 const textOnlyLoad: LuaFn = (L) => {

@@ -2,14 +2,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { lua, lauxlib, lualib, toLua } from '../../runtime/lua/vm';
-import { encode, CodecError, ensureArrayMarker } from '../../runtime/lua/codec';
+import { encode, CodecError } from '../../runtime/lua/codec';
 import { decode, pushJs } from '../../runtime/lua/decode';
 import { evalLua, runLua } from '../helpers/lua';
 
 function state() {
   const L = lauxlib.luaL_newstate();
   lualib.luaL_openlibs(L);
-  ensureArrayMarker(L);
   return L;
 }
 

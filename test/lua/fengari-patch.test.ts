@@ -53,3 +53,39 @@ test('to_luastring still encodes non-ASCII text as UTF-8', () => {
   assert.deepEqual([...to_luastring('aé€😀')], [0x61, 0xc3, 0xa9, 0xe2, 0x82, 0xac, 0xf0, 0x9f, 0x98, 0x80]);
   assert.deepEqual([...to_luastring('abc', true)], [0x61, 0x62, 0x63]);
 });
+
+test('states that load one compiled chunk share its prototype but each gets its own _ENV and closures', async () => {
+  const { compile, loadChunk } = await import('../../runtime/lua/chunks');
+  const chunk = compile('local function k() return 42 end\nreturn function() return x, k end', 'shared.lua');
+  const mk = (x: number) => {
+    const L = lauxlib.luaL_newstate();
+    lualib.luaL_openlibs(L);
+    lua.lua_pushinteger(L, x);
+    lua.lua_setglobal(L, to_luastring('x'));
+    loadChunk(L, chunk);
+    lua.lua_call(L, 0, 1);
+    return L;
+  };
+  const a = mk(1);
+  const b = mk(2);
+  const ask = (L: unknown) => {
+    lua.lua_pushvalue(L, -1);
+    lua.lua_call(L, 0, 2);
+    const x = lua.lua_tointeger(L, -2);
+    lua.lua_call(L, 0, 1);
+    const k = lua.lua_tointeger(L, -1);
+    lua.lua_pop(L, 1);
+    return [x, k];
+  };
+  assert.deepEqual(ask(a), [1, 42]);
+  assert.deepEqual(ask(b), [2, 42]);
+  // Two evaluations of a closure expression in one state are two functions (no closure cache
+  // that could hand one state's closure to another).
+  assert.equal(lauxlib.luaL_dostring(a, to_luastring('local fs = {} for i = 1, 2 do fs[i] = function() return 1 end end return fs[1] ~= fs[2]')), lua.LUA_OK);
+  assert.equal(lua.lua_toboolean(a, -1), true);
+});
+
+test('a compile error still names the chunk and line', async () => {
+  const { compile, CompileError } = await import('../../runtime/lua/chunks');
+  assert.throws(() => compile('local x = \n\n = 3', 'bad.lua'), (e: unknown) => e instanceof CompileError && /bad\.lua:3:/.test(e.message));
+});

@@ -138,3 +138,14 @@ test('libraries open on first use: the same tables through require and globals; 
              math.type(math.floor(2.5)), utf8.char(233), table.concat({"a", "b"}), ok }`);
   assert.deepEqual(v, [true, 'NotFound', 'function', 'function', 'function', 'function', 'integer', 'é', 'ab', false]);
 });
+
+test('lazily opened globals behave like ordinary ones: set to nil stays nil, strings have methods before `string` is read', async () => {
+  assert.deepEqual(await evalLua(`
+    local up = ("abc"):upper()           -- string methods before the global is touched
+    local same = getmetatable("").__index == string
+    print = nil; tostring = nil
+    local gone = print == nil and tostring == nil
+    local n = 0
+    for k in pairs(string) do n = n + 1 end
+    return {up, same, gone, n > 10, type(pairs), string.dump == nil}`), ['ABC', true, true, true, 'function', true]);
+});
