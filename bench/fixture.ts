@@ -1,0 +1,134 @@
+/**
+ * Shared setup for the workflow benchmarks: one registry with every workload as a workflow.lua
+ * entry AND, where a no-durability baseline is measured, the same Lua file as a function.lua
+ * entry, so both sides of a ratio run the exact same script. The store is the default real
+ * SQLite file (`.wippy/state.db` beside the registry, WAL, synchronous=FULL) in a temp folder.
+ *
+ * Also: small timing and statistics helpers, and `checkOutcome`, which every benchmark uses to
+ * fail loudly when a workflow did not complete with the value it should have.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { withRegistry } from '../test/helpers/lua';
+import { Runtime, RuntimeOptions } from '../runtime/runtime';
+import type { Outcome, WorkflowEngine } from '../runtime/engine/engine';
+
+/** N x `funcs.call("b:inc", s)`: the throughput workload (also the 3-step latency one). */
+export const STEPS_LUA = `local funcs = require("funcs")
+return function(n)
+  local s = 0
+  for i = 1, n do s = funcs.call("b:inc", s) end
+  return s
+end
+`;
+
+/**
+ * Sleep `d`, return `{n, late}`: `late` is how many ms after its due time (start + d) the
+ * workflow woke, as recorded by the engine (the workflow clock is the time of the event).
+ */
+export const SLEEPER_LUA = `local time = require("time")
+return function(n, d, ms)
+  local t0 = time.now():unix_milli()
+  time.sleep(d)
+  local t1 = time.now():unix_milli()
+  return {n = n, late = t1 - t0 - ms}
+end
+`;
+
+/** The smallest workflow whose first slice ends in a durable command (start-cost bench). */
+export const FIRST_COMMAND_LUA = `return function(n)
+  require("time").sleep("1h")
+  return n
+end
+`;
+
+export const INC_LUA = 'return function(x) return x + 1 end\n';
+
+export interface BenchFixture {
+  dir: string;
+  db: string;
+  open(opts?: RuntimeOptions): Runtime;
+  /** Remove the temp folder (registry and store). */
+  cleanup(): void;
+}
+
+export function benchFixture(): BenchFixture {
+  const wf = (name: string, file: string, modules: string) => `  - name: ${name}
+    kind: workflow.lua
+    source: file://${file}
+    modules: [${modules}]
+    meta: {temporal: {workflow: {worker: b:worker}}}
+`;
+  const dir = withRegistry({
+    'bench.yaml': `namespace: b
+entries:
+  - name: client
+    kind: temporal.client
+  - name: worker
+    kind: temporal.worker
+    client: b:client
+    task_queue: bench
+${wf('steps', 'steps.lua', 'funcs')}${wf('sleeper', 'sleeper.lua', 'time')}${wf('first_command', 'first_command.lua', 'time')}  - name: plain_steps
+    kind: function.lua
+    source: file://steps.lua
+    modules: [funcs]
+  - name: plain_sleeper
+    kind: function.lua
+    source: file://sleeper.lua
+    modules: [time]
+  - name: inc
+    kind: function.lua
+    source: file://inc.lua
+`,
+    'steps.lua': STEPS_LUA,
+    'sleeper.lua': SLEEPER_LUA,
+    'first_command.lua': FIRST_COMMAND_LUA,
+    'inc.lua': INC_LUA,
+  });
+  const db = path.join(dir, '.wippy', 'state.db');
+  return {
+    dir,
+    db,
+    open: (opts = {}) => Runtime.load(dir, { output: { print: () => {}, log: () => {} }, ...opts }),
+    cleanup: () => fs.rmSync(dir, { recursive: true, force: true }),
+  };
+}
+
+// ------------------------------------------------------------------------------ helpers
+
+export const now = (): bigint => process.hrtime.bigint();
+export const secondsSince = (t0: bigint): number => Number(process.hrtime.bigint() - t0) / 1e9;
+export const msSince = (t0: bigint): number => Number(process.hrtime.bigint() - t0) / 1e6;
+export const gc = (): void => { (globalThis as { gc?: () => void }).gc?.(); };
+export const turn = (): Promise<void> => new Promise((r) => setImmediate(r));
+export const sleepMs = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/** The q-quantile (0..1) of a list of numbers, nearest-rank. */
+export function quantile(xs: number[], q: number): number {
+  if (xs.length === 0) return NaN;
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.max(0, Math.ceil(q * s.length) - 1))];
+}
+
+/** Wait until the engine has nothing to commit or activate (polled every turn). */
+export async function engineIdle(engine: WorkflowEngine): Promise<void> {
+  while (engine.busy) await turn();
+}
+
+/** The decoded value of a completed workflow; throws (failing the bench) on anything else. */
+export function checkOutcome(o: Outcome, what: string): unknown {
+  if ('parked' in o) throw new Error(`${what}: workflow parked: ${o.parked.split('\n')[0]}`);
+  if (o.result.error) throw new Error(`${what}: workflow failed: ${o.result.error.kind}: ${o.result.error.message}`);
+  return JSON.parse(o.result.value ?? 'null');
+}
+
+/** Start a workflow through the engine and resolve with its outcome. */
+export function startAndWatch(engine: WorkflowEngine, entry: string, args: unknown[]): Promise<Outcome> {
+  const r = engine.start(entry, args.map((a) => JSON.stringify(a)));
+  if ('error' in r) throw new Error(`start ${entry}: ${r.error.kind}: ${r.error.message}`);
+  return new Promise((resolve) => engine.watch(r.id, resolve));
+}
+
+export const fmtInt = (n: number): string => Math.round(n).toLocaleString('en-US');
+export const pct = (r: number): string => `${(r * 100).toFixed(r < 0.1 ? 1 : 0)}%`;
+export const mib = (b: number): string => `${(b / 1048576).toFixed(0)} MiB`;

@@ -1,0 +1,101 @@
+/**
+ * Timer fan-out (issue 7, item 3): N workflows each doing `time.sleep("1s")` and returning, on the
+ * real clock and a real SQLite file. Measured: wall time from the first `engine.start` until every
+ * outcome is in (ideal: 1 s plus the time to start them all), and how late the workflows woke:
+ * each returns `late` = (time of its timer_fired event) - (its start time + 1 s), as recorded by
+ * the engine; the JS side also notes when each outcome arrived.
+ *
+ * Baseline in the same run: the same Lua file as N concurrent function calls (plain Fengari, no
+ * durability: `time.sleep` is a plain JS timer there), wall time until all return.
+ */
+import type { Runtime } from '../runtime/runtime';
+import { benchFixture, checkOutcome, startAndWatch, now, secondsSince, quantile } from './fixture';
+
+export interface TimersOptions { workflows?: number; sleepMs?: number; cacheSize?: number }
+
+export interface TimersResult {
+  workflows: number;
+  sleepMs: number;
+  cacheSize: number;
+  /** Wall time until the last workflow's outcome. */
+  seconds: number;
+  /** Time the start loop took (all `engine.start` calls, before any commit). */
+  startLoopSeconds: number;
+  /** Recorded lateness of the timer_fired events (ms after start + sleep). */
+  wakeLateP50Ms: number;
+  wakeLateMaxMs: number;
+  /** When the last outcome arrived, in ms after the first start + sleep. */
+  lastOutcomeLateMs: number;
+  plainSeconds: number;
+  /** seconds / (sleep): 1.0 is ideal. */
+  ratioToIdeal: number;
+  ratioToPlain: number;
+}
+
+interface SleeperResult { n: number; late: number }
+
+function checkSleeper(v: unknown, n: number, what: string): SleeperResult {
+  const r = v as SleeperResult;
+  if (!r || r.n !== n || typeof r.late !== 'number') throw new Error(`${what}: result ${JSON.stringify(v)}, expected {n = ${n}, late = <ms>}`);
+  return r;
+}
+
+/** N workflows sleeping `sleepMs` each; outcomes checked. */
+export async function durableFanOut(rt: Runtime, workflows: number, sleepMs: number) {
+  const engine = rt.startWorkflows()!;
+  const d = `${sleepMs}ms`;
+  const t0 = now();
+  const wall0 = Date.now();
+  let lastArrival = 0;
+  const pending: Array<Promise<unknown>> = [];
+  for (let i = 0; i < workflows; i++) {
+    pending.push(startAndWatch(engine, 'b:sleeper', [i, d, sleepMs]).then((o) => {
+      lastArrival = Math.max(lastArrival, Date.now());
+      return checkOutcome(o, `timer workflow ${i}`);
+    }));
+  }
+  const startLoopSeconds = secondsSince(t0);
+  const values = await Promise.all(pending);
+  const seconds = secondsSince(t0);
+  const late = values.map((v, i) => checkSleeper(v, i, `timer workflow ${i}`).late);
+  return { seconds, startLoopSeconds, late, lastOutcomeLateMs: lastArrival - wall0 - sleepMs };
+}
+
+/** The same Lua as N concurrent function calls, no durability. */
+export async function plainFanOut(rt: Runtime, calls: number, sleepMs: number): Promise<number> {
+  const t0 = now();
+  const outs = await Promise.all(Array.from({ length: calls }, (_, i) => rt.callFunction('b:plain_sleeper', [String(i), JSON.stringify(`${sleepMs}ms`), String(sleepMs)])));
+  const seconds = secondsSince(t0);
+  outs.forEach((o, i) => {
+    if (o.error) throw new Error(`plain sleeper ${i}: ${o.error.kind}: ${o.error.message}`);
+    checkSleeper(JSON.parse(o.value ?? 'null'), i, `plain sleeper ${i}`);
+  });
+  return seconds;
+}
+
+export async function benchTimers(opts: TimersOptions = {}): Promise<TimersResult> {
+  const workflows = opts.workflows ?? 10_000;
+  const sleepMs = opts.sleepMs ?? 1000;
+  const cacheSize = opts.cacheSize ?? workflows;
+  const fx = benchFixture();
+  const rt = fx.open({ cacheSize });
+  try {
+    await plainFanOut(rt, Math.min(100, workflows), 10); // warm-up
+    const plainSeconds = await plainFanOut(rt, workflows, sleepMs);
+    const d = await durableFanOut(rt, workflows, sleepMs);
+    return {
+      workflows, sleepMs, cacheSize,
+      seconds: d.seconds,
+      startLoopSeconds: d.startLoopSeconds,
+      wakeLateP50Ms: quantile(d.late, 0.5),
+      wakeLateMaxMs: Math.max(...d.late),
+      lastOutcomeLateMs: d.lastOutcomeLateMs,
+      plainSeconds,
+      ratioToIdeal: d.seconds / (sleepMs / 1000),
+      ratioToPlain: d.seconds / plainSeconds,
+    };
+  } finally {
+    rt.close();
+    fx.cleanup();
+  }
+}
