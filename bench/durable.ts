@@ -77,7 +77,10 @@ export async function benchDurable(opts: DurableOptions = {}): Promise<DurableRe
     const plains: PlainThroughput[] = [];
     for (let i = 0; i < 3; i++) plains.push(await plainThroughput(rt, workflows, steps));
     const plain = plains.sort((a, b) => a.stepsPerSecond - b.stepsPerSecond)[1];
-    const d = await durableThroughput(rt, workflows, steps);
+    // Durable likewise: the median of three (each on the same store, one after the other).
+    const ds: Array<{ seconds: number; stepsPerSecond: number }> = [];
+    for (let i = 0; i < 3; i++) ds.push(await durableThroughput(rt, workflows, steps));
+    const d = ds.sort((a, b) => a.stepsPerSecond - b.stepsPerSecond)[1];
     rt.close();
     const single = rawSqlite(opts.sqliteSingleRows ?? 2000, 1);
     const batched = rawSqlite(opts.sqliteBatchedRows ?? 50_000, 100);

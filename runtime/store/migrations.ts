@@ -64,10 +64,27 @@ export const MIGRATIONS: readonly Migration[] = [
     `,
   },
   {
-    // One row may hold several consecutive records of a workflow (those one commit appends):
+    // History as an append-only rowid table with an index for reads, instead of a table clustered
+    // on (workflow_id, idx): a commit appends one row for each of many workflows, and in the
+    // clustered layout every one of them landed on its own page (one 4 KiB WAL frame each; 15 us
+    // per row at 1,000 workflows x 40 steps against 6 us now, bench: npm run bench durable).
+    // And one row may hold several consecutive records of a workflow (those one commit appends):
     // idx is the first one's index, n how many; data is then a JSON array of them.
-    name: '0002_history_runs',
-    sql: `ALTER TABLE history ADD COLUMN n INTEGER NOT NULL DEFAULT 1 CHECK (n >= 1);`,
+    name: '0002_history_append',
+    sql: `
+      CREATE TABLE history_new (
+        workflow_id TEXT NOT NULL REFERENCES workflows(id) ON DELETE CASCADE,
+        idx         INTEGER NOT NULL CHECK (idx >= 0),
+        n           INTEGER NOT NULL DEFAULT 1 CHECK (n >= 1),
+        type        TEXT NOT NULL,
+        data        TEXT NOT NULL
+      );
+      INSERT INTO history_new (workflow_id, idx, n, type, data)
+        SELECT workflow_id, idx, 1, type, data FROM history ORDER BY workflow_id, idx;
+      DROP TABLE history;
+      ALTER TABLE history_new RENAME TO history;
+      CREATE UNIQUE INDEX history_workflow ON history(workflow_id, idx);
+    `,
   },
 ];
 

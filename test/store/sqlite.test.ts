@@ -222,3 +222,26 @@ test('sqlite: integrityCheck reports ok on a sound store and a clear error other
   s.close();
   throwsCode(() => integrityCheck(path.join(dir, 'none.db')), ErrorCode.STORE_INVALID, 'none.db', 'no such file');
 }));
+
+test('sqlite: a store written before 0002 (one row per record, clustered table) upgrades with its history intact', withDir((dir) => {
+  const file = path.join(dir, 'old.db');
+  const db = new Database(file);
+  db.pragma('journal_mode = WAL');
+  runMigrations(db, 'old', MIGRATIONS.slice(0, 1));
+  db.prepare(`INSERT INTO workflows (id, entry, worker, status, input, parent, result, error, parked, created_at, updated_at)
+    VALUES ('w1', 'app:wf', 'app:worker', 'running', '[]', NULL, NULL, NULL, NULL, 1, 1)`).run();
+  const ins = db.prepare('INSERT INTO history (workflow_id, idx, type, data) VALUES (?, ?, ?, ?)');
+  // Inserted out of order: the upgrade must keep index order.
+  for (const i of [2, 0, 1]) ins.run('w1', i, RECORDS[i].type, JSON.stringify(RECORDS[i]));
+  db.close();
+
+  const s = openStore(file);
+  try {
+    assert.deepEqual(s.appliedMigrations(), MIGRATIONS.map((m) => m.name));
+    assert.deepEqual(s.history('w1'), RECORDS.slice(0, 3));
+    // New appends after the upgrade share rows and read back after the old ones.
+    s.commit(batch({ appends: [{ workflowId: 'w1', index: 3, record: RECORDS[3] }, { workflowId: 'w1', index: 4, record: RECORDS[4] }] }));
+    assert.deepEqual(s.history('w1'), RECORDS.slice(0, 5));
+  } finally { s.close(); }
+  assert.equal(integrityCheck(file), 'ok');
+}));
