@@ -71,6 +71,9 @@ interface WfState {
   parkedReport?: string;
 }
 
+/** Lower bound of the per-turn state budget, so a small cache does not slow a burst of starts. */
+const MIN_INSTANTIATIONS_PER_TURN = 1024;
+
 export interface StartOptions { id?: string; worker?: string | null; parent?: string | null; parentCmd?: number }
 
 export class WorkflowEngine implements EngineHooks {
@@ -86,6 +89,8 @@ export class WorkflowEngine implements EngineHooks {
   private readonly toPump = new Set<string>();
   private readonly lru = new Map<string, true>();
   private readonly cacheSize: number;
+  /** Lua states this turn may still create (see deferInstantiation). */
+  private instantiationsLeft = 0;
   private signalPoll: NodeJS.Timeout | null = null;
   /** The poll has seen every signal row up to this id. */
   private lastSignalId = 0;
@@ -181,25 +186,30 @@ export class WorkflowEngine implements EngineHooks {
     return null;
   }
 
-  /** Resume every running (and parked) workflow in the store, then deliver pending signals. */
+  /**
+   * Resume every running (and parked) workflow in the store, then deliver pending signals. Only
+   * their bookkeeping is loaded here; each replays from its history when its turn comes (a
+   * cache's worth per turn, see deferInstantiation), which re-arms its timers and re-dispatches
+   * its open activities: start-up with 100,000 sleeping workflows neither blocks nor holds
+   * 100,000 states at once.
+   */
   resumeAll(): number {
     const rows = this.deps.store.listWorkflows(['running', 'parked']);
-    const loaded: Array<[WfState, HistoryRecord[]]> = [];
+    let n = 0;
     for (const row of rows) {
       if (this.states.has(row.id)) continue;
-      const history = this.deps.store.history(row.id);
-      const started = history[0] as RecordOf<'started'> | undefined;
-      if (!started) continue;
+      const length = this.deps.store.historyLength(row.id);
+      if (length === 0) continue;
       const parentCmd = this.parentCmdOf(row.id, row.parent);
-      const st: WfState = { id: row.id, entry: row.entry, worker: row.worker, parent: row.parent, parentCmd, status: 'running', length: history.length, committed: history.length, instance: null, watchers: [] };
+      const st: WfState = { id: row.id, entry: row.entry, worker: row.worker, parent: row.parent, parentCmd, status: 'running', length, committed: length, instance: null, watchers: [] };
       this.states.set(row.id, st);
       if (row.status === 'parked') this.batch.updates.push({ id: row.id, status: 'running', parked: null, at: this.deps.clock.now() });
-      loaded.push([st, history]);
+      this.toPump.add(row.id);
+      n++;
     }
-    for (const [st, history] of loaded) this.instantiate(st, history);
     for (const s of this.deps.store.pendingSignals()) { this.lastSignalId = Math.max(this.lastSignalId, s.id); this.acceptSignal(s); }
     this.scheduleFlush();
-    return loaded.length;
+    return n;
   }
 
   /** Pick up signals written by other processes (`wippy workflow signal`). */
@@ -402,6 +412,7 @@ export class WorkflowEngine implements EngineHooks {
   flush(): void {
     this.flushScheduled = false;
     if (this.closed) return;
+    this.instantiationsLeft = Math.max(MIN_INSTANTIATIONS_PER_TURN, this.cacheSize);
     // Activities first: a result that is ready at once joins this commit with its command.
     while (this.preCommit.length > 0) {
       const pre = this.preCommit;
@@ -428,7 +439,20 @@ export class WorkflowEngine implements EngineHooks {
     if (!st || st.status !== 'running') return;
     if (st.committed < st.length) { this.toPump.add(id); this.scheduleFlush(); return; }
     if (st.instance) { st.instance.pump(); this.touch(st); return; }
+    if (this.deferInstantiation(st)) return;
     this.instantiate(st, this.deps.store.history(id));
+  }
+
+  /**
+   * At most a cache's worth of Lua states are created (new workflows started, evicted ones
+   * replayed) per turn; the rest wait for the next turn. 100,000 timers firing at once would
+   * otherwise build 100,000 states in one synchronous loop, and the heap with them.
+   */
+  private deferInstantiation(st: WfState): boolean {
+    if (this.instantiationsLeft > 0) { this.instantiationsLeft--; return false; }
+    this.toPump.add(st.id);
+    this.scheduleFlush();
+    return true;
   }
 
   /**
@@ -441,6 +465,7 @@ export class WorkflowEngine implements EngineHooks {
     // Records may have been appended after `started` (a cancel or signal in the same turn as the
     // start): wait until they are committed too, then start from the whole history.
     if (st.committed < st.length) { this.toPump.add(st.id); this.scheduleFlush(); return; }
+    if (this.deferInstantiation(st)) return;
     this.instantiate(st, st.length > 1 ? this.deps.store.history(st.id) : [started]);
   }
 

@@ -113,6 +113,7 @@ class CountingStore implements HistoryStore {
   getWorkflow(id: string): WorkflowRow | null { return this.inner.getWorkflow(id); }
   listWorkflows(status?: WorkflowStatus[]): WorkflowRow[] { return this.inner.listWorkflows(status); }
   history(id: string): HistoryRecord[] { return this.inner.history(id); }
+  historyLength(id: string): number { return this.inner.historyLength(id); }
   close(): void { this.inner.close(); }
 }
 

@@ -317,6 +317,24 @@ export class LuaHost {
     if (lua.lua_isnil(L, -1)) { lua.lua_pop(L, 1); lua.lua_pushboolean(L, true); }
   }
 
+  /** A finished task's thread (and its registry ref), kept for the next task on this host. */
+  private spareThread: { thread: LuaState; ref: number } | null = null;
+
+  takeSpareThread(): { thread: LuaState; ref: number } | null {
+    const s = this.spareThread;
+    this.spareThread = null;
+    return s;
+  }
+
+  /** Keep a thread whose task returned normally for the next task; false when one is kept already. */
+  recycleThread(thread: LuaState, ref: number): boolean {
+    if (this.spareThread) return false;
+    // Its hook may have been set to fire on every instruction by a budget stop a pcall caught.
+    lua.lua_sethook(thread, budgetHook, lua.LUA_MASKCOUNT, HOOK_INTERVAL);
+    this.spareThread = { thread, ref };
+    return true;
+  }
+
   /** Create a task on this host. */
   newTask(onExit: ConstructorParameters<typeof Task>[1]): Task {
     return new Task(this, onExit);

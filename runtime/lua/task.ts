@@ -48,9 +48,15 @@ export class Task {
 
   /** `onExit` reads the results from `thread` (on success) before the thread is released. */
   constructor(readonly host: LuaHost, private readonly onExit: (outcome: TaskOutcome) => void) {
-    const L = host.L;
-    this.thread = lua.lua_newthread(L) as LuaState;
-    this.ref = lauxlib.luaL_ref(L, lua.LUA_REGISTRYINDEX);
+    const spare = host.takeSpareThread();
+    if (spare) {
+      this.thread = spare.thread;
+      this.ref = spare.ref;
+    } else {
+      const L = host.L;
+      this.thread = lua.lua_newthread(L) as LuaState;
+      this.ref = lauxlib.luaL_ref(L, lua.LUA_REGISTRYINDEX);
+    }
   }
 
   /** Run the function pushed on `thread` with its `nargs` arguments (pushed after it). */
@@ -143,7 +149,10 @@ export class Task {
       this.onExit(outcome);
     } finally {
       lua.lua_settop(this.thread, 0);
-      lauxlib.luaL_unref(this.host.L, lua.LUA_REGISTRYINDEX, this.ref);
+      // A coroutine that returned can run the host's next task (no new thread per call); one that
+      // failed or was killed mid-wait is dead or suspended and is dropped.
+      const reusable = outcome.ok && lua.lua_status(this.thread) === lua.LUA_OK;
+      if (!reusable || !this.host.recycleThread(this.thread, this.ref)) lauxlib.luaL_unref(this.host.L, lua.LUA_REGISTRYINDEX, this.ref);
     }
   }
 }

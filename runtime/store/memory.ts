@@ -132,6 +132,11 @@ export class MemoryStore implements HistoryStore {
       .map((w) => copyRow(w.row));
   }
 
+  historyLength(id: string): number {
+    this.open();
+    return this.workflows.get(id)?.history.length ?? 0;
+  }
+
   history(id: string): HistoryRecord[] {
     this.open();
     const wf = this.workflows.get(id);

@@ -246,7 +246,7 @@ export class SqliteStore implements HistoryStore {
   private readonly lockPath: string | null;
   private closed = false;
   private readonly stmt: Record<
-    'insWorkflow' | 'insHistory' | 'update' | 'insSignal' | 'delSignal' | 'getWorkflow' | 'listAll' | 'listBy' | 'history' | 'pending',
+    'insWorkflow' | 'insHistory' | 'update' | 'insSignal' | 'delSignal' | 'getWorkflow' | 'listAll' | 'listBy' | 'history' | 'historyLength' | 'pending',
     Database.Statement
   >;
   private readonly tx: (b: Batch) => void;
@@ -299,6 +299,7 @@ export class SqliteStore implements HistoryStore {
         listBy: db.prepare(`SELECT ${WORKFLOW_COLUMNS} FROM workflows
           WHERE status IN (SELECT value FROM json_each(?)) ORDER BY created_at, rowid`),
         history: db.prepare('SELECT n, data FROM history WHERE workflow_id = ? ORDER BY idx'),
+        historyLength: db.prepare('SELECT idx + n FROM history WHERE workflow_id = ? ORDER BY idx DESC LIMIT 1').pluck(),
         pending: db.prepare('SELECT id, workflow_id, topic, from_pid, payloads, at FROM signals WHERE id > ? ORDER BY id'),
       };
       const tx = db.transaction((b: Batch) => this.apply(b));
@@ -385,6 +386,10 @@ export class SqliteStore implements HistoryStore {
       else for (const rec of JSON.parse(r.data) as HistoryRecord[]) out.push(rec);
     }
     return out;
+  }
+
+  historyLength(id: string): number {
+    return (this.stmt.historyLength.get(id) as number | undefined) ?? 0;
   }
 
   /** Names of the schema migrations this database records, in the order they were applied. */

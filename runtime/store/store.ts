@@ -43,5 +43,7 @@ export interface HistoryStore {
   /** Workflows by status (all when omitted), oldest first. */
   listWorkflows(status?: WorkflowStatus[]): WorkflowRow[];
   history(id: string): HistoryRecord[];
+  /** How many records the workflow's history has (0 when none), without reading them. */
+  historyLength(id: string): number;
   close(): void;
 }

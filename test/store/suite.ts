@@ -67,8 +67,10 @@ export function storeSuite(name: string, make: () => Fixture): void {
     s.commit(batch({ creates: [row('w1')], appends: RECORDS.slice(0, 3).map((record, index) => ({ workflowId: 'w1', index, record })) }));
     s.commit(batch({ appends: RECORDS.slice(3).map((record, i) => ({ workflowId: 'w1', index: i + 3, record })).reverse() }));
     assert.deepEqual(s.history('w1'), RECORDS);
+    assert.equal(s.historyLength('w1'), RECORDS.length);
     assert.deepEqual(s.getWorkflow('w1'), row('w1'));
     assert.deepEqual(s.history('nope'), []);
+    assert.equal(s.historyLength('nope'), 0);
     assert.equal(s.getWorkflow('nope'), null);
   });
 
