@@ -22,10 +22,16 @@ import { now, secondsSince, msSince, quantile } from './fixture';
 
 export interface PlainThroughput { runs: number; stepsPerRun: number; seconds: number; stepsPerSecond: number }
 
-/** N concurrent no-durability runs of the M-step loop (function entry `b:plain_steps`). */
-export async function plainThroughput(rt: Runtime, runs: number, steps: number): Promise<PlainThroughput> {
+/**
+ * N concurrent no-durability runs of the M-step loop. `b:plain_steps` runs them all on one pooled
+ * state (nothing waits, so one state serves every run in turn); `isolated` uses
+ * `b:plain_steps_isolated` (pool type inline): a fresh state per run, the isolation each workflow
+ * gets, so the difference to the durable run is durability alone.
+ */
+export async function plainThroughput(rt: Runtime, runs: number, steps: number, isolated = false): Promise<PlainThroughput> {
+  const id = isolated ? 'b:plain_steps_isolated' : 'b:plain_steps';
   const t0 = now();
-  const outs = await Promise.all(Array.from({ length: runs }, () => rt.callFunction('b:plain_steps', [String(steps)])));
+  const outs = await Promise.all(Array.from({ length: runs }, () => rt.callFunction(id, [String(steps)])));
   const seconds = secondsSince(t0);
   const bad = outs.filter((o) => o.error || o.value !== String(steps));
   if (bad.length) throw new Error(`plain Fengari baseline: ${bad.length} of ${runs} runs wrong, e.g. ${JSON.stringify(bad[0])}`);

@@ -35,6 +35,9 @@ export interface DurableResult {
   /** The same Lua, same concurrency, as function calls with no durability. */
   plain: PlainThroughput;
   ratioToPlain: number;
+  /** The same, each run on a fresh Lua state (the isolation a workflow has). */
+  plainIsolated: PlainThroughput;
+  ratioToPlainIsolated: number;
 }
 
 export function rawSqlite(rows: number, perCommit: number): number {
@@ -77,6 +80,9 @@ export async function benchDurable(opts: DurableOptions = {}): Promise<DurableRe
     const plains: PlainThroughput[] = [];
     for (let i = 0; i < 3; i++) plains.push(await plainThroughput(rt, workflows, steps));
     const plain = plains.sort((a, b) => a.stepsPerSecond - b.stepsPerSecond)[1];
+    const isolatedRuns: PlainThroughput[] = [];
+    for (let i = 0; i < 3; i++) isolatedRuns.push(await plainThroughput(rt, workflows, steps, true));
+    const plainIsolated = isolatedRuns.sort((a, b) => a.stepsPerSecond - b.stepsPerSecond)[1];
     // Durable likewise: the median of three (each on the same store, one after the other).
     const ds: Array<{ seconds: number; stepsPerSecond: number }> = [];
     for (let i = 0; i < 3; i++) ds.push(await durableThroughput(rt, workflows, steps));
@@ -89,6 +95,7 @@ export async function benchDurable(opts: DurableOptions = {}): Promise<DurableRe
       sqliteRowsPerSecondSingle: single, sqliteRowsPerSecondBatched: batched,
       ratioToBatchedSqlite: d.stepsPerSecond / batched, ratioToSingleSqlite: d.stepsPerSecond / single,
       plain, ratioToPlain: d.stepsPerSecond / plain.stepsPerSecond,
+      plainIsolated, ratioToPlainIsolated: d.stepsPerSecond / plainIsolated.stepsPerSecond,
     };
   } finally {
     rt.close();

@@ -72,6 +72,11 @@ ${wf('steps', 'steps.lua', 'funcs')}${wf('sleeper', 'sleeper.lua', 'time')}${wf(
     kind: function.lua
     source: file://steps.lua
     modules: [funcs]
+  - name: plain_steps_isolated
+    kind: function.lua
+    source: file://steps.lua
+    modules: [funcs]
+    pool: {type: inline}
   - name: plain_sleeper
     kind: function.lua
     source: file://sleeper.lua

@@ -10,7 +10,7 @@
  * BaselineFrame::GetBytecodeOffset). Without Sparkplug, luaV_execute stays in the interpreter
  * until TurboFan takes it over on a long loop (OSR), and Lua code measured as fast or faster.
  * Invariant: set before any Fengari function has run (flags apply to code compiled after).
- * Measured by bench/yield (npm run bench).
+ * Measured by bench/yield.ts (`node --expose-gc dist/bench/run.js yield`, part of npm run bench).
  */
 import * as v8 from 'node:v8';
 
