@@ -8,7 +8,7 @@
  * channel full is dropped (Go semantics), the next one is scheduled from when it fired.
  * Invariant: a stopped timer or ticker never delivers again and its pending wait is canceled.
  */
-import { lua, lauxlib, lstr, LuaState, LuaFn, setFuncs } from '../runtime/lua/vm';
+import { lua, lauxlib, lstr, LuaState, LuaFn, setFuncs, setClassMetatable } from '../runtime/lua/vm';
 import { hostOf } from '../runtime/lua/host';
 import { Channel, Item } from '../runtime/lua/channel';
 import type { Cancel, Services } from '../runtime/services';
@@ -59,7 +59,14 @@ function check(L: LuaState, mt: string): Clocked {
 function push(L: LuaState, t: Clocked, mt: string): number {
   const box = lua.lua_newuserdata(L, 0) as { t: Clocked };
   box.t = t;
-  lauxlib.luaL_setmetatable(L, lstr(mt));
+  const [m, name] = mt === TIMER_MT ? [timerMethods, 'Timer'] : [tickerMethods, 'Ticker'];
+  setClassMetatable(L, mt, (L1) => {
+    lua.lua_createtable(L1, 0, 4);
+    setFuncs(L1, m);
+    lua.lua_setfield(L1, -2, lstr('__index'));
+    lua.lua_pushstring(L1, lstr(name));
+    lua.lua_setfield(L1, -2, lstr('__name'));
+  });
   return 1;
 }
 
@@ -67,6 +74,8 @@ function methods(mt: string, extra: Record<string, LuaFn>): Record<string, LuaFn
   const channel: LuaFn = (L) => { pushChannel(L, check(L, mt).channel); return 1; };
   return { response: channel, channel, stop: (L) => { lua.lua_pushboolean(L, stop(check(L, mt))); return 1; }, ...extra };
 }
+
+const tickerMethods = methods(TICKER_MT, {});
 
 const timerMethods = methods(TIMER_MT, {
   reset: (L) => {
@@ -87,15 +96,3 @@ export const timeChannelFunctions: Record<string, LuaFn> = {
   ticker: (L) => push(L, start(L, 'time.ticker', true), TICKER_MT),
 };
 
-export function openTimeChannels(L: LuaState): void {
-  for (const [mt, m, name] of [[TIMER_MT, timerMethods, 'Timer'], [TICKER_MT, methods(TICKER_MT, {}), 'Ticker']] as const) {
-    if (lauxlib.luaL_newmetatable(L, lstr(mt))) {
-      lua.lua_createtable(L, 0, 4);
-      setFuncs(L, m);
-      lua.lua_setfield(L, -2, lstr('__index'));
-      lua.lua_pushstring(L, lstr(name));
-      lua.lua_setfield(L, -2, lstr('__name'));
-    }
-    lua.lua_pop(L, 1);
-  }
-}

@@ -24,7 +24,7 @@
  * Lua keywords: Go's `Local()` and `Until()` are spelled `t:in_local()` and `time["until"](t)`;
  * `t["local"](t)` exists as an alias.
  */
-import { lua, lauxlib, lstr, LuaState, LuaFn, setFuncs, pushText, raise, checkText } from '../runtime/lua/vm';
+import { lua, lauxlib, lstr, LuaState, LuaFn, setFuncs, pushText, raise, checkText, pushLazyModule } from '../runtime/lua/vm';
 import { typeError } from '../runtime/lua/vm';
 import { hostOf } from '../runtime/lua/host';
 import { waitFor } from '../runtime/lua/task';
@@ -34,7 +34,7 @@ import {
   addDate, addNanos, compare, diffNanos, fromCivil, ianaZone, instant, LOCAL, roundTime, TimeValue, truncateTime, UTC,
   wall, Wall, ZERO_MS, Zone, zoneName,
 } from './time-calendar';
-import { timeChannelFunctions, openTimeChannels } from './time-channels';
+import { timeChannelFunctions } from './time-channels';
 import { formatWall, LAYOUTS, MONTHS, parseTime, TimeParseError, WEEKDAYS } from './time-format';
 import {
   checkDuration, checkTime, durationArg, durationCompare, durationString, DURATION_MT, LOCATION_MT, operators,
@@ -269,28 +269,16 @@ const CONSTANTS = new Map<string, number | string>([
 ]);
 
 /**
- * Push the module table. Constants (time.SECOND, time.RFC3339, time.utc...) are answered by the
- * table's __index on first read and then stored, and the Time/Duration/Location types are built
- * when the first such value is made: opening `time` stays cheap for scripts that only sleep.
+ * Push the module table. Functions, constants (time.SECOND, time.RFC3339, time.utc...) are put in
+ * place on first read (vm.ts pushLazyModule), and the Time/Duration/Location/Timer types are
+ * built when the first such value is made: opening `time` stays cheap for scripts that only sleep.
  */
 export function openTime(L: LuaState): void {
-  openTimeChannels(L);
-  lua.lua_createtable(L, 0, 32);
-  setFuncs(L, functions);
-  lua.lua_createtable(L, 0, 1);
-  lua.lua_pushjsfunction(L, (L1: LuaState) => {
-    const k = lua.lua_type(L1, 2) === lua.LUA_TSTRING ? lua.lua_tojsstring(L1, 2) : null;
-    if (k === null) return 0;
+  pushLazyModule(L, functions, (L1, k) => {
     const v = CONSTANTS.get(k);
-    if (v !== undefined) { if (typeof v === 'number') pushNumber(L1, v); else pushText(L1, v); }
-    else if (k === 'utc') pushLocation(L1, UTC);
-    else if (k === 'localtz') pushLocation(L1, LOCAL);
-    else return 0;
-    lua.lua_pushvalue(L1, 2);
-    lua.lua_pushvalue(L1, -2);
-    lua.lua_rawset(L1, 1);
-    return 1;
+    if (v !== undefined) { if (typeof v === 'number') pushNumber(L1, v); else pushText(L1, v); return true; }
+    if (k === 'utc') { pushLocation(L1, UTC); return true; }
+    if (k === 'localtz') { pushLocation(L1, LOCAL); return true; }
+    return false;
   });
-  lua.lua_setfield(L, -2, lstr('__index'));
-  lua.lua_setmetatable(L, -2);
 }

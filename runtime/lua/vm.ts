@@ -103,6 +103,51 @@ export function setFuncs(L: LuaState, fns: Record<string, LuaFn>): void {
   }
 }
 
+/**
+ * Give the userdata on top of L the class metatable `name`, building it with `build` (which gets
+ * the new metatable on top) the first time this state needs it: most scripts never make most
+ * kinds of values, and a workflow is a new state.
+ */
+export function setClassMetatable(L: LuaState, name: string, build: (L: LuaState) => void): void {
+  if (lauxlib.luaL_newmetatable(L, lstr(name))) build(L);
+  lua.lua_setmetatable(L, -2);
+}
+
+/**
+ * Push a module table whose functions are put in place on first read (an __index on a shared JS
+ * map), instead of filling dozens of fields in every new state. `fallback` may answer other keys
+ * (pushing one value, or returning false). `pairs(module)` fills everything first (__pairs), so
+ * iteration sees the whole module.
+ */
+export function pushLazyModule(L: LuaState, fns: Record<string, LuaFn>, fallback?: (L: LuaState, key: string) => boolean): void {
+  lua.lua_createtable(L, 0, 4);
+  lua.lua_createtable(L, 0, 2);
+  lua.lua_pushjsfunction(L, (L1: LuaState) => {
+    if (lua.lua_type(L1, 2) !== lua.LUA_TSTRING) return 0;
+    const k = lua.lua_tojsstring(L1, 2);
+    if (Object.prototype.hasOwnProperty.call(fns, k)) lua.lua_pushjsfunction(L1, fns[k]);
+    else if (!fallback || !fallback(L1, k)) return 0;
+    lua.lua_pushvalue(L1, 2);
+    lua.lua_pushvalue(L1, -2);
+    lua.lua_rawset(L1, 1);
+    return 1;
+  });
+  lua.lua_setfield(L, -2, lstr('__index'));
+  lua.lua_pushjsfunction(L, (L1: LuaState) => {
+    lauxlib.luaL_checktype(L1, 1, lua.LUA_TTABLE);
+    for (const k of Object.keys(fns)) {
+      lua.lua_getfield(L1, 1, lstr(k)); // through __index: stored from now on
+      lua.lua_pop(L1, 1);
+    }
+    lua.lua_getglobal(L1, lstr('next'));
+    lua.lua_pushvalue(L1, 1);
+    lua.lua_pushnil(L1);
+    return 3;
+  });
+  lua.lua_setfield(L, -2, lstr('__pairs'));
+  lua.lua_setmetatable(L, -2);
+}
+
 export function typeName(L: LuaState, idx: number): string {
   return to_jsstring(lauxlib.luaL_typename(L, idx));
 }
