@@ -101,6 +101,7 @@ export class WorkflowEngine implements EngineHooks {
    */
   private readonly acceptedHere = new Set<number>();
   closed = false;
+  private closing = false;
 
   constructor(private readonly deps: EngineDeps) {
     this.registry = deps.registry;
@@ -245,6 +246,9 @@ export class WorkflowEngine implements EngineHooks {
   /** Commit what is pending and stop timers. */
   close(): void {
     if (this.closed) return;
+    // Commit what is pending, but start nothing new: activities not yet started and workflows
+    // waiting for their turn are picked up by the next start (their commands are on disk).
+    this.closing = true;
     this.flush();
     this.closed = true;
     this.effects.stop();
@@ -414,7 +418,7 @@ export class WorkflowEngine implements EngineHooks {
     if (this.closed) return;
     this.instantiationsLeft = Math.max(MIN_INSTANTIATIONS_PER_TURN, this.cacheSize);
     // Activities first: a result that is ready at once joins this commit with its command.
-    while (this.preCommit.length > 0) {
+    while (this.preCommit.length > 0 && !this.closing) {
       const pre = this.preCommit;
       this.preCommit = [];
       for (const fn of pre) fn();
@@ -429,6 +433,7 @@ export class WorkflowEngine implements EngineHooks {
       if (st && a.index + 1 > st.committed) st.committed = a.index + 1;
     }
     for (const fn of post) fn();
+    if (this.closing) return;
     const ids = [...this.toPump];
     this.toPump.clear();
     for (const id of ids) this.pumpWhenCommitted(id);

@@ -120,7 +120,7 @@ export class LuaHost {
     const random = new RandomSource(cfg.randomSeed ?? Math.floor(Math.random() * 2 ** 32));
     const lazyGlobals: Record<string, (L1: LuaState) => void> = {};
     for (const m of cfg.resolver.globals()) lazyGlobals[m.name] = (L1) => this.pushStd(L1, m);
-    openSandbox(L, { services: () => this.services, random, spawn: spawnBinding, lazyGlobals });
+    openSandbox(L, { services: () => this.services, random, spawn: spawnBinding, lazyGlobals, exposeThread: (t) => this.exposed.add(t) });
     lua.lua_sethook(L, budgetHook, lua.LUA_MASKCOUNT, HOOK_INTERVAL);
   }
 
@@ -326,9 +326,15 @@ export class LuaHost {
     return s;
   }
 
-  /** Keep a thread whose task returned normally for the next task; false when one is kept already. */
+  /** Threads the script holds (coroutine.running): a later task must not run on one of them. */
+  private readonly exposed = new WeakSet<LuaState>();
+
+  /**
+   * Keep a thread whose task returned normally for the next task; false when one is kept already
+   * or when the script may still hold it (it would see, and could resume, the next task).
+   */
   recycleThread(thread: LuaState, ref: number): boolean {
-    if (this.spareThread) return false;
+    if (this.spareThread || this.exposed.has(thread)) return false;
     // Its hook may have been set to fire on every instruction by a budget stop a pcall caught.
     lua.lua_sethook(thread, budgetHook, lua.LUA_MASKCOUNT, HOOK_INTERVAL);
     this.spareThread = { thread, ref };

@@ -9,7 +9,7 @@
  * Invariants: nothing here reaches the file system, the process or another state; every clock
  * or random value comes from the execution's Services or the state's own generator.
  */
-import { lua, lauxlib, lualib, luaconf, lstr, LuaState, LuaFn, raise, setFuncs, describe } from './vm';
+import { lua, lauxlib, lualib, luaconf, lstr, LuaState, LuaFn, raise, setFuncs, describe, pushLazyModule } from './vm';
 import { HOST_YIELD } from './task';
 import { compile, loadChunk } from './chunks';
 import type { Services } from '../services';
@@ -51,6 +51,8 @@ export interface SandboxHooks {
   random: RandomSource;
   /** coroutine.spawn (the host owns the tasks). */
   spawn: LuaFn;
+  /** coroutine.running handed this thread to the script: the host must never reuse it. */
+  exposeThread(thread: LuaState): void;
   /** More globals to open on first use (the global modules: errors, channel, process). */
   lazyGlobals: Record<string, (L: LuaState) => void>;
 }
@@ -97,6 +99,30 @@ const BASE_FUNCTIONS: ReadonlyMap<string, LuaFn> = (() => {
   return out;
 })();
 
+/** The string library's functions by name (all plain JS functions), taken once like the base's. */
+const STRING_FUNCTIONS: ReadonlyMap<string, LuaFn> = (() => {
+  const L = lauxlib.luaL_newstate() as LuaState;
+  lauxlib.luaL_requiref(L, lstr('string'), lualib.luaopen_string, 1);
+  const out = new Map<string, LuaFn>();
+  lua.lua_pushnil(L);
+  while (lua.lua_next(L, -2) !== 0) {
+    if (lua.lua_type(L, -2) === lua.LUA_TSTRING && lua.lua_iscfunction(L, -1)) {
+      out.set(lua.lua_tojsstring(L, -2), lua.lua_tocfunction(L, -1) as LuaFn);
+    }
+    lua.lua_pop(L, 1);
+  }
+  return out;
+})();
+
+/** `string` as the sandbox has it: no string.dump, string.rep capped. */
+const SANDBOX_STRING: Record<string, LuaFn> = (() => {
+  const o: Record<string, LuaFn> = {};
+  for (const [name, f] of STRING_FUNCTIONS) if (name !== 'dump') o[name] = f;
+  const rep = STRING_FUNCTIONS.get('rep')!;
+  o.rep = (L) => cappedRep(L, rep);
+  return o;
+})();
+
 /** Base functions that the sandbox leaves out. */
 const BASE_REMOVED = new Set(['dofile', 'loadfile']);
 
@@ -110,8 +136,7 @@ type Opener = ((L: LuaState) => void) | undefined;
 
 /**
  * Openers every state shares (they need nothing of the state's own): the base functions, `load`
- * made text-only (no precompiled chunks from user code), table, utf8 and string (without
- * string.dump; string.rep capped). A state's own openers
+ * made text-only (no precompiled chunks from user code), table and utf8. A state's own openers
  * object has this as its prototype, so a new state allocates no closure for them.
  */
 const SHARED_OPENERS: Record<string, Opener> = (() => {
@@ -124,25 +149,17 @@ const SHARED_OPENERS: Record<string, Opener> = (() => {
   o.load = (L1) => { lua.lua_pushcfunction(L1, baseFunction('load')); lua.lua_pushjsclosure(L1, textOnlyLoad, 1); };
   o.table = (L1) => { lualib.luaopen_table(L1); };
   o.utf8 = (L1) => { lualib.luaopen_utf8(L1); };
-  o.string = (L1) => {
-    // luaopen_string also gives strings their real metatable (replacing the lazy one below).
-    lualib.luaopen_string(L1);
-    lua.lua_pushnil(L1);
-    lua.lua_setfield(L1, -2, lstr('dump'));
-    lua.lua_getfield(L1, -1, lstr('rep'));
-    lua.lua_pushjsclosure(L1, cappedRep, 1);
-    lua.lua_setfield(L1, -2, lstr('rep'));
-  };
   return o;
 })();
 
 /**
- * Open the sandboxed libraries into L. Only `_G._G`, `_VERSION` and the string metatable are set
- * at once; every base function, library and global module is put in place the first time a
- * script reads its global name (a metatable on _G), and the string library the first time a
- * string method or `string` is used: creating a Fengari state is dominated by filling tables,
- * and a workflow is a new state. `setmetatable(_G, mt)` first opens everything, so user code that
- * owns _G's metatable (a "strict" module) sees the usual globals; so do pairs/next over _G then.
+ * Open the sandboxed libraries into L. Creating a Fengari state is dominated by filling tables,
+ * and a workflow is a new state, so: `_G._G`, `_VERSION` and `string` (an empty table whose
+ * functions are put in place on first read, vm.ts pushLazyModule; strings' metatable is the usual
+ * {__index = string}) are set at once; every base function, other library and global module is
+ * put in place the first time a script reads its global name (a metatable on _G). The laziness
+ * never shows: whatever inspects _G itself (pairs, next, rawget, getmetatable, setmetatable on
+ * _G) first opens everything and removes that metatable, leaving a plain _G.
  */
 export function openSandbox(L: LuaState, hooks: SandboxHooks): void {
   lua.lua_pushglobaltable(L);
@@ -150,6 +167,14 @@ export function openSandbox(L: LuaState, hooks: SandboxHooks): void {
   lua.lua_setfield(L, -2, lstr('_G'));
   lua.lua_pushliteral(L, lua.LUA_VERSION);
   lua.lua_setfield(L, -2, lstr('_VERSION'));
+  pushLazyModule(L, SANDBOX_STRING);
+  lua.lua_pushliteral(L, '');
+  lua.lua_createtable(L, 0, 1);
+  lua.lua_pushvalue(L, -3);
+  lua.lua_setfield(L, -2, lstr('__index'));
+  lua.lua_setmetatable(L, -2);
+  lua.lua_pop(L, 1);
+  lua.lua_setfield(L, -2, lstr('string'));
   lua.lua_pop(L, 1);
 
   const lazy: Record<string, Opener> = Object.create(SHARED_OPENERS);
@@ -171,7 +196,17 @@ export function openSandbox(L: LuaState, hooks: SandboxHooks): void {
     os: (L1: LuaState) => pushSafeOs(L1, hooks),
     coroutine: (L1: LuaState) => {
       lualib.luaopen_coroutine(L1);
-      setFuncs(L1, { spawn: hooks.spawn });
+      lua.lua_getfield(L1, -1, lstr('running'));
+      const running = lua.lua_tocfunction(L1, -1) as LuaFn;
+      lua.lua_pop(L1, 1);
+      setFuncs(L1, {
+        spawn: hooks.spawn,
+        running: (L2) => {
+          const n = running(L2);
+          hooks.exposeThread(lua.lua_tothread(L2, -n) as LuaState);
+          return n;
+        },
+      });
       // coroutine.resume / wrap that forward host waits (the prelude patches the table).
       loadChunk(L1, compile(PRELUDE, 'prelude')); // parsed once per process
       lua.lua_pushlightuserdata(L1, HOST_YIELD);
@@ -180,7 +215,6 @@ export function openSandbox(L: LuaState, hooks: SandboxHooks): void {
     },
   }, hooks.lazyGlobals);
   installLazyGlobals(L, lazy);
-  installLazyStringMetatable(L);
 }
 
 /**
@@ -220,41 +254,30 @@ function installLazyGlobals(L: LuaState, lazy: Record<string, Opener>): void {
   lua.lua_setfield(L, -2, lstr('__newindex'));
   lua.lua_setmetatable(L, -2);
   lua.lua_pop(L, 1);
-  // setmetatable(_G, mt): open everything first, then hand _G over to the user's metatable.
-  const setmetatable = baseFunction('setmetatable');
-  lazy.setmetatable = (L0) => lua.lua_pushjsfunction(L0, (L1: LuaState) => {
+  // Whatever looks at _G itself sees a plain, complete table: open everything, drop our metatable.
+  let materialized = false;
+  const materialize = (L1: LuaState): void => {
+    if (materialized) return;
+    materialized = true;
+    // for-in: the shared (inherited) openers too
+    for (const name in lazy) { if (lazy[name] !== undefined) { open(L1, name); lua.lua_pop(L1, 1); } }
     lua.lua_pushglobaltable(L1);
-    if (lua.lua_rawequal(L1, 1, -1)) {
-      // for-in: the shared (inherited) openers too
-      for (const name in lazy) { if (lazy[name] !== undefined) { open(L1, name); lua.lua_pop(L1, 1); } }
-      lua.lua_pushnil(L1);
-      lua.lua_setmetatable(L1, -2);
-    }
+    lua.lua_pushnil(L1);
+    lua.lua_setmetatable(L1, -2);
     lua.lua_pop(L1, 1);
-    lua.lua_pushcfunction(L1, setmetatable);
-    lua.lua_insert(L1, 1);
-    lua.lua_call(L1, lua.lua_gettop(L1) - 1, 1);
-    return 1;
-  });
-}
-
-/**
- * Strings' metatable until the string library is opened: its __index opens `string` (through
- * _G, so the global and the methods are one table) and answers from it. Opening the library
- * replaces this metatable with the real one ({__index = string}).
- */
-function installLazyStringMetatable(L: LuaState): void {
-  lua.lua_pushliteral(L, '');
-  lua.lua_createtable(L, 0, 1);
-  lua.lua_pushjsfunction(L, (L1: LuaState) => {
-    lua.lua_getglobal(L1, lstr('string'));
-    lua.lua_pushvalue(L1, 2);
-    lua.lua_gettable(L1, -2);
-    return 1;
-  });
-  lua.lua_setfield(L, -2, lstr('__index'));
-  lua.lua_setmetatable(L, -2);
-  lua.lua_pop(L, 1);
+  };
+  for (const name of ['setmetatable', 'getmetatable', 'pairs', 'next', 'rawget']) {
+    const f = baseFunction(name);
+    lazy[name] = (L0) => lua.lua_pushjsfunction(L0, (L1: LuaState) => {
+      if (!materialized) {
+        lua.lua_pushglobaltable(L1);
+        const isG = lua.lua_rawequal(L1, 1, -1);
+        lua.lua_pop(L1, 1);
+        if (isG) materialize(L1);
+      }
+      return f(L1);
+    });
+  }
 }
 
 const textOnlyLoad: LuaFn = (L) => {
@@ -270,18 +293,16 @@ const textOnlyLoad: LuaFn = (L) => {
   return lua.lua_gettop(L) - n;
 };
 
-const cappedRep: LuaFn = (L) => {
+/** string.rep, refusing a result past MAX_STRING before the original builds it. */
+function cappedRep(L: LuaState, rep: LuaFn): number {
   const len = lauxlib.luaL_checklstring(L, 1).length;
   const count = lauxlib.luaL_checkinteger(L, 2);
   const sepLen = lua.lua_isnoneornil(L, 3) ? 0 : lauxlib.luaL_checklstring(L, 3).length;
   if (count > 0 && (len + sepLen) * count > MAX_STRING) {
     raise(L, `string.rep: result would be ${(len + sepLen) * count} bytes, more than the ${MAX_STRING}-byte limit`);
   }
-  lua.lua_pushvalue(L, lua.lua_upvalueindex(1));
-  lua.lua_insert(L, 1);
-  lua.lua_call(L, lua.lua_gettop(L) - 1, 1);
-  return 1;
-};
+  return rep(L);
+}
 
 function mathRandom(L: LuaState, rng: RandomSource): number {
   const r = rng.next();

@@ -113,6 +113,14 @@ export function setClassMetatable(L: LuaState, name: string, build: (L: LuaState
   lua.lua_setmetatable(L, -2);
 }
 
+/** Lua's own `next` (for __pairs; the global may have been replaced by the script). */
+const nextFunction: LuaFn = (() => {
+  const L = lauxlib.luaL_newstate() as LuaState;
+  lauxlib.luaL_requiref(L, lstr('_G'), lualib.luaopen_base, 1);
+  lua.lua_getfield(L, -1, lstr('next'));
+  return lua.lua_tocfunction(L, -1) as LuaFn;
+})();
+
 /**
  * Push a module table whose functions are put in place on first read (an __index on a shared JS
  * map), instead of filling dozens of fields in every new state. `fallback` may answer other keys
@@ -120,11 +128,14 @@ export function setClassMetatable(L: LuaState, name: string, build: (L: LuaState
  * iteration sees the whole module.
  */
 export function pushLazyModule(L: LuaState, fns: Record<string, LuaFn>, fallback?: (L: LuaState, key: string) => boolean): void {
+  // Names the script assigned (`string.upper = nil`) before reading them stay as assigned.
+  let assigned: Set<string> | null = null;
   lua.lua_createtable(L, 0, 4);
-  lua.lua_createtable(L, 0, 2);
+  lua.lua_createtable(L, 0, 3);
   lua.lua_pushjsfunction(L, (L1: LuaState) => {
     if (lua.lua_type(L1, 2) !== lua.LUA_TSTRING) return 0;
     const k = lua.lua_tojsstring(L1, 2);
+    if (assigned?.has(k)) return 0;
     if (Object.prototype.hasOwnProperty.call(fns, k)) lua.lua_pushjsfunction(L1, fns[k]);
     else if (!fallback || !fallback(L1, k)) return 0;
     lua.lua_pushvalue(L1, 2);
@@ -134,12 +145,19 @@ export function pushLazyModule(L: LuaState, fns: Record<string, LuaFn>, fallback
   });
   lua.lua_setfield(L, -2, lstr('__index'));
   lua.lua_pushjsfunction(L, (L1: LuaState) => {
+    if (lua.lua_type(L1, 2) === lua.LUA_TSTRING) (assigned ??= new Set()).add(lua.lua_tojsstring(L1, 2));
+    lua.lua_settop(L1, 3);
+    lua.lua_rawset(L1, 1);
+    return 0;
+  });
+  lua.lua_setfield(L, -2, lstr('__newindex'));
+  lua.lua_pushjsfunction(L, (L1: LuaState) => {
     lauxlib.luaL_checktype(L1, 1, lua.LUA_TTABLE);
     for (const k of Object.keys(fns)) {
       lua.lua_getfield(L1, 1, lstr(k)); // through __index: stored from now on
       lua.lua_pop(L1, 1);
     }
-    lua.lua_getglobal(L1, lstr('next'));
+    lua.lua_pushcfunction(L1, nextFunction);
     lua.lua_pushvalue(L1, 1);
     lua.lua_pushnil(L1);
     return 3;

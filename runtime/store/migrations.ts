@@ -11,8 +11,10 @@
  * Data layout (see sqlite.ts for how rows map to WorkflowRow / HistoryRecord / PendingSignal):
  * - workflows: one row per workflow; `input` is a JSON array of payload strings, `result` the
  *   payload text itself, `error` ErrorInfo as JSON; times are ms since the epoch (REAL).
- * - history: (workflow_id, idx) primary key, WITHOUT ROWID so a workflow's records are clustered
- *   in index order; `data` is the record as JSON text, `type` is copied out for inspection queries.
+ * - history (since 0002): an append-only rowid table with a UNIQUE index on (workflow_id, idx); a
+ *   row is a run of `n` consecutive records of one workflow from one commit, starting at `idx`;
+ *   `data` is the record as JSON text (n = 1) or a JSON array of them, `type` the record's type
+ *   (or 'run') for inspection queries.
  * - signals: pending durable signals; AUTOINCREMENT so an id is never reused after consumption
  *   (pollers use `id > afterId`).
  */

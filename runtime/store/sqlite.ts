@@ -57,6 +57,11 @@ export function historyRuns(appends: Batch['appends']): HistoryRun[] {
   for (const a of appends) {
     const r = open.get(a.workflowId);
     if (r && r.index + r.records.length === a.index) { r.records.push(a.record); continue; }
+    // An index this batch already has (e.g. [0, 1, 1]) is caught by the overlap check in apply
+    // only across rows; catch it here.
+    if (r && a.index >= r.index && a.index < r.index + r.records.length) {
+      throw new WippyError(ErrorCode.INTERNAL, `append record ${a.index} (${a.record.type}) to workflow ${a.workflowId}: already in this batch (two writers?)`);
+    }
     const run = { workflowId: a.workflowId, index: a.index, records: [a.record] };
     open.set(a.workflowId, run);
     runs.push(run);
@@ -246,7 +251,7 @@ export class SqliteStore implements HistoryStore {
   private readonly lockPath: string | null;
   private closed = false;
   private readonly stmt: Record<
-    'insWorkflow' | 'insHistory' | 'update' | 'insSignal' | 'delSignal' | 'getWorkflow' | 'listAll' | 'listBy' | 'history' | 'historyLength' | 'pending',
+    'insWorkflow' | 'insHistory' | 'update' | 'insSignal' | 'delSignal' | 'getWorkflow' | 'listAll' | 'listBy' | 'history' | 'historyLength' | 'runBelow' | 'pending',
     Database.Statement
   >;
   private readonly tx: (b: Batch) => void;
@@ -300,6 +305,7 @@ export class SqliteStore implements HistoryStore {
           WHERE status IN (SELECT value FROM json_each(?)) ORDER BY created_at, rowid`),
         history: db.prepare('SELECT n, data FROM history WHERE workflow_id = ? ORDER BY idx'),
         historyLength: db.prepare('SELECT idx + n FROM history WHERE workflow_id = ? ORDER BY idx DESC LIMIT 1').pluck(),
+        runBelow: db.prepare('SELECT idx, n FROM history WHERE workflow_id = ? AND idx < ? ORDER BY idx DESC LIMIT 1'),
         pending: db.prepare('SELECT id, workflow_id, topic, from_pid, payloads, at FROM signals WHERE id > ? ORDER BY id'),
       };
       const tx = db.transaction((b: Batch) => this.apply(b));
@@ -331,6 +337,12 @@ export class SqliteStore implements HistoryStore {
     for (const run of historyRuns(b.appends)) {
       const first = run.records[0];
       const n = run.records.length;
+      // The unique index sees only a run's first index: an index inside an earlier run (two
+      // writers, or an engine bug) is found here, from the run just below this one's end.
+      const below = s.runBelow.get(run.workflowId, run.index + n) as { idx: number; n: number } | undefined;
+      if (below && below.idx + below.n > run.index) {
+        throw new WippyError(ErrorCode.INTERNAL, `${this.label}: append record ${run.index} (${first.type}) to workflow ${run.workflowId}: already exists (two writers on one store?)`);
+      }
       try {
         s.insHistory.run(run.workflowId, run.index, n, n === 1 ? first.type : 'run', JSON.stringify(n === 1 ? first : run.records));
       } catch (e) { throw opError(this.label, e, `append record ${run.index} (${first.type}) to workflow ${run.workflowId}`); }
