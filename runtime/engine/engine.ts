@@ -508,6 +508,12 @@ export class WorkflowEngine implements EngineHooks {
   private touch(st: WfState): void {
     if (!st.instance || st.status !== 'running') return;
     this.lru.delete(st.id);
+    if (sleepsLong(st.instance, this.deps.clock.now())) {
+      // Nothing will happen to it for a while: give the state back now (it replays on waking),
+      // rather than keep it until the LRU pushes it out. Dropped young, it costs the GC little.
+      st.instance = null;
+      return;
+    }
     this.lru.set(st.id, true);
     while (this.lru.size > this.cacheSize) {
       const oldest = this.lru.keys().next().value as string;
@@ -516,6 +522,18 @@ export class WorkflowEngine implements EngineHooks {
       if (o) o.instance = null;
     }
   }
+}
+
+/** A workflow asleep for at least this long (only timers open) is not kept in the cache. */
+export const LONG_SLEEP_MS = 10_000;
+
+/** True when everything the instance waits for is a timer due LONG_SLEEP_MS or more from now. */
+function sleepsLong(inst: WorkflowInstance, now: number): boolean {
+  if (inst.open.size === 0) return false; // waiting on its inbox or a channel: keep it
+  for (const o of inst.open.values()) {
+    if (o.rec.type !== 'timer' || o.fireAt === undefined || o.fireAt - now < LONG_SLEEP_MS) return false;
+  }
+  return true;
 }
 
 /** `{client@worker|id}` -> id */

@@ -226,3 +226,25 @@ test('a cancel and a signal sent in the same turn as the start are delivered', a
   assert.deepEqual(JSON.parse(o.result.value), ['hi', 'pid.cancel']);
   rt.close();
 });
+
+test('a workflow asleep for long gives its Lua state back at once, and still wakes and finishes; a short sleeper stays cached', async () => {
+  const fx = wfRegistry({
+    nap: `local time = require("time")
+      return function(d) time.sleep(d) return d end`,
+  });
+  const rt = fx.open();
+  const engine = rt.startWorkflows()!;
+  const long = engine.start('app:nap', ['"1h"']) as { id: string };
+  const short = engine.start('app:nap', ['"3s"']) as { id: string };
+  while (engine.busy) await tick(5);
+  await tick(50);
+  assert.equal(engine.cached, 1, 'only the 3s sleeper is kept');
+  assert.equal(engine.active, 2);
+  rt.close();
+  // Restart on a virtual clock: both replay and finish (the long one from the store alone).
+  const rt2 = fx.open({ virtualTime: true });
+  const e2 = rt2.startWorkflows()!;
+  const outs = await Promise.all([long.id, short.id].map((id) => new Promise((r) => e2.watch(id, r))));
+  assert.deepEqual(outs, [{ result: { value: '"1h"' } }, { result: { value: '"3s"' } }]);
+  rt2.close();
+});
