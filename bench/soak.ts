@@ -26,7 +26,7 @@
  * that ran (its `activity_id` printed), and one logical call never ran under two activity ids.
  *
  * Options (argv `--workflows N --kills K --seed S`, or env SOAK_WORKFLOWS / SOAK_KILLS /
- * SOAK_SEED; `--keep` keeps the temp folder, which a failed soak always keeps): 200 workflows and
+ * SOAK_SEED; `--keep` keeps the temp folder, which a failed soak always keeps): 1,000 workflows and
  * 20 kills by default. Prints
  * `workflows N, kills K, lost L, duplicated D` and exits 1 when L or D > 0.
  */
@@ -562,7 +562,8 @@ function option(name: string, env: string, def: number): number {
 }
 
 async function main(): Promise<void> {
-  const workflows = option('workflows', 'SOAK_WORKFLOWS', 200);
+  // 1,000: enough work that all the kills land while it runs (200 finished within half of them).
+  const workflows = option('workflows', 'SOAK_WORKFLOWS', 1000);
   const kills = option('kills', 'SOAK_KILLS', 20);
   const seed = option('seed', 'SOAK_SEED', Date.now() % 1_000_000);
   process.stderr.write(`soak: ${workflows} workflows (+ ${workflows} children and a root), ${kills} kills, seed ${seed}\n`);
