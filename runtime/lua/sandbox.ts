@@ -84,10 +84,13 @@ export class RandomSource {
 }
 function rotl(x: number, k: number): number { return ((x << k) | (x >>> (32 - k))) >>> 0; }
 
-/** Base library functions by name, taken once from a scratch state (all are plain JS functions). */
-const BASE_FUNCTIONS: ReadonlyMap<string, LuaFn> = (() => {
+/**
+ * A standard library's functions by name, taken once from a scratch state. Base and string
+ * functions are plain JS functions (no upvalues), so every state can push the same ones.
+ */
+function libraryFunctions(name: string, open: LuaFn): ReadonlyMap<string, LuaFn> {
   const L = lauxlib.luaL_newstate() as LuaState;
-  lauxlib.luaL_requiref(L, lstr('_G'), lualib.luaopen_base, 1);
+  lauxlib.luaL_requiref(L, lstr(name), open, 1);
   const out = new Map<string, LuaFn>();
   lua.lua_pushnil(L);
   while (lua.lua_next(L, -2) !== 0) {
@@ -97,22 +100,10 @@ const BASE_FUNCTIONS: ReadonlyMap<string, LuaFn> = (() => {
     lua.lua_pop(L, 1);
   }
   return out;
-})();
+}
 
-/** The string library's functions by name (all plain JS functions), taken once like the base's. */
-const STRING_FUNCTIONS: ReadonlyMap<string, LuaFn> = (() => {
-  const L = lauxlib.luaL_newstate() as LuaState;
-  lauxlib.luaL_requiref(L, lstr('string'), lualib.luaopen_string, 1);
-  const out = new Map<string, LuaFn>();
-  lua.lua_pushnil(L);
-  while (lua.lua_next(L, -2) !== 0) {
-    if (lua.lua_type(L, -2) === lua.LUA_TSTRING && lua.lua_iscfunction(L, -1)) {
-      out.set(lua.lua_tojsstring(L, -2), lua.lua_tocfunction(L, -1) as LuaFn);
-    }
-    lua.lua_pop(L, 1);
-  }
-  return out;
-})();
+const BASE_FUNCTIONS = libraryFunctions('_G', lualib.luaopen_base);
+const STRING_FUNCTIONS = libraryFunctions('string', lualib.luaopen_string);
 
 /** `string` as the sandbox has it: no string.dump, string.rep capped. */
 const SANDBOX_STRING: Record<string, LuaFn> = (() => {
