@@ -2,10 +2,10 @@
  * The workflow engine: durable workflows over a HistoryStore.
  *
  * Owns: starting workflows, group commit (every record of one scheduler turn goes into one
- * transaction), running effects only after the commands that caused them are on disk (activities
- * with retries, timers, children, sends), delivering events to workflows once committed, the
- * cache of live instances (LRU; evicted ones are replayed from history when needed), parking,
- * signals, cancel/terminate, and resuming every unfinished workflow at start-up.
+ * transaction), running effects (activities with retries — started before their command's
+ * commit, hooks.ts says why — timers, children and sends after it), delivering events to
+ * workflows once committed, parking, signals, cancel/terminate, and resuming every unfinished
+ * workflow at start-up. Which workflows keep a live Lua state is cache.ts.
  *
  * Invariants:
  * - A record's index is assigned when it is appended and never changes.
@@ -23,6 +23,7 @@ import { WorkflowInstance } from './instance';
 import { applyControlSignal, isReservedTopic } from '../control/requests';
 import { WorkflowServices } from './wf-services';
 import { Effects } from './effects';
+import { InstanceCache } from './cache';
 import type { HistoryRecord, RecordOf, WorkflowStatus, PendingSignal } from '../store/events';
 import type { Registry, LuaEntry } from '../../registry/types';
 import type { Clock } from '../live-services';
@@ -71,9 +72,6 @@ interface WfState {
   parkedReport?: string;
 }
 
-/** Lower bound of the per-turn state budget, so a small cache does not slow a burst of starts. */
-const MIN_INSTANTIATIONS_PER_TURN = 1024;
-
 export interface StartOptions { id?: string; worker?: string | null; parent?: string | null; parentCmd?: number }
 
 export class WorkflowEngine implements EngineHooks {
@@ -87,10 +85,7 @@ export class WorkflowEngine implements EngineHooks {
   private preCommit: Array<() => void> = [];
   private flushScheduled = false;
   private readonly toPump = new Set<string>();
-  private readonly lru = new Map<string, true>();
-  private readonly cacheSize: number;
-  /** Lua states this turn may still create (see deferInstantiation). */
-  private instantiationsLeft = 0;
+  private readonly cache: InstanceCache;
   private signalPoll: NodeJS.Timeout | null = null;
   /** The poll has seen every signal row up to this id. */
   private lastSignalId = 0;
@@ -107,7 +102,10 @@ export class WorkflowEngine implements EngineHooks {
     this.registry = deps.registry;
     this.output = deps.output;
     this.codec = deps.codec;
-    this.cacheSize = Math.max(1, deps.cacheSize ?? 256);
+    this.cache = new InstanceCache(Math.max(1, deps.cacheSize ?? 256), (id) => {
+      const o = this.states.get(id);
+      if (o) o.instance = null;
+    });
     this.effects = new Effects({
       clock: deps.clock,
       call: deps.call,
@@ -235,7 +233,7 @@ export class WorkflowEngine implements EngineHooks {
   }
 
   get cached(): number {
-    return this.lru.size;
+    return this.cache.count;
   }
 
   /** Work is pending (a commit, or activations waiting for one): the virtual clock must wait. */
@@ -350,7 +348,7 @@ export class WorkflowEngine implements EngineHooks {
     st.status = 'parked';
     st.parkedReport = report;
     st.instance = null;
-    this.lru.delete(inst.id);
+    this.cache.forget(inst.id);
     this.batch.updates.push({ id: inst.id, status: 'parked', parked: report, at: this.deps.clock.now() });
     this.output.log('error', report);
     const watchers = st.watchers.splice(0);
@@ -363,7 +361,7 @@ export class WorkflowEngine implements EngineHooks {
     this.appendRecord(st.id, rec);
     st.status = status;
     st.instance = null;
-    this.lru.delete(st.id);
+    this.cache.forget(st.id);
     this.batch.updates.push({ id: st.id, status, result: result.value ?? null, error: result.error ?? null, parked: null, at: this.deps.clock.now() });
     const parent = st.parent ? this.states.get(st.parent) : undefined;
     if (parent && parent.status === 'running' && st.parentCmd !== undefined) {
@@ -416,7 +414,7 @@ export class WorkflowEngine implements EngineHooks {
   flush(): void {
     this.flushScheduled = false;
     if (this.closed) return;
-    this.instantiationsLeft = Math.max(MIN_INSTANTIATIONS_PER_TURN, this.cacheSize);
+    this.cache.newTurn();
     // Activities first: a result that is ready at once joins this commit with its command.
     while (this.preCommit.length > 0 && !this.closing) {
       const pre = this.preCommit;
@@ -448,13 +446,9 @@ export class WorkflowEngine implements EngineHooks {
     this.instantiate(st, this.deps.store.history(id));
   }
 
-  /**
-   * At most a cache's worth of Lua states are created (new workflows started, evicted ones
-   * replayed) per turn; the rest wait for the next turn. 100,000 timers firing at once would
-   * otherwise build 100,000 states in one synchronous loop, and the heap with them.
-   */
+  /** True when this turn may create no more states (cache.ts): the workflow waits for the next. */
   private deferInstantiation(st: WfState): boolean {
-    if (this.instantiationsLeft > 0) { this.instantiationsLeft--; return false; }
+    if (this.cache.takeInstantiation()) return false;
     this.toPump.add(st.id);
     this.scheduleFlush();
     return true;
@@ -504,36 +498,11 @@ export class WorkflowEngine implements EngineHooks {
     this.onCommit(() => { for (const w of watchers) w({ parked: report }); });
   }
 
-  /** LRU bookkeeping: evict idle instances beyond the cache size (they replay when needed). */
+  /** Cache bookkeeping after the workflow ran (cache.ts): keep its state, or give it back. */
   private touch(st: WfState): void {
     if (!st.instance || st.status !== 'running') return;
-    this.lru.delete(st.id);
-    if (sleepsLong(st.instance, this.deps.clock.now())) {
-      // Nothing will happen to it for a while: give the state back now (it replays on waking),
-      // rather than keep it until the LRU pushes it out. Dropped young, it costs the GC little.
-      st.instance = null;
-      return;
-    }
-    this.lru.set(st.id, true);
-    while (this.lru.size > this.cacheSize) {
-      const oldest = this.lru.keys().next().value as string;
-      this.lru.delete(oldest);
-      const o = this.states.get(oldest);
-      if (o) o.instance = null;
-    }
+    if (!this.cache.touch(st.id, st.instance, this.deps.clock.now())) st.instance = null;
   }
-}
-
-/** A workflow asleep for at least this long (only timers open) is not kept in the cache. */
-export const LONG_SLEEP_MS = 10_000;
-
-/** True when everything the instance waits for is a timer due LONG_SLEEP_MS or more from now. */
-function sleepsLong(inst: WorkflowInstance, now: number): boolean {
-  if (inst.open.size === 0) return false; // waiting on its inbox or a channel: keep it
-  for (const o of inst.open.values()) {
-    if (o.rec.type !== 'timer' || o.fireAt === undefined || o.fireAt - now < LONG_SLEEP_MS) return false;
-  }
-  return true;
 }
 
 /** `{client@worker|id}` -> id */
