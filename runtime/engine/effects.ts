@@ -3,9 +3,10 @@
  *
  * Owns: running each at most once per process (in-flight sets keyed `workflowId:cmd`), retry
  * timing, and turning the outcome into the completing event, which it hands back through
- * `complete`. Invariants: a timer is armed only after its command is committed; an activity starts
- * in the same turn as its command, before that turn's commit (hooks.ts says why); an activity's `activity_id` context value is that same key, stable across
- * retries and restarts; nothing is recorded once the engine is closed or the workflow has ended.
+ * `complete`. Invariants: a timer is armed only after its command is committed; an activity
+ * starts in the same turn as its command, before that turn's commit (hooks.ts says why); an
+ * activity's `activity_id` context value is that same key, stable across retries and restarts;
+ * nothing is recorded once the engine is closed or the workflow has ended.
  */
 import { retryPolicyFrom, nextDelay } from './retry';
 import type { RecordOf, EventRecord } from '../store/events';

@@ -4,8 +4,8 @@
  * Owns: mapping each Lua-facing operation (funcs.call, time.sleep/after/timer, uuid, process.*,
  * workflow.*) onto WorkflowInstance.emit, and telling the engine which effect to start once the
  * command is committed (activities: before, see EngineHooks.startActivity). Invariants: on replay
- * nothing is started (effects exist only for live
- * commands; after a restart the engine re-dispatches open ones); the clock is the workflow's
+ * nothing is started (effects exist only for live commands; after a restart the engine
+ * re-dispatches open ones); the clock is the workflow's
  * (time of the last delivered event); output is silent while replaying; processes are reached
  * only through recorded sends.
  */
