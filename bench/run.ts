@@ -4,7 +4,7 @@
  * it is held to, and written to bench/results.json (a run replaces only the sections it measured,
  * re-reading the file when it writes; `measuredAt` says when, and whether with --quick, each was).
  *
- * NAME: processes, durable, latency, timers, startup, replay, typestrip, memory, peers (default:
+ * NAME: processes, durable, latency, timers, startup, replay, typestrip, yield, memory, peers (default:
  * all, in that order; the peers run alone at the end, after our workloads, never beside them).
  * `--quick` (or BENCH_QUICK=1) shrinks every workload ~10x for a smoke run (the peers' too);
  * `--count N` sets the main count of the selected benches (workflows, runs, or steps for replay);
