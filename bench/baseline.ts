@@ -15,7 +15,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import Database from 'better-sqlite3';
 import { lua, lauxlib, lualib, toLua, LuaState } from '../runtime/lua/vm';
-import { compile } from '../runtime/lua/chunks';
+import { compile, bytecodeOf } from '../runtime/lua/chunks';
 import { tempDir } from '../test/helpers/lua';
 import type { Runtime } from '../runtime/runtime';
 import { now, secondsSince, msSince, quantile } from './fixture';
@@ -121,7 +121,7 @@ function bareState(variant: Variant, source: Uint8Array, bytecode: Uint8Array, n
  */
 export function bareStates(script: string, chunkName: string, states: number): BareStates {
   const source = toLua(script);
-  const bytecode = compile(script, chunkName).bytecode;
+  const bytecode = bytecodeOf(compile(script, chunkName));
   const name = toLua(`@${chunkName}`);
   const run = (v: Variant): number => {
     for (let i = 0; i < Math.min(200, states); i++) bareState(v, source, bytecode, name);

@@ -16,7 +16,6 @@ import { stripTypes, TypeSyntaxError } from './typestrip';
 export interface CompiledChunk {
   /** Relative path used in messages (`src/charge.lua`). */
   name: string;
-  bytecode: Uint8Array;
   /** The parsed main function's prototype (opaque; shared by every state that loads the chunk). */
   proto: unknown;
 }
@@ -60,16 +59,23 @@ export function compile(source: string, chunkName: string): CompiledChunk {
     throw new CompileError(msg, chunkName);
   }
   const proto = lua.lua_toproto(L, -1);
-  const parts: Uint8Array[] = [];
-  let size = 0;
-  lua.lua_dump(L, (_L: LuaState, b: Uint8Array, n: number) => { parts.push(b.slice(0, n)); size += n; return 0; }, null, false);
   lua.lua_pop(L, 1);
-  const bytecode = new Uint8Array(size);
-  let off = 0;
-  for (const p of parts) { bytecode.set(p, off); off += p.length; }
-  const chunk = { name: chunkName, bytecode, proto };
+  const chunk = { name: chunkName, proto };
   cache.set(key, chunk);
   return chunk;
+}
+
+/** The chunk as Lua 5.3 bytecode (lua_dump), for comparisons; the runtime itself never needs it. */
+export function bytecodeOf(chunk: CompiledChunk): Uint8Array {
+  const L = scratchState();
+  loadChunk(L, chunk);
+  const parts: Uint8Array[] = [];
+  lua.lua_dump(L, (_L: LuaState, b: Uint8Array, n: number) => { parts.push(b.slice(0, n)); return 0; }, null, false);
+  lua.lua_pop(L, 1);
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let off = 0;
+  for (const p of parts) { out.set(p, off); off += p.length; }
+  return out;
 }
 
 /** The registry's compile check: null when it compiles, else the message. */
