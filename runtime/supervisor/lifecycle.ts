@@ -123,6 +123,13 @@ export class LifecycleManager {
     return report;
   }
 
+  /** The longest `stop()` may take: the stop_timeout of every entry started, one after another. */
+  stopTimeoutMs(): number {
+    let ms = 0;
+    for (const e of this.started) ms += 'lifecycle' in e ? e.lifecycle.stopTimeoutMs : 0;
+    return ms;
+  }
+
   /** Stop everything started, in reverse order. Safe to call more than once. */
   stop(): Promise<void> {
     if (!this.stopping) this.stopping = this.stopAll().finally(() => { this.stopping = null; });
