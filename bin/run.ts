@@ -20,7 +20,7 @@
  * after at most one slice. It then makes the workflow engine run no more workflow code (what did
  * not run resumes at the next start; records keep committing) and stops the services, each within
  * its stop_timeout, which the supervisor enforces by terminating the process. If the whole stop
- * is not over by the sum of those timeouts (at least 10 s) plus a grace, a watchdog ends the
+ * is not over by the sum of those timeouts (10 s without services) plus a grace, a watchdog ends the
  * process with one line: a timer when the loop is free, and the budget hooks themselves while a
  * slice still runs (a huge --budget, a stop handler that spins), since a timer cannot fire then.
  * Nothing committed is lost by that exit: every commit is a SQLite transaction, and what was not
@@ -37,8 +37,8 @@ import type { CallResult } from '../runtime/services';
 import { parsedPayloadProblem } from '../runtime/lua/limits';
 import { setStopDeadline } from '../runtime/lua/budget';
 
-/** The least time a stop is given, and the grace after the services' stop timeouts. */
-const MIN_STOP_MS = 10_000;
+/** The time a stop is given when no service says (the default stop_timeout), and the grace after. */
+const DEFAULT_STOP_MS = 10_000;
 const STOP_GRACE_MS = 2_000;
 
 export interface RunOptions {
@@ -124,7 +124,7 @@ async function runServices(registryPath: string, rt: Runtime, lifecycle: Lifecyc
     const sig = await signal.received;
     process.stderr.write(`wippy: ${sig} received; stopping\n`);
     engine?.quiesce();
-    armStopWatchdog(Math.max(MIN_STOP_MS, lifecycle.stopTimeoutMs()) + STOP_GRACE_MS);
+    armStopWatchdog((lifecycle.stopTimeoutMs() || DEFAULT_STOP_MS) + STOP_GRACE_MS);
     signal.onAgain((again) => {
       process.stderr.write(`wippy: ${again} received again; exiting without waiting\n`);
       process.exit(130);

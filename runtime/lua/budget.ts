@@ -92,6 +92,14 @@ export class Meter {
     this.setQuota();
   }
 
+  /** Count the work charged so far (no check); returns workDone(). */
+  settle(): number {
+    const w = lua.lua_takework(this.L);
+    this.used += w;
+    totalWork += w;
+    return totalWork;
+  }
+
   /** Memory the runtime allocated on the script's behalf (not its own growth). */
   excuse(bytes: number): void {
     this.heapAtStart += bytes;

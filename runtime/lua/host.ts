@@ -7,7 +7,9 @@
  * and `imports:`, running a chunk once to find its entry function (`method`), which host runs.
  * Invariants: one host serves one execution at a time (pools hand out whole hosts); `hostOf(L)`
  * works from any thread of the state; load-time code cannot wait (no task runs then); a library
- * gets its own `require` (its own modules/imports) through a private environment.
+ * gets its own `require` (its own modules/imports) through a private environment; Lua that runs
+ * inside another host's activation (a process spawned, whose code runs until it first waits) is
+ * charged to that activation's budget as well as its own.
  */
 import { lua, lauxlib, lstr, toLua, LuaState, LuaFn, raise, checkText, bytesToText, RaiseInLua, typeName } from './vm';
 import { openSandbox, RandomSource } from './sandbox';
@@ -117,6 +119,7 @@ export class LuaHost {
     this.prevRunning = running;
     running = this;
     if (this.resetBudgetOnResume) this.resetBudget();
+    this.workAtBegin = this.meter.settle();
   }
 
   /** Start a new budget slice (workflows: once per activation). */
@@ -139,11 +142,17 @@ export class LuaHost {
 
   endActivation(): void {
     this.currentTask = null;
-    running = this.prevRunning;
+    const outer = this.prevRunning;
+    running = outer;
     this.prevRunning = null;
+    // Nested inside another host's slice: that slice did this work too. Charged where no error may
+    // be raised (a binding of the outer host is running); its next instruction stops it if over.
+    const work = this.meter.settle() - this.workAtBegin;
+    if (outer && outer !== this) lua.lua_chargelater(outer.caller ?? outer.L, work);
   }
 
   private prevRunning: LuaHost | null = null;
+  private workAtBegin = 0;
 
   /** The budget error of the last activation, if it was stopped (cleared on read). */
   takeBudgetError(): LuaError | null {

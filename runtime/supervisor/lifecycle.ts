@@ -123,10 +123,16 @@ export class LifecycleManager {
     return report;
   }
 
-  /** The longest `stop()` may take: the stop_timeout of every entry started, one after another. */
+  /**
+   * The longest `stop()` may take: the stop_timeout of every entry started that has something
+   * running of its own (not a process.host), one after another.
+   */
   stopTimeoutMs(): number {
     let ms = 0;
-    for (const e of this.started) ms += 'lifecycle' in e ? e.lifecycle.stopTimeoutMs : 0;
+    for (const e of this.started) {
+      if (this.starters.get(e.kind)?.listed === false) continue;
+      ms += 'lifecycle' in e ? e.lifecycle.stopTimeoutMs : 0;
+    }
     return ms;
   }
 

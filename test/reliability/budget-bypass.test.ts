@@ -63,6 +63,37 @@ test('each budget bypass in a process fails the process with the budget error', 
   }
 });
 
+test('the memory guard is checked inside library calls, not only every 10,000 instructions', async () => {
+  // Ten doublings by table.move: ~1M entries (well over 32 MiB) in ~50 instructions, which the
+  // count hook alone never saw. The work hook checks the heap every 10,000 charged units.
+  const r = await runLua(`local t = {}
+for i = 1, 1000 do t[i] = i end
+for k = 1, 10 do table.move(t, 1, #t, #t + 1) end
+return #t`, { memoryLimit: 32 * 2 ** 20 });
+  assert.equal(r.error?.kind, 'Internal', JSON.stringify(r));
+  assert.match(r.error!.message, /^memory limit exceeded in test:snippet at snippet\.lua:4: the heap grew by \d+ MiB in one activation \(limit 32 MiB/);
+});
+
+test('a process whose spawned processes spin as they start is charged their slices: it is stopped too', async () => {
+  // A spawned process runs until it first waits inside process.spawn: the spawner's own count saw
+  // a few instructions per child while each child spun a whole budget.
+  const fx = wfRegistry({}, {}, {
+    spawner: 'return function()\n  while true do process.spawn("app:spinner", "app:procs") end\nend',
+    spinner: 'return function()\n  string.find(string.rep("a", 3000), string.rep("a*", 6) .. "b")\nend',
+  });
+  const logs: string[] = [];
+  const rt = fx.open({ budget: BUDGET, output: { print: () => {}, log: (_l, m) => logs.push(m) } });
+  try {
+    const r = await rt.execProcess('app:spawner', 'app:procs', []);
+    assert.equal(r.error?.kind, 'Timeout', JSON.stringify(r));
+    assert.match(r.error!.message, stopMessage('app:spawner', 'proc_spawner.lua', 2));
+    const children = logs.filter((m) => /app:spinner\) exited with error: instruction budget exceeded in app:spinner/.test(m)).length;
+    assert.ok(children >= 1 && children <= 2, `${children} children spun before the spawner was stopped`);
+  } finally {
+    rt.close();
+  }
+});
+
 const TICK = 'return function(who, i) print("STEP " .. who .. " " .. i) return i end';
 const HEALTHY = `local funcs = require("funcs")
 return function(who, n)
