@@ -7,7 +7,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { runLua } from '../helpers/lua';
-import { wfRegistry, runWf, tick } from '../helpers/workflows';
+import { wfRegistry, runWf, tick, TICK, HEALTHY } from '../helpers/workflows';
 
 const BUDGET = 5_000_000;
 
@@ -93,13 +93,6 @@ test('a process whose spawned processes spin as they start is charged their slic
     rt.close();
   }
 });
-
-const TICK = 'return function(who, i) print("STEP " .. who .. " " .. i) return i end';
-const HEALTHY = `local funcs = require("funcs")
-return function(who, n)
-  for i = 1, n do funcs.call("app:tick", who, i) end
-  return who .. " done"
-end`;
 
 test('each budget bypass in a workflow parks it with the runaway report while a healthy workflow keeps making steps', async () => {
   const wfs: Record<string, string> = { healthy: HEALTHY };
