@@ -34,8 +34,10 @@ export async function runCommand(registryPath: string, rawArgs: string[], opts: 
     throw new WippyError(ErrorCode.BAD_ARGUMENT, `arguments (${rawArgs.join(' ')}) are only used with -x ENTRY`);
   }
   const args = rawArgs.map(parseArg);
+  // --db wins over WIPPY_DB, which wins over the temporal.client's store (SPEC section 5).
+  const db = opts.db || process.env.WIPPY_DB || undefined;
   const rt = Runtime.load(registryPath, {
-    budget: opts.budget, db: opts.db, virtualTime: opts.virtualTime,
+    budget: opts.budget, db, virtualTime: opts.virtualTime,
     memoryLimit: opts.maxMemory ? opts.maxMemory * 2 ** 20 : undefined,
   });
   try {

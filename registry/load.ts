@@ -116,7 +116,7 @@ function scanFolder(dir: string, sink: ProblemSink): string[] {
 }
 
 /** Parse one file into raw entries; undefined when the file cannot be used at all. */
-function parseFile(file: string, sink: ProblemSink): RawEntry[] | undefined {
+export function parseFile(file: string, sink: ProblemSink): RawEntry[] | undefined {
   let text: string;
   try {
     text = fs.readFileSync(file, 'utf8');

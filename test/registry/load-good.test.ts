@@ -100,7 +100,8 @@ test('services, hosts, clients and workers: references resolved, defaults filled
   const client = getEntry(reg, 'app.infra:temporal', 'temporal.client');
   assert.equal(client.store, path.join(GOOD, 'infra/data/wf.db'));
   assert.equal(client.lifecycle.autoStart, true);
-  assert.equal(getEntry(reg, 'app.infra:default_store', 'temporal.client').store, path.join(GOOD, '.wippy/state.db'));
+  // No project file above it: beside the file that declares it (registry/project.ts).
+  assert.equal(getEntry(reg, 'app.infra:default_store', 'temporal.client').store, path.join(GOOD, 'infra/.wippy/state.db'));
 });
 
 test('one YAML file: its folder is the root', () => {
