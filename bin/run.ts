@@ -11,10 +11,13 @@
  *   reverse order (each within its stop_timeout) and exits 0. A second signal while stopping
  *   exits at once with status 130. With no auto_start entry it says so and exits 0; when every
  *   auto_start service failed to start it says so and exits 1 instead of waiting.
- * Invariants: nothing starts before the -x entry is known to exist and be runnable; services are
- * stopped before the -x result is printed, so the result stays the last line of stdout.
+ * Invariants: nothing starts before the -x entry is known to exist and be runnable, nor before
+ * the store's lock is held when the run uses the store (a store in use fails the run before any
+ * service has run); services are stopped before the -x result is printed, so the result stays the
+ * last line of stdout.
  */
 import { Runtime } from '../runtime/runtime';
+import { startOrder } from '../registry';
 import { WippyError, ErrorCode } from '../runtime/errors';
 import { createLifecycle, type LifecycleManager, type StartReport } from '../runtime/supervisor';
 import { reportErrorResult } from './report';
@@ -49,10 +52,14 @@ export async function runCommand(registryPath: string, rawArgs: string[], opts: 
     if (entry.kind !== 'function.lua' && entry.kind !== 'process.lua' && entry.kind !== 'workflow.lua') {
       throw new WippyError(ErrorCode.BAD_ARGUMENT, `-x ${id}: a ${entry.kind} entry cannot be run; -x runs function.lua, process.lua and workflow.lua entries`);
     }
+    // The store (its lock) is taken for a workflow entry, when an auto-start temporal.worker or
+    // client will start the engine, or when --db names the store, and before anything starts: a
+    // store in use fails the run before any service has run. A plain function or process run
+    // does not take it (two such runs on one registry do not collide).
+    const engineStarts = startOrder(rt.registry, lifecycle.autoStartIds())
+      .some((id) => { const k = rt.registry.entries.get(id)?.kind; return k === 'temporal.worker' || k === 'temporal.client'; });
+    if (entry.kind === 'workflow.lua' || engineStarts || opts.db) rt.claimStore();
     if (lifecycle.autoStartIds().length > 0) await lifecycle.start();
-    // The engine (and with it the store's lock) starts for a workflow entry, when an auto-start
-    // temporal.worker started it above, or when --db names the store; otherwise a plain function or
-    // process run does not take the store (two such runs on one registry do not collide).
     if (opts.db) rt.startWorkflows();
     let r: CallResult;
     if (entry.kind === 'workflow.lua') {
@@ -88,6 +95,7 @@ async function runServices(registryPath: string, rt: Runtime, lifecycle: Lifecyc
   // Services blocked on their inboxes leave Node nothing to do; keep it alive until told to stop.
   const keepAlive = setInterval(() => {}, 1 << 30);
   try {
+    // The store's lock first (startWorkflows takes it), before any service starts.
     const engine = rt.startWorkflows();
     if (engine && engine.active > 0) process.stderr.write(`wippy: resumed ${engine.active} unfinished workflow${engine.active === 1 ? '' : 's'}\n`);
     if (lifecycle.autoStartIds().length === 0 && !engine) {

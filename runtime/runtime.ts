@@ -152,14 +152,25 @@ export class Runtime {
     return null;
   }
 
+  /**
+   * Open the workflow store and take its process lock, without starting the engine; false when
+   * the registry runs no workflows. Idempotent. A run calls this before it starts anything, so a
+   * store in use by another `wippy run` fails it before any service has run.
+   */
+  claimStore(): boolean {
+    if (this.store) return true;
+    const p = this.storePath();
+    const hasWorkflows = [...this.registry.entries.values()].some((e) => e.kind === 'workflow.lua' || e.kind === 'temporal.worker');
+    if (!p || !hasWorkflows) return false;
+    this.store = openStore(p, { lock: true });
+    return true;
+  }
+
   /** Open the store and start the workflow engine (resuming unfinished workflows). Idempotent. */
   startWorkflows(): WorkflowEngine | null {
     if (this.engine) return this.engine;
-    const p = this.storePath();
-    const hasWorkflows = [...this.registry.entries.values()].some((e) => e.kind === 'workflow.lua' || e.kind === 'temporal.worker');
-    if (!p || !hasWorkflows) return null;
-    const store = openStore(p, { lock: true });
-    this.store = store;
+    if (!this.claimStore()) return null;
+    const store = this.store!;
     const output = this.options.output ?? consoleOutput;
     const engine = new WorkflowEngine({
       registry: this.registry,

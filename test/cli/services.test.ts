@@ -203,3 +203,52 @@ entries:
   assert.equal(r.stderr.trimEnd().split('\n').pop(), 'wippy: 0 services running; not started: app:bad (failed)');
   assertNoJsStack(r.stderr);
 });
+
+/** A service that prints when it starts, an auto-start worker and a workflow, on one store. */
+const withStore = () => withRegistry({
+  'registry.yaml': `namespace: app
+entries:
+  - name: procs
+    kind: process.host
+  - name: hello_main
+    kind: process.lua
+    source: file://hello.lua
+  - name: hello
+    kind: process.service
+    process: hello_main
+    host: procs
+    lifecycle: {auto_start: true}
+  - name: client
+    kind: temporal.client
+  - name: worker
+    kind: temporal.worker
+    client: app:client
+    task_queue: q
+    lifecycle: {auto_start: true}
+  - name: wf
+    kind: workflow.lua
+    source: file://wf.lua
+    meta: {temporal: {workflow: {worker: app:worker}}}
+`,
+  'hello.lua': 'return function() print("service hello started") process.inbox():receive() end',
+  'wf.lua': 'return function() return "done" end',
+});
+
+test('a second wippy run on a store in use fails on its lock before anything starts (with and without -x)', async () => {
+  const dir = withStore();
+  const first = start(['run', dir]);
+  await first.waitFor(/^wippy: 2 services running: app:hello, app:worker/m);
+  try {
+    for (const args of [['run', dir, '-x', 'app:wf'], ['run', dir]]) {
+      const r = wippy(args);
+      assert.equal(r.code, 1, `${args.join(' ')}: ${r.stderr}`);
+      assert.equal(r.stdout, '', `${args.join(' ')}: a service started before the lock failed`);
+      assert.doesNotMatch(r.stderr, /service app:hello/, `${args.join(' ')}: a service started before the lock failed`);
+      assert.match(r.stderr, /^error: store .*state\.db: in use by another wippy process \(pid \d+\); stop it first/m);
+      assertNoJsStack(r.stderr);
+    }
+  } finally {
+    first.signal('SIGTERM');
+    assert.equal(await first.exit, 0, first.stderr());
+  }
+});
