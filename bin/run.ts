@@ -104,13 +104,14 @@ async function runServices(registryPath: string, rt: Runtime, lifecycle: Lifecyc
     }
     const report = await lifecycle.start();
     const up = lifecycle.running();
-    if (up.length === 0 && report.failed.length > 0) {
+    const down = lifecycle.notRunning();
+    if (up.length === 0 && report.failed.length > 0 && !down.some((d) => /restarting/.test(d.why))) {
       // Nothing came up: say so and stop rather than wait for a Ctrl-C with nothing running.
-      process.stderr.write(`${summary(report, up).replace(/ \(Ctrl-C to stop\)$/, '')}\n`);
+      process.stderr.write(`${summary(report, up, down).replace(/ \(Ctrl-C to stop\)$/, '')}\n`);
       await lifecycle.stop();
       return 1;
     }
-    process.stderr.write(`${summary(report, up)}\n`);
+    process.stderr.write(`${summary(report, up, down)}\n`);
     const sig = await signal.received;
     process.stderr.write(`wippy: ${sig} received; stopping\n`);
     signal.onAgain((again) => {
@@ -126,15 +127,19 @@ async function runServices(registryPath: string, rt: Runtime, lifecycle: Lifecyc
   }
 }
 
-/** `wippy: 3 services running: app:db, app:worker, app:api (Ctrl-C to stop)`, plus what did not start. */
-function summary(report: StartReport, running: string[]): string {
+/**
+ * `wippy: 3 services running: app:db, app:worker, app:api (Ctrl-C to stop)`, plus those that
+ * started but are not up now (failing and restarting, exited) and what did not start.
+ */
+function summary(report: StartReport, running: string[], down: Array<{ id: string; why: string }>): string {
   const n = running.length;
   let line = `wippy: ${n} service${n === 1 ? '' : 's'} running${n ? `: ${running.join(', ')}` : ''}`;
-  const down = [
+  if (down.length) line += `; not running: ${down.map((d) => `${d.id} (${d.why})`).join(', ')}`;
+  const notStarted = [
     ...report.failed.map((f) => `${f.id} (failed)`),
     ...report.skipped.map((s) => `${s.id} (${s.dependency ? `needs ${s.dependency}` : 'stop requested'})`),
   ];
-  if (down.length) line += `; not started: ${down.join(', ')}`;
+  if (notStarted.length) line += `; not started: ${notStarted.join(', ')}`;
   return `${line} (Ctrl-C to stop)`;
 }
 

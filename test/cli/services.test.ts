@@ -252,3 +252,37 @@ test('a second wippy run on a store in use fails on its lock before anything sta
     assert.equal(await first.exit, 0, first.stderr());
   }
 });
+
+test('the summary says which services are up: one failing and waiting to restart is not "running"', async () => {
+  const dir = withRegistry({
+    'registry.yaml': `namespace: app
+entries:
+  - name: procs
+    kind: process.host
+  - name: ok_main
+    kind: process.lua
+    source: file://ok.lua
+  - name: bad_main
+    kind: process.lua
+    source: file://bad.lua
+  - name: ok
+    kind: process.service
+    process: ok_main
+    host: procs
+    lifecycle: {auto_start: true}
+  - name: bad
+    kind: process.service
+    process: bad_main
+    host: procs
+    lifecycle: {auto_start: true, restart: {initial_delay: 1h, max_delay: 2h, jitter: 0}}
+`,
+    'ok.lua': 'return function() process.inbox():receive() end',
+    'bad.lua': 'return function() return nil, errors.new("no database") end',
+  });
+  const w = start(['run', dir]);
+  await w.waitFor(/^wippy: .*\(Ctrl-C to stop\)$/m);
+  w.signal('SIGTERM');
+  assert.equal(await w.exit, 0, w.stderr());
+  const line = w.stderr().split('\n').find((l) => l.startsWith('wippy: ') && l.endsWith('(Ctrl-C to stop)'));
+  assert.equal(line, 'wippy: 1 service running: app:ok; not running: app:bad (failed: no database; restarting in 1h0m0s) (Ctrl-C to stop)');
+});
