@@ -66,7 +66,7 @@ Exit status: 0 done; 1 no such workflow, it has finished, or the store cannot be
   store(wf.command('list'))
     .description('List workflows, oldest first: id, entry, status, last update, error or park reason.')
     .option('--status <list>', 'only these statuses, comma-separated: running, completed, failed, canceled, terminated, parked')
-    .option('--json', 'print an array of {id, entry, status, worker, parent, created_at, updated_at}')
+    .option('--json', 'print an array of {id, entry, status, worker, parent, created_at, updated_at, virtual_time, workflow_created_at, workflow_updated_at}')
     .action(async (opts) => { process.exitCode = await (await load()).listCommand(opts); });
 
   store(wf.command('show'))

@@ -162,7 +162,8 @@ export class Runtime {
     const p = this.storePath();
     const hasWorkflows = [...this.registry.entries.values()].some((e) => e.kind === 'workflow.lua' || e.kind === 'temporal.worker');
     if (!p || !hasWorkflows) return false;
-    this.store = openStore(p, { lock: true });
+    // Rows written on a virtual clock are marked so: their times ran ahead of the machine's.
+    this.store = openStore(p, { lock: true, virtualTime: this.options.virtualTime === true || this.clock instanceof VirtualClock });
     return true;
   }
 

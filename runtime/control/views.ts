@@ -5,7 +5,9 @@
  * Invariants: JSON views have stable field names in snake_case with ISO-8601 UTC times, and
  * payloads decoded from their JSON text (a payload that is not JSON is kept as its text rather
  * than failing the view); human output says the same things as the JSON, in words, one record per
- * timeline line, and never hides a parked report (it is how a user learns what to fix).
+ * timeline line, and never hides a parked report (it is how a user learns what to fix). Listings
+ * (created/updated) use the machine's clock, so a --virtual-time run is not "updated tomorrow";
+ * the workflow clock is shown beside it when it ran ahead, and timelines use it (histories do).
  */
 import { describeCommand } from '../engine/matcher';
 import { isCommand } from '../store/events';
@@ -15,7 +17,12 @@ import type { Payload } from '../services';
 
 export interface ListItem {
   id: string; entry: string; status: string; worker: string; parent: string | null;
+  /** When the store created / last changed the row, on the machine's clock. */
   created_at: string; updated_at: string;
+  /** A --virtual-time run created or updated it: the workflow clock ran ahead of the machine's. */
+  virtual_time: boolean;
+  /** The same moments on the workflow clock (what `time.now()` read; history times are these). */
+  workflow_created_at: string; workflow_updated_at: string;
 }
 
 export interface ShowView extends ListItem {
@@ -37,10 +44,18 @@ export function decodePayload(p: Payload | null): unknown {
   try { return JSON.parse(p); } catch { return p; }
 }
 
+/** Machine-clock times of a row; a row from before the store kept them has only the workflow clock's. */
+function wallTimes(row: WorkflowRow): { created: number; updated: number; virtual: boolean } {
+  return row.wall ? { created: row.wall.createdAt, updated: row.wall.updatedAt, virtual: row.wall.virtual }
+    : { created: row.createdAt, updated: row.updatedAt, virtual: false };
+}
+
 export function listItem(row: WorkflowRow): ListItem {
+  const wall = wallTimes(row);
   return {
     id: row.id, entry: row.entry, status: row.status, worker: row.worker, parent: row.parent,
-    created_at: iso(row.createdAt), updated_at: iso(row.updatedAt),
+    created_at: iso(wall.created), updated_at: iso(wall.updated), virtual_time: wall.virtual,
+    workflow_created_at: iso(row.createdAt), workflow_updated_at: iso(row.updatedAt),
   };
 }
 
@@ -87,7 +102,7 @@ export function renderTable(header: string[], rows: string[][]): string {
 
 export function renderList(rows: WorkflowRow[]): string {
   return renderTable(['ID', 'ENTRY', 'STATUS', 'UPDATED', 'NOTE'],
-    rows.map((r) => [r.id, r.entry, r.status, shortTime(r.updatedAt), note(r)]));
+    rows.map((r) => [r.id, r.entry, r.status, shortTime(wallTimes(r).updated), note(r)]));
 }
 
 export function renderShow(row: WorkflowRow, historyLength: number, pendingSignals: number, storeLabel: string): string {
@@ -97,8 +112,12 @@ export function renderShow(row: WorkflowRow, historyLength: number, pendingSigna
   out.push(field('status', row.status));
   out.push(field('worker', row.worker));
   out.push(field('parent', row.parent ?? '-'));
-  out.push(field('created', shortTime(row.createdAt)));
-  out.push(field('updated', `${shortTime(row.updatedAt)} (${formatOffset(row.updatedAt - row.createdAt)} after start)`));
+  const wall = wallTimes(row);
+  out.push(field('created', shortTime(wall.created)));
+  out.push(field('updated', `${shortTime(wall.updated)} (${formatOffset(wall.updated - wall.created)} after start)`));
+  if (wall.virtual) {
+    out.push(field('clock', `virtual (--virtual-time): on the workflow clock it started ${shortTime(row.createdAt)}, updated ${shortTime(row.updatedAt)} (${formatOffset(row.updatedAt - row.createdAt)})`));
+  }
   out.push(field('input', row.input.length ? row.input.join(', ') : '(none)'));
   if (row.status === 'completed' || row.result !== null) out.push(field('result', row.result ?? 'null'));
   if (row.error) out.push(field('error', errorText(row.error)));
@@ -164,6 +183,7 @@ export function renderHistory(row: WorkflowRow, history: HistoryRecord[]): strin
   });
   const wi = Math.max(1, ...cells.map((c) => c[0].length));
   const wo = Math.max(1, ...cells.map((c) => c[1].length));
-  const head = `workflow ${row.id} (${row.entry}), ${row.status}, ${history.length} record${history.length === 1 ? '' : 's'}, started ${shortTime(start)}`;
+  const clock = row.wall?.virtual ? ' on the virtual clock (--virtual-time)' : '';
+  const head = `workflow ${row.id} (${row.entry}), ${row.status}, ${history.length} record${history.length === 1 ? '' : 's'}, started ${shortTime(start)}${clock}`;
   return [head, ...cells.map((c) => `${c[0].padStart(wi)}  ${c[1].padEnd(wo)}  ${c[2]}`)].join('\n');
 }

@@ -13,7 +13,8 @@
  * - The records one commit appends to one workflow share a row (a "run": idx = first index, n =
  *   count, data = JSON array when n > 1): a durable step (command + result) costs one row.
  * - Records and payloads are stored as the JSON text we were given; payload strings are never
- *   re-parsed, so a value reads back byte for byte.
+ *   re-parsed, so a value reads back byte for byte. A workflow row's times are the workflow
+ *   clock's, as given; the store adds its own wall-clock stamps (`wall`) at commit.
  * - One writer per store across processes: `<db>.lock` (created with O_EXCL, holding the pid) is
  *   taken before the database is opened and removed by close(); a lock whose pid is dead is stale
  *   and taken over. `lock: false` is for inspection tools, which read beside a running writer.
@@ -36,6 +37,8 @@ export interface OpenOptions {
   create?: boolean;
   /** How messages name the store, e.g. "--db ./x.db" (default "store <path>"). */
   label?: string;
+  /** The writer runs on a virtual clock (--virtual-time): rows it writes are marked so. */
+  virtualTime?: boolean;
 }
 
 const BUSY_TIMEOUT_MS = 5000;
@@ -223,24 +226,29 @@ function acquireLock(lockPath: string, label: string): void {
 interface WorkflowDbRow {
   id: string; entry: string; worker: string; status: string; input: string; parent: string | null;
   result: string | null; error: string | null; parked: string | null; created_at: number; updated_at: number;
+  wall_created_at: number | null; wall_updated_at: number | null; virtual_time: number;
 }
 
 interface SignalDbRow { id: number; workflow_id: string; topic: string; from_pid: string; payloads: string; at: number }
 
 function toWorkflow(r: WorkflowDbRow): WorkflowRow {
-  return {
+  const row: WorkflowRow = {
     id: r.id, entry: r.entry, worker: r.worker, status: r.status as WorkflowStatus,
     input: JSON.parse(r.input) as string[], parent: r.parent, result: r.result,
     error: r.error === null ? null : (JSON.parse(r.error) as ErrorInfo), parked: r.parked,
     createdAt: r.created_at, updatedAt: r.updated_at,
   };
+  if (r.wall_created_at !== null) {
+    row.wall = { createdAt: r.wall_created_at, updatedAt: r.wall_updated_at ?? r.wall_created_at, virtual: r.virtual_time !== 0 };
+  }
+  return row;
 }
 
 function toSignal(r: SignalDbRow): PendingSignal {
   return { id: r.id, workflowId: r.workflow_id, topic: r.topic, from: r.from_pid, payloads: JSON.parse(r.payloads) as string[], at: r.at };
 }
 
-const WORKFLOW_COLUMNS = 'id, entry, worker, status, input, parent, result, error, parked, created_at, updated_at';
+const WORKFLOW_COLUMNS = 'id, entry, worker, status, input, parent, result, error, parked, created_at, updated_at, wall_created_at, wall_updated_at, virtual_time';
 
 // ---------------------------------------------------------------- the store
 
@@ -249,6 +257,8 @@ export class SqliteStore implements HistoryStore {
   readonly label: string;
   private readonly db: Database.Database;
   private readonly lockPath: string | null;
+  /** 1 when this writer runs on a virtual clock (virtual_time column). */
+  private readonly virtual: number;
   private closed = false;
   private readonly stmt: Record<
     'insWorkflow' | 'insHistory' | 'update' | 'insSignal' | 'delSignal' | 'getWorkflow' | 'listAll' | 'listBy' | 'history' | 'historyLength' | 'runBelow' | 'pending',
@@ -260,6 +270,7 @@ export class SqliteStore implements HistoryStore {
     const memory = path === ':memory:';
     this.path = memory ? path : nodePath.resolve(path);
     this.label = opts.label ?? `store ${path}`;
+    this.virtual = opts.virtualTime ? 1 : 0;
     const label = this.label;
     if (!memory) {
       if (opts.create === false && !fs.existsSync(this.path)) {
@@ -288,14 +299,14 @@ export class SqliteStore implements HistoryStore {
       runMigrations(db, label);
       this.db = db;
       this.stmt = {
-        insWorkflow: db.prepare(`INSERT INTO workflows (${WORKFLOW_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+        insWorkflow: db.prepare(`INSERT INTO workflows (${WORKFLOW_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
         insHistory: db.prepare('INSERT INTO history (workflow_id, idx, n, type, data) VALUES (?, ?, ?, ?, ?)'),
         // has_* = 0 keeps the column: `undefined` in an update means "leave it", null clears it.
         update: db.prepare(`UPDATE workflows SET status = ?,
             result = CASE WHEN ? THEN ? ELSE result END,
             error  = CASE WHEN ? THEN ? ELSE error END,
             parked = CASE WHEN ? THEN ? ELSE parked END,
-            updated_at = ?
+            updated_at = ?, wall_updated_at = ?, virtual_time = MAX(virtual_time, ?)
           WHERE id = ?`),
         insSignal: db.prepare('INSERT INTO signals (workflow_id, topic, from_pid, payloads, at) VALUES (?, ?, ?, ?, ?)'),
         delSignal: db.prepare('DELETE FROM signals WHERE id = ?'),
@@ -328,10 +339,11 @@ export class SqliteStore implements HistoryStore {
   /** The body of commit's transaction, in the order the Batch lists its parts. */
   private apply(b: Batch): void {
     const s = this.stmt;
+    const wall = Date.now();
     for (const w of b.creates) {
       try {
         s.insWorkflow.run(w.id, w.entry, w.worker, w.status, JSON.stringify(w.input), w.parent, w.result,
-          w.error === null ? null : JSON.stringify(w.error), w.parked, w.createdAt, w.updatedAt);
+          w.error === null ? null : JSON.stringify(w.error), w.parked, w.createdAt, w.updatedAt, wall, wall, this.virtual);
       } catch (e) { throw opError(this.label, e, `create workflow ${w.id}`); }
     }
     for (const run of historyRuns(b.appends)) {
@@ -354,7 +366,7 @@ export class SqliteStore implements HistoryStore {
           u.result === undefined ? 0 : 1, u.result ?? null,
           u.error === undefined ? 0 : 1, u.error == null ? null : JSON.stringify(u.error),
           u.parked === undefined ? 0 : 1, u.parked ?? null,
-          u.at, u.id).changes;
+          u.at, wall, this.virtual, u.id).changes;
       } catch (e) { throw opError(this.label, e, `update workflow ${u.id}`); }
       if (changes === 0) throw new WippyError(ErrorCode.INTERNAL, `${this.label}: update workflow ${u.id}: no such workflow`);
     }

@@ -245,3 +245,26 @@ test('sqlite: a store written before 0002 (one row per record, clustered table) 
   } finally { s.close(); }
   assert.equal(integrityCheck(file), 'ok');
 }));
+
+test('sqlite: a store written before 0003 upgrades; its rows read back without wall-clock times, new writes get them (virtual marked)', withDir((dir) => {
+  const file = path.join(dir, 'old.db');
+  const db = new Database(file);
+  db.pragma('journal_mode = WAL');
+  runMigrations(db, 'old', MIGRATIONS.slice(0, 2));
+  db.prepare(`INSERT INTO workflows (id, entry, worker, status, input, parent, result, error, parked, created_at, updated_at)
+    VALUES ('old', 'app:wf', 'app:worker', 'completed', '[]', NULL, '1', NULL, NULL, 1000, 2000)`).run();
+  db.close();
+
+  const s = openStore(file, { virtualTime: true });
+  try {
+    assert.deepEqual(s.appliedMigrations(), MIGRATIONS.map((m) => m.name));
+    const old = s.getWorkflow('old')!;
+    assert.equal(old.wall, undefined);
+    assert.deepEqual([old.createdAt, old.updatedAt], [1000, 2000]);
+    s.commit(start('new', { createdAt: 5e12, updatedAt: 5e12 }));
+    const fresh = s.getWorkflow('new')!;
+    assert.equal(fresh.wall?.virtual, true);
+    assert.ok(fresh.wall!.createdAt < 5e12, 'a machine-clock time, not the workflow clock');
+  } finally { s.close(); }
+  assert.equal(integrityCheck(file), 'ok');
+}));
