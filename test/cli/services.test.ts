@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { wippy, WIPPY, ROOT, assertNoJsStack } from '../helpers/cli';
 import { withRegistry } from '../helpers/lua';
+import { wfRegistryFiles } from '../helpers/workflows';
 
 interface Running {
   stdout(): string;
@@ -204,40 +205,17 @@ entries:
   assertNoJsStack(r.stderr);
 });
 
-/** A service that prints when it starts, an auto-start worker and a workflow, on one store. */
-const withStore = () => withRegistry({
-  'registry.yaml': `namespace: app
-entries:
-  - name: procs
-    kind: process.host
-  - name: hello_main
-    kind: process.lua
-    source: file://hello.lua
-  - name: hello
-    kind: process.service
-    process: hello_main
-    host: procs
-    lifecycle: {auto_start: true}
-  - name: client
-    kind: temporal.client
-  - name: worker
-    kind: temporal.worker
-    client: app:client
-    task_queue: q
-    lifecycle: {auto_start: true}
-  - name: wf
-    kind: workflow.lua
-    source: file://wf.lua
-    meta: {temporal: {workflow: {worker: app:worker}}}
-`,
-  'hello.lua': 'return function() print("service hello started") process.inbox():receive() end',
-  'wf.lua': 'return function() return "done" end',
-});
+/** A service that prints when it starts, and a workflow, on one store. */
+const withStore = () => withRegistry(wfRegistryFiles(
+  { wf: 'return function() return "done" end' }, {},
+  { hello_main: 'return function() print("service hello started") process.inbox():receive() end' },
+  '  - {name: hello, kind: process.service, process: hello_main, host: procs, lifecycle: {auto_start: true}}\n',
+));
 
 test('a second wippy run on a store in use fails on its lock before anything starts (with and without -x)', async () => {
   const dir = withStore();
   const first = start(['run', dir]);
-  await first.waitFor(/^wippy: 2 services running: app:hello, app:worker/m);
+  await first.waitFor(/^wippy: 1 service running: app:hello/m);
   try {
     for (const args of [['run', dir, '-x', 'app:wf'], ['run', dir]]) {
       const r = wippy(args);

@@ -6,25 +6,18 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { wippy, assertNoJsStack } from '../helpers/cli';
 import { withRegistry } from '../helpers/lua';
+import { wfRegistryFiles } from '../helpers/workflows';
 
-const REGISTRY = `version: "1.0"
-namespace: app
-entries:
-  - name: client
-    kind: temporal.client
-  - name: worker
-    kind: temporal.worker
-    client: app:client
-    task_queue: q
-  - name: hello
-    kind: workflow.lua
-    source: file://hello.lua
-    meta: {temporal: {workflow: {worker: app:worker}}}
-`;
+/** The registry's files (client app:client at registry.yaml:3, workflow app:hello) under `src/`. */
+function inSrc(files: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(files).map(([f, text]) => [path.join('src', f), text]));
+}
+
+const HELLO = { hello: 'return function(n) return "hi " .. n end' };
 
 /** A project folder with its registry in src/ and an empty folder below it. */
 function project(extra: Record<string, string> = {}): string {
-  const dir = withRegistry({ 'src/_index.yaml': REGISTRY, 'src/hello.lua': 'return function(n) return "hi " .. n end', ...extra });
+  const dir = withRegistry({ ...inSrc(wfRegistryFiles(HELLO)), ...extra });
   fs.mkdirSync(path.join(dir, 'src', 'sub'));
   return dir;
 }
@@ -59,7 +52,7 @@ test('the default store: every path form and working folder uses .wippy/state.db
   const dir = project();
   const src = path.join(dir, 'src');
   run(dir, 'src', 'a');
-  run(dir, 'src/_index.yaml', 'b');
+  run(dir, 'src/registry.yaml', 'b');
   run(dir, '.', 'c');
   run(src, '.', 'd');
   run(path.join(src, 'sub'), '..', 'e');
@@ -68,11 +61,11 @@ test('the default store: every path form and working folder uses .wippy/state.db
   assert.equal(ids.length, 5);
   assert.deepEqual(listed(src), ids);
   assert.deepEqual(listed(path.join(src, 'sub')), ids);
-  assert.deepEqual(listed(dir, ['--registry', 'src/_index.yaml']), ids);
+  assert.deepEqual(listed(dir, ['--registry', 'src/registry.yaml']), ids);
   // show names the store it read.
   const show = wippy(['workflow', 'show', ids[0]], { cwd: path.join(src, 'sub') });
   assert.equal(show.code, 0, show.stderr);
-  assert.match(show.stdout, /store:\s+store \.\.\/\.wippy\/state\.db \(temporal\.client app:client in \.\.\/_index\.yaml:4\)/);
+  assert.match(show.stdout, /store:\s+store \.\.\/\.wippy\/state\.db \(temporal\.client app:client in \.\.\/registry\.yaml:3\)/);
 });
 
 for (const marker of ['.wippy.yaml', 'wippy.lock']) {
@@ -101,17 +94,18 @@ test('finding the store reads only temporal.client entries: broken registry file
 });
 
 test('several stores: the error names each and asks for --registry or --db; --registry picks one', () => {
-  const other = REGISTRY.replace('namespace: app', 'namespace: other').replace('client: app:client', 'client: other:client')
+  const files = wfRegistryFiles(HELLO);
+  const other = files['registry.yaml'].replace('namespace: app', 'namespace: other').replace('client: app:client', 'client: other:client')
     .replace('worker: app:worker', 'worker: other:worker').replace('kind: temporal.client', 'kind: temporal.client\n    store: data/other.db');
-  const dir = project({ 'other/r.yaml': other, 'other/hello.lua': 'return function(n) return "yo " .. n end' });
+  const dir = project({ 'other/registry.yaml': other, 'other/wf_hello.lua': files['wf_hello.lua'] });
   run(dir, 'src', 'a');
   const r = wippy(['workflow', 'list'], { cwd: dir });
   assert.equal(r.code, 2);
   assertNoJsStack(r.stderr);
   const lines = r.stderr.trim().split('\n');
   assert.match(lines[0], /^error: 2 workflow stores found in the registry files under .*; say which with --registry PATH .* or --db FILE:$/);
-  assert.match(r.stderr, /^ {2}other\/data\/other\.db: temporal\.client other:client in other\/r\.yaml:4$/m);
-  assert.match(r.stderr, /^ {2}src\/\.wippy\/state\.db: temporal\.client app:client in src\/_index\.yaml:4$/m);
+  assert.match(r.stderr, /^ {2}other\/data\/other\.db: temporal\.client other:client in other\/registry\.yaml:3$/m);
+  assert.match(r.stderr, /^ {2}src\/\.wippy\/state\.db: temporal\.client app:client in src\/registry\.yaml:3$/m);
   assert.equal(listed(dir, ['--registry', 'src']).length, 1);
 });
 
@@ -119,7 +113,7 @@ test('when no store is found it says which it looked for: a store not yet create
   const dir = project();
   const r = wippy(['workflow', 'list'], { cwd: path.join(dir, 'src', 'sub') });
   assert.equal(r.code, 1);
-  assert.match(r.stderr, /^error: store \.\.\/\.wippy\/state\.db \(temporal\.client app:client in \.\.\/_index\.yaml:4\): no such file \(.*src\/\.wippy\/state\.db\); no workflow has run with this store yet/);
+  assert.match(r.stderr, /^error: store \.\.\/\.wippy\/state\.db \(temporal\.client app:client in \.\.\/registry\.yaml:3\): no such file \(.*src\/\.wippy\/state\.db\); no workflow has run with this store yet/);
   const empty = withRegistry({ 'wippy.lock': '{}\n', 'src/a.yaml': 'namespace: a\nentries: []\n' });
   const n = wippy(['workflow', 'list'], { cwd: path.join(empty, 'src') });
   assert.equal(n.code, 2);

@@ -3,27 +3,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { wippy } from '../helpers/cli';
-import { withRegistry } from '../helpers/lua';
+import { wfRegistry } from '../helpers/workflows';
 
 const DAY = 86_400_000;
 
-const registry = () => withRegistry({
-  'r.yaml': `namespace: app
-entries:
-  - name: client
-    kind: temporal.client
-  - name: worker
-    kind: temporal.worker
-    client: app:client
-    task_queue: q
-  - name: sleepy
-    kind: workflow.lua
-    source: file://sleepy.lua
-    modules: [time]
-    meta: {temporal: {workflow: {worker: app:worker}}}
-`,
-  'sleepy.lua': 'local time = require("time") return function() time.sleep("24h") return "rested" end',
-});
+const registry = () => wfRegistry({ sleepy: 'local time = require("time") return function() time.sleep("24h") return "rested" end' }).dir;
 
 interface Item { id: string; created_at: string; updated_at: string; virtual_time: boolean; workflow_created_at: string; workflow_updated_at: string }
 
@@ -59,18 +43,7 @@ test('a --virtual-time run: list shows when it really ran, show names the virtua
 });
 
 test('a run on the real clock is not marked virtual and shows no clock line', () => {
-  const dir = withRegistry({
-    'r.yaml': `namespace: app
-entries:
-  - {name: client, kind: temporal.client}
-  - {name: worker, kind: temporal.worker, client: app:client, task_queue: q}
-  - name: quick
-    kind: workflow.lua
-    source: file://quick.lua
-    meta: {temporal: {workflow: {worker: app:worker}}}
-`,
-    'quick.lua': 'return function() return 1 end',
-  });
+  const dir = wfRegistry({ quick: 'return function() return 1 end' }).dir;
   ok(['run', '.', '-x', 'app:quick'], dir);
   const [w] = JSON.parse(ok(['workflow', 'list', '--json'], dir)) as Item[];
   assert.equal(w.virtual_time, false);
