@@ -10,7 +10,8 @@
  * - without -x, says which services are up and runs until SIGINT/SIGTERM, then stops them in
  *   reverse order (each within its stop_timeout) and exits 0. A second signal while stopping
  *   exits at once with status 130. With no auto_start entry it says so and exits 0; when every
- *   auto_start service failed to start it says so and exits 1 instead of waiting.
+ *   auto_start service failed to start (and none is waiting to restart) it says so and exits 1
+ *   instead of waiting. The summary line counts only services that are up now.
  * Invariants: nothing starts before the -x entry is known to exist and be runnable, nor before
  * the store's lock is held when the run uses the store (a store in use fails the run before any
  * service has run); services are stopped before the -x result is printed, so the result stays the
@@ -19,7 +20,7 @@
 import { Runtime } from '../runtime/runtime';
 import { startOrder } from '../registry';
 import { WippyError, ErrorCode } from '../runtime/errors';
-import { createLifecycle, type LifecycleManager, type StartReport } from '../runtime/supervisor';
+import { createLifecycle, type DownReason, type LifecycleManager, type StartReport } from '../runtime/supervisor';
 import { reportErrorResult } from './report';
 import type { CallResult } from '../runtime/services';
 import { parsedPayloadProblem } from '../runtime/lua/limits';
@@ -105,7 +106,7 @@ async function runServices(registryPath: string, rt: Runtime, lifecycle: Lifecyc
     const report = await lifecycle.start();
     const up = lifecycle.running();
     const down = lifecycle.notRunning();
-    if (up.length === 0 && report.failed.length > 0 && !down.some((d) => /restarting/.test(d.why))) {
+    if (up.length === 0 && report.failed.length > 0 && !down.some((d) => d.restarting)) {
       // Nothing came up: say so and stop rather than wait for a Ctrl-C with nothing running.
       process.stderr.write(`${summary(report, up, down).replace(/ \(Ctrl-C to stop\)$/, '')}\n`);
       await lifecycle.stop();
@@ -131,7 +132,7 @@ async function runServices(registryPath: string, rt: Runtime, lifecycle: Lifecyc
  * `wippy: 3 services running: app:db, app:worker, app:api (Ctrl-C to stop)`, plus those that
  * started but are not up now (failing and restarting, exited) and what did not start.
  */
-function summary(report: StartReport, running: string[], down: Array<{ id: string; why: string }>): string {
+function summary(report: StartReport, running: string[], down: Array<{ id: string } & DownReason>): string {
   const n = running.length;
   let line = `wippy: ${n} service${n === 1 ? '' : 's'} running${n ? `: ${running.join(', ')}` : ''}`;
   if (down.length) line += `; not running: ${down.map((d) => `${d.id} (${d.why})`).join(', ')}`;

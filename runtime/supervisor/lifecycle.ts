@@ -30,10 +30,17 @@ export interface Starter<E extends Entry = Entry> {
   /** False for kinds with nothing running of their own (process.host): left out of `running()`. */
   readonly listed?: boolean;
   /**
-   * Why an entry whose start succeeded is not up now (`failed: ...; restarting in 1s`, `exited`),
-   * or null when it is. Absent: a started entry is up until stopped.
+   * Why an entry whose start succeeded is not up now (`failed: ...; restarting in 1s`, `exited`)
+   * and whether it will come back by itself, or null when it is up. Absent: a started entry is up
+   * until stopped.
    */
-  down?(entry: E): string | null;
+  down?(entry: E): DownReason | null;
+}
+
+export interface DownReason {
+  why: string;
+  /** A restart is pending: the entry may come back without anyone asking. */
+  restarting: boolean;
 }
 
 /** For kinds that need nothing done (process.host: processes are placed on it on demand). */
@@ -87,15 +94,15 @@ export class LifecycleManager {
   }
 
   /** Entries that started but are not up now (failed and waiting to restart, exited), and why. */
-  notRunning(): Array<{ id: string; why: string }> {
-    return this.listedStarted().flatMap((e) => { const why = this.downReason(e); return why === null ? [] : [{ id: e.id, why }]; });
+  notRunning(): Array<{ id: string } & DownReason> {
+    return this.listedStarted().flatMap((e) => { const d = this.downReason(e); return d === null ? [] : [{ id: e.id, ...d }]; });
   }
 
   private listedStarted(): Entry[] {
     return this.started.filter((e) => { const s = this.starters.get(e.kind); return s !== undefined && s.listed !== false; });
   }
 
-  private downReason(e: Entry): string | null {
+  private downReason(e: Entry): DownReason | null {
     return this.starters.get(e.kind)?.down?.(e) ?? null;
   }
 

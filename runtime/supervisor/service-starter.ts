@@ -7,7 +7,7 @@
  * resolves at once.
  */
 import { ServiceSupervisor, ServiceStatus, SupervisorDeps } from './service';
-import type { Starter } from './lifecycle';
+import type { DownReason, Starter } from './lifecycle';
 import type { ServiceEntry } from '../../registry/types';
 import { formatErrorInfo } from '../lua/errorvalue';
 import { formatDuration } from '../duration';
@@ -42,14 +42,15 @@ export class ServiceStarter implements Starter<ServiceEntry> {
   }
 
   /** Null while its run is Starting or Running; otherwise what it is doing, in words. */
-  down(entry: ServiceEntry): string | null {
+  down(entry: ServiceEntry): DownReason | null {
     const st = this.sups.get(entry.id)?.status();
     if (!st || st.state === 'Running' || st.state === 'Starting') return null;
     if (st.state === 'Failed') {
       const err = st.lastError ? `: ${formatErrorInfo(st.lastError).split('\n')[0]}` : '';
-      return st.restartInMs !== null ? `failed${err}; restarting in ${formatDuration(st.restartInMs)}` : `failed${err}; not restarting`;
+      const restarting = st.restartInMs !== null;
+      return { why: `failed${err}; ${restarting ? `restarting in ${formatDuration(st.restartInMs!)}` : 'not restarting'}`, restarting };
     }
-    return st.state.toLowerCase();
+    return { why: st.state.toLowerCase(), restarting: false };
   }
 
   statuses(): ServiceStatus[] {
