@@ -8,14 +8,14 @@ import { wippy, assertNoJsStack } from '../helpers/cli';
 import { withRegistry } from '../helpers/lua';
 import { wfRegistryFiles } from '../helpers/workflows';
 
-/** The registry's files (client app:client at registry.yaml:3, workflow app:hello) under `src/`. */
+/** `files` moved under `src/`. */
 function inSrc(files: Record<string, string>): Record<string, string> {
   return Object.fromEntries(Object.entries(files).map(([f, text]) => [path.join('src', f), text]));
 }
 
 const HELLO = { hello: 'return function(n) return "hi " .. n end' };
 
-/** A project folder with its registry in src/ and an empty folder below it. */
+/** A project folder with its registry in src/ (client app:client at registry.yaml:3, workflow app:hello) and an empty src/sub. */
 function project(extra: Record<string, string> = {}): string {
   const dir = withRegistry({ ...inSrc(wfRegistryFiles(HELLO)), ...extra });
   fs.mkdirSync(path.join(dir, 'src', 'sub'));
