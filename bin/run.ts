@@ -19,7 +19,7 @@ import { WippyError, ErrorCode } from '../runtime/errors';
 import { createLifecycle, type LifecycleManager, type StartReport } from '../runtime/supervisor';
 import { reportErrorResult } from './report';
 import type { CallResult } from '../runtime/services';
-import { parsedPayloadProblem } from '../runtime/lua/limits';
+import { commandLineTextProblem, parsedPayloadProblem } from '../runtime/lua/limits';
 
 export interface RunOptions {
   exec?: string;
@@ -166,6 +166,8 @@ function untilDeadlock<T>(p: Promise<T>, id: string): Promise<T | CallResult> {
 }
 
 function parseArg(raw: string, i: number): string {
+  const text = commandLineTextProblem(raw);
+  if (text) throw new WippyError(ErrorCode.BAD_ARGUMENT, `argument ${i + 1} ${text}`);
   let v: unknown;
   try {
     v = JSON.parse(raw);
