@@ -99,10 +99,6 @@ export function listLines(rows: WorkflowRow[]): Generator<string> {
     rows.map((r) => [r.id, r.entry, r.status, shortTime(r.updatedAt), note(r)]));
 }
 
-export function renderList(rows: WorkflowRow[]): string {
-  return [...listLines(rows)].join('\n');
-}
-
 export function renderShow(row: WorkflowRow, historyLength: number, pendingSignals: number, storeLabel: string): string {
   const field = (k: string, v: string) => `  ${`${k}:`.padEnd(9)} ${v}`;
   const out = [`workflow ${row.id}`];
@@ -190,10 +186,6 @@ export function* historyLines(row: WorkflowRow, history: readonly HistoryRecord[
     if ('at' in r) now = r.at;
     yield `${String(i).padStart(wi)}  ${formatOffset(now - start).padEnd(wo)}  ${describeRecord(r)}`;
   }
-}
-
-export function renderHistory(row: WorkflowRow, history: readonly HistoryRecord[]): string {
-  return [...historyLines(row, history)].join('\n');
 }
 
 /**
