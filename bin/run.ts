@@ -12,12 +12,15 @@
  *   exits at once with status 130. With no auto_start entry it says so and exits 0; when every
  *   auto_start service failed to start it says so and exits 1 instead of waiting.
  * Invariants: nothing starts before the -x entry is known to exist and be runnable; services are
- * stopped before the -x result is printed, so the result stays the last line of stdout.
+ * stopped before the -x result is printed, so the result stays the last line of stdout; the
+ * store gets SQLite's full integrity check beside the work (never before it: start-up on a large
+ * store is not held back), a -x result is printed only once that check has passed, and a failed
+ * check or any corruption SQLite reports stops the node with one line and exit status 4.
  */
 import { Runtime } from '../runtime/runtime';
 import { WippyError, ErrorCode } from '../runtime/errors';
 import { createLifecycle, type LifecycleManager, type StartReport } from '../runtime/supervisor';
-import { reportErrorResult } from './report';
+import { reportErrorResult, reportFailure } from './report';
 import type { CallResult } from '../runtime/services';
 import { commandLineTextProblem, parsedPayloadProblem } from '../runtime/lua/limits';
 
@@ -37,6 +40,7 @@ export async function runCommand(registryPath: string, rawArgs: string[], opts: 
   const rt = Runtime.load(registryPath, {
     budget: opts.budget, db: opts.db, virtualTime: opts.virtualTime,
     memoryLimit: opts.maxMemory ? opts.maxMemory * 2 ** 20 : undefined,
+    onStoreDamaged: stopOnDamage,
   });
   try {
     const { lifecycle } = createLifecycle(rt);
@@ -60,6 +64,7 @@ export async function runCommand(registryPath: string, rawArgs: string[], opts: 
       const o = await rt.runWorkflow(id, args).then((x) => ({ outcome: x })).finally(() => clearInterval(keepAlive));
       if ('parked' in o.outcome) {
         await lifecycle.stop();
+        await rt.storeChecked();
         process.stderr.write(`error: ${o.outcome.parked}\n`);
         return 3;
       } else r = o.outcome.result;
@@ -67,6 +72,9 @@ export async function runCommand(registryPath: string, rawArgs: string[], opts: 
       r = await untilDeadlock(entry.kind === 'function.lua' ? rt.callFunction(id, args) : rt.execProcess(id, null, args), id);
     }
     await lifecycle.stop();
+    // Nothing is reported from a store whose check has not passed (on a damaged one,
+    // stopOnDamage ends the process here with its one line).
+    await rt.storeChecked();
     if (r.error) {
       reportErrorResult(r.error);
       return 1;
@@ -76,6 +84,15 @@ export async function runCommand(registryPath: string, rawArgs: string[], opts: 
   } finally {
     rt.close();
   }
+}
+
+/**
+ * The store's background integrity check failed: one line, exit status 4, at once. Every commit
+ * is one synchronous transaction, so exiting between them loses nothing that was committed.
+ */
+function stopOnDamage(e: WippyError): void {
+  const code = reportFailure(e);
+  process.stderr.write('', () => process.exit(code));
 }
 
 /** Long-running mode: start, report, wait for a signal, stop. */

@@ -16,7 +16,8 @@ import { createEntryHost, PoolContext } from './functions/pool';
 import { ProcessNode } from './process/node';
 import { mailboxCodec } from '../lua-stdlib/process';
 import { WorkflowEngine, Outcome } from './engine/engine';
-import { openStore } from './store';
+import { openStore, startBackgroundCheck, damagedError, describeProblems } from './store';
+import type { BackgroundCheck } from './store';
 import type { HistoryStore } from './store/store';
 import { VirtualClock } from './clock';
 import { schedulerBusy } from './lua/scheduler';
@@ -52,6 +53,12 @@ export interface RuntimeOptions {
   cacheSize?: number;
   /** Heap growth (bytes) one activation of a script may cause before it is stopped. */
   memoryLimit?: number;
+  /**
+   * When set, the store gets SQLite's full integrity check in a worker thread once the engine has
+   * started (beside the work, not before it), and this is called with the STORE_DAMAGED error if
+   * the check fails. The CLI stops the node there; without it, no check runs.
+   */
+  onStoreDamaged?: (e: WippyError) => void;
 }
 
 export class Runtime {
@@ -60,6 +67,7 @@ export class Runtime {
   readonly clock: Clock;
   engine: WorkflowEngine | null = null;
   private store: HistoryStore | null = null;
+  private storeCheck: BackgroundCheck | null = null;
   private poolCtx!: PoolContext;
   readonly resolver: ModuleResolver;
   private readonly deps: LiveDeps;
@@ -198,7 +206,23 @@ export class Runtime {
     };
     engine.resumeAll();
     engine.pollSignals();
+    const onDamaged = this.options.onStoreDamaged;
+    if (onDamaged && p !== ':memory:') {
+      const check = startBackgroundCheck(p);
+      this.storeCheck = check;
+      void check.result.then((r) => {
+        if (r.problems.length > 0 && this.storeCheck === check) onDamaged(damagedError(store.label, p, describeProblems(r.problems)));
+      });
+    }
     return engine;
+  }
+
+  /** Resolves once the store's background integrity check has ended (at once when none runs). */
+  async storeChecked(): Promise<void> {
+    const check = this.storeCheck;
+    if (!check) return;
+    check.hold();
+    await check.result;
   }
 
   /** Start a workflow and wait for it to finish or be parked. */
@@ -212,6 +236,8 @@ export class Runtime {
 
   /** Commit pending work and release the store. */
   close(): void {
+    this.storeCheck?.stop();
+    this.storeCheck = null;
     this.engine?.close();
     this.store?.close();
     this.engine = null;

@@ -3,7 +3,8 @@
  *
  * Owns: the choice of store (`--db FILE`, else the temporal.client `store` of the registry at
  * `--registry PATH`, default the current folder), opening it WITHOUT the process lock so the tools
- * work beside a running `wippy run`, and telling whether a live `wippy run` holds it.
+ * work beside a running `wippy run`, checking it is sound before anything is read from it, and
+ * telling whether a live `wippy run` holds it.
  *
  * Invariants: the registry is read only to find the store (its Lua is not compiled, so a broken
  * script does not stop anyone from inspecting workflows); the store is never created here (a
@@ -58,13 +59,24 @@ export function selectStore(choice: StoreChoice): SelectedStore {
     `the registry at ${root} has no temporal.client entry, so it names no workflow store; pass --db FILE (or --registry PATH of another registry)`);
 }
 
-/** Open the selected store for reading and for queuing requests; never takes the lock. */
+/**
+ * Open the selected store for reading and for queuing requests; never takes the lock. The store
+ * passes SQLite's full integrity check first, or this throws STORE_DAMAGED: nothing is listed,
+ * shown or queued from a damaged store as if it were whole.
+ */
 export function openForInspection(sel: SelectedStore): SqliteStore {
   if (!fs.existsSync(sel.path)) {
     throw new WippyError(ErrorCode.STORE_INVALID,
       `${sel.label}: no such file (${sel.path}); no workflow has run with this store yet, or the path is wrong`);
   }
-  return openStore(sel.path, { lock: false, create: false, label: sel.label });
+  const store = openStore(sel.path, { lock: false, create: false, label: sel.label });
+  try {
+    store.assertSound();
+  } catch (e) {
+    store.close();
+    throw e;
+  }
+  return store;
 }
 
 /**
