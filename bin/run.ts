@@ -17,10 +17,11 @@
  * store is not held back), a -x result is printed only once that check has passed, and a failed
  * check or any corruption SQLite reports stops the node with one line and exit status 4.
  */
+import * as fs from 'node:fs';
 import { Runtime } from '../runtime/runtime';
-import { WippyError, ErrorCode } from '../runtime/errors';
+import { WippyError, ErrorCode, exitCodeFor } from '../runtime/errors';
 import { createLifecycle, type LifecycleManager, type StartReport } from '../runtime/supervisor';
-import { reportErrorResult, reportFailure } from './report';
+import { reportErrorResult } from './report';
 import type { CallResult } from '../runtime/services';
 import { commandLineTextProblem, parsedPayloadProblem } from '../runtime/lua/limits';
 
@@ -91,8 +92,9 @@ export async function runCommand(registryPath: string, rawArgs: string[], opts: 
  * is one synchronous transaction, so exiting between them loses nothing that was committed.
  */
 function stopOnDamage(e: WippyError): void {
-  const code = reportFailure(e);
-  process.stderr.write('', () => process.exit(code));
+  // Synchronously: no continuation (a -x result waiting to be printed) may run after this.
+  try { fs.writeSync(2, `error: ${e.message}\n`); } catch { /* stderr is gone: the status still says it */ }
+  process.exit(exitCodeFor(e));
 }
 
 /** Long-running mode: start, report, wait for a signal, stop. */
