@@ -56,28 +56,23 @@ export function loadRegistry(target: string, opts: LoadOptions = {}): Registry {
     if (entry !== undefined) entries.set(entry.id, entry);
   }
 
-  // Phase 4: dependency cycles (requires, plus service -> host and worker -> client).
-  for (const cycle of findCycles(entries)) {
-    const raw = first.get(cycle[0].from)!;
-    sink.add({
-      file: raw.file,
-      line: raw.lineOf(cycle[0].field),
-      entry: raw.id,
-      field: cycle[0].field.join('.'),
-      message: `requires cycle: ${formatCycle(cycle)}; an entry cannot depend on itself, directly or through others`,
-    });
-  }
-
-  // Library imports must not loop: loading l1 would load l2, which loads l1 again, for ever.
-  for (const cycle of findCycles(entries, importEdges)) {
-    const raw = first.get(cycle[0].from)!;
-    sink.add({
-      file: raw.file,
-      line: raw.lineOf(cycle[0].field),
-      entry: raw.id,
-      field: cycle[0].field.join('.'),
-      message: `imports cycle: ${formatCycle(cycle)}; a library cannot import itself, directly or through others; move what they share into a library that imports neither`,
-    });
+  // Phase 4: cycles. Start-up dependencies (requires, plus service -> host and worker -> client),
+  // and library imports (loading l1 would load l2, which loads l1 again, for ever).
+  const cycles = [
+    { found: findCycles(entries), why: 'requires cycle: %; an entry cannot depend on itself, directly or through others' },
+    { found: findCycles(entries, importEdges), why: 'imports cycle: %; a library cannot import itself, directly or through others; move what they share into a library that imports neither' },
+  ];
+  for (const { found, why } of cycles) {
+    for (const cycle of found) {
+      const raw = first.get(cycle[0].from)!;
+      sink.add({
+        file: raw.file,
+        line: raw.lineOf(cycle[0].field),
+        entry: raw.id,
+        field: cycle[0].field.join('.'),
+        message: why.replace('%', () => formatCycle(cycle)),
+      });
+    }
   }
 
   sink.throwIfAny();
