@@ -79,11 +79,11 @@ function sqliteCode(e: unknown): string {
 }
 
 /** A SQLite failure in terms of what the user can do about it. */
-function storeError(label: string, e: unknown, path = ''): WippyError {
+function storeError(label: string, e: unknown, path: string): WippyError {
   if (e instanceof WippyError) return e;
   const code = sqliteCode(e);
   const msg = e instanceof Error ? e.message : String(e);
-  if (path !== '' && isCorruption(e, path)) return damagedError(label, path, msg, e);
+  if (isCorruption(e, path)) return damagedError(label, path, msg, e);
   const say = (what: string, errCode: ErrorCode = ErrorCode.STORE_INVALID): WippyError =>
     new WippyError(errCode, `${label}: ${what}`, { cause: e });
   if (code === 'SQLITE_NOTADB') return say(`not a SQLite database (${msg}); point --db at another file or move this one away`);
@@ -91,7 +91,6 @@ function storeError(label: string, e: unknown, path = ''): WippyError {
   if (code.startsWith('SQLITE_READONLY') || code === 'SQLITE_PERM' || code === 'SQLITE_AUTH') {
     return say(`not writable (${msg}); point --db at a writable location`);
   }
-  if (code.startsWith('SQLITE_CORRUPT')) return say(`the database is damaged (${msg}); restore a backup or move it away`);
   if (code === 'SQLITE_FULL') return say(`the disk is full (${msg}); free some space and run again`);
   if (code.startsWith('SQLITE_IOERR')) return say(`I/O error (${msg}); check the disk`);
   if (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED')) {
