@@ -6,10 +6,11 @@
  * Invariants: files are read in sorted order (by path relative to the root, byte order) so ids,
  * problems and start order are the same on every machine; `node_modules` and every name starting
  * with a dot (`.wippy/`, `.wippy.yaml`) are skipped; a file that fails to parse contributes no
- * entries and is remembered as broken; a symlink inside the folder that leads outside it is refused
- * (a problem, not followed), while links that loop back inside are followed once; a file without `namespace` is an error, never skipped
- * (an empty file, with nothing to lose, is skipped); file-level `meta` is deep-merged under each
- * entry's own `meta` (the entry wins). Nothing here knows entry kinds.
+ * entries and is remembered as broken; a symlink inside the folder that leads outside it is
+ * refused (a problem, not followed), while links that loop back inside are followed once; a file
+ * without `namespace` is an error, never skipped (an empty file, with nothing to lose, is
+ * skipped); file-level `meta` is deep-merged under each entry's own `meta` (the entry wins).
+ * Nothing here knows entry kinds.
  */
 
 import * as fs from 'node:fs';

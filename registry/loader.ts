@@ -4,10 +4,11 @@
  * Owns: the order of the loading phases. (1) find and parse files into raw entries; (2) check
  * kinds and duplicate ids, building the id index every reference is checked against; (3)
  * normalise each entry by kind (reading Lua sources, resolving references); (4) find dependency
- * cycles and library import cycles. Invariants: every phase runs even after earlier problems, so one run reports every
- * mistake it can see; the result is returned only when there are no problems, otherwise one
- * `RegistryError` with all of them is thrown; entries are kept in file order, then the order
- * written; nothing here throws a raw exception for a mistake in the user's files.
+ * cycles and library import cycles. Invariants: every phase runs even after earlier problems, so
+ * one run reports every mistake it can see; the result is returned only when there are no
+ * problems, otherwise one `RegistryError` with all of them is thrown; entries are kept in file
+ * order, then the order written; nothing here throws a raw exception for a mistake in the user's
+ * files.
  */
 
 import type { Entry, LoadOptions, Registry } from './types';

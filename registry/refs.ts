@@ -4,11 +4,11 @@
  *
  * Owns: `resolveRef`, the reference syntax, the id index used while loading, the dependency
  * edges of an entry (`lifecycle.requires` plus the implicit ones: a service needs its host, a
- * worker its client), its import edges (`imports:` to library.lua entries) and cycle detection. Invariants: an id is `namespace:name` with
- * exactly one colon (namespaces may hold dots: `app.api:get_user`); a reference without a colon
- * lives in the referring entry's namespace; cycles (of start-up dependencies, and of library
- * imports) are reported once each, rotated to start at their smallest id, so the output is
- * deterministic.
+ * worker its client), its import edges (`imports:` to library.lua entries) and cycle detection.
+ * Invariants: an id is `namespace:name` with exactly one colon (namespaces may hold dots:
+ * `app.api:get_user`); a reference without a colon lives in the referring entry's namespace;
+ * cycles (of start-up dependencies, and of library imports) are reported once each, rotated to
+ * start at their smallest id, so the output is deterministic.
  */
 
 import type { Entry, EntryKind } from './types';
