@@ -9,6 +9,7 @@
 import { Command } from 'commander';
 import type { RunOptions } from './run';
 import { addGoldenCommands } from './golden-commands';
+import { addStoreCommands } from './store-commands';
 
 export function buildProgram(): Command {
   const program = new Command();
@@ -29,7 +30,8 @@ export function buildProgram(): Command {
     .option('--budget <instructions>', 'Lua instructions one activation may run before it is stopped', parsePositiveInt)
     .option('--max-memory <MiB>', 'heap growth one activation of a script may cause before it is stopped (default 512)', parsePositiveInt)
     .addHelpText('after', `
-Exit status: 0 success; 1 the entry failed (error on stderr); 2 bad registry or arguments.
+Exit status: 0 success; 1 the entry failed (error on stderr); 2 bad registry or arguments;
+3 the workflow was parked; 4 the store is damaged (see wippy store check).
 Examples:
   wippy run examples/hello -x app:greet '"world"'
   wippy run registry.yaml -x app.api:charge '{"amount": 10}'`)
@@ -40,6 +42,7 @@ Examples:
 
   addWorkflowCommands(program);
   addGoldenCommands(program);
+  addStoreCommands(program);
 
   return program;
 }
@@ -57,7 +60,8 @@ function addWorkflowCommands(program: Command): void {
 The store: --db FILE, else $WIPPY_DB, else the temporal.client store of the registry at --registry PATH,
 else of the registry found from the current folder (the project's, the one below, or one in a folder above).
 An ID may be a workflow id, its PID ({client@worker|id}) or a unique prefix of the id.
-Exit status: 0 done; 1 no such workflow, it has finished, or the store cannot be read; 2 bad usage.`);
+Exit status: 0 done; 1 no such workflow, it has finished, or the store cannot be read; 2 bad usage;
+4 the store is damaged (every command runs SQLite's full integrity check first).`);
   const store = (c: Command): Command => c
     .option('--db <file>', 'the workflow store (SQLite file)')
     .option('--registry <path>', 'registry whose temporal.client names the store (default: found from the current folder)');

@@ -15,15 +15,19 @@
  * Invariants: nothing starts before the -x entry is known to exist and be runnable, nor before
  * the store's lock is held when the run uses the store (a store in use fails the run before any
  * service has run); services are stopped before the -x result is printed, so the result stays the
- * last line of stdout.
+ * last line of stdout; the store gets SQLite's full integrity check beside the work (never before
+ * it: start-up on a large store is not held back), a -x result is printed only once that check
+ * has passed, and a failed check or any corruption SQLite reports stops the node with one line
+ * and exit status 4.
  */
+import * as fs from 'node:fs';
 import { Runtime } from '../runtime/runtime';
 import { startOrder } from '../registry';
-import { WippyError, ErrorCode } from '../runtime/errors';
+import { WippyError, ErrorCode, exitCodeFor } from '../runtime/errors';
 import { createLifecycle, type DownReason, type LifecycleManager, type StartReport } from '../runtime/supervisor';
 import { reportErrorResult } from './report';
 import type { CallResult } from '../runtime/services';
-import { parsedPayloadProblem } from '../runtime/lua/limits';
+import { commandLineTextProblem, parsedPayloadProblem } from '../runtime/lua/limits';
 
 export interface RunOptions {
   exec?: string;
@@ -43,6 +47,7 @@ export async function runCommand(registryPath: string, rawArgs: string[], opts: 
   const rt = Runtime.load(registryPath, {
     budget: opts.budget, db, virtualTime: opts.virtualTime,
     memoryLimit: opts.maxMemory ? opts.maxMemory * 2 ** 20 : undefined,
+    onStoreDamaged: stopOnDamage,
   });
   try {
     const { lifecycle } = createLifecycle(rt);
@@ -70,6 +75,7 @@ export async function runCommand(registryPath: string, rawArgs: string[], opts: 
       const o = await rt.runWorkflow(id, args).then((x) => ({ outcome: x })).finally(() => clearInterval(keepAlive));
       if ('parked' in o.outcome) {
         await lifecycle.stop();
+        await rt.storeChecked();
         process.stderr.write(`error: ${o.outcome.parked}\n`);
         return 3;
       } else r = o.outcome.result;
@@ -77,6 +83,9 @@ export async function runCommand(registryPath: string, rawArgs: string[], opts: 
       r = await untilDeadlock(entry.kind === 'function.lua' ? rt.callFunction(id, args) : rt.execProcess(id, null, args), id);
     }
     await lifecycle.stop();
+    // Nothing is reported from a store whose check has not passed (on a damaged one,
+    // stopOnDamage ends the process here with its one line).
+    await rt.storeChecked();
     if (r.error) {
       reportErrorResult(r.error);
       return 1;
@@ -86,6 +95,16 @@ export async function runCommand(registryPath: string, rawArgs: string[], opts: 
   } finally {
     rt.close();
   }
+}
+
+/**
+ * The store's background integrity check failed: one line, exit status 4, at once. Every commit
+ * is one synchronous transaction, so exiting between them loses nothing that was committed.
+ */
+function stopOnDamage(e: WippyError): void {
+  // Synchronously: no continuation (a -x result waiting to be printed) may run after this.
+  try { fs.writeSync(2, `error: ${e.message}\n`); } catch { /* stderr is gone: the status still says it */ }
+  process.exit(exitCodeFor(e));
 }
 
 /** Long-running mode: start, report, wait for a signal, stop. */
@@ -182,6 +201,8 @@ function untilDeadlock<T>(p: Promise<T>, id: string): Promise<T | CallResult> {
 }
 
 function parseArg(raw: string, i: number): string {
+  const text = commandLineTextProblem(raw);
+  if (text) throw new WippyError(ErrorCode.BAD_ARGUMENT, `argument ${i + 1} ${text}`);
   let v: unknown;
   try {
     v = JSON.parse(raw);

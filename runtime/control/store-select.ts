@@ -8,8 +8,8 @@
  * then the YAML files directly in each folder above it (like git looking for `.git`, never
  * reading the trees beside). Each client's store follows registry/project.ts, so `wippy workflow`
  * finds the store `wippy run` used however that was invoked. Also: opening it WITHOUT the process
- * lock so the tools work beside a running `wippy run`, and telling whether a live `wippy run`
- * holds it.
+ * lock so the tools work beside a running `wippy run`, checking it is sound before anything is
+ * read from it, and telling whether a live `wippy run` holds it.
  *
  * Invariants: only temporal.client entries are read (registry/clients.ts), so mistakes elsewhere in
  * the registry (a broken script, a test fixture) never stop anyone from inspecting workflows;
@@ -113,13 +113,24 @@ function declared(c: FoundClient): string {
   return `temporal.client ${c.id} in ${shown(c.file)}${c.line !== undefined ? `:${c.line}` : ''}`;
 }
 
-/** Open the selected store for reading and for queuing requests; never takes the lock. */
+/**
+ * Open the selected store for reading and for queuing requests; never takes the lock. The store
+ * passes SQLite's full integrity check first, or this throws STORE_DAMAGED: nothing is listed,
+ * shown or queued from a damaged store as if it were whole.
+ */
 export function openForInspection(sel: SelectedStore): SqliteStore {
   if (!fs.existsSync(sel.path)) {
     throw new WippyError(ErrorCode.STORE_INVALID,
       `${sel.label}: no such file (${sel.path}); no workflow has run with this store yet, or the path is wrong`);
   }
-  return openStore(sel.path, { lock: false, create: false, label: sel.label });
+  const store = openStore(sel.path, { lock: false, create: false, label: sel.label });
+  try {
+    store.assertSound();
+  } catch (e) {
+    store.close();
+    throw e;
+  }
+  return store;
 }
 
 /**

@@ -7,7 +7,9 @@
  * than failing the view); human output says the same things as the JSON, in words, one record per
  * timeline line, and never hides a parked report (it is how a user learns what to fix). Listings
  * (created/updated) use the machine's clock, so a --virtual-time run is not "updated tomorrow";
- * the workflow clock is shown beside it when it ran ahead, and timelines use it (histories do).
+ * the workflow clock is shown beside it when it ran ahead, and timelines use it (histories do);
+ * output that grows with a history or a store comes as lines (generators) for the CLI to write
+ * as they come, and nothing spreads or recurses over its length.
  */
 import { describeCommand } from '../engine/matcher';
 import { isCommand } from '../store/events';
@@ -94,14 +96,21 @@ function note(row: WorkflowRow): string {
   return '';
 }
 
-export function renderTable(header: string[], rows: string[][]): string {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+/**
+ * A table's lines: columns padded to their widest cell, the last one left ragged. Widths are
+ * found with a loop, never `Math.max(...cells)`: a spread passes one argument per row and blows
+ * the stack at a few hundred thousand.
+ */
+export function* tableLines(header: string[], rows: readonly string[][]): Generator<string> {
+  const widths = header.map((h) => h.length);
+  for (const r of rows) for (let i = 0; i < r.length; i++) if (r[i].length > widths[i]) widths[i] = r[i].length;
   const line = (cells: string[]) => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]))).join('  ').trimEnd();
-  return [line(header), ...rows.map(line)].join('\n');
+  yield line(header);
+  for (const r of rows) yield line(r);
 }
 
-export function renderList(rows: WorkflowRow[]): string {
-  return renderTable(['ID', 'ENTRY', 'STATUS', 'UPDATED', 'NOTE'],
+export function listLines(rows: WorkflowRow[]): Generator<string> {
+  return tableLines(['ID', 'ENTRY', 'STATUS', 'UPDATED', 'NOTE'],
     rows.map((r) => [r.id, r.entry, r.status, shortTime(wallTimes(r).updated), note(r)]));
 }
 
@@ -128,7 +137,7 @@ export function renderShow(row: WorkflowRow, historyLength: number, pendingSigna
   out.push(field('store', storeLabel));
   if (row.status === 'parked') {
     out.push('parked:');
-    out.push(...(row.parked ?? '(no report recorded)').split('\n').map((l) => `  ${l}`));
+    for (const l of (row.parked ?? '(no report recorded)').split('\n')) out.push(`  ${l}`);
   }
   return out.join('\n');
 }
@@ -165,25 +174,52 @@ function extra(r: HistoryRecord): string {
   }
 }
 
+/** One record's timeline text (without index and offset). */
+function describeRecord(r: HistoryRecord): string {
+  let text = `${isCommand(r) ? `step ${r.cmd}: ` : ''}${describeCommand(r)}${extra(r)}`;
+  if (text.length > MAX_TEXT) text = `${text.slice(0, MAX_TEXT - 3)}...`;
+  return `${text}${isCommand(r) && r.line ? `  at ${r.line}` : ''}`;
+}
+
 /**
- * The timeline: one line per record, `index  +offset  what  at file:line`; a command shows its step
- * number (what `result of step N` and `timer of step N` refer to). Commands carry no time
- * of their own; they were emitted at the workflow time of the last event before them, so that is
- * the offset shown.
+ * The timeline, line by line (a header, then one line per record): `index  +offset  what  at
+ * file:line`; a command shows its step number (what `result of step N` and `timer of step N`
+ * refer to). Commands carry no time of their own; they were emitted at the workflow time of the
+ * last event before them, so that is the offset shown. Two passes over the history (widths, then
+ * lines) and nothing per record kept: a 200,000-record history prints as it is produced, with no
+ * spread or recursion over its length.
  */
-export function renderHistory(row: WorkflowRow, history: HistoryRecord[]): string {
+export function* historyLines(row: WorkflowRow, history: readonly HistoryRecord[]): Generator<string> {
   const start = history[0] && 'at' in history[0] ? history[0].at : row.createdAt;
+  const wi = Math.max(1, String(Math.max(0, history.length - 1)).length);
+  let wo = 1;
   let now = start;
-  const cells = history.map((r, i) => {
+  for (const r of history) {
     if ('at' in r) now = r.at;
-    let text = `${isCommand(r) ? `step ${r.cmd}: ` : ''}${describeCommand(r)}${extra(r)}`;
-    if (text.length > MAX_TEXT) text = `${text.slice(0, MAX_TEXT - 3)}...`;
-    const line = isCommand(r) && r.line ? `  at ${r.line}` : '';
-    return [String(i), formatOffset(now - start), `${text}${line}`];
-  });
-  const wi = Math.max(1, ...cells.map((c) => c[0].length));
-  const wo = Math.max(1, ...cells.map((c) => c[1].length));
+    wo = Math.max(wo, formatOffset(now - start).length);
+  }
   const clock = row.wall?.virtual ? ' on the virtual clock (--virtual-time)' : '';
-  const head = `workflow ${row.id} (${row.entry}), ${row.status}, ${history.length} record${history.length === 1 ? '' : 's'}, started ${shortTime(start)}${clock}`;
-  return [head, ...cells.map((c) => `${c[0].padStart(wi)}  ${c[1].padEnd(wo)}  ${c[2]}`)].join('\n');
+  yield `workflow ${row.id} (${row.entry}), ${row.status}, ${history.length} record${history.length === 1 ? '' : 's'}, started ${shortTime(start)}${clock}`;
+  now = start;
+  for (let i = 0; i < history.length; i++) {
+    const r = history[i];
+    if ('at' in r) now = r.at;
+    yield `${String(i).padStart(wi)}  ${formatOffset(now - start).padEnd(wo)}  ${describeRecord(r)}`;
+  }
+}
+
+/**
+ * `JSON.stringify(items, null, 2)`, line by line: the same text, one item at a time, so a long
+ * history or list is written as it is produced instead of as one giant string.
+ */
+export function* jsonArrayLines(items: readonly unknown[]): Generator<string> {
+  if (items.length === 0) { yield '[]'; return; }
+  yield '[';
+  for (let i = 0; i < items.length; i++) {
+    const text = JSON.stringify(items[i], null, 2) ?? 'null';
+    const last = i === items.length - 1;
+    const lines = text.split('\n');
+    for (let j = 0; j < lines.length; j++) yield `  ${lines[j]}${last || j < lines.length - 1 ? '' : ','}`;
+  }
+  yield ']';
 }
