@@ -118,7 +118,7 @@ test('wippy store check: a sound store is one line and exit 0; a damaged one lis
   const { fx, ids } = await storeWithRunning();
   const ok = wippy(['store', 'check', '--registry', fx.dir]);
   assert.equal(ok.code, 0, ok.stderr);
-  assert.match(ok.stdout, /^store .*state\.db \(temporal\.client app:client\): sound \(SQLite's full integrity check found no problem\)\n$/);
+  assert.match(ok.stdout, /^store .*state\.db \(temporal\.client app:client in .*registry\.yaml:\d+\): sound \(SQLite's full integrity check found no problem\)\n$/);
   loseIndexRowsAndGarbleId(fx.db, ids[0]);
   const bad = wippy(['store', 'check', '--db', fx.db]);
   assertDamaged(bad, 'store check', /missing from index/);
