@@ -4,7 +4,7 @@
  * it is held to, and written to bench/results.json (a run replaces only the sections it measured,
  * re-reading the file when it writes; `measuredAt` says when, and whether with --quick, each was).
  *
- * NAME: processes, durable, latency, timers, startup, replay, typestrip, yield, memory, peers (default:
+ * NAME: processes, mailbox, durable, latency, timers, startup, replay, typestrip, yield, memory, peers (default:
  * all, in that order; the peers run alone at the end, after our workloads, never beside them).
  * `--quick` (or BENCH_QUICK=1) shrinks every workload ~10x for a smoke run (the peers' too);
  * `--count N` sets the main count of the selected benches (workflows, runs, or steps for replay);
@@ -14,6 +14,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { benchProcesses } from './processes';
+import { benchMailbox } from './mailbox';
 import { benchDurable, benchIdleMemory, DurableResult } from './durable';
 import { benchTypestrip } from './typestrip';
 import { benchYield } from './yield';
@@ -25,7 +26,7 @@ import { benchMemoryInChild } from './memory';
 import { runPeers, comparePeers } from './compare-peers';
 import { fmtInt, pct, mib } from './fixture';
 
-const ALL = ['processes', 'durable', 'latency', 'timers', 'startup', 'replay', 'typestrip', 'yield', 'memory', 'peers'] as const;
+const ALL = ['processes', 'mailbox', 'durable', 'latency', 'timers', 'startup', 'replay', 'typestrip', 'yield', 'memory', 'peers'] as const;
 type Name = typeof ALL[number];
 
 interface Args { names: Name[]; quick: boolean; peers: boolean; count?: number; steps?: number }
@@ -75,6 +76,13 @@ async function main(): Promise<void> {
       record('processes', p);
       line('processes', `${fmtInt(p.processes)} processes, ${fmtInt(p.messages)} messages in ${p.seconds.toFixed(2)} s = ${fmtInt(p.messagesPerSecond)} msg/s` +
         ` = ${pct(p.ratioToBaseline)} of in-state channel ops ${fmtInt(p.baselineChannelOpsPerSecond)}/s (no target)`);
+    } else if (name === 'mailbox') {
+      const sizes = args.count !== undefined ? [args.count / 100, args.count / 10, args.count].map(Math.round) : args.quick ? [1000, 10_000, 100_000] : [10_000, 100_000, 1_000_000];
+      progress(`mailbox: one process sends itself ${sizes.map(fmtInt).join(' / ')} messages and drains them...`);
+      const m = await benchMailbox(sizes);
+      record('mailbox', m);
+      line('mailbox', `${m.sizes.map((z) => `${fmtInt(z.messages)}: ${z.usPerMessage.toFixed(2)} µs/msg (${z.seconds.toFixed(2)} s)`).join(', ')}` +
+        ` = ${x(m.ratioLargestToSmallest)} per message at ${fmtInt(m.sizes[m.sizes.length - 1].messages)} vs ${fmtInt(m.sizes[0].messages)} (target: flat, <= 2x)`);
     } else if (name === 'durable') {
       const wf = q(1000, 200);
       const steps = args.steps ?? 10;

@@ -9,6 +9,7 @@
 import { Command } from 'commander';
 import type { RunOptions } from './run';
 import { addGoldenCommands } from './golden-commands';
+import { addStoreCommands } from './store-commands';
 
 export function buildProgram(): Command {
   const program = new Command();
@@ -24,12 +25,13 @@ export function buildProgram(): Command {
     .argument('<path>', 'registry: a YAML file, or a folder scanned recursively for *.yaml / *.yml')
     .argument('[args...]', 'arguments for the -x entry, one JSON value each (strings need quotes: \'"hello"\')')
     .option('-x, --exec <entry>', 'run this entry (ns:name) with the given arguments and exit; its result is printed as JSON')
-    .option('--db <file>', 'SQLite store for durable workflows (overrides temporal.client store)')
+    .option('--db <file>', 'SQLite store for durable workflows (overrides WIPPY_DB and the temporal.client store)')
     .option('--virtual-time', 'when everything waits only on timers, jump the clock to the next timer')
     .option('--budget <instructions>', 'Lua instructions one activation may run before it is stopped', parsePositiveInt)
     .option('--max-memory <MiB>', 'heap growth one activation of a script may cause before it is stopped (default 512)', parsePositiveInt)
     .addHelpText('after', `
-Exit status: 0 success; 1 the entry failed (error on stderr); 2 bad registry or arguments.
+Exit status: 0 success; 1 the entry failed (error on stderr); 2 bad registry or arguments;
+3 the workflow was parked; 4 the store is damaged (see wippy store check).
 Examples:
   wippy run examples/hello -x app:greet '"world"'
   wippy run registry.yaml -x app.api:charge '{"amount": 10}'`)
@@ -40,6 +42,7 @@ Examples:
 
   addWorkflowCommands(program);
   addGoldenCommands(program);
+  addStoreCommands(program);
 
   return program;
 }
@@ -54,18 +57,20 @@ function addWorkflowCommands(program: Command): void {
     // printed its message (synchronously) when this runs.
     .exitOverride((err) => process.exit(err.exitCode === 0 ? 0 : 2))
     .addHelpText('after', `
-The store: --db FILE, else the temporal.client store of the registry at --registry PATH (default: .).
+The store: --db FILE, else $WIPPY_DB, else the temporal.client store of the registry at --registry PATH,
+else of the registry found from the current folder (the project's, the one below, or one in a folder above).
 An ID may be a workflow id, its PID ({client@worker|id}) or a unique prefix of the id.
-Exit status: 0 done; 1 no such workflow, it has finished, or the store cannot be read; 2 bad usage.`);
+Exit status: 0 done; 1 no such workflow, it has finished, or the store cannot be read; 2 bad usage;
+4 the store is damaged (every command runs SQLite's full integrity check first).`);
   const store = (c: Command): Command => c
     .option('--db <file>', 'the workflow store (SQLite file)')
-    .option('--registry <path>', 'registry whose temporal.client names the store (default: current folder)');
+    .option('--registry <path>', 'registry whose temporal.client names the store (default: found from the current folder)');
   const load = () => import('./workflow');
 
   store(wf.command('list'))
     .description('List workflows, oldest first: id, entry, status, last update, error or park reason.')
     .option('--status <list>', 'only these statuses, comma-separated: running, completed, failed, canceled, terminated, parked')
-    .option('--json', 'print an array of {id, entry, status, worker, parent, created_at, updated_at}')
+    .option('--json', 'print an array of {id, entry, status, worker, parent, created_at, updated_at, virtual_time, workflow_created_at, workflow_updated_at}')
     .action(async (opts) => { process.exitCode = await (await load()).listCommand(opts); });
 
   store(wf.command('show'))

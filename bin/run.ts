@@ -10,7 +10,15 @@
  * - without -x, says which services are up and runs until SIGINT/SIGTERM, then stops them in
  *   reverse order (each within its stop_timeout) and exits 0. A second signal while stopping
  *   exits at once with status 130. With no auto_start entry it says so and exits 0; when every
- *   auto_start service failed to start it says so and exits 1 instead of waiting.
+ *   auto_start service failed to start (and none is waiting to restart) it says so and exits 1
+ *   instead of waiting. The summary line counts only services that are up now.
+ * Invariants: nothing starts before the -x entry is known to exist and be runnable, nor before
+ * the store's lock is held when the run uses the store (a store in use fails the run before any
+ * service has run); services are stopped before the -x result is printed, so the result stays the
+ * last line of stdout; the store gets SQLite's full integrity check beside the work (never before
+ * it: start-up on a large store is not held back), a -x result is printed only once that check
+ * has passed, and a failed check or any corruption SQLite reports stops the node with one line
+ * and exit status 4.
  *
  * Stopping while Lua runs. Node runs a signal handler only between two JS turns, and a Lua slice
  * (one activation) is one turn that nothing can interrupt; what bounds it is the instruction
@@ -26,15 +34,15 @@
  * Nothing committed is lost by that exit: every commit is a SQLite transaction, and what was not
  * committed is what a crash would lose (the next start resumes from the store). No worker thread
  * is used: it could not hear the signal either (Node delivers signals to the main thread only).
- * Invariants: nothing starts before the -x entry is known to exist and be runnable; services are
- * stopped before the -x result is printed, so the result stays the last line of stdout.
  */
+import * as fs from 'node:fs';
 import { Runtime } from '../runtime/runtime';
-import { WippyError, ErrorCode } from '../runtime/errors';
-import { createLifecycle, type LifecycleManager, type StartReport } from '../runtime/supervisor';
+import { startOrder } from '../registry';
+import { WippyError, ErrorCode, exitCodeFor } from '../runtime/errors';
+import { createLifecycle, type DownReason, type LifecycleManager, type StartReport } from '../runtime/supervisor';
 import { reportErrorResult } from './report';
 import type { CallResult } from '../runtime/services';
-import { parsedPayloadProblem } from '../runtime/lua/limits';
+import { commandLineTextProblem, parsedPayloadProblem } from '../runtime/lua/limits';
 import { setStopDeadline } from '../runtime/lua/budget';
 
 /** The time a stop is given when no service says (the default stop_timeout), and the grace after. */
@@ -54,9 +62,12 @@ export async function runCommand(registryPath: string, rawArgs: string[], opts: 
     throw new WippyError(ErrorCode.BAD_ARGUMENT, `arguments (${rawArgs.join(' ')}) are only used with -x ENTRY`);
   }
   const args = rawArgs.map(parseArg);
+  // --db wins over WIPPY_DB, which wins over the temporal.client's store (SPEC section 5).
+  const db = opts.db || process.env.WIPPY_DB || undefined;
   const rt = Runtime.load(registryPath, {
-    budget: opts.budget, db: opts.db, virtualTime: opts.virtualTime,
+    budget: opts.budget, db, virtualTime: opts.virtualTime,
     memoryLimit: opts.maxMemory ? opts.maxMemory * 2 ** 20 : undefined,
+    onStoreDamaged: stopOnDamage,
   });
   try {
     const { lifecycle } = createLifecycle(rt);
@@ -67,10 +78,14 @@ export async function runCommand(registryPath: string, rawArgs: string[], opts: 
     if (entry.kind !== 'function.lua' && entry.kind !== 'process.lua' && entry.kind !== 'workflow.lua') {
       throw new WippyError(ErrorCode.BAD_ARGUMENT, `-x ${id}: a ${entry.kind} entry cannot be run; -x runs function.lua, process.lua and workflow.lua entries`);
     }
+    // The store (its lock) is taken for a workflow entry, when an auto-start temporal.worker or
+    // client will start the engine, or when --db names the store, and before anything starts: a
+    // store in use fails the run before any service has run. A plain function or process run
+    // does not take it (two such runs on one registry do not collide).
+    const engineStarts = startOrder(rt.registry, lifecycle.autoStartIds())
+      .some((id) => { const k = rt.registry.entries.get(id)?.kind; return k === 'temporal.worker' || k === 'temporal.client'; });
+    if (entry.kind === 'workflow.lua' || engineStarts || opts.db) rt.claimStore();
     if (lifecycle.autoStartIds().length > 0) await lifecycle.start();
-    // The engine (and with it the store's lock) starts for a workflow entry, when an auto-start
-    // temporal.worker started it above, or when --db names the store; otherwise a plain function or
-    // process run does not take the store (two such runs on one registry do not collide).
     if (opts.db) rt.startWorkflows();
     let r: CallResult;
     if (entry.kind === 'workflow.lua') {
@@ -80,6 +95,7 @@ export async function runCommand(registryPath: string, rawArgs: string[], opts: 
       const o = await rt.runWorkflow(id, args).then((x) => ({ outcome: x })).finally(() => clearInterval(keepAlive));
       if ('parked' in o.outcome) {
         await lifecycle.stop();
+        await rt.storeChecked();
         process.stderr.write(`error: ${o.outcome.parked}\n`);
         return 3;
       } else r = o.outcome.result;
@@ -87,6 +103,9 @@ export async function runCommand(registryPath: string, rawArgs: string[], opts: 
       r = await untilDeadlock(entry.kind === 'function.lua' ? rt.callFunction(id, args) : rt.execProcess(id, null, args), id);
     }
     await lifecycle.stop();
+    // Nothing is reported from a store whose check has not passed (on a damaged one,
+    // stopOnDamage ends the process here with its one line).
+    await rt.storeChecked();
     if (r.error) {
       reportErrorResult(r.error);
       return 1;
@@ -98,6 +117,16 @@ export async function runCommand(registryPath: string, rawArgs: string[], opts: 
   }
 }
 
+/**
+ * The store's background integrity check failed: one line, exit status 4, at once. Every commit
+ * is one synchronous transaction, so exiting between them loses nothing that was committed.
+ */
+function stopOnDamage(e: WippyError): void {
+  // Synchronously: no continuation (a -x result waiting to be printed) may run after this.
+  try { fs.writeSync(2, `error: ${e.message}\n`); } catch { /* stderr is gone: the status still says it */ }
+  process.exit(exitCodeFor(e));
+}
+
 /** Long-running mode: start, report, wait for a signal, stop. */
 async function runServices(registryPath: string, rt: Runtime, lifecycle: LifecycleManager): Promise<number> {
   // Listen first: a Ctrl-C while unfinished workflows are being resumed must stop cleanly (Node's
@@ -106,6 +135,7 @@ async function runServices(registryPath: string, rt: Runtime, lifecycle: Lifecyc
   // Services blocked on their inboxes leave Node nothing to do; keep it alive until told to stop.
   const keepAlive = setInterval(() => {}, 1 << 30);
   try {
+    // The store's lock first (startWorkflows takes it), before any service starts.
     const engine = rt.startWorkflows();
     if (engine && engine.active > 0) process.stderr.write(`wippy: resumed ${engine.active} unfinished workflow${engine.active === 1 ? '' : 's'}\n`);
     if (lifecycle.autoStartIds().length === 0 && !engine) {
@@ -114,13 +144,14 @@ async function runServices(registryPath: string, rt: Runtime, lifecycle: Lifecyc
     }
     const report = await lifecycle.start();
     const up = lifecycle.running();
-    if (up.length === 0 && report.failed.length > 0) {
+    const down = lifecycle.notRunning();
+    if (up.length === 0 && report.failed.length > 0 && !down.some((d) => d.restarting)) {
       // Nothing came up: say so and stop rather than wait for a Ctrl-C with nothing running.
-      process.stderr.write(`${summary(report, up).replace(/ \(Ctrl-C to stop\)$/, '')}\n`);
+      process.stderr.write(`${summary(report, up, down).replace(/ \(Ctrl-C to stop\)$/, '')}\n`);
       await lifecycle.stop();
       return 1;
     }
-    process.stderr.write(`${summary(report, up)}\n`);
+    process.stderr.write(`${summary(report, up, down)}\n`);
     const sig = await signal.received;
     process.stderr.write(`wippy: ${sig} received; stopping\n`);
     engine?.quiesce();
@@ -151,15 +182,19 @@ function armStopWatchdog(ms: number): void {
   setTimeout(() => exit('services are still stopping'), ms).unref();
 }
 
-/** `wippy: 3 services running: app:db, app:worker, app:api (Ctrl-C to stop)`, plus what did not start. */
-function summary(report: StartReport, running: string[]): string {
+/**
+ * `wippy: 3 services running: app:db, app:worker, app:api (Ctrl-C to stop)`, plus those that
+ * started but are not up now (failing and restarting, exited) and what did not start.
+ */
+function summary(report: StartReport, running: string[], down: Array<{ id: string } & DownReason>): string {
   const n = running.length;
   let line = `wippy: ${n} service${n === 1 ? '' : 's'} running${n ? `: ${running.join(', ')}` : ''}`;
-  const down = [
+  if (down.length) line += `; not running: ${down.map((d) => `${d.id} (${d.why})`).join(', ')}`;
+  const notStarted = [
     ...report.failed.map((f) => `${f.id} (failed)`),
     ...report.skipped.map((s) => `${s.id} (${s.dependency ? `needs ${s.dependency}` : 'stop requested'})`),
   ];
-  if (down.length) line += `; not started: ${down.join(', ')}`;
+  if (notStarted.length) line += `; not started: ${notStarted.join(', ')}`;
   return `${line} (Ctrl-C to stop)`;
 }
 
@@ -201,6 +236,8 @@ function untilDeadlock<T>(p: Promise<T>, id: string): Promise<T | CallResult> {
 }
 
 function parseArg(raw: string, i: number): string {
+  const text = commandLineTextProblem(raw);
+  if (text) throw new WippyError(ErrorCode.BAD_ARGUMENT, `argument ${i + 1} ${text}`);
   let v: unknown;
   try {
     v = JSON.parse(raw);

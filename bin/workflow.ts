@@ -19,7 +19,7 @@ import type { WorkflowStatus } from '../runtime/store/events';
 import type { SqliteStore } from '../runtime/store';
 import {
   selectStore, openForInspection, storeHolder, findWorkflow, parsePayloads, checkUserTopic,
-  sendSignal, sendControl, waitAccepted, listItem, showView, renderList, renderShow, renderHistory,
+  sendSignal, sendControl, waitAccepted, listItem, showView, renderShow, listLines, historyLines, jsonArrayLines,
 } from '../runtime/control';
 import type { ControlKind, SelectedStore, Sent, StoreChoice } from '../runtime/control';
 
@@ -51,6 +51,27 @@ function printJson(v: unknown): void {
   print(JSON.stringify(v, null, 2));
 }
 
+/** Bytes gathered before one write: big enough to be cheap, small enough to stream. */
+const WRITE_CHUNK = 64 * 1024;
+
+/**
+ * Write `lines` to stdout as they come, in chunks, waiting for the stream to drain when it asks
+ * to: a 200,000-record history is never one string, and memory stays flat behind a slow pipe.
+ */
+async function writeLines(lines: Iterable<string>): Promise<void> {
+  let chunk = '';
+  const flush = async (): Promise<void> => {
+    const text = chunk;
+    chunk = '';
+    if (!process.stdout.write(text)) await new Promise<void>((r) => process.stdout.once('drain', () => r()));
+  };
+  for (const l of lines) {
+    chunk += `${l}\n`;
+    if (chunk.length >= WRITE_CHUNK) await flush();
+  }
+  if (chunk !== '') await flush();
+}
+
 /** `--status running,parked`: each must be a known status. */
 function parseStatuses(raw: string | undefined): WorkflowStatus[] | undefined {
   if (raw === undefined) return undefined;
@@ -65,11 +86,11 @@ function parseStatuses(raw: string | undefined): WorkflowStatus[] | undefined {
 
 export async function listCommand(opts: ListOptions): Promise<number> {
   const statuses = parseStatuses(opts.status);
-  return withStore(opts, (store, sel) => {
+  return withStore(opts, async (store, sel) => {
     const rows = store.listWorkflows(statuses);
-    if (opts.json) printJson(rows.map(listItem));
+    if (opts.json) await writeLines(jsonArrayLines(rows.map(listItem)));
     else if (rows.length === 0) print(`no workflows${statuses ? ` with status ${statuses.join(' or ')}` : ''} in ${sel.label}`);
-    else print(renderList(rows));
+    else await writeLines(listLines(rows));
     return 0;
   });
 }
@@ -77,7 +98,7 @@ export async function listCommand(opts: ListOptions): Promise<number> {
 export async function showCommand(id: string, opts: StoreOptions): Promise<number> {
   return withStore(opts, (store, sel) => {
     const row = findWorkflow(store, id);
-    const length = store.history(row.id).length;
+    const length = store.historyLength(row.id);
     const pending = store.pendingSignals().filter((s) => s.workflowId === row.id).length;
     if (opts.json) printJson(showView(row, length, pending));
     else print(renderShow(row, length, pending, sel.label));
@@ -86,11 +107,10 @@ export async function showCommand(id: string, opts: StoreOptions): Promise<numbe
 }
 
 export async function historyCommand(id: string, opts: StoreOptions): Promise<number> {
-  return withStore(opts, (store) => {
+  return withStore(opts, async (store) => {
     const row = findWorkflow(store, id);
     const history = store.history(row.id);
-    if (opts.json) printJson(history);
-    else print(renderHistory(row, history));
+    await writeLines(opts.json ? jsonArrayLines(history) : historyLines(row, history));
     return 0;
   });
 }

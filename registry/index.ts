@@ -14,3 +14,5 @@ export { resolveRef, dependenciesOf, LIFECYCLE_KINDS } from './refs';
 export { DEFAULT_LIFECYCLE, DEFAULT_RESTART } from './lifecycle';
 export { DEFAULT_POOL, POOL_TYPES } from './lua-kinds';
 export { DEFAULT_HOST } from './kinds';
+export { projectRoot, defaultStorePath, clientStorePath, PROJECT_FILES } from './project';
+export { findClients, type FoundClient, type ClientSearch } from './clients';

@@ -9,7 +9,6 @@
  * unknown data keys are kept in `data` and otherwise ignored, as Wippy does.
  */
 
-import * as path from 'node:path';
 import {
   ENTRY_KINDS,
   LUA_KINDS,
@@ -26,6 +25,7 @@ import { readLuaEntry } from './lua-kinds';
 import type { ProblemSink } from './errors';
 import type { RawEntry } from './load';
 import { closest } from './suggest';
+import { clientStorePath } from './project';
 
 /** Defaults for `process.host` when `host:` leaves them out. */
 export const DEFAULT_HOST = Object.freeze({ workers: 8, queueSize: 1024 });
@@ -112,13 +112,8 @@ function readService(ctx: EntryContext): ServiceEntry | undefined {
 }
 
 function readClient(ctx: EntryContext): ClientEntry {
-  const written = ctx.str(['store'], ctx.raw.data.store);
-  let store = path.join(ctx.root, '.wippy', 'state.db');
-  if (written !== undefined) {
-    // `:memory:` is SQLite's in-memory database; a `file://` prefix is tolerated.
-    const p = written.startsWith('file://') ? written.slice('file://'.length) : written;
-    store = p === ':memory:' ? p : path.resolve(path.dirname(ctx.raw.file), p);
-  }
+  // Default and relative stores are anchored to the declaring file (registry/project.ts).
+  const store = clientStorePath(ctx.raw.file, ctx.str(['store'], ctx.raw.data.store));
   // `address`, `namespace`, `auth`, `tls`: accepted for Wippy compatibility, unused (embedded engine).
   return { ...base(ctx), kind: 'temporal.client', store, lifecycle: readLifecycle(ctx) };
 }

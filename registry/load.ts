@@ -6,9 +6,11 @@
  * Invariants: files are read in sorted order (by path relative to the root, byte order) so ids,
  * problems and start order are the same on every machine; `node_modules` and every name starting
  * with a dot (`.wippy/`, `.wippy.yaml`) are skipped; a file that fails to parse contributes no
- * entries and is remembered as broken; a file without `namespace` is an error, never skipped
- * (an empty file, with nothing to lose, is skipped); file-level `meta` is deep-merged under each
- * entry's own `meta` (the entry wins). Nothing here knows entry kinds.
+ * entries and is remembered as broken; a symlink inside the folder that leads outside it is
+ * refused (a problem, not followed), while links that loop back inside are followed once; a file
+ * without `namespace` is an error, never skipped (an empty file, with nothing to lose, is
+ * skipped); file-level `meta` is deep-merged under each entry's own `meta` (the entry wins).
+ * Nothing here knows entry kinds.
  */
 
 import * as fs from 'node:fs';
@@ -71,15 +73,39 @@ export function readRegistryFiles(target: string, sink: ProblemSink): ParsedFile
   for (const file of files) {
     const entries = parseFile(file, sink);
     if (entries === undefined) out.broken.push(file);
-    else out.entries.push(...entries);
+    else for (const e of entries) out.entries.push(e); // no spread: a file may hold 200,000 entries
   }
   return out;
 }
 
-/** Every *.yaml/*.yml below `dir`, sorted by relative path; skips node_modules and dot-names. */
+/**
+ * `p` with every symlink resolved; for a path that does not exist, its nearest existing ancestor
+ * resolved with the rest appended (so a missing file is still placed correctly).
+ */
+export function realPathOf(p: string): string {
+  try {
+    return fs.realpathSync(p);
+  } catch {
+    const up = path.dirname(p);
+    return up === p ? p : path.join(realPathOf(up), path.basename(p));
+  }
+}
+
+/** Whether `p` is `root` or below it (both absolute and already resolved). */
+export function isInside(root: string, p: string): boolean {
+  const rel = path.relative(root, p);
+  return rel === '' || (rel !== '..' && !rel.startsWith(`..${path.sep}`) && !path.isAbsolute(rel));
+}
+
+/**
+ * Every *.yaml/*.yml below `dir`, sorted by relative path; skips node_modules and dot-names. A
+ * symlink (to a folder or a YAML file) whose target lies outside `dir` is refused with a problem:
+ * the registry is the folder given, not whatever its links reach.
+ */
 function scanFolder(dir: string, sink: ProblemSink): string[] {
   const found: string[] = [];
   const seen = new Set<string>();
+  const realRoot = realPathOf(dir);
   const walk = (d: string): void => {
     let real: string;
     let names: fs.Dirent[];
@@ -105,6 +131,12 @@ function scanFolder(dir: string, sink: ProblemSink): string[] {
         } catch {
           continue; // dangling link: not a registry file
         }
+        const yaml = isFile && /\.ya?ml$/i.test(ent.name);
+        const real = realPathOf(full);
+        if ((isDir || yaml) && !isInside(realRoot, real)) {
+          sink.add({ file: full, message: `this ${isDir ? 'folder' : 'file'} link resolves to ${real}, outside the registry folder ${dir}; registry files are read only inside it (move or copy them in, or remove the link)` });
+          continue;
+        }
       }
       if (isDir) walk(full);
       else if (isFile && /\.ya?ml$/i.test(ent.name)) found.push(full);
@@ -116,7 +148,7 @@ function scanFolder(dir: string, sink: ProblemSink): string[] {
 }
 
 /** Parse one file into raw entries; undefined when the file cannot be used at all. */
-function parseFile(file: string, sink: ProblemSink): RawEntry[] | undefined {
+export function parseFile(file: string, sink: ProblemSink): RawEntry[] | undefined {
   let text: string;
   try {
     text = fs.readFileSync(file, 'utf8');

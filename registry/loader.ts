@@ -4,10 +4,11 @@
  * Owns: the order of the loading phases. (1) find and parse files into raw entries; (2) check
  * kinds and duplicate ids, building the id index every reference is checked against; (3)
  * normalise each entry by kind (reading Lua sources, resolving references); (4) find dependency
- * cycles. Invariants: every phase runs even after earlier problems, so one run reports every
- * mistake it can see; the result is returned only when there are no problems, otherwise one
- * `RegistryError` with all of them is thrown; entries are kept in file order, then the order
- * written; nothing here throws a raw exception for a mistake in the user's files.
+ * cycles and library import cycles. Invariants: every phase runs even after earlier problems, so
+ * one run reports every mistake it can see; the result is returned only when there are no
+ * problems, otherwise one `RegistryError` with all of them is thrown; entries are kept in file
+ * order, then the order written; nothing here throws a raw exception for a mistake in the user's
+ * files.
  */
 
 import type { Entry, LoadOptions, Registry } from './types';
@@ -15,7 +16,7 @@ import { ProblemSink, displayPath } from './errors';
 import { EntryContext } from './fields';
 import { checkKind, isEntryKind, normaliseEntry } from './kinds';
 import { readRegistryFiles, type RawEntry } from './load';
-import { findCycles, formatCycle } from './refs';
+import { findCycles, formatCycle, importEdges } from './refs';
 
 /**
  * Load the registry at `target`: one YAML file, or a folder scanned recursively for *.yaml and
@@ -56,16 +57,23 @@ export function loadRegistry(target: string, opts: LoadOptions = {}): Registry {
     if (entry !== undefined) entries.set(entry.id, entry);
   }
 
-  // Phase 4: dependency cycles (requires, plus service -> host and worker -> client).
-  for (const cycle of findCycles(entries)) {
-    const raw = first.get(cycle[0].from)!;
-    sink.add({
-      file: raw.file,
-      line: raw.lineOf(cycle[0].field),
-      entry: raw.id,
-      field: cycle[0].field.join('.'),
-      message: `requires cycle: ${formatCycle(cycle)}; an entry cannot depend on itself, directly or through others`,
-    });
+  // Phase 4: cycles. Start-up dependencies (requires, plus service -> host and worker -> client),
+  // and library imports (loading l1 would load l2, which loads l1 again, for ever).
+  const cycles = [
+    { found: findCycles(entries), why: 'requires cycle: %; an entry cannot depend on itself, directly or through others' },
+    { found: findCycles(entries, importEdges), why: 'imports cycle: %; a library cannot import itself, directly or through others; move what they share into a library that imports neither' },
+  ];
+  for (const { found, why } of cycles) {
+    for (const cycle of found) {
+      const raw = first.get(cycle[0].from)!;
+      sink.add({
+        file: raw.file,
+        line: raw.lineOf(cycle[0].field),
+        entry: raw.id,
+        field: cycle[0].field.join('.'),
+        message: why.replace('%', () => formatCycle(cycle)),
+      });
+    }
   }
 
   sink.throwIfAny();

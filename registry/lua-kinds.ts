@@ -4,9 +4,11 @@
  *
  * Owns: reading a Lua entry's source from disk, the compile check through `opts.checkLua`, the
  * module allowlists and the pool defaults. Invariants: `source` is a `file://` URL; a relative
- * one is resolved against the YAML file's folder and may not leave the registry root; the chunk
- * name given to `checkLua` is the source path relative to the root with `/` separators (the
- * absolute path when an absolute `file:///` URL points outside the root), so Lua messages read
+ * one is resolved against the YAML file's folder; whatever the form (relative, `file:///abs`, or
+ * through symlinks), the file it really is must lie inside the registry root (checked on real
+ * paths before it is read; Wippy itself allows any `file:///abs`); the chunk name given to
+ * `checkLua` is the source path relative to the root with `/` separators (the absolute path when
+ * an absolute URL reaches the root through another path), so Lua messages read
  * `src/charge.lua:3: ...`; a workflow may only list modules in `opts.workflowModules`, because
  * anything else could not be replayed deterministically.
  */
@@ -16,7 +18,7 @@ import * as path from 'node:path';
 import type { LuaEntry, LuaKind, PoolConfig } from './types';
 import type { EntryContext } from './fields';
 import { describeValue } from './errors';
-import { isPlainMap } from './load';
+import { isInside, isPlainMap, realPathOf } from './load';
 import { didYouMean } from './suggest';
 
 export const POOL_TYPES: readonly PoolConfig['type'][] = ['inline', 'lazy', 'static', 'adaptive'];
@@ -89,6 +91,13 @@ function readSource(ctx: EntryContext): Source | undefined {
       ctx.problem(['source'], `${written} escapes the registry root ${ctx.root} (resolved to ${abs}); keep sources inside the registry folder`);
       return undefined;
     }
+  }
+  // Where the file really is, links followed, before anything is read (an absolute URL or a link
+  // could name /dev/zero, or a secret the runtime would then load as code).
+  const real = realPathOf(abs);
+  if (!isInside(realPathOf(ctx.root), real)) {
+    ctx.problem(['source'], `${v} resolves to ${real}, outside the registry root ${ctx.root}; keep sources inside the registry folder (symlinks are followed)`);
+    return undefined;
   }
   let source: string;
   try {

@@ -4,10 +4,11 @@
  *
  * Owns: `resolveRef`, the reference syntax, the id index used while loading, the dependency
  * edges of an entry (`lifecycle.requires` plus the implicit ones: a service needs its host, a
- * worker its client) and cycle detection over them. Invariants: an id is `namespace:name` with
- * exactly one colon (namespaces may hold dots: `app.api:get_user`); a reference without a colon
- * lives in the referring entry's namespace; cycles are reported once each, rotated to start at
- * their smallest id, so the output is deterministic.
+ * worker its client), its import edges (`imports:` to library.lua entries) and cycle detection.
+ * Invariants: an id is `namespace:name` with exactly one colon (namespaces may hold dots:
+ * `app.api:get_user`); a reference without a colon lives in the referring entry's namespace;
+ * cycles (of start-up dependencies, and of library imports) are reported once each, rotated to
+ * start at their smallest id, so the output is deterministic.
  */
 
 import type { Entry, EntryKind } from './types';
@@ -89,16 +90,23 @@ export function dependencyEdges(entry: Entry): DependencyEdge[] {
   return out;
 }
 
+/** The libraries a Lua entry imports: `imports: {alias: id}`, one edge per alias. */
+export function importEdges(entry: Entry): DependencyEdge[] {
+  if (!('imports' in entry)) return [];
+  return Object.entries(entry.imports).map(([alias, to]) => ({ from: entry.id, to, field: ['imports', alias], implicit: false }));
+}
+
 /** Ids `entry` needs started first, in declaration order, without repeats. */
 export function dependenciesOf(entry: Entry): string[] {
   return [...new Set(dependencyEdges(entry).map((e) => e.to))];
 }
 
 /**
- * Dependency cycles among `entries`, each as the list of edges walked (first edge starts at the
- * cycle's smallest id). Edges to ids not in `entries` are ignored.
+ * Cycles among `entries` over `edgesOf` (default: start-up dependencies; `importEdges` for library
+ * imports), each as the list of edges walked (first edge starts at the cycle's smallest id).
+ * Edges to ids not in `entries` are ignored.
  */
-export function findCycles(entries: ReadonlyMap<string, Entry>): DependencyEdge[][] {
+export function findCycles(entries: ReadonlyMap<string, Entry>, edgesOf: (e: Entry) => DependencyEdge[] = dependencyEdges): DependencyEdge[][] {
   const state = new Map<string, 'active' | 'done'>();
   const stack: DependencyEdge[] = [];
   const found = new Map<string, DependencyEdge[]>();
@@ -106,7 +114,7 @@ export function findCycles(entries: ReadonlyMap<string, Entry>): DependencyEdge[
   const visit = (id: string): void => {
     state.set(id, 'active');
     const entry = entries.get(id);
-    for (const edge of entry ? dependencyEdges(entry) : []) {
+    for (const edge of entry ? edgesOf(entry) : []) {
       if (!entries.has(edge.to)) continue;
       const s = state.get(edge.to);
       if (s === 'active') {

@@ -100,7 +100,7 @@ export interface ServiceEntry extends EntryBase {
 
 export interface ClientEntry extends EntryBase {
   kind: 'temporal.client';
-  /** Absolute path of the SQLite store (default `.wippy/state.db` beside the registry root). */
+  /** Absolute path of the SQLite store, or `:memory:` (default: registry/project.ts). */
   store: string;
   lifecycle: Lifecycle;
 }

@@ -27,6 +27,12 @@ export const ErrorCode = {
   VALUE_INVALID: 'VALUE_INVALID',
   /** The history store cannot be opened or written (not a database, newer schema, unwritable). */
   STORE_INVALID: 'STORE_INVALID',
+  /**
+   * The history store is damaged: SQLite's integrity check failed, or SQLite reported corruption
+   * (SQLITE_CORRUPT, or SQLITE_NOTADB on a file with a SQLite header) while reading or writing it.
+   * Nothing is resumed or reported from it; `wippy store recover` salvages what can be read.
+   */
+  STORE_DAMAGED: 'STORE_DAMAGED',
   /** The history store is in use by another wippy process (its lock file names the pid). */
   STORE_LOCKED: 'STORE_LOCKED',
   /** No workflow with that id in the store (`wippy workflow ...`). */
@@ -74,6 +80,7 @@ export function exitCodeFor(err: unknown): number {
       case ErrorCode.BAD_ARGUMENT: return 2;
       case ErrorCode.ENTRY_NOT_FOUND: return 2;
       case ErrorCode.GOLDEN_INVALID: return 2;
+      case ErrorCode.STORE_DAMAGED: return 4;
       case ErrorCode.INTERNAL: return 70;
       default: return 1;
     }

@@ -16,8 +16,8 @@ import { createEntryHost, PoolContext } from './functions/pool';
 import { ProcessNode } from './process/node';
 import { mailboxCodec } from '../lua-stdlib/process';
 import { WorkflowEngine, Outcome } from './engine/engine';
-import { openStore } from './store';
-import type { HistoryStore } from './store/store';
+import { openStore, startBackgroundCheck, damagedError, describeProblems } from './store';
+import type { BackgroundCheck, SqliteStore } from './store';
 import { VirtualClock } from './clock';
 import { schedulerBusy } from './lua/scheduler';
 import { exitEvent } from './process/process';
@@ -52,6 +52,12 @@ export interface RuntimeOptions {
   cacheSize?: number;
   /** Heap growth (bytes) one activation of a script may cause before it is stopped. */
   memoryLimit?: number;
+  /**
+   * When set, the store gets SQLite's full integrity check in a worker thread once the engine has
+   * started (beside the work, not before it), and this is called with the STORE_DAMAGED error if
+   * the check fails. The CLI stops the node there; without it, no check runs.
+   */
+  onStoreDamaged?: (e: WippyError) => void;
 }
 
 export class Runtime {
@@ -59,7 +65,8 @@ export class Runtime {
   readonly node: ProcessNode;
   readonly clock: Clock;
   engine: WorkflowEngine | null = null;
-  private store: HistoryStore | null = null;
+  private store: SqliteStore | null = null;
+  private storeCheck: BackgroundCheck | null = null;
   private poolCtx!: PoolContext;
   readonly resolver: ModuleResolver;
   private readonly deps: LiveDeps;
@@ -152,14 +159,26 @@ export class Runtime {
     return null;
   }
 
+  /**
+   * Open the workflow store and take its process lock, without starting the engine; false when
+   * the registry runs no workflows. Idempotent. A run calls this before it starts anything, so a
+   * store in use by another `wippy run` fails it before any service has run.
+   */
+  claimStore(): boolean {
+    if (this.store) return true;
+    const p = this.storePath();
+    const hasWorkflows = [...this.registry.entries.values()].some((e) => e.kind === 'workflow.lua' || e.kind === 'temporal.worker');
+    if (!p || !hasWorkflows) return false;
+    // Rows written on a virtual clock are marked so: their times ran ahead of the machine's.
+    this.store = openStore(p, { lock: true, virtualTime: this.options.virtualTime === true || this.clock instanceof VirtualClock });
+    return true;
+  }
+
   /** Open the store and start the workflow engine (resuming unfinished workflows). Idempotent. */
   startWorkflows(): WorkflowEngine | null {
     if (this.engine) return this.engine;
-    const p = this.storePath();
-    const hasWorkflows = [...this.registry.entries.values()].some((e) => e.kind === 'workflow.lua' || e.kind === 'temporal.worker');
-    if (!p || !hasWorkflows) return null;
-    const store = openStore(p, { lock: true });
-    this.store = store;
+    if (!this.claimStore()) return null;
+    const store = this.store!;
     const output = this.options.output ?? consoleOutput;
     const engine = new WorkflowEngine({
       registry: this.registry,
@@ -198,7 +217,24 @@ export class Runtime {
     };
     engine.resumeAll();
     engine.pollSignals();
+    const onDamaged = this.options.onStoreDamaged;
+    const p = this.storePath()!;
+    if (onDamaged && p !== ':memory:') {
+      const check = startBackgroundCheck(p);
+      this.storeCheck = check;
+      void check.result.then((r) => {
+        if (r.problems.length > 0 && this.storeCheck === check) onDamaged(damagedError(store.label, p, describeProblems(r.problems)));
+      });
+    }
     return engine;
+  }
+
+  /** Resolves once the store's background integrity check has ended (at once when none runs). */
+  async storeChecked(): Promise<void> {
+    const check = this.storeCheck;
+    if (!check) return;
+    check.hold();
+    await check.result;
   }
 
   /** Start a workflow and wait for it to finish or be parked. */
@@ -212,6 +248,8 @@ export class Runtime {
 
   /** Commit pending work and release the store. */
   close(): void {
+    this.storeCheck?.stop();
+    this.storeCheck = null;
     this.engine?.close();
     this.store?.close();
     this.engine = null;

@@ -13,5 +13,5 @@ export {
   sendSignal, sendControl, isPending, waitAccepted,
 } from './requests';
 export type { ControlKind, ControlRequest, Sent } from './requests';
-export { listItem, showView, renderList, renderShow, renderHistory, formatOffset, decodePayload, iso } from './views';
+export { listItem, showView, renderShow, listLines, historyLines, jsonArrayLines, formatOffset, decodePayload, iso } from './views';
 export type { ListItem, ShowView } from './views';

@@ -23,7 +23,7 @@ import type { ErrorInfo } from '../errors';
 import type { HistoryStore } from '../store/store';
 import type { PendingSignal, WorkflowRow, WorkflowStatus } from '../store/events';
 import type { Payload } from '../services';
-import { parsedPayloadProblem } from '../lua/limits';
+import { commandLineTextProblem, parsedPayloadProblem } from '../lua/limits';
 
 export const RESERVED_PREFIX = '@';
 export const CANCEL_TOPIC = '@cancel';
@@ -107,6 +107,8 @@ export function liveWorkflow(store: HistoryStore, given: string, what: string): 
 /** Each argument must be one JSON value: returns them as payloads (their text, unchanged). */
 export function parsePayloads(raw: string[]): Payload[] {
   return raw.map((text, i) => {
+    const notText = commandLineTextProblem(text);
+    if (notText) throw new WippyError(ErrorCode.BAD_ARGUMENT, `payload ${i + 1} ${notText}`);
     let v: unknown;
     try {
       v = JSON.parse(text);
@@ -124,6 +126,8 @@ export function parsePayloads(raw: string[]): Payload[] {
 
 export function checkUserTopic(topic: string): void {
   if (topic === '') throw new WippyError(ErrorCode.BAD_ARGUMENT, 'the signal topic is empty');
+  const notText = commandLineTextProblem(topic);
+  if (notText) throw new WippyError(ErrorCode.BAD_ARGUMENT, `the signal topic ${notText}`);
   if (isReservedTopic(topic)) {
     throw new WippyError(ErrorCode.BAD_ARGUMENT,
       `topic ${JSON.stringify(topic)} is reserved (topics starting with ${RESERVED_PREFIX} belong to the runtime); use \`wippy workflow cancel\` or \`terminate\` to stop a workflow`);

@@ -1,26 +1,34 @@
 /**
  * Finding and opening the workflow store for inspection tools (`wippy workflow ...`).
  *
- * Owns: the choice of store (`--db FILE`, else the temporal.client `store` of the registry at
- * `--registry PATH`, default the current folder), opening it WITHOUT the process lock so the tools
- * work beside a running `wippy run`, and telling whether a live `wippy run` holds it.
+ * Owns: the choice of store, first match wins: `--db FILE`; the `WIPPY_DB` environment variable;
+ * the store of the temporal.client in the registry at `--registry PATH`; else a search from the
+ * current folder: inside a Wippy project (a folder at or above it holding `.wippy.yaml` or
+ * `wippy.lock`) the project's registry; otherwise the registry files under the current folder,
+ * then the YAML files directly in each folder above it (like git looking for `.git`, never
+ * reading the trees beside). Each client's store follows registry/project.ts, so `wippy workflow`
+ * finds the store `wippy run` used however that was invoked. Also: opening it WITHOUT the process
+ * lock so the tools work beside a running `wippy run`, checking it is sound before anything is
+ * read from it, and telling whether a live `wippy run` holds it.
  *
- * Invariants: the registry is read only to find the store (its Lua is not compiled, so a broken
- * script does not stop anyone from inspecting workflows); the store is never created here (a
- * missing file is a one-line user error); an in-memory store is refused (there is nothing to
- * inspect from another process).
+ * Invariants: only temporal.client entries are read (registry/clients.ts), so mistakes elsewhere in
+ * the registry (a broken script, a test fixture) never stop anyone from inspecting workflows;
+ * several distinct stores is an error naming each, never a guess; finding none says where it
+ * looked; the store is never created here (a missing file is a one-line user error naming it); an
+ * in-memory store is refused (there is nothing to inspect from another process).
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { loadRegistry } from '../../registry';
+import { findClients, projectRoot, PROJECT_FILES } from '../../registry';
+import type { FoundClient } from '../../registry';
 import { openStore } from '../store';
 import type { SqliteStore } from '../store';
 import { ErrorCode, WippyError } from '../errors';
 
 export interface StoreChoice {
-  /** `--db`: wins over the registry. */
+  /** `--db`: wins over everything. */
   db?: string;
-  /** `--registry`: folder or YAML file whose temporal.client names the store (default "."). */
+  /** `--registry`: folder or YAML file whose temporal.client names the store (default: search from the current folder). */
   registry?: string;
 }
 
@@ -30,41 +38,99 @@ export interface SelectedStore {
   label: string;
 }
 
+/** `abs` relative to the current folder when that is shorter. */
+function shown(abs: string): string {
+  const rel = path.relative(process.cwd(), abs);
+  return rel !== '' && rel.length < abs.length ? rel : abs;
+}
+
 /** Where the store is, without opening it. */
-export function selectStore(choice: StoreChoice): SelectedStore {
+export function selectStore(choice: StoreChoice, env: NodeJS.ProcessEnv = process.env): SelectedStore {
   if (choice.db !== undefined && choice.db !== '') {
     return { path: path.resolve(choice.db), label: `--db ${choice.db}` };
   }
-  const root = choice.registry ?? '.';
-  let registry;
-  try {
-    registry = loadRegistry(root);
-  } catch (e) {
-    // Say why a registry is being read at all: the user may only have wanted a store.
-    if (e instanceof WippyError && e.userFacing && choice.registry === undefined) {
-      throw new WippyError(e.code, `${e.message}\n(the store is found through the registry in the current folder; pass --registry PATH or --db FILE)`, { cause: e });
-    }
-    throw e;
-  }
-  for (const e of registry.entries.values()) {
-    if (e.kind !== 'temporal.client') continue;
-    if (e.store === ':memory:') {
+  const fromEnv = env.WIPPY_DB;
+  if (fromEnv !== undefined && fromEnv !== '') return { path: path.resolve(fromEnv), label: `WIPPY_DB=${fromEnv}` };
+  if (choice.registry !== undefined) {
+    const found = findClients(choice.registry);
+    if (found.clients.length === 0) {
       throw new WippyError(ErrorCode.BAD_ARGUMENT,
-        `temporal.client ${e.id} keeps its store in memory (store: ":memory:"); there is nothing to inspect from another process`);
+        `the registry at ${choice.registry} has no temporal.client entry, so it names no workflow store; pass --db FILE (or --registry PATH of another registry)`);
     }
-    return { path: e.store, label: `store ${path.relative(process.cwd(), e.store) || e.store} (temporal.client ${e.id})` };
+    return pick(found.clients, `the registry at ${choice.registry}`);
   }
-  throw new WippyError(ErrorCode.BAD_ARGUMENT,
-    `the registry at ${root} has no temporal.client entry, so it names no workflow store; pass --db FILE (or --registry PATH of another registry)`);
+  const { clients, where } = search(process.cwd());
+  return pick(clients, where);
 }
 
-/** Open the selected store for reading and for queuing requests; never takes the lock. */
+/** The clients a search from `cwd` finds, and how messages say where it looked. */
+function search(cwd: string): { clients: FoundClient[]; where: string } {
+  const tooMany = (dir: string): WippyError => new WippyError(ErrorCode.BAD_ARGUMENT,
+    `stopped looking for a temporal.client under ${dir}: too many folders to scan; pass --registry PATH (the registry folder) or --db FILE`);
+  const root = projectRoot(cwd);
+  if (root !== null) {
+    const marker = PROJECT_FILES.find((f) => fs.existsSync(path.join(root, f)));
+    const where = `the project at ${shown(root)} (the folder holding ${marker})`;
+    const found = findClients(root);
+    if (found.truncated) throw tooMany(root);
+    if (found.clients.length === 0) {
+      throw new WippyError(ErrorCode.BAD_ARGUMENT, `no workflow store found: no temporal.client entry in ${where}; pass --registry PATH or --db FILE`);
+    }
+    return { clients: found.clients, where };
+  }
+  const below = findClients(cwd);
+  if (below.truncated) throw tooMany(cwd);
+  if (below.clients.length > 0) return { clients: below.clients, where: `the registry files under ${cwd}` };
+  for (let d = cwd; path.dirname(d) !== d;) {
+    d = path.dirname(d);
+    const here = findClients(d, { recursive: false });
+    if (here.clients.length > 0) return { clients: here.clients, where: `the registry files in ${d}` };
+  }
+  throw new WippyError(ErrorCode.BAD_ARGUMENT,
+    `no workflow store found: no temporal.client entry in the YAML files under the current folder (${cwd}) or directly in the folders above it; `
+    + 'run this from your project (the folder of its registry, or below), or pass --registry PATH or --db FILE');
+}
+
+/** The one store `clients` name; several distinct stores are a question for the user. */
+function pick(clients: FoundClient[], where: string): SelectedStore {
+  const stores = new Map<string, FoundClient[]>();
+  for (const c of clients) stores.set(c.store, [...(stores.get(c.store) ?? []), c]);
+  if (stores.size > 1) {
+    const lines = [...stores].map(([store, cs]) => `  ${store === ':memory:' ? store : shown(store)}: ${cs.map(declared).join(', ')}`);
+    const first = clients[0];
+    throw new WippyError(ErrorCode.BAD_ARGUMENT,
+      `${stores.size} workflow stores found in ${where}; say which with --registry PATH (e.g. --registry ${shown(first.file)}) or --db FILE:\n${lines.join('\n')}`);
+  }
+  const [store, cs] = [...stores][0];
+  if (store === ':memory:') {
+    throw new WippyError(ErrorCode.BAD_ARGUMENT,
+      `temporal.client ${cs[0].id} keeps its store in memory (store: ":memory:"); there is nothing to inspect from another process`);
+  }
+  return { path: store, label: `store ${shown(store)} (${cs.map(declared).join(', ')})` };
+}
+
+function declared(c: FoundClient): string {
+  return `temporal.client ${c.id} in ${shown(c.file)}${c.line !== undefined ? `:${c.line}` : ''}`;
+}
+
+/**
+ * Open the selected store for reading and for queuing requests; never takes the lock. The store
+ * passes SQLite's full integrity check first, or this throws STORE_DAMAGED: nothing is listed,
+ * shown or queued from a damaged store as if it were whole.
+ */
 export function openForInspection(sel: SelectedStore): SqliteStore {
   if (!fs.existsSync(sel.path)) {
     throw new WippyError(ErrorCode.STORE_INVALID,
       `${sel.label}: no such file (${sel.path}); no workflow has run with this store yet, or the path is wrong`);
   }
-  return openStore(sel.path, { lock: false, create: false, label: sel.label });
+  const store = openStore(sel.path, { lock: false, create: false, label: sel.label });
+  try {
+    store.assertSound();
+  } catch (e) {
+    store.close();
+    throw e;
+  }
+  return store;
 }
 
 /**

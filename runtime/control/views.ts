@@ -5,7 +5,11 @@
  * Invariants: JSON views have stable field names in snake_case with ISO-8601 UTC times, and
  * payloads decoded from their JSON text (a payload that is not JSON is kept as its text rather
  * than failing the view); human output says the same things as the JSON, in words, one record per
- * timeline line, and never hides a parked report (it is how a user learns what to fix).
+ * timeline line, and never hides a parked report (it is how a user learns what to fix). Listings
+ * (created/updated) use the machine's clock, so a --virtual-time run is not "updated tomorrow";
+ * the workflow clock is shown beside it when it ran ahead, and timelines use it (histories do);
+ * output that grows with a history or a store comes as lines (generators) for the CLI to write
+ * as they come, and nothing spreads or recurses over its length.
  */
 import { describeCommand } from '../engine/matcher';
 import { isCommand } from '../store/events';
@@ -15,7 +19,12 @@ import type { Payload } from '../services';
 
 export interface ListItem {
   id: string; entry: string; status: string; worker: string; parent: string | null;
+  /** When the store created / last changed the row, on the machine's clock. */
   created_at: string; updated_at: string;
+  /** A --virtual-time run created or updated it: the workflow clock ran ahead of the machine's. */
+  virtual_time: boolean;
+  /** The same moments on the workflow clock (what `time.now()` read; history times are these). */
+  workflow_created_at: string; workflow_updated_at: string;
 }
 
 export interface ShowView extends ListItem {
@@ -37,10 +46,18 @@ export function decodePayload(p: Payload | null): unknown {
   try { return JSON.parse(p); } catch { return p; }
 }
 
+/** Machine-clock times of a row; a row from before the store kept them has only the workflow clock's. */
+function wallTimes(row: WorkflowRow): { created: number; updated: number; virtual: boolean } {
+  return row.wall ? { created: row.wall.createdAt, updated: row.wall.updatedAt, virtual: row.wall.virtual }
+    : { created: row.createdAt, updated: row.updatedAt, virtual: false };
+}
+
 export function listItem(row: WorkflowRow): ListItem {
+  const wall = wallTimes(row);
   return {
     id: row.id, entry: row.entry, status: row.status, worker: row.worker, parent: row.parent,
-    created_at: iso(row.createdAt), updated_at: iso(row.updatedAt),
+    created_at: iso(wall.created), updated_at: iso(wall.updated), virtual_time: wall.virtual,
+    workflow_created_at: iso(row.createdAt), workflow_updated_at: iso(row.updatedAt),
   };
 }
 
@@ -79,15 +96,22 @@ function note(row: WorkflowRow): string {
   return '';
 }
 
-export function renderTable(header: string[], rows: string[][]): string {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+/**
+ * A table's lines: columns padded to their widest cell, the last one left ragged. Widths are
+ * found with a loop, never `Math.max(...cells)`: a spread passes one argument per row and blows
+ * the stack at a few hundred thousand.
+ */
+export function* tableLines(header: string[], rows: readonly string[][]): Generator<string> {
+  const widths = header.map((h) => h.length);
+  for (const r of rows) for (let i = 0; i < r.length; i++) if (r[i].length > widths[i]) widths[i] = r[i].length;
   const line = (cells: string[]) => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]))).join('  ').trimEnd();
-  return [line(header), ...rows.map(line)].join('\n');
+  yield line(header);
+  for (const r of rows) yield line(r);
 }
 
-export function renderList(rows: WorkflowRow[]): string {
-  return renderTable(['ID', 'ENTRY', 'STATUS', 'UPDATED', 'NOTE'],
-    rows.map((r) => [r.id, r.entry, r.status, shortTime(r.updatedAt), note(r)]));
+export function listLines(rows: WorkflowRow[]): Generator<string> {
+  return tableLines(['ID', 'ENTRY', 'STATUS', 'UPDATED', 'NOTE'],
+    rows.map((r) => [r.id, r.entry, r.status, shortTime(wallTimes(r).updated), note(r)]));
 }
 
 export function renderShow(row: WorkflowRow, historyLength: number, pendingSignals: number, storeLabel: string): string {
@@ -97,8 +121,12 @@ export function renderShow(row: WorkflowRow, historyLength: number, pendingSigna
   out.push(field('status', row.status));
   out.push(field('worker', row.worker));
   out.push(field('parent', row.parent ?? '-'));
-  out.push(field('created', shortTime(row.createdAt)));
-  out.push(field('updated', `${shortTime(row.updatedAt)} (${formatOffset(row.updatedAt - row.createdAt)} after start)`));
+  const wall = wallTimes(row);
+  out.push(field('created', shortTime(wall.created)));
+  out.push(field('updated', `${shortTime(wall.updated)} (${formatOffset(wall.updated - wall.created)} after start)`));
+  if (wall.virtual) {
+    out.push(field('clock', `virtual (--virtual-time): on the workflow clock it started ${shortTime(row.createdAt)}, updated ${shortTime(row.updatedAt)} (${formatOffset(row.updatedAt - row.createdAt)})`));
+  }
   out.push(field('input', row.input.length ? row.input.join(', ') : '(none)'));
   if (row.status === 'completed' || row.result !== null) out.push(field('result', row.result ?? 'null'));
   if (row.error) out.push(field('error', errorText(row.error)));
@@ -109,7 +137,7 @@ export function renderShow(row: WorkflowRow, historyLength: number, pendingSigna
   out.push(field('store', storeLabel));
   if (row.status === 'parked') {
     out.push('parked:');
-    out.push(...(row.parked ?? '(no report recorded)').split('\n').map((l) => `  ${l}`));
+    for (const l of (row.parked ?? '(no report recorded)').split('\n')) out.push(`  ${l}`);
   }
   return out.join('\n');
 }
@@ -146,24 +174,52 @@ function extra(r: HistoryRecord): string {
   }
 }
 
+/** One record's timeline text (without index and offset). */
+function describeRecord(r: HistoryRecord): string {
+  let text = `${isCommand(r) ? `step ${r.cmd}: ` : ''}${describeCommand(r)}${extra(r)}`;
+  if (text.length > MAX_TEXT) text = `${text.slice(0, MAX_TEXT - 3)}...`;
+  return `${text}${isCommand(r) && r.line ? `  at ${r.line}` : ''}`;
+}
+
 /**
- * The timeline: one line per record, `index  +offset  what  at file:line`; a command shows its step
- * number (what `result of step N` and `timer of step N` refer to). Commands carry no time
- * of their own; they were emitted at the workflow time of the last event before them, so that is
- * the offset shown.
+ * The timeline, line by line (a header, then one line per record): `index  +offset  what  at
+ * file:line`; a command shows its step number (what `result of step N` and `timer of step N`
+ * refer to). Commands carry no time of their own; they were emitted at the workflow time of the
+ * last event before them, so that is the offset shown. Two passes over the history (widths, then
+ * lines) and nothing per record kept: a 200,000-record history prints as it is produced, with no
+ * spread or recursion over its length.
  */
-export function renderHistory(row: WorkflowRow, history: HistoryRecord[]): string {
+export function* historyLines(row: WorkflowRow, history: readonly HistoryRecord[]): Generator<string> {
   const start = history[0] && 'at' in history[0] ? history[0].at : row.createdAt;
+  const wi = Math.max(1, String(Math.max(0, history.length - 1)).length);
+  let wo = 1;
   let now = start;
-  const cells = history.map((r, i) => {
+  for (const r of history) {
     if ('at' in r) now = r.at;
-    let text = `${isCommand(r) ? `step ${r.cmd}: ` : ''}${describeCommand(r)}${extra(r)}`;
-    if (text.length > MAX_TEXT) text = `${text.slice(0, MAX_TEXT - 3)}...`;
-    const line = isCommand(r) && r.line ? `  at ${r.line}` : '';
-    return [String(i), formatOffset(now - start), `${text}${line}`];
-  });
-  const wi = Math.max(1, ...cells.map((c) => c[0].length));
-  const wo = Math.max(1, ...cells.map((c) => c[1].length));
-  const head = `workflow ${row.id} (${row.entry}), ${row.status}, ${history.length} record${history.length === 1 ? '' : 's'}, started ${shortTime(start)}`;
-  return [head, ...cells.map((c) => `${c[0].padStart(wi)}  ${c[1].padEnd(wo)}  ${c[2]}`)].join('\n');
+    wo = Math.max(wo, formatOffset(now - start).length);
+  }
+  const clock = row.wall?.virtual ? ' on the virtual clock (--virtual-time)' : '';
+  yield `workflow ${row.id} (${row.entry}), ${row.status}, ${history.length} record${history.length === 1 ? '' : 's'}, started ${shortTime(start)}${clock}`;
+  now = start;
+  for (let i = 0; i < history.length; i++) {
+    const r = history[i];
+    if ('at' in r) now = r.at;
+    yield `${String(i).padStart(wi)}  ${formatOffset(now - start).padEnd(wo)}  ${describeRecord(r)}`;
+  }
+}
+
+/**
+ * `JSON.stringify(items, null, 2)`, line by line: the same text, one item at a time, so a long
+ * history or list is written as it is produced instead of as one giant string.
+ */
+export function* jsonArrayLines(items: readonly unknown[]): Generator<string> {
+  if (items.length === 0) { yield '[]'; return; }
+  yield '[';
+  for (let i = 0; i < items.length; i++) {
+    const text = JSON.stringify(items[i], null, 2) ?? 'null';
+    const last = i === items.length - 1;
+    const lines = text.split('\n');
+    for (let j = 0; j < lines.length; j++) yield `  ${lines[j]}${last || j < lines.length - 1 ? '' : ','}`;
+  }
+  yield ']';
 }

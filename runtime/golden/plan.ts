@@ -11,6 +11,7 @@
 import { compact, parseRaw } from './rawjson';
 import { isCommand } from '../store/events';
 import { WippyError, ErrorCode } from '../errors';
+import { commandLineTextProblem, parsedPayloadProblem } from '../lua/limits';
 import type { GoldenFile } from './format';
 import type { External, RecordPlan, RecordedCall } from './record';
 import type { RecordOf } from '../store/events';
@@ -68,13 +69,20 @@ export function planFromGolden(g: GoldenFile, registry: Registry): RecordPlan {
 
 /** Compact codec text for a JSON value typed by a user; throws BAD_ARGUMENT naming `what`. */
 export function jsonArg(text: string, what: string): Payload {
+  const notText = commandLineTextProblem(text);
+  if (notText) throw new WippyError(ErrorCode.BAD_ARGUMENT, `${what} ${notText}`);
+  let v: unknown;
+  let out: Payload;
   try {
-    JSON.parse(text);
-    return compact(parseRaw(text));
+    v = JSON.parse(text);
+    out = compact(parseRaw(text));
   } catch {
     const shown = text.length > 60 ? `${text.slice(0, 60)}...` : text;
     throw new WippyError(ErrorCode.BAD_ARGUMENT, `${what} is not valid JSON: ${shown} (a string needs quotes: '"text"')`);
   }
+  const problem = parsedPayloadProblem(v);
+  if (problem) throw new WippyError(ErrorCode.BAD_ARGUMENT, `${what} cannot be passed to Lua: ${problem}`);
+  return out;
 }
 
 /** `app:fn=JSON` or `app:fn=error:Kind:message`. */

@@ -12,6 +12,7 @@
  * error. Host-fed channels (inbox, events, timers) are unbounded so delivery never blocks.
  */
 import type { LuaState } from './vm';
+import { Queue } from './queue';
 
 /** Pushes exactly one value; returns 1. */
 export type Item = (L: LuaState) => number;
@@ -30,9 +31,11 @@ let nextId = 1;
 
 export class Channel {
   readonly id = nextId++;
-  private readonly buf: Item[] = [];
-  private readonly recvq: Waiter[] = [];
-  private readonly sendq: PendingSend[] = [];
+  // Queues, not arrays: Array.shift is O(length) on a large array, and a host-fed inbox may hold
+  // a million messages (receiving them all must cost O(1) each).
+  private readonly buf = new Queue<Item>();
+  private readonly recvq = new Queue<Waiter>();
+  private readonly sendq = new Queue<PendingSend>();
   closed = false;
 
   /** `capacity` 0 = unbuffered; Infinity = host-fed (never blocks a sender). */
@@ -73,18 +76,16 @@ export class Channel {
   addSender(w: Waiter, item: Item): void { this.sendq.push({ waiter: w, item }); }
 
   removeWaiter(w: Waiter): void {
-    const i = this.recvq.indexOf(w);
-    if (i >= 0) this.recvq.splice(i, 1);
-    const j = this.sendq.findIndex((p) => p.waiter === w);
-    if (j >= 0) this.sendq.splice(j, 1);
+    this.recvq.removeFirst((x) => x === w);
+    this.sendq.removeFirst((p) => p.waiter === w);
   }
 
   /** Close: wake every receiver with (nil, false) and every sender with an error. Idempotent. */
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    for (const r of this.recvq.splice(0)) if (r.group.active) { r.group.active = false; r.fire(null, false); }
-    for (const s of this.sendq.splice(0)) if (s.waiter.group.active) { s.waiter.group.active = false; s.waiter.fire(null, false); }
+    for (const r of this.recvq.drain()) if (r.group.active) { r.group.active = false; r.fire(null, false); }
+    for (const s of this.sendq.drain()) if (s.waiter.group.active) { s.waiter.group.active = false; s.waiter.fire(null, false); }
   }
 
   private takeReceiver(): Waiter | undefined {

@@ -85,7 +85,7 @@ export class RandomSource {
 function rotl(x: number, k: number): number { return ((x << k) | (x >>> (32 - k))) >>> 0; }
 
 /**
- * A standard library's functions by name, taken once from a scratch state. Base and string
+ * A standard library's functions by name, taken once from a scratch state. Base, string and os
  * functions are plain JS functions (no upvalues), so every state can push the same ones.
  */
 function libraryFunctions(name: string, open: LuaFn): ReadonlyMap<string, LuaFn> {
@@ -309,14 +309,20 @@ function mathRandom(L: LuaState, rng: RandomSource): number {
   return 1;
 }
 
+/**
+ * Fengari's os functions, called directly from our wrappers (never through lua_call): a function
+ * reached by lua_call has no name in the call info, so its argument errors read "bad argument #1
+ * to '?'"; run inside the wrapper's frame they name 'date' / 'time' as Lua does.
+ */
+const OS_FUNCTIONS = libraryFunctions('os', lualib.luaopen_os);
+const OS_DATE = OS_FUNCTIONS.get('date')!;
+const OS_TIME = OS_FUNCTIONS.get('time')!;
+
 function pushSafeOs(L: LuaState, hooks: SandboxHooks): void {
   // Borrow fengari's os.date/os.time/os.difftime for formatting and table conversion, but never
   // let them read the host clock: the current time always comes from Services.
-  lualib.luaopen_os(L);
-  const native = lua.lua_gettop(L);
   lua.lua_createtable(L, 0, 4);
-  lua.lua_getfield(L, native, lstr('date'));
-  lua.lua_pushjsclosure(L, (L1: LuaState) => {
+  lua.lua_pushjsfunction(L, (L1: LuaState) => {
     lua.lua_settop(L1, 2);
     if (lua.lua_isnil(L1, 2)) { lua.lua_pushinteger(L1, Math.floor(hooks.services().now() / 1000)); lua.lua_replace(L1, 2); }
     if (lua.lua_isnil(L1, 1)) { lua.lua_pushliteral(L1, '%c'); lua.lua_replace(L1, 1); }
@@ -329,25 +335,17 @@ function pushSafeOs(L: LuaState, hooks: SandboxHooks): void {
       lua.lua_pushnumber(L1, t + new Date(t * 1000).getTimezoneOffset() * 60);
       lua.lua_replace(L1, 2);
     }
-    lua.lua_pushvalue(L1, lua.lua_upvalueindex(1));
-    lua.lua_insert(L1, 1);
-    lua.lua_call(L1, 2, 1);
-    return 1;
-  }, 1);
+    return OS_DATE(L1);
+  });
   lua.lua_setfield(L, -2, lstr('date'));
-  lua.lua_getfield(L, native, lstr('time'));
-  lua.lua_pushjsclosure(L, (L1: LuaState) => {
+  lua.lua_pushjsfunction(L, (L1: LuaState) => {
     if (lua.lua_isnoneornil(L1, 1)) { lua.lua_pushinteger(L1, Math.floor(hooks.services().now() / 1000)); return 1; }
     lua.lua_settop(L1, 1);
-    lua.lua_pushvalue(L1, lua.lua_upvalueindex(1));
-    lua.lua_insert(L1, 1);
-    lua.lua_call(L1, 1, 1);
-    return 1;
-  }, 1);
+    return OS_TIME(L1);
+  });
   lua.lua_setfield(L, -2, lstr('time'));
-  lua.lua_getfield(L, native, lstr('difftime'));
+  lua.lua_pushjsfunction(L, OS_FUNCTIONS.get('difftime')!);
   lua.lua_setfield(L, -2, lstr('difftime'));
   lua.lua_pushjsfunction(L, (L1: LuaState) => { lua.lua_pushnumber(L1, hooks.services().clock()); return 1; });
   lua.lua_setfield(L, -2, lstr('clock'));
-  lua.lua_remove(L, native);
 }

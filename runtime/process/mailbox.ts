@@ -41,7 +41,7 @@ interface Listener { pattern: string; re: RegExp; channel: Channel; asMessage: b
 export class Mailbox {
   private inboxCh: Channel | null = null;
   private eventsCh: Channel | null = null;
-  private readonly pending: Message[] = [];
+  private pending: Message[] = [];
   private readonly pendingEvents: ProcessEvent[] = [];
   private readonly listeners: Listener[] = [];
   closed = false;
@@ -90,10 +90,13 @@ export class Mailbox {
     const channel = new Channel(Infinity);
     const re = new RegExp(`^${pattern.split('*').map(escapeRe).join('.*')}$`);
     this.listeners.push({ pattern, re, channel, asMessage });
-    for (let i = 0; i < this.pending.length;) {
-      const m = this.pending[i];
-      if (re.test(m.topic)) { this.pending.splice(i, 1); channel.trySend(asMessage ? this.codec.message(m) : this.codec.payloadOnly(m)); } else i++;
+    // One pass (splicing each match out would be O(n) per message).
+    const keep: Message[] = [];
+    for (const m of this.pending) {
+      if (re.test(m.topic)) channel.trySend(asMessage ? this.codec.message(m) : this.codec.payloadOnly(m));
+      else keep.push(m);
     }
+    this.pending = keep;
     return channel;
   }
 

@@ -81,8 +81,20 @@ export interface WorkflowRow {
   error: ErrorInfo | null;
   /** The non-determinism / budget report when parked. */
   parked: string | null;
+  /** Workflow clock (ms): the virtual one in a --virtual-time run. */
   createdAt: number;
   updatedAt: number;
+  /** Set by the store when it reads a row back; absent on rows written before it kept them. */
+  wall?: WallTimes;
+}
+
+/** When the store really wrote a workflow's row, beside the workflow clock. */
+export interface WallTimes {
+  /** Machine clock (ms) when the row was created, and when its status last changed. */
+  createdAt: number;
+  updatedAt: number;
+  /** A --virtual-time run created or updated it: its workflow-clock times ran ahead of the machine's. */
+  virtual: boolean;
 }
 
 /** A durable signal accepted by `process.send` / `wippy workflow signal`, not yet delivered. */

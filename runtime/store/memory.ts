@@ -21,7 +21,9 @@ interface Stored {
 }
 
 function copyRow(r: WorkflowRow): WorkflowRow {
-  return { ...r, input: [...r.input], error: r.error === null ? null : (JSON.parse(JSON.stringify(r.error)) as WorkflowRow['error']) };
+  const out = { ...r, input: [...r.input], error: r.error === null ? null : (JSON.parse(JSON.stringify(r.error)) as WorkflowRow['error']) };
+  if (r.wall) out.wall = { ...r.wall };
+  return out;
 }
 
 function copySignal(s: PendingSignal): PendingSignal {
@@ -36,7 +38,8 @@ export class MemoryStore implements HistoryStore {
   private nextSeq = 0;
   private closed = false;
 
-  constructor(label = 'memory store') {
+  /** `virtualTime`: the writer runs on a virtual clock (rows it writes are marked so, as in SQLite). */
+  constructor(label = 'memory store', private readonly opts: { virtualTime?: boolean } = {}) {
     this.label = label;
   }
 
@@ -53,10 +56,12 @@ export class MemoryStore implements HistoryStore {
     // Every change pushes its inverse; a throw unwinds them newest first.
     const undo: Array<() => void> = [];
     const savedSignalId = this.nextSignalId;
+    const wall = Date.now();
+    const virtual = this.opts.virtualTime === true;
     try {
       for (const w of b.creates) {
         if (this.workflows.has(w.id)) throw this.bug(`create workflow ${w.id}: already exists (two writers on one store?)`);
-        this.workflows.set(w.id, { row: copyRow(w), history: [], seq: this.nextSeq++ });
+        this.workflows.set(w.id, { row: { ...copyRow(w), wall: { createdAt: wall, updatedAt: wall, virtual } }, history: [], seq: this.nextSeq++ });
         undo.push(() => this.workflows.delete(w.id));
       }
       for (const a of b.appends) {
@@ -79,6 +84,7 @@ export class MemoryStore implements HistoryStore {
           error: u.error === undefined ? before.error : u.error === null ? null : (JSON.parse(JSON.stringify(u.error)) as WorkflowRow['error']),
           parked: u.parked === undefined ? before.parked : u.parked,
           updatedAt: u.at,
+          wall: { createdAt: before.wall?.createdAt ?? wall, updatedAt: wall, virtual: virtual || before.wall?.virtual === true },
         };
         undo.push(() => { wf.row = before; });
       }

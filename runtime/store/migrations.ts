@@ -10,7 +10,10 @@
  *
  * Data layout (see sqlite.ts for how rows map to WorkflowRow / HistoryRecord / PendingSignal):
  * - workflows: one row per workflow; `input` is a JSON array of payload strings, `result` the
- *   payload text itself, `error` ErrorInfo as JSON; times are ms since the epoch (REAL).
+ *   payload text itself, `error` ErrorInfo as JSON; times are ms since the epoch (REAL):
+ *   created_at / updated_at on the workflow clock, wall_created_at / wall_updated_at (since 0003)
+ *   on the machine's clock when the store wrote them; virtual_time is 1 once a --virtual-time run
+ *   created or updated the row.
  * - history (since 0002): an append-only rowid table with a UNIQUE index on (workflow_id, idx); a
  *   row is a run of `n` consecutive records of one workflow from one commit, starting at `idx`;
  *   `data` is the record as JSON text (n = 1) or a JSON array of them, `type` the record's type
@@ -86,6 +89,18 @@ export const MIGRATIONS: readonly Migration[] = [
       DROP TABLE history;
       ALTER TABLE history_new RENAME TO history;
       CREATE UNIQUE INDEX history_workflow ON history(workflow_id, idx);
+    `,
+  },
+  {
+    // created_at / updated_at are on the workflow clock, which --virtual-time runs ahead (a 24h
+    // sleep makes a run "updated tomorrow"); listings need when it really happened. Wall-clock
+    // times beside them, stamped by the store at commit (NULL on rows written before this), and
+    // whether a --virtual-time run created or updated the row (sticky).
+    name: '0003_wall_clock',
+    sql: `
+      ALTER TABLE workflows ADD COLUMN wall_created_at REAL;
+      ALTER TABLE workflows ADD COLUMN wall_updated_at REAL;
+      ALTER TABLE workflows ADD COLUMN virtual_time INTEGER NOT NULL DEFAULT 0;
     `,
   },
 ];

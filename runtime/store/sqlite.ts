@@ -13,12 +13,15 @@
  * - The records one commit appends to one workflow share a row (a "run": idx = first index, n =
  *   count, data = JSON array when n > 1): a durable step (command + result) costs one row.
  * - Records and payloads are stored as the JSON text we were given; payload strings are never
- *   re-parsed, so a value reads back byte for byte.
+ *   re-parsed, so a value reads back byte for byte. A workflow row's times are the workflow
+ *   clock's, as given; the store adds its own wall-clock stamps (`wall`) at commit.
  * - One writer per store across processes: `<db>.lock` (created with O_EXCL, holding the pid) is
  *   taken before the database is opened and removed by close(); a lock whose pid is dead is stale
  *   and taken over. `lock: false` is for inspection tools, which read beside a running writer.
  * - A user's mistake (not a database, unwritable place, newer schema, store in use) is a
  *   userFacing WippyError with a one-line message naming the path; never a raw SqliteError.
+ * - Damage found anywhere (SQLite reports corruption on open, read or write; a row is not the JSON
+ *   it must be) is STORE_DAMAGED with integrity.ts's one line, from every method alike.
  */
 import * as fs from 'node:fs';
 import * as nodePath from 'node:path';
@@ -28,6 +31,7 @@ import type { ErrorInfo } from '../errors';
 import type { HistoryRecord, PendingSignal, WorkflowRow, WorkflowStatus } from './events';
 import type { Batch, HistoryStore } from './store';
 import { appliedMigrations, runMigrations } from './migrations';
+import { damagedError, describeProblems, isCorruption, MAX_PROBLEMS } from './integrity';
 
 export interface OpenOptions {
   /** Take the store's process lock (default true). False for read-only inspection tools. */
@@ -36,6 +40,8 @@ export interface OpenOptions {
   create?: boolean;
   /** How messages name the store, e.g. "--db ./x.db" (default "store <path>"). */
   label?: string;
+  /** The writer runs on a virtual clock (--virtual-time): rows it writes are marked so. */
+  virtualTime?: boolean;
 }
 
 const BUSY_TIMEOUT_MS = 5000;
@@ -76,10 +82,11 @@ function sqliteCode(e: unknown): string {
 }
 
 /** A SQLite failure in terms of what the user can do about it. */
-function storeError(label: string, e: unknown): WippyError {
+function storeError(label: string, e: unknown, path: string): WippyError {
   if (e instanceof WippyError) return e;
   const code = sqliteCode(e);
   const msg = e instanceof Error ? e.message : String(e);
+  if (isCorruption(e, path)) return damagedError(label, path, msg, e);
   const say = (what: string, errCode: ErrorCode = ErrorCode.STORE_INVALID): WippyError =>
     new WippyError(errCode, `${label}: ${what}`, { cause: e });
   if (code === 'SQLITE_NOTADB') return say(`not a SQLite database (${msg}); point --db at another file or move this one away`);
@@ -87,7 +94,6 @@ function storeError(label: string, e: unknown): WippyError {
   if (code.startsWith('SQLITE_READONLY') || code === 'SQLITE_PERM' || code === 'SQLITE_AUTH') {
     return say(`not writable (${msg}); point --db at a writable location`);
   }
-  if (code.startsWith('SQLITE_CORRUPT')) return say(`the database is damaged (${msg}); restore a backup or move it away`);
   if (code === 'SQLITE_FULL') return say(`the disk is full (${msg}); free some space and run again`);
   if (code.startsWith('SQLITE_IOERR')) return say(`I/O error (${msg}); check the disk`);
   if (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED')) {
@@ -98,7 +104,7 @@ function storeError(label: string, e: unknown): WippyError {
 }
 
 /** A failed write inside commit: constraint violations are runtime bugs, the rest is the disk's. */
-function opError(label: string, e: unknown, what: string): WippyError {
+function opError(label: string, e: unknown, what: string, path: string): WippyError {
   const code = sqliteCode(e);
   if (code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || code === 'SQLITE_CONSTRAINT_UNIQUE') {
     return new WippyError(ErrorCode.INTERNAL, `${label}: ${what}: already exists (two writers on one store?)`, { cause: e });
@@ -109,7 +115,7 @@ function opError(label: string, e: unknown, what: string): WippyError {
   if (code.startsWith('SQLITE_CONSTRAINT')) {
     return new WippyError(ErrorCode.INTERNAL, `${label}: ${what}: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
   }
-  return storeError(label, e);
+  return storeError(label, e, path);
 }
 
 function fsError(label: string, e: unknown, what: string): WippyError {
@@ -223,24 +229,29 @@ function acquireLock(lockPath: string, label: string): void {
 interface WorkflowDbRow {
   id: string; entry: string; worker: string; status: string; input: string; parent: string | null;
   result: string | null; error: string | null; parked: string | null; created_at: number; updated_at: number;
+  wall_created_at: number | null; wall_updated_at: number | null; virtual_time: number;
 }
 
 interface SignalDbRow { id: number; workflow_id: string; topic: string; from_pid: string; payloads: string; at: number }
 
 function toWorkflow(r: WorkflowDbRow): WorkflowRow {
-  return {
+  const row: WorkflowRow = {
     id: r.id, entry: r.entry, worker: r.worker, status: r.status as WorkflowStatus,
     input: JSON.parse(r.input) as string[], parent: r.parent, result: r.result,
     error: r.error === null ? null : (JSON.parse(r.error) as ErrorInfo), parked: r.parked,
     createdAt: r.created_at, updatedAt: r.updated_at,
   };
+  if (r.wall_created_at !== null) {
+    row.wall = { createdAt: r.wall_created_at, updatedAt: r.wall_updated_at ?? r.wall_created_at, virtual: r.virtual_time !== 0 };
+  }
+  return row;
 }
 
 function toSignal(r: SignalDbRow): PendingSignal {
   return { id: r.id, workflowId: r.workflow_id, topic: r.topic, from: r.from_pid, payloads: JSON.parse(r.payloads) as string[], at: r.at };
 }
 
-const WORKFLOW_COLUMNS = 'id, entry, worker, status, input, parent, result, error, parked, created_at, updated_at';
+const WORKFLOW_COLUMNS = 'id, entry, worker, status, input, parent, result, error, parked, created_at, updated_at, wall_created_at, wall_updated_at, virtual_time';
 
 // ---------------------------------------------------------------- the store
 
@@ -249,6 +260,8 @@ export class SqliteStore implements HistoryStore {
   readonly label: string;
   private readonly db: Database.Database;
   private readonly lockPath: string | null;
+  /** 1 when this writer runs on a virtual clock (virtual_time column). */
+  private readonly virtual: number;
   private closed = false;
   private readonly stmt: Record<
     'insWorkflow' | 'insHistory' | 'update' | 'insSignal' | 'delSignal' | 'getWorkflow' | 'listAll' | 'listBy' | 'history' | 'historyLength' | 'runBelow' | 'pending',
@@ -260,6 +273,7 @@ export class SqliteStore implements HistoryStore {
     const memory = path === ':memory:';
     this.path = memory ? path : nodePath.resolve(path);
     this.label = opts.label ?? `store ${path}`;
+    this.virtual = opts.virtualTime ? 1 : 0;
     const label = this.label;
     if (!memory) {
       if (opts.create === false && !fs.existsSync(this.path)) {
@@ -288,14 +302,14 @@ export class SqliteStore implements HistoryStore {
       runMigrations(db, label);
       this.db = db;
       this.stmt = {
-        insWorkflow: db.prepare(`INSERT INTO workflows (${WORKFLOW_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+        insWorkflow: db.prepare(`INSERT INTO workflows (${WORKFLOW_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
         insHistory: db.prepare('INSERT INTO history (workflow_id, idx, n, type, data) VALUES (?, ?, ?, ?, ?)'),
         // has_* = 0 keeps the column: `undefined` in an update means "leave it", null clears it.
         update: db.prepare(`UPDATE workflows SET status = ?,
             result = CASE WHEN ? THEN ? ELSE result END,
             error  = CASE WHEN ? THEN ? ELSE error END,
             parked = CASE WHEN ? THEN ? ELSE parked END,
-            updated_at = ?
+            updated_at = ?, wall_updated_at = ?, virtual_time = MAX(virtual_time, ?)
           WHERE id = ?`),
         insSignal: db.prepare('INSERT INTO signals (workflow_id, topic, from_pid, payloads, at) VALUES (?, ?, ?, ?, ?)'),
         delSignal: db.prepare('DELETE FROM signals WHERE id = ?'),
@@ -313,7 +327,7 @@ export class SqliteStore implements HistoryStore {
     } catch (e) {
       try { db?.close(); } catch { /* the open failure is the error to report */ }
       if (this.lockPath !== null) releaseLock(this.lockPath);
-      throw storeError(label, e);
+      throw storeError(label, e, this.path);
     }
   }
 
@@ -321,18 +335,32 @@ export class SqliteStore implements HistoryStore {
     try {
       this.tx(batch);
     } catch (e) {
-      throw storeError(this.label, e);
+      throw storeError(this.label, e, this.path);
+    }
+  }
+
+  /**
+   * Run a read: SQLite's failures become WippyErrors (corruption: STORE_DAMAGED), and a row that
+   * is not the JSON it must be is damage too (only this module writes these columns).
+   */
+  private read<T>(what: string, fn: () => T): T {
+    try {
+      return fn();
+    } catch (e) {
+      if (e instanceof SyntaxError) throw damagedError(this.label, this.path, `${what}: a row is not valid JSON (${e.message})`, e);
+      throw storeError(this.label, e, this.path);
     }
   }
 
   /** The body of commit's transaction, in the order the Batch lists its parts. */
   private apply(b: Batch): void {
     const s = this.stmt;
+    const wall = Date.now();
     for (const w of b.creates) {
       try {
         s.insWorkflow.run(w.id, w.entry, w.worker, w.status, JSON.stringify(w.input), w.parent, w.result,
-          w.error === null ? null : JSON.stringify(w.error), w.parked, w.createdAt, w.updatedAt);
-      } catch (e) { throw opError(this.label, e, `create workflow ${w.id}`); }
+          w.error === null ? null : JSON.stringify(w.error), w.parked, w.createdAt, w.updatedAt, wall, wall, this.virtual);
+      } catch (e) { throw opError(this.label, e, `create workflow ${w.id}`, this.path); }
     }
     for (const run of historyRuns(b.appends)) {
       const first = run.records[0];
@@ -345,7 +373,7 @@ export class SqliteStore implements HistoryStore {
       }
       try {
         s.insHistory.run(run.workflowId, run.index, n, n === 1 ? first.type : 'run', JSON.stringify(n === 1 ? first : run.records));
-      } catch (e) { throw opError(this.label, e, `append record ${run.index} (${first.type}) to workflow ${run.workflowId}`); }
+      } catch (e) { throw opError(this.label, e, `append record ${run.index} (${first.type}) to workflow ${run.workflowId}`, this.path); }
     }
     for (const u of b.updates) {
       let changes: number;
@@ -354,8 +382,8 @@ export class SqliteStore implements HistoryStore {
           u.result === undefined ? 0 : 1, u.result ?? null,
           u.error === undefined ? 0 : 1, u.error == null ? null : JSON.stringify(u.error),
           u.parked === undefined ? 0 : 1, u.parked ?? null,
-          u.at, u.id).changes;
-      } catch (e) { throw opError(this.label, e, `update workflow ${u.id}`); }
+          u.at, wall, this.virtual, u.id).changes;
+      } catch (e) { throw opError(this.label, e, `update workflow ${u.id}`, this.path); }
       if (changes === 0) throw new WippyError(ErrorCode.INTERNAL, `${this.label}: update workflow ${u.id}: no such workflow`);
     }
     for (const sig of b.signals) this.insertSignal(sig);
@@ -366,47 +394,64 @@ export class SqliteStore implements HistoryStore {
   private insertSignal(sig: Omit<PendingSignal, 'id'>): number {
     try {
       return Number(this.stmt.insSignal.run(sig.workflowId, sig.topic, sig.from, JSON.stringify(sig.payloads), sig.at).lastInsertRowid);
-    } catch (e) { throw opError(this.label, e, `signal '${sig.topic}' to workflow ${sig.workflowId}`); }
+    } catch (e) { throw opError(this.label, e, `signal '${sig.topic}' to workflow ${sig.workflowId}`, this.path); }
   }
 
   addSignal(s: Omit<PendingSignal, 'id'>): number {
     try {
       return this.insertSignal(s);
     } catch (e) {
-      throw storeError(this.label, e);
+      throw storeError(this.label, e, this.path);
     }
   }
 
   pendingSignals(afterId = 0): PendingSignal[] {
-    return (this.stmt.pending.all(afterId) as SignalDbRow[]).map(toSignal);
+    return this.read('pending signals', () => (this.stmt.pending.all(afterId) as SignalDbRow[]).map(toSignal));
   }
 
   getWorkflow(id: string): WorkflowRow | null {
-    const r = this.stmt.getWorkflow.get(id) as WorkflowDbRow | undefined;
-    return r === undefined ? null : toWorkflow(r);
+    return this.read(`workflow ${id}`, () => {
+      const r = this.stmt.getWorkflow.get(id) as WorkflowDbRow | undefined;
+      return r === undefined ? null : toWorkflow(r);
+    });
   }
 
   listWorkflows(status?: WorkflowStatus[]): WorkflowRow[] {
-    const rows = status === undefined ? this.stmt.listAll.all() : this.stmt.listBy.all(JSON.stringify(status));
-    return (rows as WorkflowDbRow[]).map(toWorkflow);
+    return this.read('the workflow list', () => {
+      const rows = status === undefined ? this.stmt.listAll.all() : this.stmt.listBy.all(JSON.stringify(status));
+      return (rows as WorkflowDbRow[]).map(toWorkflow);
+    });
   }
 
   history(id: string): HistoryRecord[] {
-    const out: HistoryRecord[] = [];
-    for (const r of this.stmt.history.all(id) as Array<{ n: number; data: string }>) {
-      if (r.n === 1) out.push(JSON.parse(r.data) as HistoryRecord);
-      else for (const rec of JSON.parse(r.data) as HistoryRecord[]) out.push(rec);
-    }
-    return out;
+    return this.read(`the history of workflow ${id}`, () => {
+      const out: HistoryRecord[] = [];
+      for (const r of this.stmt.history.all(id) as Array<{ n: number; data: string }>) {
+        if (r.n === 1) out.push(JSON.parse(r.data) as HistoryRecord);
+        else for (const rec of JSON.parse(r.data) as HistoryRecord[]) out.push(rec);
+      }
+      return out;
+    });
   }
 
   historyLength(id: string): number {
-    return (this.stmt.historyLength.get(id) as number | undefined) ?? 0;
+    return this.read(`the history of workflow ${id}`, () => (this.stmt.historyLength.get(id) as number | undefined) ?? 0);
   }
 
   /** Names of the schema migrations this database records, in the order they were applied. */
   appliedMigrations(): string[] {
-    return appliedMigrations(this.db);
+    return this.read('the migrations table', () => appliedMigrations(this.db));
+  }
+
+  /**
+   * SQLite's full integrity check of this store, on this connection (inspection commands run it
+   * before reporting anything). Throws STORE_DAMAGED naming the first problem when it fails.
+   */
+  assertSound(): void {
+    const problems = this.read('the integrity check', () =>
+      (this.db.pragma(`integrity_check(${MAX_PROBLEMS})`) as Array<{ integrity_check: string }>).map((r) => r.integrity_check));
+    if (problems.length === 1 && problems[0] === 'ok') return;
+    throw damagedError(this.label, this.path, describeProblems(problems));
   }
 
   close(): void {
@@ -429,7 +474,7 @@ export function integrityCheck(path: string): string {
     db = new Database(path, { fileMustExist: true, timeout: BUSY_TIMEOUT_MS });
     return (db.pragma('integrity_check') as Array<{ integrity_check: string }>).map((r) => r.integrity_check).join('\n');
   } catch (e) {
-    throw storeError(label, e);
+    throw storeError(label, e, path);
   } finally {
     db?.close();
   }

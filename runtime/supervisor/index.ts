@@ -21,7 +21,7 @@ import { realClock, type Clock } from '../live-services';
 import { LifecycleManager, noopStarter, type LogFn } from './lifecycle';
 import { ServiceStarter } from './service-starter';
 
-export { LifecycleManager, noopStarter, type Starter, type StartReport, type LogFn } from './lifecycle';
+export { LifecycleManager, noopStarter, type Starter, type StartReport, type LogFn, type DownReason } from './lifecycle';
 export { ServiceSupervisor, type ServiceState, type ServiceStatus, type SupervisorDeps, type ProcessControl } from './service';
 export { ServiceStarter } from './service-starter';
 export { restartDelay, judgeFailure, isTerminalError, type FailureVerdict } from './backoff';

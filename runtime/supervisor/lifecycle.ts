@@ -29,6 +29,18 @@ export interface Starter<E extends Entry = Entry> {
   stop(entry: E, timeoutMs: number): Promise<void>;
   /** False for kinds with nothing running of their own (process.host): left out of `running()`. */
   readonly listed?: boolean;
+  /**
+   * Why an entry whose start succeeded is not up now (`failed: ...; restarting in 1s`, `exited`)
+   * and whether it will come back by itself, or null when it is up. Absent: a started entry is up
+   * until stopped.
+   */
+  down?(entry: E): DownReason | null;
+}
+
+export interface DownReason {
+  why: string;
+  /** A restart is pending: the entry may come back without anyone asking. */
+  restarting: boolean;
 }
 
 /** For kinds that need nothing done (process.host: processes are placed on it on demand). */
@@ -76,9 +88,22 @@ export class LifecycleManager {
     return out;
   }
 
-  /** Ids started and still owned by this manager, in start order, without the unlisted kinds. */
+  /** Ids started, owned by this manager and up now, in start order, without the unlisted kinds. */
   running(): string[] {
-    return this.started.filter((e) => { const s = this.starters.get(e.kind); return s !== undefined && s.listed !== false; }).map((e) => e.id);
+    return this.listedStarted().filter((e) => this.downReason(e) === null).map((e) => e.id);
+  }
+
+  /** Entries that started but are not up now (failed and waiting to restart, exited), and why. */
+  notRunning(): Array<{ id: string } & DownReason> {
+    return this.listedStarted().flatMap((e) => { const d = this.downReason(e); return d === null ? [] : [{ id: e.id, ...d }]; });
+  }
+
+  private listedStarted(): Entry[] {
+    return this.started.filter((e) => { const s = this.starters.get(e.kind); return s !== undefined && s.listed !== false; });
+  }
+
+  private downReason(e: Entry): DownReason | null {
+    return this.starters.get(e.kind)?.down?.(e) ?? null;
   }
 
   /** Start `ids` (default: the auto_start entries) and their dependencies, dependencies first. */

@@ -2,12 +2,15 @@
  * The starter for `process.service` entries: one ServiceSupervisor per service id, created on
  * first start and kept, so that its status stays readable after it stopped, exited or failed.
  *
- * Owns: the map id -> supervisor. Invariants: a service id has at most one supervisor; `stop` of
- * a service that never started resolves at once.
+ * Owns: the map id -> supervisor, and saying whether a started service is up now (`down`).
+ * Invariants: a service id has at most one supervisor; `stop` of a service that never started
+ * resolves at once.
  */
 import { ServiceSupervisor, ServiceStatus, SupervisorDeps } from './service';
-import type { Starter } from './lifecycle';
+import type { DownReason, Starter } from './lifecycle';
 import type { ServiceEntry } from '../../registry/types';
+import { formatErrorInfo } from '../lua/errorvalue';
+import { formatDuration } from '../duration';
 
 export class ServiceStarter implements Starter<ServiceEntry> {
   readonly listed = true;
@@ -36,6 +39,18 @@ export class ServiceStarter implements Starter<ServiceEntry> {
   /** The supervisor of a service that has been started, if any. */
   get(id: string): ServiceSupervisor | undefined {
     return this.sups.get(id);
+  }
+
+  /** Null while its run is Starting or Running; otherwise what it is doing, in words. */
+  down(entry: ServiceEntry): DownReason | null {
+    const st = this.sups.get(entry.id)?.status();
+    if (!st || st.state === 'Running' || st.state === 'Starting') return null;
+    if (st.state === 'Failed') {
+      const err = st.lastError ? `: ${formatErrorInfo(st.lastError).split('\n')[0]}` : '';
+      const restarting = st.restartInMs !== null;
+      return { why: `failed${err}; ${restarting ? `restarting in ${formatDuration(st.restartInMs!)}` : 'not restarting'}`, restarting };
+    }
+    return { why: st.state.toLowerCase(), restarting: false };
   }
 
   statuses(): ServiceStatus[] {

@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { wippy, WIPPY, ROOT, assertNoJsStack } from '../helpers/cli';
 import { withRegistry } from '../helpers/lua';
+import { wfRegistryFiles } from '../helpers/workflows';
 
 interface Running {
   stdout(): string;
@@ -202,4 +203,64 @@ entries:
   assert.match(r.stderr, /^\[error\] service app:bad failed: .*bad\.lua:1: missing config \(not retryable\); not restarting$/m);
   assert.equal(r.stderr.trimEnd().split('\n').pop(), 'wippy: 0 services running; not started: app:bad (failed)');
   assertNoJsStack(r.stderr);
+});
+
+/** A service that prints when it starts, and a workflow, on one store. */
+const withStore = () => withRegistry(wfRegistryFiles(
+  { wf: 'return function() return "done" end' }, {},
+  { hello_main: 'return function() print("service hello started") process.inbox():receive() end' },
+  '  - {name: hello, kind: process.service, process: hello_main, host: procs, lifecycle: {auto_start: true}}\n',
+));
+
+test('a second wippy run on a store in use fails on its lock before anything starts (with and without -x)', async () => {
+  const dir = withStore();
+  const first = start(['run', dir]);
+  await first.waitFor(/^wippy: 1 service running: app:hello/m);
+  try {
+    for (const args of [['run', dir, '-x', 'app:wf'], ['run', dir]]) {
+      const r = wippy(args);
+      assert.equal(r.code, 1, `${args.join(' ')}: ${r.stderr}`);
+      assert.equal(r.stdout, '', `${args.join(' ')}: a service started before the lock failed`);
+      assert.doesNotMatch(r.stderr, /service app:hello/, `${args.join(' ')}: a service started before the lock failed`);
+      assert.match(r.stderr, /^error: store .*state\.db: in use by another wippy process \(pid \d+\); stop it first/m);
+      assertNoJsStack(r.stderr);
+    }
+  } finally {
+    first.signal('SIGTERM');
+    assert.equal(await first.exit, 0, first.stderr());
+  }
+});
+
+test('the summary says which services are up: one failing and waiting to restart is not "running"', async () => {
+  const dir = withRegistry({
+    'registry.yaml': `namespace: app
+entries:
+  - name: procs
+    kind: process.host
+  - name: ok_main
+    kind: process.lua
+    source: file://ok.lua
+  - name: bad_main
+    kind: process.lua
+    source: file://bad.lua
+  - name: ok
+    kind: process.service
+    process: ok_main
+    host: procs
+    lifecycle: {auto_start: true}
+  - name: bad
+    kind: process.service
+    process: bad_main
+    host: procs
+    lifecycle: {auto_start: true, restart: {initial_delay: 1h, max_delay: 2h, jitter: 0}}
+`,
+    'ok.lua': 'return function() process.inbox():receive() end',
+    'bad.lua': 'return function() return nil, errors.new("no database") end',
+  });
+  const w = start(['run', dir]);
+  await w.waitFor(/^wippy: .*\(Ctrl-C to stop\)$/m);
+  w.signal('SIGTERM');
+  assert.equal(await w.exit, 0, w.stderr());
+  const line = w.stderr().split('\n').find((l) => l.startsWith('wippy: ') && l.endsWith('(Ctrl-C to stop)'));
+  assert.equal(line, 'wippy: 1 service running: app:ok; not running: app:bad (failed: no database; restarting in 1h0m0s) (Ctrl-C to stop)');
 });

@@ -84,12 +84,13 @@ test('list: a table by default, JSON with ISO times, --status filter; --registry
 
   const list = JSON.parse(ok(['workflow', 'list', '--json', '--registry', fx.dir]));
   assert.deepEqual(list.map((w: { id: string }) => w.id), [ids.greet, ids.boom, ids.slow, ids.wait, ids.drift]);
-  assert.deepEqual(Object.keys(list[0]).sort(), ['created_at', 'entry', 'id', 'parent', 'status', 'updated_at', 'worker']);
+  assert.deepEqual(Object.keys(list[0]).sort(), ['created_at', 'entry', 'id', 'parent', 'status', 'updated_at', 'virtual_time', 'worker', 'workflow_created_at', 'workflow_updated_at']);
   assert.deepEqual(list.map((w: { status: string }) => w.status), ['completed', 'failed', 'completed', 'running', 'parked']);
   assert.equal(list[0].worker, 'app:worker');
   assert.equal(list[0].parent, null);
   assert.match(list[0].created_at, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
-  assert.equal(Date.parse(list[2].updated_at) - Date.parse(list[2].created_at), 24 * 3600_000, 'the 24h sleep, in virtual time');
+  assert.equal(Date.parse(list[2].workflow_updated_at) - Date.parse(list[2].workflow_created_at), 24 * 3600_000, 'the 24h sleep, in virtual time');
+  assert.equal(list[2].virtual_time, true);
 
   const byCwd = JSON.parse(ok(['workflow', 'list', '--json', '--status', 'running,parked'], fx.dir));
   assert.deepEqual(byCwd.map((w: { id: string }) => w.id), [ids.wait, ids.drift]);

@@ -19,6 +19,21 @@ export interface WfFixture {
  * `functions`: name -> Lua source (entry `app:<name>`).
  */
 export function wfRegistry(workflows: Record<string, string>, functions: Record<string, string> = {}, processes: Record<string, string> = {}): WfFixture {
+  const dir = withRegistry(wfRegistryFiles(workflows, functions, processes));
+  const db = path.join(dir, '.wippy', 'state.db');
+  return {
+    dir,
+    db,
+    open: (opts = {}) => Runtime.load(dir, { output: { print: () => {}, log: () => {} }, ...opts }),
+  };
+}
+
+/**
+ * The files of `wfRegistry` (path -> content), to place anywhere: `registry.yaml` with the client
+ * `app:client`, the worker `app:worker`, the host `app:procs` and the entries, plus their sources.
+ * `extraEntries`: more YAML list items (indented by 2), e.g. a process.service.
+ */
+export function wfRegistryFiles(workflows: Record<string, string>, functions: Record<string, string> = {}, processes: Record<string, string> = {}, extraEntries = ''): Record<string, string> {
   const wfEntries = Object.keys(workflows).map((n) => `  - name: ${n}
     kind: workflow.lua
     source: file://wf_${n}.lua
@@ -46,18 +61,12 @@ entries:
     task_queue: test
   - name: procs
     kind: process.host
-${wfEntries}${fnEntries}${procEntries}`,
+${wfEntries}${fnEntries}${procEntries}${extraEntries}`,
   };
   for (const [n, src] of Object.entries(workflows)) files[`wf_${n}.lua`] = src;
   for (const [n, src] of Object.entries(functions)) files[`fn_${n}.lua`] = src;
   for (const [n, src] of Object.entries(processes)) files[`proc_${n}.lua`] = src;
-  const dir = withRegistry(files);
-  const db = path.join(dir, '.wippy', 'state.db');
-  return {
-    dir,
-    db,
-    open: (opts = {}) => Runtime.load(dir, { output: { print: () => {}, log: () => {} }, ...opts }),
-  };
+  return files;
 }
 
 /** Start a workflow and wait for its outcome. */

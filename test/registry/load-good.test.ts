@@ -100,7 +100,8 @@ test('services, hosts, clients and workers: references resolved, defaults filled
   const client = getEntry(reg, 'app.infra:temporal', 'temporal.client');
   assert.equal(client.store, path.join(GOOD, 'infra/data/wf.db'));
   assert.equal(client.lifecycle.autoStart, true);
-  assert.equal(getEntry(reg, 'app.infra:default_store', 'temporal.client').store, path.join(GOOD, '.wippy/state.db'));
+  // No project file above it: beside the file that declares it (registry/project.ts).
+  assert.equal(getEntry(reg, 'app.infra:default_store', 'temporal.client').store, path.join(GOOD, 'infra/.wippy/state.db'));
 });
 
 test('one YAML file: its folder is the root', () => {
@@ -126,11 +127,12 @@ test('the scan skips node_modules, dot-folders and dot-files, and reads .yml and
   assert.deepEqual(reg.files.map((f) => path.relative(dir, f)), ['a.yml', 'deep/er/b.yaml', 'empty.yaml']);
 });
 
-test('Wippy forms: one entry at the top level, an explicit data: map, file:/// absolute sources', () => {
-  const outside = tree({ 'abs.lua': 'return 1' });
+test('Wippy forms: one entry at the top level, an explicit data: map, file:/// absolute sources (inside the root)', () => {
   const dir = tree({
     'single.yaml': 'namespace: s\nname: only\nkind: process.host\nhost: {queue_size: 7}\n',
-    'data.yaml': [
+    'lib/abs.lua': 'return 1',
+  });
+  fs.writeFileSync(path.join(dir, 'data.yaml'), [
       'namespace: d',
       'entries:',
       '  - name: w',
@@ -141,11 +143,10 @@ test('Wippy forms: one entry at the top level, an explicit data: map, file:/// a
       '    store: ":memory:"',
       '  - name: f',
       '    kind: function.lua',
-      `    source: file://${path.join(outside, 'abs.lua')}`,
+      `    source: file://${path.join(dir, 'lib/abs.lua')}`,
       '    pool: {type: inline, size: 9}',
       '',
-    ].join('\n'),
-  });
+    ].join('\n'));
   const chunks: string[] = [];
   const reg = loadRegistry(dir, { checkLua: (_s, c) => (chunks.push(c), null) });
   assert.equal(getEntry(reg, 's:only', 'process.host').queueSize, 7);
@@ -155,9 +156,9 @@ test('Wippy forms: one entry at the top level, an explicit data: map, file:/// a
   assert.equal(w.taskQueue, 'q');
   assert.equal(getEntry(reg, 'd:c', 'temporal.client').store, ':memory:');
   const f = getEntry(reg, 'd:f', 'function.lua');
-  assert.equal(f.sourcePath, path.join(outside, 'abs.lua'));
+  assert.equal(f.sourcePath, path.join(dir, 'lib/abs.lua'));
   assert.deepEqual(f.pool, { type: 'inline', size: 1 });
-  assert.deepEqual(chunks, [path.join(outside, 'abs.lua')]);
+  assert.deepEqual(chunks, ['lib/abs.lua']);
 });
 
 test('durations accept Go strings and nanosecond numbers everywhere', () => {

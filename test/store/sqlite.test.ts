@@ -223,13 +223,19 @@ test('sqlite: integrityCheck reports ok on a sound store and a clear error other
   throwsCode(() => integrityCheck(path.join(dir, 'none.db')), ErrorCode.STORE_INVALID, 'none.db', 'no such file');
 }));
 
-test('sqlite: a store written before 0002 (one row per record, clustered table) upgrades with its history intact', withDir((dir) => {
-  const file = path.join(dir, 'old.db');
+/** A store file as an older wippy left it: its first `applied` migrations and one workflow row (left open). */
+function olderStore(file: string, applied: number, w: { id: string; status: string; result: string | null; createdAt: number; updatedAt: number }): Database.Database {
   const db = new Database(file);
   db.pragma('journal_mode = WAL');
-  runMigrations(db, 'old', MIGRATIONS.slice(0, 1));
+  runMigrations(db, 'old', MIGRATIONS.slice(0, applied));
   db.prepare(`INSERT INTO workflows (id, entry, worker, status, input, parent, result, error, parked, created_at, updated_at)
-    VALUES ('w1', 'app:wf', 'app:worker', 'running', '[]', NULL, NULL, NULL, NULL, 1, 1)`).run();
+    VALUES (?, 'app:wf', 'app:worker', ?, '[]', NULL, ?, NULL, NULL, ?, ?)`).run(w.id, w.status, w.result, w.createdAt, w.updatedAt);
+  return db;
+}
+
+test('sqlite: a store written before 0002 (one row per record, clustered table) upgrades with its history intact', withDir((dir) => {
+  const file = path.join(dir, 'old.db');
+  const db = olderStore(file, 1, { id: 'w1', status: 'running', result: null, createdAt: 1, updatedAt: 1 });
   const ins = db.prepare('INSERT INTO history (workflow_id, idx, type, data) VALUES (?, ?, ?, ?)');
   // Inserted out of order: the upgrade must keep index order.
   for (const i of [2, 0, 1]) ins.run('w1', i, RECORDS[i].type, JSON.stringify(RECORDS[i]));
@@ -242,6 +248,24 @@ test('sqlite: a store written before 0002 (one row per record, clustered table) 
     // New appends after the upgrade share rows and read back after the old ones.
     s.commit(batch({ appends: [{ workflowId: 'w1', index: 3, record: RECORDS[3] }, { workflowId: 'w1', index: 4, record: RECORDS[4] }] }));
     assert.deepEqual(s.history('w1'), RECORDS.slice(0, 5));
+  } finally { s.close(); }
+  assert.equal(integrityCheck(file), 'ok');
+}));
+
+test('sqlite: a store written before 0003 upgrades; its rows read back without wall-clock times, new writes get them (virtual marked)', withDir((dir) => {
+  const file = path.join(dir, 'old.db');
+  olderStore(file, 2, { id: 'old', status: 'completed', result: '1', createdAt: 1000, updatedAt: 2000 }).close();
+
+  const s = openStore(file, { virtualTime: true });
+  try {
+    assert.deepEqual(s.appliedMigrations(), MIGRATIONS.map((m) => m.name));
+    const old = s.getWorkflow('old')!;
+    assert.equal(old.wall, undefined);
+    assert.deepEqual([old.createdAt, old.updatedAt], [1000, 2000]);
+    s.commit(start('new', { createdAt: 5e12, updatedAt: 5e12 }));
+    const fresh = s.getWorkflow('new')!;
+    assert.equal(fresh.wall?.virtual, true);
+    assert.ok(fresh.wall!.createdAt < 5e12, 'a machine-clock time, not the workflow clock');
   } finally { s.close(); }
   assert.equal(integrityCheck(file), 'ok');
 }));

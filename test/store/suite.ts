@@ -22,6 +22,13 @@ export function row(id: string, over: Partial<WorkflowRow> = {}): WorkflowRow {
   };
 }
 
+/** A row as read back, without the store's own wall-clock stamps. */
+export function withoutWall(r: WorkflowRow | null): WorkflowRow | null {
+  if (r === null) return null;
+  const { wall: _wall, ...rest } = r;
+  return rest;
+}
+
 export function batch(b: Partial<Batch>): Batch {
   return { ...emptyBatch(), ...b };
 }
@@ -68,7 +75,7 @@ export function storeSuite(name: string, make: () => Fixture): void {
     s.commit(batch({ appends: RECORDS.slice(3).map((record, i) => ({ workflowId: 'w1', index: i + 3, record })).reverse() }));
     assert.deepEqual(s.history('w1'), RECORDS);
     assert.equal(s.historyLength('w1'), RECORDS.length);
-    assert.deepEqual(s.getWorkflow('w1'), row('w1'));
+    assert.deepEqual(withoutWall(s.getWorkflow('w1')), row('w1'));
     assert.deepEqual(s.history('nope'), []);
     assert.equal(s.historyLength('nope'), 0);
     assert.equal(s.getWorkflow('nope'), null);
@@ -104,6 +111,19 @@ export function storeSuite(name: string, make: () => Fixture): void {
     s.commit(batch({ updates: [{ id: 'w1', status: 'completed', result: '{"v":1}', error: null, at: 2300 }] }));
     w = s.getWorkflow('w1')!;
     assert.deepEqual([w.status, w.error, w.result, w.updatedAt], ['completed', null, '{"v":1}', 2300]);
+  });
+
+  withStore('rows keep the workflow clock as given and the wall-clock times the store wrote them at', (s) => {
+    const before = Date.now();
+    s.commit(start('w1', { createdAt: 5e12, updatedAt: 5e12 })); // a workflow clock far ahead (virtual time)
+    s.commit(batch({ updates: [{ id: 'w1', status: 'completed', result: '1', at: 5e12 + 86_400_000 }] }));
+    const after = Date.now();
+    const w = s.getWorkflow('w1')!;
+    assert.deepEqual([w.createdAt, w.updatedAt], [5e12, 5e12 + 86_400_000]);
+    assert.ok(w.wall, 'wall-clock times are kept');
+    assert.ok(before <= w.wall.createdAt && w.wall.createdAt <= w.wall.updatedAt && w.wall.updatedAt <= after, JSON.stringify(w.wall));
+    assert.equal(w.wall.virtual, false);
+    assert.deepEqual(s.listWorkflows()[0]!.wall, w.wall);
   });
 
   withStore('signals: add, pending (afterId), consume in the same batch as their history record', (s) => {
