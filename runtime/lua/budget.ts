@@ -17,7 +17,7 @@
  * see the patch to ldebug.js) can swallow it for good; the task reads it with `takeError`.
  *
  * Not covered: host code (the runtime's own modules and bindings) is not charged unless it charges
- * itself (`charge`); time spent waiting is not a slice.
+ * itself (the codec does: lua_chargelater); time spent waiting is not a slice.
  *
  * The stop deadline: once `wippy run` is told to stop (bin/run.ts), the hooks also compare the
  * wall clock with the deadline and end the process when it has passed, so that a slice that is
@@ -34,7 +34,7 @@ export const DEFAULT_BUDGET = 100_000_000;
 /** Heap growth one slice may cause before it is stopped (Fengari has no memory limit). */
 export const DEFAULT_MEMORY_LIMIT = 512 * 1024 * 1024;
 /** Instructions between two runs of the count hook. */
-export const HOOK_INTERVAL = 10_000;
+const HOOK_INTERVAL = 10_000;
 /** Charged units between two checks of the memory guard inside one library call. */
 const CHECK_EVERY = 10_000;
 /** Whatever runs is stopped when the whole JS heap passes this share of V8's limit. */
@@ -103,14 +103,6 @@ export class Meter {
   /** Memory the runtime allocated on the script's behalf (not its own growth). */
   excuse(bytes: number): void {
     this.heapAtStart += bytes;
-  }
-
-  /**
-   * Charge work that host code did for the running script (a module's own loop), like Fengari's
-   * library functions do. May raise in Lua: call it only where a binding may raise.
-   */
-  charge(L: LuaState, units: number): void {
-    lua.lua_charge(L, units);
   }
 
   /** The error that stopped the last slice, if any (cleared on read; the thread's hook re-armed). */
