@@ -5,11 +5,12 @@
  * are the same on any machine (never time, so a workflow stops at the same point on every run):
  * - every VM instruction (Fengari's count hook, every HOOK_INTERVAL instructions);
  * - the work done inside one instruction or one library call, charged by the patched Fengari
- *   (node_modules/fengari/src/lstate.js luaE_charge) in units of about one instruction:
- *   pattern-matching steps, bytes copied or compared, elements moved or sorted, formatted items,
- *   tokens parsed, errors raised and caught. Library calls see the work hook at once (it runs
- *   when the charged work passes a quota); the VM's own work is seen by the count hook before the
- *   next instruction.
+ *   (node_modules/fengari/src/lstate.js luaE_charge) in units of about one instruction's time:
+ *   calls, pattern-matching steps, bytes copied or compared, elements moved or sorted, formatted
+ *   items, tokens parsed, errors raised and caught; and by the codec, values encoded or decoded.
+ *   Library calls see the work hook at once (it runs when the charged work passes a quota); the
+ *   VM's own work is seen by the count hook before the next instruction;
+ * - the work of another state's activation run inside this one (host.ts endActivation).
  * When the slice passes its budget, or the heap grew past the memory limit (checked at every hook:
  * at least every CHECK_EVERY charged units and every HOOK_INTERVAL instructions), the meter keeps
  * the error and raises it in Lua. From then on the count hook fires on every instruction and every
