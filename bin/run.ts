@@ -19,6 +19,21 @@
  * it: start-up on a large store is not held back), a -x result is printed only once that check
  * has passed, and a failed check or any corruption SQLite reports stops the node with one line
  * and exit status 4.
+ *
+ * Stopping while Lua runs. Node runs a signal handler only between two JS turns, and a Lua slice
+ * (one activation) is one turn that nothing can interrupt; what bounds it is the instruction
+ * budget: every slice ends within its budget (library work, errors and calls are charged too,
+ * runtime/lua/budget.ts), about 2-5 s of CPU for the default 100M on a 2-core machine, and the
+ * schedulers start no further slice in a turn once one has done heavy work. So the handler runs
+ * after at most one slice. It then makes the workflow engine run no more workflow code (what did
+ * not run resumes at the next start; records keep committing) and stops the services, each within
+ * its stop_timeout, which the supervisor enforces by terminating the process. If the whole stop
+ * is not over by the sum of those timeouts (10 s without services) plus a grace, a watchdog ends the
+ * process with one line: a timer when the loop is free, and the budget hooks themselves while a
+ * slice still runs (a huge --budget, a stop handler that spins), since a timer cannot fire then.
+ * Nothing committed is lost by that exit: every commit is a SQLite transaction, and what was not
+ * committed is what a crash would lose (the next start resumes from the store). No worker thread
+ * is used: it could not hear the signal either (Node delivers signals to the main thread only).
  */
 import * as fs from 'node:fs';
 import { Runtime } from '../runtime/runtime';
@@ -28,6 +43,11 @@ import { createLifecycle, type DownReason, type LifecycleManager, type StartRepo
 import { reportErrorResult } from './report';
 import type { CallResult } from '../runtime/services';
 import { commandLineTextProblem, parsedPayloadProblem } from '../runtime/lua/limits';
+import { setStopDeadline } from '../runtime/lua/budget';
+
+/** The time a stop is given when no service says (the default stop_timeout), and the grace after. */
+const DEFAULT_STOP_MS = 10_000;
+const STOP_GRACE_MS = 2_000;
 
 export interface RunOptions {
   exec?: string;
@@ -134,6 +154,8 @@ async function runServices(registryPath: string, rt: Runtime, lifecycle: Lifecyc
     process.stderr.write(`${summary(report, up, down)}\n`);
     const sig = await signal.received;
     process.stderr.write(`wippy: ${sig} received; stopping\n`);
+    engine?.quiesce();
+    armStopWatchdog((lifecycle.stopTimeoutMs() || DEFAULT_STOP_MS) + STOP_GRACE_MS);
     signal.onAgain((again) => {
       process.stderr.write(`wippy: ${again} received again; exiting without waiting\n`);
       process.exit(130);
@@ -145,6 +167,19 @@ async function runServices(registryPath: string, rt: Runtime, lifecycle: Lifecyc
     clearInterval(keepAlive);
     signal.dispose();
   }
+}
+
+/**
+ * End the process with one line if the stop is not over in `ms` (see the header): a timer, and the
+ * budget hooks' deadline for the case where Lua is running when it passes.
+ */
+function armStopWatchdog(ms: number): void {
+  const exit = (what: string): never => {
+    process.stderr.write(`wippy: could not stop within ${ms / 1000}s: ${what}; exiting now (everything committed is kept; the rest resumes at the next start)\n`);
+    process.exit(1);
+  };
+  setStopDeadline(Date.now() + ms, (label) => exit(`${label} is still running Lua`));
+  setTimeout(() => exit('services are still stopping'), ms).unref();
 }
 
 /**

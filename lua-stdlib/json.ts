@@ -10,7 +10,11 @@ import { encode, CodecError } from '../runtime/lua/codec';
 import { decode } from '../runtime/lua/decode';
 import { pushError } from '../runtime/lua/errorvalue';
 
+/** Budget units of a failure (a JS error built with its stack, then an error value): ~10 us. */
+const WORK_FAILURE = 300;
+
 function fail(L: LuaState, message: string): number {
+  lua.lua_chargelater(L, WORK_FAILURE);
   lua.lua_pushnil(L);
   pushError(L, { kind: 'Invalid', message });
   return 2;

@@ -15,6 +15,9 @@
  *   a restart if its completion was not recorded (activities are at-least-once; their
  *   `activity_id` context value is stable across retries and restarts).
  * - A signal accepted by `signal()` is in the store before it returns.
+ * - A turn that has run more than TURN_WORK budget units of workflow code leaves the other
+ *   activations to the next turn (Node hears a SIGTERM only between turns); once `quiesce()` has
+ *   been called (the node is stopping) no workflow code runs again, and records still commit.
  */
 import { uuidV4, uuidV7 } from '../uuid';
 import type { EngineHooks, EngineOutput, SendTarget } from './hooks';
@@ -32,6 +35,8 @@ import type { MailboxCodec } from '../process/mailbox';
 import type { ProcessNode } from '../process/node';
 import type { LuaHost } from '../lua/host';
 import type { ErrorInfo } from '../errors';
+import { workDone } from '../lua/budget';
+import { TURN_WORK } from '../lua/scheduler';
 
 export type { EngineOutput } from './hooks';
 
@@ -241,6 +246,16 @@ export class WorkflowEngine implements EngineHooks {
     return this.flushScheduled || this.toPump.size > 0 || this.preCommit.length > 0;
   }
 
+  /**
+   * The node is stopping: run no more workflow code (an activation started now could only delay
+   * the stop), but keep committing what is appended (signals, activity results). Whatever did not
+   * run is in the store and resumes at the next start.
+   */
+  quiesce(): void {
+    this.closing = true;
+    this.scheduleFlush();
+  }
+
   /** Commit what is pending and stop timers. */
   close(): void {
     if (this.closed) return;
@@ -434,7 +449,15 @@ export class WorkflowEngine implements EngineHooks {
     if (this.closing) return;
     const ids = [...this.toPump];
     this.toPump.clear();
-    for (const id of ids) this.pumpWhenCommitted(id);
+    const start = workDone();
+    for (let i = 0; i < ids.length; i++) {
+      this.pumpWhenCommitted(ids[i]);
+      if (workDone() - start > TURN_WORK && i + 1 < ids.length) {
+        for (const id of ids.slice(i + 1)) this.toPump.add(id);
+        this.scheduleFlush();
+        return;
+      }
+    }
   }
 
   private pumpWhenCommitted(id: string): void {
@@ -460,7 +483,7 @@ export class WorkflowEngine implements EngineHooks {
    * happen, or a crash could leave a side effect with no workflow to resume or compensate it.
    */
   private activateNew(st: WfState, started: RecordOf<'started'>): void {
-    if (st.status !== 'running' || st.instance) return;
+    if (st.status !== 'running' || st.instance || this.closing) return;
     // Records may have been appended after `started` (a cancel or signal in the same turn as the
     // start): wait until they are committed too, then start from the whole history.
     if (st.committed < st.length) { this.toPump.add(st.id); this.scheduleFlush(); return; }

@@ -18,7 +18,9 @@
  * - Functions, userdata, threads and cyclic tables are refused with a `CodecError` that names the
  *   path of the offending value (`value.items[2].cb`). Nesting is limited to MAX_DEPTH.
  * Invariants: the encoder never mutates the Lua stack it was given (net zero); the decoder pushes
- * exactly one value on success and leaves the stack as it was on failure.
+ * exactly one value on success and leaves the stack as it was on failure. Both charge their work
+ * to the state's instruction budget (budget.ts) with lua_chargelater, which never raises: a
+ * runaway is stopped at its next instruction, never in the middle of a value.
  */
 import { lua, lauxlib, lstr, LuaState, bytesToUtf8OrNull, typeName } from './vm';
 import { testError } from './errorvalue';
@@ -57,7 +59,11 @@ export function encode(L: LuaState, idx: number, mode: CodecMode = 'payload', ro
   return out.join('');
 }
 
+/** Budget units charged per value encoded or decoded, and per byte of a string (1 per 8). */
+export const WORK_VALUE = 16;
+
 function encodeAt(L: LuaState, idx: number, mode: CodecMode, path: string, depth: number, seen: Set<unknown>, out: string[]): void {
+  lua.lua_chargelater(L, WORK_VALUE);
   switch (lua.lua_type(L, idx)) {
     case lua.LUA_TNIL: case lua.LUA_TNONE: out.push('null'); return;
     case lua.LUA_TBOOLEAN: out.push(lua.lua_toboolean(L, idx) ? 'true' : 'false'); return;
@@ -65,7 +71,9 @@ function encodeAt(L: LuaState, idx: number, mode: CodecMode, path: string, depth
       out.push(lua.lua_isinteger(L, idx) ? String(lua.lua_tointeger(L, idx)) : formatFloat(lua.lua_tonumber(L, idx), path));
       return;
     case lua.LUA_TSTRING: {
-      const s = bytesToUtf8OrNull(lua.lua_tolstring(L, idx));
+      const bytes = lua.lua_tolstring(L, idx);
+      lua.lua_chargelater(L, bytes.length >>> 3);
+      const s = bytesToUtf8OrNull(bytes);
       if (s === null) throw new CodecError('string is not valid UTF-8', path);
       out.push(JSON.stringify(s));
       return;

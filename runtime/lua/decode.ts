@@ -9,7 +9,7 @@
  */
 import { lua, lauxlib, lstr, LuaState, toLua } from './vm';
 import { pushError } from './errorvalue';
-import { CodecError, CodecMode, MAX_DEPTH, markArray } from './codec';
+import { CodecError, CodecMode, MAX_DEPTH, markArray, WORK_VALUE } from './codec';
 import type { ErrorInfo } from '../errors';
 
 const INT_MIN = -2147483648;
@@ -25,6 +25,7 @@ export function pushNumber(L: LuaState, n: number): void {
 /** Decode JSON text and push the value. Throws CodecError (stack unchanged) on bad input. */
 export function decode(L: LuaState, text: string, mode: CodecMode = 'payload'): void {
   const top = lua.lua_gettop(L);
+  lua.lua_chargelater(L, text.length >>> 3); // the work, as codec.ts charges it (never raises)
   let i = 0;
   const fail = (what: string): never => {
     throw new CodecError(`invalid JSON: ${what} at offset ${i}`, '');
@@ -51,6 +52,7 @@ export function decode(L: LuaState, text: string, mode: CodecMode = 'payload'): 
     try { return JSON.parse(`"${raw}"`) as string; } catch { return fail('bad escape in string'); }
   };
   const value = (depth: number): void => {
+    lua.lua_chargelater(L, WORK_VALUE);
     if (depth > MAX_DEPTH) fail(`nesting deeper than ${MAX_DEPTH}`);
     ws();
     const c = text.charCodeAt(i);

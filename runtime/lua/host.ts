@@ -1,20 +1,22 @@
 /**
  * A LuaHost is one sandboxed Lua state and everything attached to it: the Services of the
- * execution it serves, the instruction budget, `require`, and loading an entry's entry point.
+ * execution it serves, its meter (instruction budget and memory guard, budget.ts), `require`, and
+ * loading an entry's entry point.
  *
  * Owns: state creation (sandbox.ts + global modules), `require` limited to an entry's `modules:`
- * and `imports:`, running a chunk once to find its entry function (`method`), the budget hook.
+ * and `imports:`, running a chunk once to find its entry function (`method`), which host runs.
  * Invariants: one host serves one execution at a time (pools hand out whole hosts); `hostOf(L)`
  * works from any thread of the state; load-time code cannot wait (no task runs then); a library
- * gets its own `require` (its own modules/imports) through a private environment.
+ * gets its own `require` (its own modules/imports) through a private environment; Lua that runs
+ * inside another host's activation (a process spawned, whose code runs until it first waits) is
+ * charged to that activation's budget as well as its own.
  */
-import * as v8 from 'node:v8';
 import { lua, lauxlib, lstr, toLua, LuaState, LuaFn, raise, checkText, bytesToText, RaiseInLua, typeName } from './vm';
 import { openSandbox, RandomSource } from './sandbox';
+import { Meter, DEFAULT_BUDGET, DEFAULT_MEMORY_LIMIT, memoryInUse } from './budget';
 import { loadChunk, CompiledChunk } from './chunks';
 import { Task, LuaError } from './task';
 import { defer } from './scheduler';
-import { ErrorCode } from '../errors';
 import type { Services } from '../services';
 import type { LuaEntry } from '../../registry/types';
 
@@ -50,13 +52,7 @@ export interface HostConfig {
   randomSeed?: number;
 }
 
-export const DEFAULT_BUDGET = 100_000_000;
-const HOOK_INTERVAL = 10_000;
-/** Heap growth one activation may cause before it is stopped (Fengari has no memory limit). */
-export const DEFAULT_MEMORY_LIMIT = 512 * 1024 * 1024;
-/** Whatever runs is stopped when the whole JS heap passes this share of V8's limit. */
-const HARD_HEAP_SHARE = 0.85;
-const heapLimit = v8.getHeapStatistics().heap_size_limit;
+export { DEFAULT_BUDGET, DEFAULT_MEMORY_LIMIT };
 
 const hosts = new WeakMap<object, LuaHost>();
 /** The host whose Lua is running now (activations nest: a binding may run another state). */
@@ -69,11 +65,11 @@ let running: LuaHost | null = null;
 export function uncharged<T>(fn: () => T): T {
   const host = running;
   if (!host) return fn();
-  const before = memoryInUse(v8.getHeapStatistics());
+  const before = memoryInUse();
   try {
     return fn();
   } finally {
-    host.excuse(memoryInUse(v8.getHeapStatistics()) - before);
+    host.meter.excuse(memoryInUse() - before);
   }
 }
 
@@ -98,11 +94,7 @@ export class LuaHost {
   defer: (fn: () => void) => void = defer;
   /** False for workflows: their budget covers a whole activation, reset by the engine. */
   resetBudgetOnResume = true;
-  budget: number;
-  memoryLimit: number;
-  private used = 0;
-  private heapAtStart = 0;
-  private budgetError: LuaError | null = null;
+  readonly meter: Meter;
   private readonly resolver: ModuleResolver;
   /** Loaded modules: `std:<name>` or `lib:<id>` -> registry ref. */
   private readonly loaded = new Map<string, number>();
@@ -110,8 +102,6 @@ export class LuaHost {
   constructor(cfg: HostConfig) {
     this.label = cfg.label;
     this.services = cfg.services;
-    this.budget = cfg.budget ?? DEFAULT_BUDGET;
-    this.memoryLimit = cfg.memoryLimit ?? DEFAULT_MEMORY_LIMIT;
     this.resolver = cfg.resolver;
     const L = lauxlib.luaL_newstate() as LuaState;
     this.L = L;
@@ -121,7 +111,7 @@ export class LuaHost {
     const lazyGlobals: Record<string, (L1: LuaState) => void> = {};
     for (const m of cfg.resolver.globals()) lazyGlobals[m.name] = (L1) => this.pushStd(L1, m);
     openSandbox(L, { services: () => this.services, random, spawn: spawnBinding, lazyGlobals, exposeThread: (t) => this.exposed.add(t) });
-    lua.lua_sethook(L, budgetHook, lua.LUA_MASKCOUNT, HOOK_INTERVAL);
+    this.meter = new Meter({ label: this.label, active: () => running === this }, L, cfg.budget ?? DEFAULT_BUDGET, cfg.memoryLimit ?? DEFAULT_MEMORY_LIMIT);
   }
 
   beginActivation(task: Task | null): void {
@@ -129,12 +119,12 @@ export class LuaHost {
     this.prevRunning = running;
     running = this;
     if (this.resetBudgetOnResume) this.resetBudget();
+    this.workAtBegin = this.meter.settle();
   }
 
   /** Start a new budget slice (workflows: once per activation). */
   resetBudget(): void {
-    this.used = 0;
-    this.heapAtStart = memoryInUse(v8.getHeapStatistics());
+    this.meter.reset();
   }
 
   /** `file:line` of the Lua code that called the current binding (`?` when unknown). */
@@ -152,22 +142,21 @@ export class LuaHost {
 
   endActivation(): void {
     this.currentTask = null;
-    running = this.prevRunning;
+    const outer = this.prevRunning;
+    running = outer;
     this.prevRunning = null;
+    // Nested inside another host's slice: that slice did this work too. Charged where no error may
+    // be raised (a binding of the outer host is running); its next instruction stops it if over.
+    const work = this.meter.settle() - this.workAtBegin;
+    if (outer && outer !== this) lua.lua_chargelater(outer.caller ?? outer.L, work);
   }
 
   private prevRunning: LuaHost | null = null;
-
-  /** Memory the runtime allocated on this script's behalf (not its own growth). */
-  excuse(bytes: number): void {
-    this.heapAtStart += bytes;
-  }
+  private workAtBegin = 0;
 
   /** The budget error of the last activation, if it was stopped (cleared on read). */
   takeBudgetError(): LuaError | null {
-    const e = this.budgetError;
-    this.budgetError = null;
-    return e;
+    return this.meter.takeError();
   }
 
   /**
@@ -187,30 +176,8 @@ export class LuaHost {
       err = lua.lua_type(L, -1) === lua.LUA_TSTRING ? bytesToText(lua.lua_tolstring(L, -1)) : `(error object is a ${typeName(L, -1)} value)`;
       lua.lua_pop(L, 1);
     }
-    if (this.takeBudgetError()) lua.lua_sethook(L, budgetHook, lua.LUA_MASKCOUNT, HOOK_INTERVAL);
+    this.takeBudgetError();
     return err;
-  }
-
-  /** Called from the hook every HOOK_INTERVAL instructions: instruction budget and memory. */
-  charge(L: LuaState, ar: unknown): void {
-    this.used += HOOK_INTERVAL;
-    if (!this.budgetError) {
-      if (this.used > this.budget) {
-        const message = `instruction budget exceeded in ${this.label} at ${where(L, ar)}: more than ${this.budget.toLocaleString('en-US')} Lua instructions ran without waiting (an endless loop?)`;
-        this.budgetError = new LuaError({ kind: 'Timeout', message, retryable: false }, message, ErrorCode.BUDGET_EXCEEDED);
-      } else {
-        const stats = v8.getHeapStatistics();
-        const grown = memoryInUse(stats) - this.heapAtStart;
-        if (grown > this.memoryLimit || stats.used_heap_size > heapLimit * HARD_HEAP_SHARE) {
-          const message = `memory limit exceeded in ${this.label} at ${where(L, ar)}: the heap grew by ${Math.round(grown / 2 ** 20)} MiB in one activation (limit ${Math.round(this.memoryLimit / 2 ** 20)} MiB; a huge string or table?)`;
-          this.budgetError = new LuaError({ kind: 'Internal', message, retryable: false }, message, ErrorCode.MEMORY_EXCEEDED);
-        }
-      }
-      if (!this.budgetError) return;
-    }
-    // Fire on every instruction from now on so that a pcall cannot swallow the stop.
-    lua.lua_sethook(L, budgetHook, lua.LUA_MASKCOUNT, 1);
-    raise(L, this.budgetError.message);
   }
 
   /**
@@ -253,7 +220,7 @@ export class LuaHost {
     let st: number;
     try { st = lua.lua_pcall(L, 0, nresults, -2); } finally { this.endActivation(); }
     const blown = this.takeBudgetError();
-    if (blown) { lua.lua_pop(L, 2); lua.lua_sethook(L, budgetHook, lua.LUA_MASKCOUNT, HOOK_INTERVAL); throw blown; }
+    if (blown) { lua.lua_pop(L, 2); throw blown; }
     if (st !== lua.LUA_OK) {
       const tb = bytesToText(lua.lua_tolstring(L, -1) ?? lstr('error'));
       lua.lua_pop(L, 2);
@@ -336,7 +303,7 @@ export class LuaHost {
   recycleThread(thread: LuaState, ref: number): boolean {
     if (this.spareThread || this.exposed.has(thread)) return false;
     // Its hook may have been set to fire on every instruction by a budget stop a pcall caught.
-    lua.lua_sethook(thread, budgetHook, lua.LUA_MASKCOUNT, HOOK_INTERVAL);
+    this.meter.rearm(thread);
     this.spareThread = { thread, ref };
     return true;
   }
@@ -384,25 +351,6 @@ const spawnBinding: LuaFn = (L) => {
 function pushRequire(L: LuaState, host: LuaHost, entry: LuaEntry): void {
   const fn: LuaFn = (L1) => { host.requireModule(L1, entry, checkText(L1, 1)); return 1; };
   lua.lua_pushjsfunction(L, fn);
-}
-
-/** `file:line` of the code running in a hook. */
-function where(L: LuaState, ar: unknown): string {
-  lua.lua_getinfo(L, lstr('Sl'), ar);
-  const a = ar as { short_src?: Uint8Array; currentline?: number };
-  return a.short_src ? `${bytesToText(a.short_src)}:${a.currentline}` : 'unknown location';
-}
-
-/**
- * What a script's allocations count against: the JS heap plus memory outside it. Lua strings are
- * Uint8Arrays whose bytes live outside the heap, so heap size alone misses a table of big strings.
- */
-function memoryInUse(stats: v8.HeapInfo): number {
-  return stats.used_heap_size + stats.external_memory;
-}
-
-function budgetHook(L: LuaState, ar: unknown): void {
-  hostOf(L).charge(L, ar);
 }
 
 const traceback: LuaFn = (L) => {

@@ -148,6 +148,19 @@ export class LifecycleManager {
     return report;
   }
 
+  /**
+   * The longest `stop()` may take: the stop_timeout of every entry started that has something
+   * running of its own (not a process.host), one after another.
+   */
+  stopTimeoutMs(): number {
+    let ms = 0;
+    for (const e of this.started) {
+      if (this.starters.get(e.kind)?.listed === false) continue;
+      ms += 'lifecycle' in e ? e.lifecycle.stopTimeoutMs : 0;
+    }
+    return ms;
+  }
+
   /** Stop everything started, in reverse order. Safe to call more than once. */
   stop(): Promise<void> {
     if (!this.stopping) this.stopping = this.stopAll().finally(() => { this.stopping = null; });

@@ -83,3 +83,12 @@ export async function valueOf(p: Promise<Outcome>): Promise<unknown> {
 }
 
 export const tick = (ms = 0) => new Promise((r) => setTimeout(r, ms));
+
+/** A function entry (`functions: { tick: TICK }`) that prints `STEP who i`: a step to count. */
+export const TICK = 'return function(who, i) print("STEP " .. who .. " " .. i) return i end';
+/** A workflow that makes `n` steps, one `app:tick` activity each, and returns `who .. " done"`. */
+export const HEALTHY = `local funcs = require("funcs")
+return function(who, n)
+  for i = 1, n do funcs.call("app:tick", who, i) end
+  return who .. " done"
+end`;

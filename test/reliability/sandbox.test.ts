@@ -5,7 +5,7 @@
 // others by exactly the one budget slice it is given (counted in steps, not timed).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { wfRegistry, runWf, valueOf, tick } from '../helpers/workflows';
+import { wfRegistry, runWf, valueOf, tick, TICK, HEALTHY } from '../helpers/workflows';
 import type { Runtime } from '../../runtime/runtime';
 import { openStore } from '../../runtime/store';
 
@@ -102,12 +102,6 @@ function capturing(fx: ReturnType<typeof wfRegistry>, budget: number): Captured 
   return { rt, events };
 }
 
-const TICK = 'return function(who, i) print("STEP " .. who .. " " .. i) return i end';
-const HEALTHY = `local funcs = require("funcs")
-return function(who, n)
-  for i = 1, n do funcs.call("app:tick", who, i) end
-  return who .. " done"
-end`;
 const RUNAWAY = `local funcs = require("funcs")
 return function()
   funcs.call("app:tick", "runaway", 0)
