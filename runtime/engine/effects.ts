@@ -6,20 +6,32 @@
  * `complete`. Invariants: a timer is armed only after its command is committed; an activity
  * starts in the same turn as its command, before that turn's commit (hooks.ts says why); an
  * activity's `activity_id` context value is that same key, stable across retries and restarts;
- * nothing is recorded once the engine is closed or the workflow has ended.
+ * a failed attempt that will be retried is recorded (`attempt_failed`: its number, error and the
+ * next due time) and its backoff starts only once that record is committed, so after a crash the
+ * count and the due time continue where they were (only an attempt cut off while it ran can run
+ * again, under its own number); nothing is recorded once the engine is closed or the workflow
+ * has ended.
  */
 import { retryPolicyFrom, nextDelay } from './retry';
 import type { RecordOf, EventRecord } from '../store/events';
 import type { Clock } from '../live-services';
 import type { CallRequest, CallResult, Cancel } from '../services';
 
+/**
+ * A recorded answer to a call (golden re-recording): its final result, completion time and
+ * attempt count, and the failed attempts recorded before it (appended again, as recorded).
+ */
+export interface CallAnswer { result: CallResult; at?: number; attempts?: number; failures?: Array<RecordOf<'attempt_failed'>> }
+
 export interface EffectDeps {
   clock: Clock;
   call(req: CallRequest, done: (r: CallResult) => void): Cancel;
   /** A recorded answer instead of running the function (golden re-recording). */
-  answerCall?(workflowId: string, rec: RecordOf<'call'>): { result: CallResult; at?: number; attempts?: number } | null;
-  /** Append the completing event if the workflow still runs. */
-  complete(workflowId: string, ev: EventRecord): void;
+  answerCall?(workflowId: string, rec: RecordOf<'call'>): CallAnswer | null;
+  /** Append the completing event (or an `attempt_failed` record) if the workflow still runs. */
+  complete(workflowId: string, ev: EventRecord | RecordOf<'attempt_failed'>): void;
+  /** Run `fn` once everything appended so far is committed. */
+  afterCommit(fn: () => void): void;
   closed(): boolean;
 }
 
@@ -29,13 +41,16 @@ export class Effects {
 
   constructor(private readonly deps: EffectDeps) {}
 
-  startActivity(id: string, rec: RecordOf<'call'>): void {
+  /** `retry`: the last failed attempt recorded before a restart (the next one is due at `due`). */
+  startActivity(id: string, rec: RecordOf<'call'>, retry?: { attempt: number; due: number }): void {
     const key = `${id}:${rec.cmd}`;
     if (this.inflight.has(key)) return;
     this.inflight.add(key);
     const { clock } = this.deps;
     const answer = this.deps.answerCall?.(id, rec);
     if (answer) {
+      // Its recorded failed attempts first, each at its own time, then its result.
+      for (const f of answer.failures ?? []) this.after(f.at, () => this.deps.complete(id, { ...f, of: rec.cmd }));
       clock.setTimer(Math.max(0, (answer.at ?? 0) - clock.now()), () => this.finish(id, key, rec.cmd, answer.result, answer.attempts ?? 1));
       return;
     }
@@ -48,11 +63,20 @@ export class Effects {
       this.deps.call({ id: rec.fn, args: rec.args, context: { activity_id: key, workflow_id: id, attempt: n } }, (r) => {
         if (this.deps.closed()) return;
         const delay = r.error ? nextDelay(policy, r.error, n) : null;
-        if (delay !== null) { clock.setTimer(delay, () => { if (!this.deps.closed()) attempt(n + 1); }); return; }
-        this.finish(id, key, rec.cmd, r, n);
+        if (delay === null) { this.finish(id, key, rec.cmd, r, n); return; }
+        const due = clock.now() + delay;
+        this.deps.complete(id, { type: 'attempt_failed', of: rec.cmd, at: clock.now(), attempt: n, error: r.error!, due });
+        this.deps.afterCommit(() => this.after(due, () => attempt(n + 1)));
       });
     };
-    attempt(1);
+    if (!retry) { attempt(1); return; }
+    // A restart during a backoff: continue with the next attempt at its recorded due time.
+    this.after(retry.due, () => attempt(retry.attempt + 1));
+  }
+
+  private after(due: number, fn: () => void): void {
+    const { clock } = this.deps;
+    clock.setTimer(Math.max(0, due - clock.now()), () => { if (!this.deps.closed()) fn(); });
   }
 
   private finish(id: string, key: string, cmd: number, r: CallResult, attempts: number): void {

@@ -26,6 +26,7 @@ import { WorkflowInstance } from './instance';
 import { applyControlSignal, isReservedTopic } from '../control/requests';
 import { WorkflowServices } from './wf-services';
 import { Effects } from './effects';
+import type { CallAnswer } from './effects';
 import { InstanceCache } from './cache';
 import type { HistoryRecord, RecordOf, WorkflowStatus, PendingSignal } from '../store/events';
 import type { Registry, LuaEntry } from '../../registry/types';
@@ -56,7 +57,7 @@ export interface EngineDeps {
    * it (a recorded result or a stub). The answer is the activity's final result: no retry policy
    * applies. It completes at `at` (never before now; default now). Null: run the function.
    */
-  answerCall?(workflowId: string, rec: RecordOf<'call'>): { result: CallResult; at?: number; attempts?: number } | null;
+  answerCall?(workflowId: string, rec: RecordOf<'call'>): CallAnswer | null;
   /** Golden recording: the value for a live uuid command (a recorded one); undefined: a fresh one. */
   newUuid?(version: 4 | 7, clockMs: number, workflowId: string | undefined): string | undefined;
 }
@@ -117,6 +118,7 @@ export class WorkflowEngine implements EngineHooks {
       answerCall: deps.answerCall,
       closed: () => this.closed,
       complete: (id, ev) => { if (this.states.get(id)?.status === 'running') this.appendRecord(id, ev); },
+      afterCommit: (fn) => this.onCommit(fn),
     });
   }
 
@@ -286,8 +288,8 @@ export class WorkflowEngine implements EngineHooks {
     this.scheduleFlush();
   }
 
-  startActivity(id: string, rec: RecordOf<'call'>): void {
-    this.preCommit.push(() => this.effects.startActivity(id, rec));
+  startActivity(id: string, rec: RecordOf<'call'>, retry?: { attempt: number; due: number }): void {
+    this.preCommit.push(() => this.effects.startActivity(id, rec, retry));
     this.scheduleFlush();
   }
 
@@ -344,7 +346,7 @@ export class WorkflowEngine implements EngineHooks {
     for (const [cmd, o] of inst.open) {
       if (o.live) continue; // its effect starts when it commits
       const r = o.rec;
-      if (r.type === 'call') this.startActivity(inst.id, r);
+      if (r.type === 'call') this.startActivity(inst.id, r, inst.retries.get(cmd));
       else if (r.type === 'timer') this.armTimer(inst.id, cmd, o.fireAt ?? this.deps.clock.now());
       else if (r.type === 'spawn') this.reattachChild(inst, r);
     }

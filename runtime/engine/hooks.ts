@@ -31,9 +31,10 @@ export interface EngineHooks {
    * joins the same commit as its command (one commit per step instead of two). Safe because an
    * activity is at-least-once either way: after a crash the replay re-emits the same command
    * (same activity_id) and runs it again. The workflow still sees the result only once both
-   * records are on disk.
+   * records are on disk. `retry`: the last failed attempt recorded for it (after a restart): the
+   * next attempt is number `attempt + 1`, due at `due`.
    */
-  startActivity(id: string, rec: RecordOf<'call'>): void;
+  startActivity(id: string, rec: RecordOf<'call'>, retry?: { attempt: number; due: number }): void;
   armTimer(id: string, cmd: number, fireAt: number): void;
   disarmTimer(id: string, cmd: number): void;
   createChild(parent: WorkflowInstance, rec: RecordOf<'spawn'>, worker: string | null): void;

@@ -11,7 +11,9 @@
  * Invariants: a workflow's Lua tasks are resumed only from its own ready queue (never by the
  * global scheduler), so an activation is one synchronous run; the engine calls `pump` only when
  * every record of this workflow is committed; a recorded command's stored result (uuid value,
- * child id, send outcome) is what the script gets on replay; once parked, nothing more happens.
+ * child id, send outcome) is what the script gets on replay; bookkeeping records (a failed
+ * attempt of an activity) are stepped over, never delivered or matched, and only remembered for
+ * the engine (`retries`); once parked, nothing more happens.
  */
 import { lua } from '../lua/vm';
 import { decode } from '../lua/decode';
@@ -21,7 +23,7 @@ import { resultOf } from '../functions/runner';
 import { Mailbox } from '../process/mailbox';
 import { rfc3339 } from '../process/process';
 import { matchCommand, formatDivergence, Divergence } from './matcher';
-import { isCommand, isEvent, isEnd } from '../store/events';
+import { isCommand, isEvent, isEnd, isBookkeeping } from '../store/events';
 import type { CommandRecord, EventRecord, HistoryRecord, RecordOf } from '../store/events';
 import type { LuaHost } from '../lua/host';
 import type { Task, TaskOutcome } from '../lua/task';
@@ -52,6 +54,8 @@ export class WorkflowInstance {
   private readonly waiters = new Map<number, Waiter>();
   readonly open = new Map<number, OpenCommand>();
   readonly versions = new Map<string, number>();
+  /** Per call command: its last recorded failed attempt and when the next one is due. */
+  readonly retries = new Map<number, { attempt: number; due: number }>();
   parkedReport: string | null = null;
   /** The divergence that parked this run, if that is why (golden replay reads its tier). */
   divergence: Divergence | null = null;
@@ -79,7 +83,18 @@ export class WorkflowInstance {
 
   /** True while the script is re-emitting recorded commands. */
   get replaying(): boolean {
+    this.skipBookkeeping();
     return this.pos < this.history.length;
+  }
+
+  /** Step over bookkeeping records at the cursor, remembering what they say for the engine. */
+  private skipBookkeeping(): void {
+    while (this.pos < this.history.length) {
+      const r = this.history[this.pos];
+      if (!isBookkeeping(r)) return;
+      this.retries.set(r.of, { attempt: r.attempt, due: r.due });
+      this.pos++;
+    }
   }
 
   attach(host: LuaHost, fnRef: number): void {
@@ -104,7 +119,7 @@ export class WorkflowInstance {
     this.started = true;
     while (!this.done && this.parkedReport === null) {
       let delivered = false;
-      while (this.pos < this.history.length && isEvent(this.history[this.pos])) {
+      while (this.replaying && isEvent(this.history[this.pos])) {
         this.deliver(this.history[this.pos++] as EventRecord);
         delivered = true;
       }
@@ -112,7 +127,7 @@ export class WorkflowInstance {
       first = false;
       this.drain();
       if (this.done || this.parkedReport !== null) return;
-      if (this.pos < this.history.length) {
+      if (this.replaying) {
         const next = this.history[this.pos];
         if (isCommand(next) || isEnd(next)) {
           this.diverge({ tier: 'missing', cmd: isCommand(next) ? next.cmd : this.nextCmd, index: this.pos, recorded: next, attempted: null, detail: 'the code no longer reaches this step' });
@@ -142,6 +157,7 @@ export class WorkflowInstance {
         return;
       default: {
         this.open.delete(ev.of);
+        this.retries.delete(ev.of);
         const w = this.waiters.get(ev.of);
         this.waiters.delete(ev.of);
         if (w) w(ev);

@@ -38,6 +38,7 @@ export function describeCommand(c: HistoryRecord): string {
     case 'child_done': return `child ${c.child} finished`;
     case 'signal': return `signal ${JSON.stringify(c.topic)}(${c.payloads.join(', ')})`;
     case 'cancel_requested': return `cancel requested by ${c.from || 'the runtime'}`;
+    case 'attempt_failed': return `attempt ${c.attempt} of step ${c.of} failed: ${c.error.kind}: ${c.error.message} (next attempt in ${formatMs(Math.max(0, c.due - c.at))})`;
     case 'started': return `workflow started (${c.entry})`;
     case 'completed': return `workflow completed: ${c.value}`;
     case 'failed': return `workflow failed: ${c.error.kind}: ${c.error.message}`;

@@ -4,10 +4,11 @@
  *
  * Shape: `{format, entry, workflow_id?, input, started_at, flags, history: [record...]}`. The
  * workflow id is kept because the code can observe it (math.random's seed, process.pid(),
- * workflow.info()), so replay must use the same one. Each record is the
- * history record with its payloads shown as JSON values (not strings), its time as an offset from
- * the start (`"at": "+24h0m0s"`), and no bookkeeping (signal ids). Keys are sorted, except inside
- * payloads, which keep the order the Lua program produced (Lua iteration order depends on it).
+ * workflow.info()), so replay must use the same one. Each record is the history record with its
+ * payloads shown as JSON values (not strings), its times (`at`, and the `due` of a failed
+ * attempt) as offsets from the start (`"at": "+24h0m0s"`), and no signal ids. Keys are sorted,
+ * except inside payloads, which keep the order the Lua program produced (Lua iteration order
+ * depends on it).
  * Invariant: `fromGolden(toGolden(h))` gives back records equal to `h` (payload texts identical,
  * times identical to the millisecond), so a golden replays exactly like the store it came from.
  */
@@ -55,7 +56,7 @@ function toGoldenRecord(r: HistoryRecord, start: number): Record<string, unknown
     if (v === undefined) continue;
     if (r.type === 'started' && (k === 'input' || k === 'at')) continue;
     if (r.type === 'signal' && k === 'signal') continue;
-    if (k === 'at') out.at = offset(v as number, start);
+    if (k === 'at' || k === 'due') out[k] = offset(v as number, start);
     else if (pf.one?.includes(k)) out[k] = new Rendered(parseRaw(v as string));
     else if (pf.many?.includes(k)) out[k] = (v as string[]).map((p) => new Rendered(parseRaw(p)));
     else out[k] = v;
@@ -147,9 +148,9 @@ function fromGoldenRecord(r: RawValue, i: number, start: number, input: Payload[
   if (typeof type !== 'string') throw new GoldenError(`${name}: history[${i}] has no type`);
   const pf = PAYLOAD_FIELDS[type as HistoryRecord['type']] ?? {};
   for (const [k, v] of fields) {
-    if (k === 'at') {
-      if (typeof v !== 'string' || !v.startsWith('+')) throw new GoldenError(`${name}: history[${i}].at must look like "+1.5s"`);
-      try { out.at = start + parseDuration(v.slice(1), 'at'); } catch (e) { throw new GoldenError(`${name}: history[${i}].at: ${(e as Error).message}`); }
+    if (k === 'at' || k === 'due') {
+      if (typeof v !== 'string' || !v.startsWith('+')) throw new GoldenError(`${name}: history[${i}].${k} must look like "+1.5s"`);
+      try { out[k] = start + parseDuration(v.slice(1), k); } catch (e) { throw new GoldenError(`${name}: history[${i}].${k}: ${(e as Error).message}`); }
     } else if (pf.one?.includes(k)) out[k] = compact(v);
     else if (pf.many?.includes(k)) {
       if (!Array.isArray(v)) throw new GoldenError(`${name}: history[${i}].${k} must be an array`);
@@ -164,7 +165,7 @@ function fromGoldenRecord(r: RawValue, i: number, start: number, input: Payload[
     const [k, t] = f.split(':');
     const v = out[k];
     const ok = t === 'array' ? Array.isArray(v) : t === 'object' ? v !== null && typeof v === 'object' : typeof v === t;
-    if (!ok) throw new GoldenError(`${name}: history[${i}] (${type}) needs '${k}' (${t === 'number' && k === 'at' ? 'a time like "+1s"' : t})`);
+    if (!ok) throw new GoldenError(`${name}: history[${i}] (${type}) needs '${k}' (${t === 'number' && (k === 'at' || k === 'due') ? 'a time like "+1s"' : t})`);
   }
   return out as unknown as HistoryRecord;
 }
@@ -191,6 +192,7 @@ const REQUIRED: Record<HistoryRecord['type'], string> = {
   child_done: 'of:number at:number child:string',
   signal: 'at:number topic:string from:string payloads:array',
   cancel_requested: 'at:number from:string reason:string',
+  attempt_failed: 'of:number at:number attempt:number error:object due:number',
 };
 
 /** A structural (non-payload) value as plain JS. */

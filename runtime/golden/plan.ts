@@ -30,7 +30,11 @@ export const RECORD_FLAGS = { recorded_by: 'wippy test --record', virtual_time: 
 export function planFromGolden(g: GoldenFile, registry: Registry): RecordPlan {
   const started = g.history[0] as RecordOf<'started'>;
   const done = new Map<number, RecordOf<'call_done'>>();
-  for (const r of g.history) if (r.type === 'call_done') done.set(r.of, r);
+  const failures = new Map<number, Array<RecordOf<'attempt_failed'>>>();
+  for (const r of g.history) {
+    if (r.type === 'call_done') done.set(r.of, r);
+    if (r.type === 'attempt_failed') failures.set(r.of, [...(failures.get(r.of) ?? []), r]);
+  }
   const calls: RecordedCall[] = [];
   const uuids: { 4: string[]; 7: string[] } = { 4: [], 7: [] };
   const externals: External[] = [];
@@ -43,7 +47,7 @@ export function planFromGolden(g: GoldenFile, registry: Registry): RecordPlan {
       case 'call': {
         const d = done.get(r.cmd);
         // A call still running when the history was taken has no result: it runs for real.
-        if (d) calls.push({ fn: r.fn, args: r.args, result: d.error ? { error: d.error } : { value: d.value ?? 'null' }, at: d.at, attempts: d.attempts ?? 1 });
+        if (d) calls.push({ fn: r.fn, args: r.args, result: d.error ? { error: d.error } : { value: d.value ?? 'null' }, at: d.at, attempts: d.attempts ?? 1, failures: failures.get(r.cmd) });
         break;
       }
       case 'uuid': uuids[r.version].push(r.value); break;

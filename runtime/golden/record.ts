@@ -24,6 +24,7 @@
  * states is touched (the node's externalSend is restored when the run ends).
  */
 import { WorkflowEngine, Outcome } from '../engine/engine';
+import type { CallAnswer } from '../engine/effects';
 import { MemoryStore } from '../store';
 import { VirtualClock } from '../clock';
 import { schedulerBusy } from '../lua/scheduler';
@@ -57,7 +58,7 @@ export type External =
   | { kind: 'cancel'; from: string; reason: string; at?: number; when: Trigger }
   | { kind: 'terminate'; reason: string; at?: number; when: Trigger };
 
-export interface RecordedCall { fn: string; args: Payload[]; result: CallResult; at: number; attempts: number }
+export interface RecordedCall { fn: string; args: Payload[]; result: CallResult; at: number; attempts: number; failures?: Array<RecordOf<'attempt_failed'>> }
 
 export interface RecordPlan {
   entry: string;
@@ -124,13 +125,14 @@ class Answers {
   constructor(private readonly plan: RecordPlan) {
     this.used = (plan.calls ?? []).map(() => false);
   }
-  answer(workflowId: string, rec: RecordOf<'call'>): { result: CallResult; at?: number; attempts?: number } | null {
+  answer(workflowId: string, rec: RecordOf<'call'>): CallAnswer | null {
     if (workflowId === this.plan.workflowId) {
       const calls = this.plan.calls ?? [];
       const i = calls.findIndex((c, k) => !this.used[k] && c.fn === rec.fn && sameArgs(c.args, rec.args));
       if (i >= 0) {
         this.used[i] = true;
-        return { result: calls[i].result, at: calls[i].at, attempts: calls[i].attempts };
+        const c = calls[i];
+        return { result: c.result, at: c.at, attempts: c.attempts, ...(c.failures?.length ? { failures: c.failures } : {}) };
       }
     }
     const stub = this.plan.stubs?.get(rec.fn);

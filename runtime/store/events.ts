@@ -12,6 +12,11 @@
  * text from the codec, so a value replays to exactly what was recorded; `at` is the workflow clock
  * in ms since the epoch at delivery (the workflow's `time.now()` reads it, so time replays too);
  * `line` is the Lua `file:line` that emitted a command (for non-determinism reports and goldens).
+ *
+ * BOOKKEEPING records are neither: the engine writes them for itself and replay steps over them
+ * (they are never delivered to the script and never matched). `attempt_failed` records a
+ * finished, failed attempt of an activity and when the next one is due, before that backoff
+ * starts, so a restart continues with the next attempt at its due time (engine/effects.ts).
  */
 import type { ErrorInfo } from '../errors';
 import type { Payload } from '../services';
@@ -36,7 +41,9 @@ export type HistoryRecord =
   | { type: 'timer_fired'; of: number; at: number }
   | { type: 'child_done'; of: number; at: number; child: string; value?: Payload; error?: ErrorInfo }
   | { type: 'signal'; at: number; topic: string; from: string; payloads: Payload[]; signal: number }
-  | { type: 'cancel_requested'; at: number; from: string; reason: string };
+  | { type: 'cancel_requested'; at: number; from: string; reason: string }
+  // --- bookkeeping (for the engine; replay steps over it) ---
+  | { type: 'attempt_failed'; of: number; at: number; attempt: number; error: ErrorInfo; due: number };
 
 export type RecordType = HistoryRecord['type'];
 export type RecordOf<T extends RecordType> = Extract<HistoryRecord, { type: T }>;
@@ -48,11 +55,12 @@ export type EndRecord = RecordOf<'completed' | 'failed' | 'terminated'>;
 /** A handler per record type: adding a type to the union breaks every map that misses it. */
 export type RecordHandlers<R> = { [T in RecordType]: (r: RecordOf<T>) => R };
 
-const KIND_OF: Record<RecordType, 'lifecycle' | 'command' | 'event'> = {
+const KIND_OF: Record<RecordType, 'lifecycle' | 'command' | 'event' | 'bookkeeping'> = {
   started: 'lifecycle', completed: 'lifecycle', failed: 'lifecycle', terminated: 'lifecycle',
   call: 'command', timer: 'command', timer_cancel: 'command', uuid: 'command', spawn: 'command',
   send: 'command', cancel_child: 'command', version: 'command',
   call_done: 'event', timer_fired: 'event', child_done: 'event', signal: 'event', cancel_requested: 'event',
+  attempt_failed: 'bookkeeping',
 };
 
 export function isCommand(r: HistoryRecord): r is CommandRecord {
@@ -61,6 +69,11 @@ export function isCommand(r: HistoryRecord): r is CommandRecord {
 
 export function isEvent(r: HistoryRecord): r is EventRecord {
   return KIND_OF[r.type] === 'event';
+}
+
+/** A record the engine keeps for itself: not delivered to the script, not matched on replay. */
+export function isBookkeeping(r: HistoryRecord): r is RecordOf<'attempt_failed'> {
+  return KIND_OF[r.type] === 'bookkeeping';
 }
 
 export function isEnd(r: HistoryRecord): r is EndRecord {

@@ -1,14 +1,16 @@
 // Crash recovery through the real binary: `wippy run` is killed with SIGKILL during a sleep,
 // between steps, and while a signal is being delivered, then started again. The workflow must
 // finish exactly once, every recorded step must have run once, recorded uuids and times must be
-// the same after every restart, and the signal must arrive.
+// the same after every restart, and the signal must arrive. Then a retrying activity: killed
+// during its backoff twice, it continues with the next attempt at the recorded due time.
+// Executions are counted from the runs' stdout sent to a FILE (a pipe loses lines on SIGKILL).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, ChildProcess } from 'node:child_process';
-import { WIPPY } from '../helpers/cli';
+import * as path from 'node:path';
+import { startWippyToFile, FileRun, wippy } from '../helpers/cli';
 import { wfRegistry, tick } from '../helpers/workflows';
 import { openStore } from '../../runtime/store';
-import type { RecordOf } from '../../runtime/store/events';
+import type { HistoryRecord, RecordOf } from '../../runtime/store/events';
 
 const WF = `local funcs, time, uuid = require("funcs"), require("time"), require("uuid")
 return function(order)
@@ -26,17 +28,7 @@ end`;
 const STEP = `local ctx = require("ctx")
 return function(name, arg) print("STEP " .. ctx.get("activity_id") .. " " .. name) return name .. ":" .. tostring(arg) end`;
 
-interface Run { proc: ChildProcess; out: string[]; err: string[]; exited: Promise<number | null> }
-
-function start(args: string[]): Run {
-  const proc = spawn(process.execPath, [WIPPY, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-  const out: string[] = [];
-  const err: string[] = [];
-  proc.stdout!.on('data', (d) => out.push(...String(d).split('\n').filter(Boolean)));
-  proc.stderr!.on('data', (d) => err.push(String(d)));
-  const exited = new Promise<number | null>((r) => proc.on('exit', (c) => r(c)));
-  return { proc, out, err, exited };
-}
+type Run = FileRun;
 
 async function until(cond: () => boolean, what: string, ms = 15000): Promise<void> {
   const end = Date.now() + ms;
@@ -46,14 +38,15 @@ async function until(cond: () => boolean, what: string, ms = 15000): Promise<voi
   }
 }
 
-async function kill(r: Run): Promise<void> {
+async function kill(r: FileRun): Promise<void> {
   r.proc.kill('SIGKILL');
   await r.exited;
 }
 
 test('SIGKILL during a sleep, between steps and during signal delivery: the workflow completes exactly once', async () => {
   const fx = wfRegistry({ order: WF }, { step: STEP });
-  const all: string[] = [];
+  const stdout = path.join(fx.dir, 'stdout.log'); // every run appends here; runs never overlap
+  const start = (args: string[]): Run => startWippyToFile(args, stdout);
   const status = () => {
     const s = openStore(fx.db, { lock: false });
     try { return s.listWorkflows(); } finally { s.close(); }
@@ -61,10 +54,9 @@ test('SIGKILL during a sleep, between steps and during signal delivery: the work
 
   // 1. Start with -x and kill it during the 600ms sleep (after the first step printed).
   const r1 = start(['run', fx.dir, '-x', 'app:order', '"o-1"']);
-  await until(() => r1.out.some((l) => l.includes(' charge')), 'the first step');
+  await until(() => r1.lines().some((l) => l.includes(' charge')), 'the first step');
   await tick(150);
   await kill(r1);
-  all.push(...r1.out);
   const [wf] = status();
   assert.equal(wf.status, 'running');
   const before = openStore(fx.db, { lock: false });
@@ -75,10 +67,9 @@ test('SIGKILL during a sleep, between steps and during signal delivery: the work
 
   // 2. Restart (resume mode); kill it once the second step ran, while it waits for the signal.
   const r2 = start(['run', fx.dir]);
-  await until(() => r2.out.some((l) => l.includes(' check')), 'the second step after restart');
+  await until(() => r2.lines().some((l) => l.includes(' check')), 'the second step after restart');
   await tick(100);
   await kill(r2);
-  all.push(...r2.out);
 
   // 3. Restart; send the signal the way `wippy workflow signal` does (into the store), then kill
   //    right away, while it is being delivered.
@@ -89,7 +80,6 @@ test('SIGKILL during a sleep, between steps and during signal delivery: the work
   s.close();
   await tick(60);
   await kill(r3);
-  all.push(...r3.out);
 
   // 4. Restart and let it finish (it may already have finished before the last kill).
   const r4 = start(['run', fx.dir]);
@@ -97,7 +87,7 @@ test('SIGKILL during a sleep, between steps and during signal delivery: the work
   await until(() => status()[0].status !== 'running', 'completion', 20000);
   r4.proc.kill('SIGINT');
   assert.equal(await r4.exited, 0);
-  all.push(...r4.out);
+  const all = r4.lines();
 
   const rows = status();
   assert.equal(rows.length, 1);
@@ -120,3 +110,71 @@ test('SIGKILL during a sleep, between steps and during signal delivery: the work
   assert.equal(hist.filter((r) => r.type === 'signal').length, 1, 'the signal was delivered once');
   assert.equal(hist.filter((r) => r.type === 'completed').length, 1);
 });
+
+// Every attempt fails; maximum_attempts = 3 with a 1h backoff (x2), so each kill lands in a backoff.
+const RETRY_WF = `local funcs = require("funcs")
+return function()
+  local f = funcs.new():with_options({["activity.retry_policy"] = {maximum_attempts = 3, initial_interval = "1h", maximum_interval = "4h"}})
+  local v, err = f:call("app:flaky")
+  return {v = v, err = err and err:message()}
+end`;
+const FLAKY = `local ctx = require("ctx")
+return function()
+  local n = ctx.get("attempt")
+  print("EXEC " .. ctx.get("activity_id") .. " " .. n)
+  return nil, errors.new{kind = "Unavailable", message = "down at " .. n}
+end`;
+
+test('SIGKILL during a retry backoff, twice: the next attempt runs at its recorded due time, numbered on; maximum_attempts is never exceeded', async () => {
+  const fx = wfRegistry({ retry: RETRY_WF }, { flaky: FLAKY });
+  const stdout = path.join(fx.dir, 'stdout.log');
+  const history = (): HistoryRecord[] => {
+    const s = openStore(fx.db, { lock: false });
+    try { const [row] = s.listWorkflows(); return row ? s.history(row.id) : []; } finally { s.close(); }
+  };
+  const failed = () => history().filter((r): r is RecordOf<'attempt_failed'> => r.type === 'attempt_failed');
+
+  // 1. Attempt 1 fails; once its failure is recorded, the run waits 1h: kill it then.
+  const r1 = startWippyToFile(['run', fx.dir, '-x', 'app:retry'], stdout);
+  await until(() => failed().length === 1, 'the first failed attempt to be recorded');
+  await kill(r1);
+  // 2. A restart resumes the backoff (1h left): nothing runs. Kill it again.
+  const r2 = startWippyToFile(['run', fx.dir], stdout);
+  await until(() => r2.err.join('').includes('wippy: resumed 1 unfinished workflow'), 'the resume');
+  await tick(300);
+  await kill(r2);
+  assert.deepEqual(r2.lines().map((l) => l.split(' ')[2]), ['1'], 'only attempt 1 ran so far');
+  // 3. With --virtual-time the clock jumps to each due time: attempts 2 and 3 run, then it fails.
+  const r3 = startWippyToFile(['run', fx.dir, '--virtual-time'], stdout);
+  try {
+    await until(() => history().some((r) => r.type === 'completed'), 'the workflow to end', 20_000);
+  } finally {
+    r3.proc.kill('SIGINT');
+  }
+  assert.equal(await r3.exited, 0, r3.err.join(''));
+
+  const execs = r3.lines().filter((l) => l.startsWith('EXEC '));
+  assert.deepEqual(execs.map((l) => l.split(' ')[2]), ['1', '2', '3'], `three attempts in all: ${execs.join(' | ')}`);
+  assert.equal(new Set(execs.map((l) => l.split(' ')[1])).size, 1, 'one activity id');
+  const h = history();
+  const [f1, f2] = failed();
+  assert.deepEqual(failed().map((f) => [f.attempt, f.due - f.at]), [[1, 3_600_000], [2, 7_200_000]]);
+  assert.equal(f2.at, f1.due, 'attempt 2 ran at the due time recorded before the crashes');
+  const done = h.find((r): r is RecordOf<'call_done'> => r.type === 'call_done')!;
+  assert.equal(done.attempts, 3);
+  assert.equal(done.at, f2.due);
+  assert.deepEqual(done.error && [done.error.kind, done.error.message], ['Unavailable', 'down at 3']);
+  const end = h.at(-1)!;
+  assert.equal(end.type, 'completed');
+  assert.deepEqual(end.type === 'completed' && JSON.parse(end.value), { err: 'down at 3' });
+
+  const shown = wippy(['workflow', 'history', workflowIdOf(fx.db), '--db', fx.db]);
+  assert.equal(shown.code, 0, shown.stderr);
+  assert.match(shown.stdout, /attempt 1 of step 0 failed: Unavailable: down at 1 \(next attempt in 1h\)/);
+  assert.match(shown.stdout, /result of step 0: error Unavailable: down at 3 \(after 3 attempts\)/);
+});
+
+function workflowIdOf(db: string): string {
+  const s = openStore(db, { lock: false });
+  try { return s.listWorkflows()[0].id; } finally { s.close(); }
+}

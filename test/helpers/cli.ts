@@ -1,5 +1,6 @@
 /** Spawn the real `wippy` binary (bin/wippy.js) and capture its output. */
-import { spawnSync, SpawnSyncReturns } from 'node:child_process';
+import { spawn, spawnSync, ChildProcess, SpawnSyncReturns } from 'node:child_process';
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 
 export const WIPPY = path.resolve(__dirname, '../../../bin/wippy.js');
@@ -26,4 +27,33 @@ export function assertNoJsStack(text: string): void {
   if (/^\s+at .+\(.*\.js:\d+:\d+\)$/m.test(text) || /node:internal/.test(text)) {
     throw new Error(`output shows a JS stack:\n${text}`);
   }
+}
+
+/** A long-running `wippy` whose stdout goes to a file (see startWippyToFile). */
+export interface FileRun {
+  proc: ChildProcess;
+  /** stderr so far (a pipe: only read for messages, never to count side effects). */
+  err: string[];
+  exited: Promise<number | null>;
+  /** The stdout lines written so far (complete lines only). */
+  lines(): string[];
+}
+
+/**
+ * Start `wippy ...args` with its stdout appended to `stdoutFile`, through a file descriptor of its
+ * own. A test that counts side effects printed by a run it kills with SIGKILL must read them from
+ * a file: a pipe drops lines that were already written (Node queues pipe writes in user space).
+ */
+export function startWippyToFile(args: string[], stdoutFile: string, opts: { cwd?: string } = {}): FileRun {
+  const fd = fs.openSync(stdoutFile, 'a');
+  const proc = spawn(process.execPath, [WIPPY, ...args], { cwd: opts.cwd ?? ROOT, stdio: ['ignore', fd, 'pipe'] });
+  fs.closeSync(fd); // the child has its own copy
+  const err: string[] = [];
+  proc.stderr!.on('data', (d) => err.push(String(d)));
+  const exited = new Promise<number | null>((r) => proc.on('exit', (c) => r(c)));
+  const lines = () => {
+    const text = fs.existsSync(stdoutFile) ? fs.readFileSync(stdoutFile, 'utf8') : '';
+    return text.slice(0, text.lastIndexOf('\n') + 1).split('\n').filter(Boolean);
+  };
+  return { proc, err, exited, lines };
 }
