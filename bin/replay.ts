@@ -39,7 +39,10 @@ export function verdictLines(shown: string, v: Verdict): string[] {
   const n = (k: number) => `${k} step${k === 1 ? '' : 's'}`;
   switch (v.kind) {
     case 'ok': return [`ok   ${shown} (${n(v.steps)}${v.finished ? '' : ', unfinished'})`];
-    case 'updated': return [`updated ${shown} (${n(v.steps)}); it had failed: ${v.was}`, ...v.notes.map((x) => `  note: ${x}`)];
+    case 'updated': {
+      const [first, ...rest] = v.was;
+      return [`updated ${shown} (${n(v.steps)}); it had failed: ${first}`, ...rest.map((l) => `  ${l}`), ...v.notes.map((x) => `  note: ${x}`)];
+    }
     case 'fail': {
       const [first, ...rest] = v.report.split('\n');
       const lead = first.startsWith(`${shown}: `) ? first.slice(shown.length + 2) : first;

@@ -20,7 +20,7 @@
  *   been called (the node is stopping) no workflow code runs again, and records still commit.
  */
 import { uuidV4, uuidV7 } from '../uuid';
-import type { EngineHooks, EngineOutput, SendTarget } from './hooks';
+import type { EngineHooks, EngineOutput, KeptOutcome, SendTarget } from './hooks';
 import { emptyBatch, batchSize, Batch, HistoryStore } from '../store/store';
 import { WorkflowInstance } from './instance';
 import { applyControlSignal, isReservedTopic } from '../control/requests';
@@ -28,7 +28,7 @@ import { WorkflowServices } from './wf-services';
 import { Effects } from './effects';
 import type { CallAnswer } from './effects';
 import { InstanceCache } from './cache';
-import type { HistoryRecord, RecordOf, WorkflowStatus, PendingSignal } from '../store/events';
+import type { CommandRecord, HistoryRecord, RecordOf, WorkflowStatus, PendingSignal } from '../store/events';
 import type { Registry, LuaEntry } from '../../registry/types';
 import type { Clock } from '../live-services';
 import type { CallRequest, CallResult, Cancel, Payload, Services } from '../services';
@@ -58,6 +58,8 @@ export interface EngineDeps {
    * applies. It completes at `at` (never before now; default now). Null: run the function.
    */
   answerCall?(workflowId: string, rec: RecordOf<'call'>): CallAnswer | null;
+  /** Golden recording: the recorded outcome of a send, spawn or child cancel (hooks.ts KeptOutcome). */
+  keptOutcome?(workflowId: string, rec: CommandRecord): KeptOutcome | null;
   /** Golden recording: the value for a live uuid command (a recorded one); undefined: a fresh one. */
   newUuid?(version: 4 | 7, clockMs: number, workflowId: string | undefined): string | undefined;
 }
@@ -302,9 +304,23 @@ export class WorkflowEngine implements EngineHooks {
   }
 
   /** The parent's spawn command was just appended: create the child in the same batch. */
-  createChild(parent: WorkflowInstance, rec: RecordOf<'spawn'>, worker: string | null): void {
+  createChild(parent: WorkflowInstance, rec: RecordOf<'spawn'>, worker: string | null, kept?: KeptOutcome | null): void {
+    if (kept) {
+      // Golden re-recording: the child is not run; its recorded result arrives at its recorded time.
+      const done = kept.child;
+      if (done) {
+        this.deps.clock.setTimer(Math.max(0, done.at - this.deps.clock.now()), () => {
+          if (!this.closed && this.states.get(parent.id)?.status === 'running') this.appendRecord(parent.id, { ...done, of: rec.cmd, child: rec.child });
+        });
+      }
+      return;
+    }
     const r = this.start(rec.entry, rec.args, { id: rec.child, parent: parent.id, parentCmd: rec.cmd, worker: worker ?? parent.started0.worker });
     if ('error' in r) this.appendRecord(parent.id, { type: 'child_done', of: rec.cmd, at: this.deps.clock.now(), child: rec.child, error: r.error });
+  }
+
+  keptOutcome(workflowId: string, rec: CommandRecord): KeptOutcome | null {
+    return this.deps.keptOutcome?.(workflowId, rec) ?? null;
   }
 
   newUuid(version: 4 | 7, clockMs: number, workflowId?: string): string {

@@ -5,7 +5,8 @@
  * the golden-file ReplayDriver (runtime/golden/replay.ts: a recorded history, no effects). Keeping
  * the instance behind this interface is what lets one replay machine serve both.
  */
-import type { HistoryRecord, RecordOf } from '../store/events';
+import type { CommandRecord, HistoryRecord, RecordOf } from '../store/events';
+import type { ErrorInfo } from '../errors';
 import type { Registry } from '../../registry/types';
 import type { MailboxCodec } from '../process/mailbox';
 import type { CallResult } from '../services';
@@ -17,6 +18,13 @@ export interface EngineOutput {
 }
 
 export type SendTarget = { kind: 'workflow'; id: string } | { kind: 'process'; pid: string };
+
+/**
+ * The recorded outcome of a send, spawn or child cancel, kept when a golden is re-recorded: its
+ * error (none: it was delivered / started), and for a spawn the child's recorded result (the
+ * child is then not run).
+ */
+export interface KeptOutcome { error?: ErrorInfo; child?: RecordOf<'child_done'> }
 
 export interface EngineHooks {
   readonly registry: Registry;
@@ -37,7 +45,9 @@ export interface EngineHooks {
   startActivity(id: string, rec: RecordOf<'call'>, retry?: { attempt: number; due: number }): void;
   armTimer(id: string, cmd: number, fireAt: number): void;
   disarmTimer(id: string, cmd: number): void;
-  createChild(parent: WorkflowInstance, rec: RecordOf<'spawn'>, worker: string | null): void;
+  createChild(parent: WorkflowInstance, rec: RecordOf<'spawn'>, worker: string | null, kept?: KeptOutcome | null): void;
+  /** Golden re-recording: the recorded outcome of this live send/spawn/cancel, if it has one. */
+  keptOutcome?(workflowId: string, rec: CommandRecord): KeptOutcome | null;
   resolveTarget(to: string): SendTarget | null;
   deliverSend(from: WorkflowInstance, target: SendTarget, rec: RecordOf<'send'>): void;
   cancelOrTerminate(id: string, from: string, terminate: boolean, reason?: string): unknown;

@@ -7,11 +7,12 @@
  * nothing is started (effects exist only for live commands; after a restart the engine
  * re-dispatches open ones); the clock is the workflow's
  * (time of the last delivered event); output is silent while replaying; processes are reached
- * only through recorded sends.
+ * only through recorded sends; a live send, spawn or child cancel takes the recorded outcome the
+ * driver keeps for it (golden re-recording), if any, instead of deciding it now.
  */
 import type { WorkflowInstance } from './instance';
-import type { EngineHooks } from './hooks';
-import type { RecordOf } from '../store/events';
+import type { EngineHooks, KeptOutcome } from './hooks';
+import type { CommandRecord, RecordOf } from '../store/events';
 import type { CallRequest, CallResult, Cancel, Payload, ProcessApi, Services, SpawnOptions, WorkflowApi, WorkflowInfo } from '../services';
 import type { ErrorInfo } from '../errors';
 
@@ -102,7 +103,9 @@ export class WorkflowServices implements Services {
     const error: ErrorInfo | undefined = !entry ? { kind: 'NotFound', message: `no entry ${id} in the registry`, retryable: false }
       : entry.kind !== 'workflow.lua' ? invalid(`spawning ${entry.kind} entries (${id})`) : undefined;
     const childId = `${this.wf.id}.${this.wfNextChild()}`;
-    const { rec, live } = this.wf.emit({ type: 'spawn', cmd: 0, entry: id, child: childId, args, wait, line: '', ...(error ? { error } : {}) });
+    const kept = this.kept({ type: 'spawn', cmd: 0, entry: id, child: childId, args, wait, line: '' });
+    const err = kept ? kept.error : error;
+    const { rec, live } = this.wf.emit({ type: 'spawn', cmd: 0, entry: id, child: childId, args, wait, line: '', ...(err ? { error: err } : {}) });
     const cancel = () => this.wf.forget(rec.cmd);
     if (rec.error) {
       if (done) done({ error: rec.error });
@@ -114,8 +117,13 @@ export class WorkflowServices implements Services {
       if (done) done(result);
       else this.wf.mailbox.deliverEvent({ kind: 'pid.exit', from: this.engine.pidOf(rec.child), at: new Date(ev.at).toISOString(), result });
     });
-    if (live) this.engine.createChild(this.wf, rec, worker);
+    if (live) this.engine.createChild(this.wf, rec, worker, kept);
     return { rec, cancel };
+  }
+
+  /** The recorded outcome a re-recording keeps for this step (only live steps ask). */
+  private kept(rec: CommandRecord): KeptOutcome | null {
+    return this.wf.replaying ? null : this.engine.keptOutcome?.(this.wf.id, rec) ?? null;
   }
 
   private childCounter = 0;
@@ -137,7 +145,8 @@ export class WorkflowServices implements Services {
       exec: (id, host, args, done) => this.spawnChild(id, host, args, true, done).cancel,
       send: (to, topic, payloads) => {
         const target = engine.resolveTarget(to);
-        const error: ErrorInfo | undefined = target ? undefined : { kind: 'NotFound', message: `no process or workflow ${to}`, retryable: false };
+        const kept = this.kept({ type: 'send', cmd: 0, to, topic, payloads, line: '' });
+        const error: ErrorInfo | undefined = kept ? kept.error : target ? undefined : { kind: 'NotFound', message: `no process or workflow ${to}`, retryable: false };
         const { rec, live } = wf.emit({ type: 'send', cmd: 0, to, topic, payloads, line: '', ...(error ? { error } : {}) });
         if (live && !rec.error && target) engine.deliverSend(wf, target, rec);
         return rec.error ?? null;
@@ -156,7 +165,8 @@ export class WorkflowServices implements Services {
 
   private cancelChild(pid: string, terminate: boolean): ErrorInfo | null {
     const target = this.engine.resolveTarget(pid);
-    const error: ErrorInfo | undefined = target?.kind === 'workflow' ? undefined : { kind: 'NotFound', message: `no workflow ${pid}`, retryable: false };
+    const kept = this.kept({ type: 'cancel_child', cmd: 0, to: pid, terminate, line: '' });
+    const error: ErrorInfo | undefined = kept ? kept.error : target?.kind === 'workflow' ? undefined : { kind: 'NotFound', message: `no workflow ${pid}`, retryable: false };
     const { rec, live } = this.wf.emit({ type: 'cancel_child', cmd: 0, to: pid, terminate, line: '', ...(error ? { error } : {}) });
     if (live && !rec.error && target?.kind === 'workflow') this.engine.onCommit(() => this.engine.cancelOrTerminate(target.id, this.engine.pidOf(this.wf.id), terminate));
     return rec.error ?? null;

@@ -2,7 +2,8 @@
  * Recording plans: what `wippy test --update` and `wippy test --record` hand to record.ts.
  *
  * Owns: turning a golden file into a re-recording plan (its input, start time, workflow id and
- * worker; its calls with their results; its uuids; its signals, cancel requests and termination
+ * worker; its calls with their results and failed attempts; its sends, spawns (with the child's
+ * result) and child cancels with their outcomes; its uuids; its signals, cancel requests and termination
  * with the position at which they arrived), and parsing the `--stub`, `--signal` and `--input`
  * command-line values. Invariants: payload text is normalised to the codec's compact form, so a
  * recorded golden round-trips exactly; a malformed value is a WippyError(BAD_ARGUMENT) that names
@@ -13,7 +14,7 @@ import { isCommand } from '../store/events';
 import { WippyError, ErrorCode } from '../errors';
 import { commandLineTextProblem, parsedPayloadProblem } from '../lua/limits';
 import type { GoldenFile } from './format';
-import type { External, RecordPlan, RecordedCall } from './record';
+import type { External, RecordPlan, RecordedCall, RecordedStep } from './record';
 import type { RecordOf } from '../store/events';
 import type { Registry } from '../../registry/types';
 import type { CallResult, Payload } from '../services';
@@ -31,11 +32,14 @@ export function planFromGolden(g: GoldenFile, registry: Registry): RecordPlan {
   const started = g.history[0] as RecordOf<'started'>;
   const done = new Map<number, RecordOf<'call_done'>>();
   const failures = new Map<number, Array<RecordOf<'attempt_failed'>>>();
+  const children = new Map<number, RecordOf<'child_done'>>();
   for (const r of g.history) {
     if (r.type === 'call_done') done.set(r.of, r);
+    if (r.type === 'child_done') children.set(r.of, r);
     if (r.type === 'attempt_failed') failures.set(r.of, [...(failures.get(r.of) ?? []), r]);
   }
   const calls: RecordedCall[] = [];
+  const kept: RecordedStep[] = [];
   const uuids: { 4: string[]; 7: string[] } = { 4: [], 7: [] };
   const externals: External[] = [];
   let commands = 0;
@@ -50,6 +54,8 @@ export function planFromGolden(g: GoldenFile, registry: Registry): RecordPlan {
         if (d) calls.push({ fn: r.fn, args: r.args, result: d.error ? { error: d.error } : { value: d.value ?? 'null' }, at: d.at, attempts: d.attempts ?? 1, failures: failures.get(r.cmd) });
         break;
       }
+      case 'send': case 'cancel_child': kept.push({ rec: r }); break;
+      case 'spawn': kept.push({ rec: r, ...(children.has(r.cmd) ? { child: children.get(r.cmd) } : {}) }); break;
       case 'uuid': uuids[r.version].push(r.value); break;
       case 'call_done': case 'timer_fired': case 'child_done': events++; break;
       case 'signal': externals.push({ kind: 'signal', topic: r.topic, from: r.from, payloads: r.payloads, at: r.at, when }); break;
@@ -66,6 +72,7 @@ export function planFromGolden(g: GoldenFile, registry: Registry): RecordPlan {
     workflowId: g.workflowId ?? defaultWorkflowId(g.entry),
     ...(worker ? { worker } : {}),
     calls,
+    kept,
     uuids,
     externals,
   };

@@ -6,7 +6,13 @@
  * - a function call is answered without running anything when it matches a recorded call (same
  *   function id and arguments; each recorded call answers once, the earliest unused match first)
  *   or a stub (`--stub`); any other call runs the real function and is listed in `liveCalls`;
- *   an answer is the activity's final result (no retry policy), completed at its recorded time;
+ *   an answer is the activity's final result (no retry policy), completed at its recorded time
+ *   and preceded by the failed attempts recorded for it;
+ * - a send, a spawn or a child cancel of the root workflow that matches a recorded one (same
+ *   kind, target and payloads; each answers once, the earliest unused first) keeps its recorded
+ *   outcome: delivered or its recorded error, and a kept spawn's child is not run, its recorded
+ *   result arrives at its recorded time (no service runs while recording, so deciding these
+ *   again would change what the golden says happened); others are decided live;
  * - uuids are handed out from the recorded ones, per version and in order, while they last;
  * - external events (signals, cancel requests, a termination) are delivered by a trigger:
  *   `inbox` — when the workflow waits to receive that topic (on its inbox or a `process.listen`
@@ -25,13 +31,14 @@
  */
 import { WorkflowEngine, Outcome } from '../engine/engine';
 import type { CallAnswer } from '../engine/effects';
+import type { KeptOutcome } from '../engine/hooks';
 import { MemoryStore } from '../store';
 import { VirtualClock } from '../clock';
 import { schedulerBusy } from '../lua/scheduler';
-import { describeCommand } from '../engine/matcher';
+import { describeCommand, matchCommand } from '../engine/matcher';
 import { isCommand, isEnd } from '../store/events';
 import type { Batch, HistoryStore } from '../store/store';
-import type { HistoryRecord, RecordOf, PendingSignal, WorkflowRow, WorkflowStatus } from '../store/events';
+import type { CommandRecord, HistoryRecord, RecordOf, PendingSignal, WorkflowRow, WorkflowStatus } from '../store/events';
 import type { Registry, LuaEntry } from '../../registry/types';
 import type { ProcessNode } from '../process/node';
 import type { Mailbox, MailboxCodec } from '../process/mailbox';
@@ -71,10 +78,15 @@ export interface RecordPlan {
   stubs?: Map<string, CallResult>;
   /** Recorded calls of the root workflow, in history order. */
   calls?: RecordedCall[];
+  /** Recorded sends, spawns (with the child's result) and child cancels of the root, in order. */
+  kept?: RecordedStep[];
   uuids?: { 4: string[]; 7: string[] };
   externals?: External[];
   timeoutMs?: number;
 }
+
+/** A recorded step whose outcome re-recording keeps (see the header). */
+export interface RecordedStep { rec: RecordOf<'send' | 'spawn' | 'cancel_child'>; child?: RecordOf<'child_done'> }
 
 export type RecordStatus = 'finished' | 'waiting' | 'parked' | 'timeout' | 'not-started';
 
@@ -121,9 +133,21 @@ class CountingStore implements HistoryStore {
 /** Answers for function calls: recorded ones first, then stubs; everything else runs. */
 class Answers {
   private readonly used: boolean[];
+  private readonly keptUsed: boolean[];
   readonly liveCalls: string[] = [];
   constructor(private readonly plan: RecordPlan) {
     this.used = (plan.calls ?? []).map(() => false);
+    this.keptUsed = (plan.kept ?? []).map(() => false);
+  }
+  /** The recorded outcome of a root send/spawn/cancel that matches a recorded one. */
+  kept(workflowId: string, rec: CommandRecord): KeptOutcome | null {
+    if (workflowId !== this.plan.workflowId) return null;
+    const steps = this.plan.kept ?? [];
+    const i = steps.findIndex((s, k) => !this.keptUsed[k] && matchCommand(s.rec, rec, 0) === null);
+    if (i < 0) return null;
+    this.keptUsed[i] = true;
+    const { rec: r, child } = steps[i];
+    return { ...(r.error ? { error: r.error } : {}), ...(child ? { child } : {}) };
   }
   answer(workflowId: string, rec: RecordOf<'call'>): CallAnswer | null {
     if (workflowId === this.plan.workflowId) {
@@ -176,6 +200,7 @@ export async function recordWorkflow(host: RecordHost, plan: RecordPlan): Promis
     },
     cacheSize: 1 << 20,
     answerCall: (id, rec) => answers.answer(id, rec),
+    keptOutcome: (id, rec) => answers.kept(id, rec),
     newUuid: (version, _ms, id) => (id === root ? uuids[version].shift() : undefined),
   });
 

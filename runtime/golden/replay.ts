@@ -40,7 +40,7 @@ export interface ReplayEnv {
   makeHost(entry: LuaEntry, services: Services, seed: number): { host: LuaHost; fnRef: number };
 }
 
-const GOLDEN_FOOTER = ['The code no longer matches this golden file: fix the code, or re-record it with `wippy test --update` if the change is intended.'];
+export const GOLDEN_FOOTER = ['The code no longer matches this golden file: fix the code, or re-record it with `wippy test --update` if the change is intended.'];
 
 const silent: EngineOutput = { print: () => {}, log: () => {} };
 const noop = (): void => {};

@@ -11,7 +11,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fromGolden, toGolden, GoldenError } from './format';
-import { replayGolden, ReplayTier } from './replay';
+import { replayGolden, ReplayTier, GOLDEN_FOOTER } from './replay';
+import { changedOutcomes } from './changes';
 import { recordWorkflow, RecordResult, External } from './record';
 import { planFromGolden, defaultWorkflowId, RECORD_FLAGS } from './plan';
 import { isCommand } from '../store/events';
@@ -43,7 +44,8 @@ export function findGoldens(paths: string[]): { files: string[]; missing: string
 export type Verdict =
   | { kind: 'ok'; steps: number; finished: boolean }
   | { kind: 'fail'; tier: ReplayTier | 'file' | 'record'; report: string }
-  | { kind: 'updated'; steps: number; was: string; notes: string[] };
+  /** `was`: the report of why it had failed (without its advice to re-record). */
+  | { kind: 'updated'; steps: number; was: string[]; notes: string[] };
 
 /** Read and parse a golden file; a GoldenError (one line) when it cannot be. */
 export function readGolden(file: string, shown = file): GoldenFile {
@@ -75,10 +77,16 @@ function verdictOf(session: GoldenSession, g: GoldenFile, shown: string): Verdic
   return r.ok ? { kind: 'ok', steps: commands(g, r.steps), finished: r.finished } : { kind: 'fail', tier: r.tier, report: r.report };
 }
 
-/** What a recording did that the reader should know (calls run for real, events forced...). */
-function notesOf(r: RecordResult, mode: 'update' | 'record'): string[] {
+/**
+ * What a recording did that the reader should know (calls run for real, outcomes that changed
+ * from the `before` history, events forced...).
+ */
+function notesOf(r: RecordResult, mode: 'update' | 'record', before: GoldenFile | null = null): string[] {
   const notes = mode === 'update'
-    ? r.liveCalls.map((c) => `a new call ran the real function (no recorded result matched): ${c}`)
+    ? [
+      ...r.liveCalls.map((c) => `a new call ran the real function (no recorded result matched): ${c}`),
+      ...(before ? changedOutcomes(before.history, r.history).map((c) => `outcome changed: ${c}`) : []),
+    ]
     : r.liveCalls.length ? [`ran the real functions (not stubbed): ${[...new Set(r.liveCalls.map((c) => /^funcs\.call ([^(]+)/.exec(c)?.[1] ?? c))].join(', ')}`] : [];
   if (r.forced) notes.push(`${r.forced} signal(s) delivered late: the workflow never reached the recorded point (it was waiting with nothing else to do)`);
   for (const x of r.undelivered) notes.push(`not delivered (the workflow ended first): ${describeExternal(x)}`);
@@ -112,7 +120,8 @@ export async function updateGolden(session: GoldenSession, file: string, shown =
   fs.writeFileSync(file, text);
   const after = verdictOf(session, fromGolden(text, shown), shown);
   if (after.kind !== 'ok') return { kind: 'fail', tier: 'record', report: `re-recorded ${shown}, but it does not replay:\n${after.kind === 'fail' ? after.report : ''}` };
-  return { kind: 'updated', steps: after.steps, was: before.report.split('\n')[0], notes: notesOf(r, 'update') };
+  const was = before.report.split('\n').filter((l) => !GOLDEN_FOOTER.includes(l));
+  return { kind: 'updated', steps: after.steps, was, notes: notesOf(r, 'update', g) };
 }
 
 export interface RecordRequest {
