@@ -77,7 +77,9 @@ export function applyControlSignal(engine: ControlTarget, s: PendingSignal): voi
 
 /**
  * The workflow a user named: its id, its PID (`{client@worker|id}`), or a prefix of its id that
- * only one workflow has (ids are long; a prefix is what people type). One-line error otherwise.
+ * only one workflow has (ids are long; a prefix is what people type). A child's id extends its
+ * parent's (`<parent>.<n>`), so every prefix of a parent also matches its descendants: a prefix
+ * that matches one workflow and only its descendants means that workflow. One-line error otherwise.
  */
 export function findWorkflow(store: HistoryStore, given: string): WorkflowRow {
   const pid = /^\{[^|]*@[^|]*\|(.+)\}$/.exec(given);
@@ -85,7 +87,8 @@ export function findWorkflow(store: HistoryStore, given: string): WorkflowRow {
   const exact = id === '' ? null : store.getWorkflow(id);
   if (exact) return exact;
   const matches = id.length >= 4 ? store.listWorkflows().filter((r) => r.id.startsWith(id)) : [];
-  if (matches.length === 1) return matches[0];
+  const top = matches.filter((r) => !matches.some((o) => o !== r && r.id.startsWith(`${o.id}.`)));
+  if (top.length === 1) return top[0];
   if (matches.length > 1) {
     throw new WippyError(ErrorCode.BAD_ARGUMENT,
       `${JSON.stringify(given)} is the start of ${matches.length} workflow ids (${matches.slice(0, 3).map((r) => r.id).join(', ')}${matches.length > 3 ? ', ...' : ''}); give more of the id`);

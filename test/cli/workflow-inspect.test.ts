@@ -200,3 +200,37 @@ test('time offsets read like durations', () => {
   assert.equal(formatOffset(24 * 3600_000 + 3), '+24h0m0.003s');
   assert.equal(formatOffset(-1500), '-1.500s');
 });
+
+test('an id prefix shared by a workflow and its descendants only (child ids extend the parent\'s) means that workflow', async () => {
+  const fx = wfRegistry({
+    parent: 'local workflow = require("workflow") return function() return workflow.exec("app:kid") end',
+    kid: 'local workflow = require("workflow") return function() return workflow.exec("app:leaf") end',
+    leaf: 'return function() return "leaf" end',
+  });
+  const rt = fx.open({ virtualTime: true });
+  const engine = rt.startWorkflows()!;
+  const run = (entry: string) => {
+    const r = engine.start(entry, []);
+    assert.ok('id' in r);
+    return new Promise<string>((res) => engine.watch(r.id, () => res(r.id)));
+  };
+  const parent = await run('app:parent');
+  const other = await run('app:leaf');
+  rt.close();
+  const ids = openStore(fx.db, { lock: false }).listWorkflows().map((r) => r.id);
+  assert.deepEqual(ids.filter((i) => i.startsWith(parent)).sort(), [parent, `${parent}.0`, `${parent}.0.0`]);
+
+  // The shortest prefix that excludes the unrelated workflow still matches the child and grandchild.
+  let n = 4;
+  while (other.startsWith(parent.slice(0, n))) n++;
+  const prefix = parent.slice(0, Math.max(n, 4));
+  assert.equal(JSON.parse(ok(['workflow', 'show', prefix, '--json', '--db', fx.db])).id, parent);
+  assert.equal(JSON.parse(ok(['workflow', 'show', `${parent}.`, '--json', '--db', fx.db])).id, `${parent}.0`, 'a child and its own descendants');
+  // A prefix shared with an unrelated workflow stays ambiguous.
+  // (Both are UUIDv7 made a few ms apart: they share their leading timestamp digits.)
+  const common = parent.slice(0, n - 1);
+  assert.ok(common.length >= 8, `${parent} and ${other} share a prefix`);
+  const r = wippy(['workflow', 'show', common, '--db', fx.db]);
+  assert.equal(r.code, 2, r.stderr);
+  assert.match(r.stderr, /is the start of 4 workflow ids/);
+});
