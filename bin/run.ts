@@ -38,7 +38,7 @@
 import * as fs from 'node:fs';
 import { Runtime } from '../runtime/runtime';
 import { startOrder } from '../registry';
-import { WippyError, ErrorCode, exitCodeFor } from '../runtime/errors';
+import { WippyError, ErrorCode, exitCodeFor, notJsonError } from '../runtime/errors';
 import { createLifecycle, type DownReason, type LifecycleManager, type StartReport } from '../runtime/supervisor';
 import { reportErrorResult } from './report';
 import type { CallResult } from '../runtime/services';
@@ -242,8 +242,7 @@ function parseArg(raw: string, i: number): string {
   try {
     v = JSON.parse(raw);
   } catch {
-    throw new WippyError(ErrorCode.BAD_ARGUMENT,
-      `argument ${i + 1} is not valid JSON: ${raw.length > 60 ? `${raw.slice(0, 60)}...` : raw} (each argument is one JSON value; a string needs quotes, e.g. '"${raw.slice(0, 20)}"')`);
+    throw notJsonError(`argument ${i + 1}`, raw, 'each argument is one JSON value');
   }
   // Valid JSON that Lua cannot hold would otherwise start (and record) a workflow that fails to decode it.
   const problem = parsedPayloadProblem(v, 'value');

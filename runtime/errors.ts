@@ -91,3 +91,25 @@ export function exitCodeFor(err: unknown): number {
 export function isWippyError(err: unknown, code?: ErrorCode): err is WippyError {
   return err instanceof WippyError && (code === undefined || err.code === code);
 }
+
+/**
+ * The BAD_ARGUMENT for a command-line value that is not JSON (`what`: `argument 2`, `--stub
+ * app:x`...; `each`: what one value is, e.g. `each argument is one JSON value`). Every example it
+ * shows between single quotes is valid JSON, so it can be copied: a bare word gets its quoted
+ * form; text that looks like JSON but does not parse gets the parser's complaint and a whole
+ * object as the example.
+ */
+export function notJsonError(what: string, raw: string, each?: string): WippyError {
+  const shown = raw.length > 60 ? `${raw.slice(0, 60)}...` : raw;
+  const lead = each ? `${each}; ` : '';
+  let hint: string;
+  if (/^\s*[[{"]/.test(raw)) {
+    let why = 'it does not parse';
+    try { JSON.parse(raw); } catch (e) { why = (e as Error).message; }
+    hint = `${why}; ${lead}quote the whole value for the shell, e.g. '{"approved": true}'`;
+  } else {
+    const quoted = JSON.stringify(raw);
+    hint = `${lead}a string needs quotes, e.g. '${quoted.length <= 40 && !raw.includes("'") ? quoted : '"text"'}'`;
+  }
+  return new WippyError(ErrorCode.BAD_ARGUMENT, `${what} is not valid JSON: ${shown} (${hint})`);
+}

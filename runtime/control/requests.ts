@@ -18,7 +18,7 @@
  * does not exist or has finished; a reserved topic this version does not know is dropped with a
  * warning, never delivered to Lua as an ordinary signal.
  */
-import { ErrorCode, WippyError } from '../errors';
+import { ErrorCode, WippyError, notJsonError } from '../errors';
 import type { ErrorInfo } from '../errors';
 import type { HistoryStore } from '../store/store';
 import type { PendingSignal, WorkflowRow, WorkflowStatus } from '../store/events';
@@ -116,9 +116,7 @@ export function parsePayloads(raw: string[]): Payload[] {
     try {
       v = JSON.parse(text);
     } catch {
-      const shown = text.length > 60 ? `${text.slice(0, 60)}...` : text;
-      throw new WippyError(ErrorCode.BAD_ARGUMENT,
-        `payload ${i + 1} is not valid JSON: ${shown} (each payload is one JSON value; a string needs quotes, e.g. '"${text.slice(0, 20)}"')`);
+      throw notJsonError(`payload ${i + 1}`, text, 'each payload is one JSON value');
     }
     // Valid JSON that Lua cannot hold would be delivered, and fail the workflow that reads it.
     const problem = parsedPayloadProblem(v);

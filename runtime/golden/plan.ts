@@ -11,7 +11,7 @@
  */
 import { compact, parseRaw } from './rawjson';
 import { isCommand } from '../store/events';
-import { WippyError, ErrorCode } from '../errors';
+import { WippyError, ErrorCode, notJsonError } from '../errors';
 import { commandLineTextProblem, parsedPayloadProblem } from '../lua/limits';
 import type { GoldenFile } from './format';
 import type { External, RecordPlan, RecordedCall, RecordedStep } from './record';
@@ -88,8 +88,7 @@ export function jsonArg(text: string, what: string): Payload {
     v = JSON.parse(text);
     out = compact(parseRaw(text));
   } catch {
-    const shown = text.length > 60 ? `${text.slice(0, 60)}...` : text;
-    throw new WippyError(ErrorCode.BAD_ARGUMENT, `${what} is not valid JSON: ${shown} (a string needs quotes: '"text"')`);
+    throw notJsonError(what, text);
   }
   const problem = parsedPayloadProblem(v);
   if (problem) throw new WippyError(ErrorCode.BAD_ARGUMENT, `${what} cannot be passed to Lua: ${problem}`);

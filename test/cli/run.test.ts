@@ -1,7 +1,7 @@
 // `wippy run` through the real binary: exit codes, the stdout/stderr split, no JS stacks.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { wippy, assertNoJsStack } from '../helpers/cli';
+import { wippy, assertNoJsStack, quotedExamples } from '../helpers/cli';
 import { withRegistry } from '../helpers/lua';
 
 const fixture = () => withRegistry({
@@ -91,6 +91,18 @@ test('user mistakes: bad registry, bad JSON argument, unknown entry, missing pat
     assert.equal(r.stdout, '');
     assertNoJsStack(r.stderr);
   }
+});
+
+test('the hint for an argument that is not JSON shows examples that are valid JSON', () => {
+  // The broken object, a bare word, long text and text with a quote (it cannot go in '...').
+  for (const arg of ['{"approved": true', '[1, 2', '"open', 'world', 'x'.repeat(50), "it's"]) {
+    const r = wippy(['run', fixture(), '-x', 'app:ok', arg]);
+    assert.equal(r.code, 2, r.stderr);
+    const examples = quotedExamples(r.stderr);
+    assert.ok(examples.length >= 1, r.stderr);
+    for (const ex of examples) assert.doesNotThrow(() => JSON.parse(ex), `${arg}: the hint ${ex} is not JSON (${r.stderr.trim()})`);
+  }
+  assert.match(wippy(['run', fixture(), '-x', 'app:ok', 'world']).stderr, /a string needs quotes, e\.g\. '"world"'\)$/m);
 });
 
 test('an entry can be named without its namespace when unambiguous', () => {

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { spawn, ChildProcess } from 'node:child_process';
-import { WIPPY, wippy, assertNoJsStack } from '../helpers/cli';
+import { WIPPY, wippy, assertNoJsStack, jsonParseError, quotedExamples } from '../helpers/cli';
 import { wfRegistry, tick, WfFixture } from '../helpers/workflows';
 import { openStore } from '../../runtime/store';
 import type { WorkflowRow } from '../../runtime/store/events';
@@ -150,8 +150,11 @@ test('signal mistakes: unknown workflow is 1, bad JSON payload and reserved topi
   const [id] = await waiting(fx, ['app:wait']);
   assert.match(cli(['signal', 'no-such-id', 'go', '--db', fx.db], 1), /^error: no workflow no-such-id in the store/);
   assert.match(cli(['terminate', 'no-such-id', '--db', fx.db], 1), /^error: no workflow no-such-id in the store/);
-  assert.equal(cli(['signal', id, 'go', '1', '{bad', '--db', fx.db], 2).trim(),
-    'error: payload 2 is not valid JSON: {bad (each payload is one JSON value; a string needs quotes, e.g. \'"{bad"\')');
+  const bad = cli(['signal', id, 'go', '1', '{bad', '--db', fx.db], 2).trim();
+  assert.equal(bad, `error: payload 2 is not valid JSON: {bad (${jsonParseError('{bad')}; each payload is one JSON value; quote the whole value for the shell, e.g. '{"approved": true}')`);
+  for (const ex of quotedExamples(bad)) JSON.parse(ex);
+  const word = cli(['signal', id, 'go', 'yes', '--db', fx.db], 2).trim();
+  assert.equal(word, `error: payload 1 is not valid JSON: yes (each payload is one JSON value; a string needs quotes, e.g. '"yes"')`);
   assert.match(cli(['signal', id, 'go', 'yes', '--db', '/nonexistent/x.db'], 2), /payload 1 is not valid JSON: yes/);
   assert.match(cli(['signal', id, '@cancel', '--db', fx.db], 2), /^error: topic "@cancel" is reserved/);
   assert.match(cli(['signal', id, '--db', fx.db], 2), /missing required argument 'topic'/);

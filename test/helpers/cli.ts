@@ -57,3 +57,14 @@ export function startWippyToFile(args: string[], stdoutFile: string, opts: { cwd
   };
   return { proc, err, exited, lines };
 }
+
+/** The examples a message gives (`e.g. '...'`: shell-quoted values to copy). */
+export function quotedExamples(message: string): string[] {
+  return [...message.matchAll(/e\.g\. '([^']*)'/g)].map((m) => m[1]);
+}
+
+/** What this Node's JSON.parse says about `text` (messages quote it; V8 words may change). */
+export function jsonParseError(text: string): string {
+  try { JSON.parse(text); } catch (e) { return (e as Error).message; }
+  throw new Error(`${text} is valid JSON`);
+}

@@ -11,7 +11,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { ROOT, assertNoJsStack } from '../helpers/cli';
+import { ROOT, assertNoJsStack, jsonParseError } from '../helpers/cli';
 import { tempDir } from '../helpers/lua';
 import { integrityCheck, openStore } from '../../runtime/store';
 import { wippyAsync, pool, snapshot, startWippy, until } from './helpers';
@@ -206,7 +206,7 @@ const PAYLOAD_CASES: Case[] = [
   payload('argument: NaN', 'app:echo', ['NaN'], 2,
     'error: argument 1 is not valid JSON: NaN (each argument is one JSON value; a string needs quotes, e.g. \'"NaN"\')\n'),
   payload('argument: not JSON', 'app:echo', ['1', '{"a": 1'], 2,
-    'error: argument 2 is not valid JSON: {"a": 1 (each argument is one JSON value; a string needs quotes, e.g. \'"{"a": 1"\')\n'),
+    `error: argument 2 is not valid JSON: {"a": 1 (${jsonParseError('{"a": 1')}; each argument is one JSON value; quote the whole value for the shell, e.g. '{"approved": true}')\n`),
   payload('an argument comes back unchanged', 'app:echo', ['{"a":[1,2.5,"x",true,{}],"b":[],"c":-0.0}'], 0, '', '{"a":[1,2.5,"x",true,{}],"b":[],"c":-0.0}\n'),
 ];
 
