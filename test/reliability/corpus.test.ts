@@ -15,6 +15,7 @@ import { ROOT, assertNoJsStack, jsonParseError } from '../helpers/cli';
 import { tempDir } from '../helpers/lua';
 import { integrityCheck, openStore } from '../../runtime/store';
 import { wippyAsync, pool, snapshot, startWippy, until } from './helpers';
+import { otherUser } from '../helpers/other-user';
 
 const CORPUS = path.join(ROOT, 'test/reliability/corpus');
 
@@ -289,8 +290,9 @@ test('--db at a file that is not SQLite, or at a folder: one line, exit 1, the f
 });
 
 test('--db at a read-only store file or in a read-only folder: one line, exit 1, the store intact', { skip: process.platform === 'win32' }, async () => {
-  // Root ignores file permissions: run the binary as `nobody` then (the files must be readable).
-  const asUser = process.getuid?.() === 0 ? { uid: 65534, gid: 65534 } : {};
+  // Root ignores file permissions: run the binary as `nobody` then, from a copy it can read.
+  const other = otherUser();
+  const asUser = { ...other.spawn, wippy: other.wippy };
   const base = fs.mkdtempSync(path.join(os.tmpdir(), 'wippy-ro-'));
   fs.chmodSync(base, 0o755);
   fs.cpSync(path.join(CORPUS, 'payloads'), base, { recursive: true });

@@ -6,12 +6,13 @@ import { spawn, ChildProcess } from 'node:child_process';
 import { WIPPY, ROOT, CliResult } from '../helpers/cli';
 import { openStore } from '../../runtime/store';
 
-export interface CliOptions { cwd?: string; timeoutMs?: number; uid?: number; gid?: number }
+/** `wippy`: another copy of bin/wippy.js (helpers/other-user.ts); `uid`/`gid`: run as that user. */
+export interface CliOptions { cwd?: string; timeoutMs?: number; uid?: number; gid?: number; wippy?: string }
 
 /** Run `wippy ...args` to completion (like helpers/cli.ts wippy(), but without blocking the loop). */
 export function wippyAsync(args: string[], opts: CliOptions = {}): Promise<CliResult> {
   return new Promise((resolve) => {
-    const proc = spawn(process.execPath, [WIPPY, ...args], {
+    const proc = spawn(process.execPath, [opts.wippy ?? WIPPY, ...args], {
       cwd: opts.cwd ?? ROOT, stdio: ['ignore', 'pipe', 'pipe'],
       ...(opts.uid !== undefined ? { uid: opts.uid, gid: opts.gid ?? opts.uid } : {}),
     });

@@ -13,6 +13,7 @@ import { ErrorCode, isWippyError } from '../../runtime/errors';
 import { MIGRATIONS, SqliteStore, integrityCheck, openStore } from '../../runtime/store/index';
 import { runMigrations } from '../../runtime/store/migrations';
 import { RECORDS, batch, row, start, storeSuite, throwsCode } from './suite';
+import { otherUser } from '../helpers/other-user';
 
 const STORE_MODULE = path.resolve(__dirname, '../../runtime/store/index.js');
 
@@ -104,12 +105,12 @@ test('sqlite: unwritable places give a clear WippyError', withDir((dir) => {
 
 /** Open a store in a child process, as `nobody` when we are root (root ignores permissions). */
 function openAsOtherUser(file: string): { code?: string; message?: string; userFacing?: boolean; ok?: boolean } {
+  const other = otherUser();
   const script = `
-    const { openStore } = require(${JSON.stringify(STORE_MODULE)});
+    const { openStore } = require(${JSON.stringify(other.module('dist/runtime/store/index.js'))});
     try { const s = openStore(${JSON.stringify(file)}); s.commit({ creates: [], appends: [], updates: [], signals: [], consumed: [] }); s.close(); console.log(JSON.stringify({ ok: true })); }
     catch (e) { console.log(JSON.stringify({ code: e.code, message: e.message, userFacing: e.userFacing, name: e.name })); }`;
-  const root = process.getuid?.() === 0;
-  const r = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8', ...(root ? { uid: 65534, gid: 65534 } : {}) });
+  const r = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8', cwd: other.root, ...other.spawn });
   assert.equal(r.status, 0, r.stderr);
   return JSON.parse(r.stdout.trim()) as { code?: string; message?: string; userFacing?: boolean };
 }
