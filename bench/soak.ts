@@ -1,14 +1,10 @@
 /**
  * `npm run soak`: a crash soak of the durable engine through the real `wippy run`.
  *
- * A generated registry (temp folder) holds a root workflow that starts N `order` workflows as its
- * children. Each order mixes every kind of durable step: an activity (retried once for some
- * orders), a timer (50-300ms), a child workflow (`leaf`: an activity and a timer), rounds of an
- * activity and a 20ms timer, a signal from a process (it asks the `pinger` service, which answers
- * with `process.send`; messages to processes are not durable, so it asks again after 1s without
- * an answer) and a signal from outside (the driver writes it into the store as `wippy workflow
- * signal` does, and sends every 10th with the real `wippy workflow signal` command), then a last
- * activity.
+ * The workload (bench/soak-workload.ts): a root workflow starts N `order` workflows as its
+ * children, each with every kind of durable step, including retries with a long backoff. The
+ * driver sends each order its external signal (it writes it into the store as `wippy workflow
+ * signal` does, and sends every 10th with the real `wippy workflow signal` command).
  *
  * Why a root workflow starts them: starting is then itself durable and idempotent (the children's
  * ids are recorded in the root's history, so a restart never starts an order twice), and the
@@ -18,12 +14,10 @@
  * each run moves the work forward. After each kill it checks the store's integrity and restarts
  * it (`wippy run DIR`, resume mode); at the end it lets it finish and stops it with SIGINT.
  *
- * Then it checks, from the store and from the stdout of every run (functions have no file I/O:
- * each activity execution prints an `EXEC` line, the pinger a `PONG` line per accepted send):
- * every order completed exactly once with its expected result (and the root with the sum), every
- * signal is in its workflow's history exactly once (external ones: one per order; process ones:
- * each accepted send once, none twice), every recorded activity result comes from an execution
- * that ran (its `activity_id` printed), and one logical call never ran under two activity ids.
+ * Each run's stdout goes to a file of its own (`run-NNN.stdout`, through a file descriptor: a
+ * SIGKILL loses lines queued for a pipe, never lines written to a file), and before each run
+ * starts, with no run alive, the driver notes every history's length (`run-NNN.lengths.json`).
+ * Once every run is over, bench/soak-check.ts reads them and the store and gives the verdict.
  *
  * Options (argv `--workflows N --kills K --seed S`, or env SOAK_WORKFLOWS / SOAK_KILLS /
  * SOAK_SEED; `--keep` keeps the temp folder, which a failed soak always keeps): 1,000 workflows and
@@ -31,12 +25,16 @@
  * `workflows N, kills K, lost L, duplicated D` and exits 1 when L or D > 0.
  */
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { spawn, ChildProcess } from 'node:child_process';
 import { openStore, integrityCheck } from '../runtime/store';
 import type { SqliteStore } from '../runtime/store';
-import type { HistoryRecord, RecordOf, WorkflowRow } from '../runtime/store/events';
+import type { WorkflowRow } from '../runtime/store/events';
+import { writeSoakRegistry } from './soak-workload';
+import { verify, readRuns, runFiles } from './soak-check';
+
+export { verify, readRuns } from './soak-check';
+export { expectedOrder, writeSoakRegistry } from './soak-workload';
 
 const WIPPY = path.resolve(__dirname, '../../bin/wippy.js');
 
@@ -68,145 +66,13 @@ export interface SoakReport {
   duplicated: number;
   /** Activity executions beyond the recorded attempts (ran again after a crash: allowed). */
   reexecuted: number;
+  /** Failed attempts whose next attempt ran in a later run: a kill landed in their backoff. */
+  retriesAcrossKills: number;
   /** Signals sent: external (store + CLI) and accepted pinger sends. */
   signals: { external: number; viaCli: number; fromProcess: number };
   problems: string[];
   seconds: number;
   dir: string;
-}
-
-// ---------------------------------------------------------------- the registry
-
-const REGISTRY = `version: "1.0"
-namespace: soak
-entries:
-  - name: client
-    kind: temporal.client
-  - name: worker
-    kind: temporal.worker
-    client: soak:client
-    task_queue: soak
-  - name: procs
-    kind: process.host
-  - name: act
-    kind: function.lua
-    source: file://act.lua
-    modules: [ctx]
-  - name: pinger
-    kind: process.lua
-    source: file://pinger.lua
-  - name: pinger_service
-    kind: process.service
-    process: soak:pinger
-    host: soak:procs
-    lifecycle: {auto_start: true, restart: {initial_delay: "20ms", max_attempts: 0}}
-  - name: root
-    kind: workflow.lua
-    source: file://root.lua
-    meta: {temporal: {workflow: {worker: soak:worker}}}
-  - name: order
-    kind: workflow.lua
-    source: file://order.lua
-    modules: [funcs, time, workflow]
-    meta: {temporal: {workflow: {worker: soak:worker}}}
-  - name: leaf
-    kind: workflow.lua
-    source: file://leaf.lua
-    modules: [funcs, time]
-    meta: {temporal: {workflow: {worker: soak:worker}}}
-`;
-
-// Every execution prints its idempotency key, its workflow and what it was asked; the first
-// attempt of step "a" of every 5th order fails with a retryable error (retries keep the key).
-const ACT = `local ctx = require("ctx")
-return function(step, i)
-  local attempt = ctx.get("attempt")
-  print("EXEC " .. ctx.get("activity_id") .. " " .. ctx.get("workflow_id") .. " " .. step .. " " .. i .. " " .. attempt)
-  if step == "a" and i % 5 == 0 and attempt == 1 then
-    return nil, errors.new({message = "flaky", kind = errors.UNAVAILABLE, retryable = true})
-  end
-  return step .. ":" .. i
-end
-`;
-
-// Answers every hello with a pong sent to the workflow (a durable signal once send returns true);
-// stops when `wippy run` stops it (SIGINT).
-const PINGER = `return function()
-  process.registry.register("pinger")
-  local inbox, events = process.inbox(), process.events()
-  while true do
-    local r = channel.select({inbox:case_receive(), events:case_receive()})
-    if r.channel == events then
-      if r.value.kind == process.event.CANCEL then return "stopped" end
-    else
-      local d = r.value:payload():data()
-      if process.send(d.wf, "pong", {n = d.n}) then print("PONG " .. d.wf .. " " .. d.n) end
-    end
-  end
-end
-`;
-
-const ROOT = `return function(n)
-  for i = 1, n do
-    local pid, err = process.spawn_monitored("soak:order", "soak:worker", i)
-    if not pid then error(err) end
-  end
-  local events, done, sum = process.events(), 0, 0
-  while done < n do
-    local e = events:receive()
-    if e.kind == process.event.EXIT then
-      done = done + 1
-      if e.result and e.result.value then sum = sum + e.result.value.i end
-    end
-  end
-  return {count = done, sum = sum}
-end
-`;
-
-const order = (rounds: number) => `local funcs, time, workflow = require("funcs"), require("time"), require("workflow")
-local flaky = funcs.new():with_options({["activity.retry_policy"] = {initial_interval = "50ms", maximum_attempts = 5}})
-return function(i)
-  local exts = process.listen("ext")
-  local pongs = process.listen("pong")
-  local a = assert(flaky:call("soak:act", "a", i))
-  time.sleep(tostring(50 + (i * 37) % 250) .. "ms")
-  local leaf = assert(workflow.exec("soak:leaf", i))
-  local rounds = {}
-  for r = 1, ${rounds} do
-    rounds[r] = assert(funcs.call("soak:act", "r" .. r, i))
-    time.sleep("20ms")
-  end
-  local pong
-  for attempt = 1, 100 do
-    process.send("pinger", "hello", {wf = process.pid(), n = attempt})
-    local r = channel.select({pongs:case_receive(), time.after("1s"):case_receive()})
-    if r.channel == pongs then pong = r.value.n break end
-  end
-  local ext = exts:receive()
-  local b = assert(funcs.call("soak:act", "b", i))
-  return {i = i, a = a, leaf = leaf, rounds = rounds, pong = pong ~= nil, ext = ext, b = b}
-end
-`;
-
-const LEAF = `local funcs, time = require("funcs"), require("time")
-return function(i)
-  local c = assert(funcs.call("soak:act", "leaf", i))
-  time.sleep("100ms")
-  return c .. "!"
-end
-`;
-
-export function expectedOrder(i: number, rounds: number): unknown {
-  return { i, a: `a:${i}`, leaf: `leaf:${i}!`, rounds: Array.from({ length: rounds }, (_, r) => `r${r + 1}:${i}`), pong: true, ext: i, b: `b:${i}` };
-}
-
-/** Write the soak registry into a new temp folder; returns the folder. */
-export function writeSoakRegistry(rounds: number, dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wippy-soak-'))): string {
-  const files: Record<string, string> = {
-    'registry.yaml': REGISTRY, 'act.lua': ACT, 'pinger.lua': PINGER, 'root.lua': ROOT, 'order.lua': order(rounds), 'leaf.lua': LEAF,
-  };
-  for (const [name, text] of Object.entries(files)) fs.writeFileSync(path.join(dir, name), text);
-  return dir;
 }
 
 // ---------------------------------------------------------------- running wippy
@@ -227,22 +93,29 @@ function prng(seed: number): () => number {
   };
 }
 
+/** Every history's length in the store now (no run may be alive). */
+function historyLengths(db: string): Record<string, number> {
+  if (!fs.existsSync(db)) return {};
+  const s = openStore(db, { lock: false, create: false });
+  try { return Object.fromEntries(s.listWorkflows().map((r) => [r.id, s.historyLength(r.id)])); } finally { s.close(); }
+}
+
 class Driver {
-  readonly stdout: string[] = [];
   readonly stderr: string[] = [];
   private run: Run | null = null;
+  /** Runs started so far (run n writes runFiles(dir, n)). */
+  runs = 0;
 
   constructor(private readonly dir: string, private readonly db: string) {}
 
   start(args: string[]): Run {
-    const proc = spawn(process.execPath, [WIPPY, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let partial = '';
-    proc.stdout!.on('data', (d) => {
-      const lines = (partial + String(d)).split('\n');
-      partial = lines.pop()!;
-      this.stdout.push(...lines);
-    });
-    proc.stdout!.on('end', () => { if (partial) this.stdout.push(partial); partial = ''; });
+    if (this.alive) throw new Error('soak driver: a run is still alive');
+    const files = runFiles(this.dir, ++this.runs);
+    fs.writeFileSync(files.lengths, JSON.stringify(historyLengths(this.db)));
+    // stdout to a file through a descriptor of its own: what a run wrote survives its SIGKILL.
+    const fd = fs.openSync(files.stdout, 'w');
+    const proc = spawn(process.execPath, [WIPPY, ...args], { stdio: ['ignore', fd, 'pipe'] });
+    fs.closeSync(fd);
     proc.stderr!.on('data', (d) => this.stderr.push(String(d)));
     const exited = new Promise<number | null>((r) => proc.on('exit', (c) => r(c)));
     this.run = { proc, exited, startedAt: Date.now() };
@@ -408,10 +281,10 @@ export async function runSoak(opts: SoakOptions): Promise<SoakReport> {
     signaller.close();
   }
   problems.push(...signaller.problems);
-  // Kept beside the store for a post-mortem: every EXEC / PONG line of every run, in order.
-  fs.writeFileSync(path.join(dir, 'stdout.log'), `${driver.stdout.join('\n')}\n`);
+  // Kept beside the store for a post-mortem (with each run's run-NNN.stdout).
   fs.writeFileSync(path.join(dir, 'stderr.log'), driver.stderr.join(''));
-  const verdict = verify(db, opts.workflows, rounds, driver.stdout, signaller.sent);
+  const runs = readRuns(dir);
+  const verdict = verify(db, opts.workflows, rounds, runs, signaller.sent);
   problems.push(...verdict.problems);
   const ok = integrityCheck(db);
   if (ok !== 'ok') problems.push(`final integrity check: ${ok}`);
@@ -423,131 +296,16 @@ export async function runSoak(opts: SoakOptions): Promise<SoakReport> {
     lost: verdict.lost,
     duplicated: verdict.duplicated,
     reexecuted: verdict.reexecuted,
+    retriesAcrossKills: verdict.retriesAcrossKills,
     signals: {
       external: signaller.sent.size,
       viaCli: [...signaller.sent.values()].filter((v) => v === 'cli').length,
-      fromProcess: driver.stdout.filter((l) => l.startsWith('PONG ')).length,
+      fromProcess: runs.reduce((k, r) => k + r.lines.filter((l) => l.startsWith('PONG ')).length, 0),
     },
     problems,
     seconds: (Date.now() - t0) / 1000,
     dir,
   };
-}
-
-// ---------------------------------------------------------------- the checks
-
-interface Verdict { lost: number; duplicated: number; reexecuted: number; problems: string[] }
-
-function sameJson(a: unknown, b: unknown): boolean {
-  if (a === b) return true;
-  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
-  const ka = Object.keys(a).sort();
-  const kb = Object.keys(b).sort();
-  if (ka.join() !== kb.join()) return false;
-  return ka.every((k) => sameJson((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]));
-}
-
-/** Check the store and the collected stdout; every problem counts as lost or duplicated. */
-export function verify(db: string, n: number, rounds: number, stdout: string[], sentExternal: Map<string, unknown>): Verdict {
-  const v: Verdict = { lost: 0, duplicated: 0, reexecuted: 0, problems: [] };
-  const lost = (msg: string) => { v.lost++; v.problems.push(`lost: ${msg}`); };
-  const dup = (msg: string) => { v.duplicated++; v.problems.push(`duplicated: ${msg}`); };
-
-  // stdout: executions by activity id, and accepted pinger sends by workflow.
-  const execs = new Map<string, number>();
-  const idsOfCall = new Map<string, Set<string>>();
-  const pongsSent = new Map<string, Set<number>>();
-  for (const line of stdout) {
-    const e = /^EXEC (\S+) (\S+) (\S+) (\d+) (\d+)$/.exec(line);
-    if (e) {
-      execs.set(e[1], (execs.get(e[1]) ?? 0) + 1);
-      const call = `${e[2]} ${e[3]} ${e[4]}`;
-      if (!idsOfCall.has(call)) idsOfCall.set(call, new Set());
-      idsOfCall.get(call)!.add(e[1]);
-      continue;
-    }
-    const p = /^PONG \{[^|]*\|(.+)\} (\d+)$/.exec(line);
-    if (p) {
-      if (!pongsSent.has(p[1])) pongsSent.set(p[1], new Set());
-      pongsSent.get(p[1])!.add(Number(p[2]));
-    }
-  }
-  for (const [call, ids] of idsOfCall) {
-    if (ids.size > 1) dup(`one call (${call}) ran under ${ids.size} activity ids: ${[...ids].join(', ')}`);
-  }
-
-  const store = openStore(db, { lock: false, create: false });
-  try {
-    const rows = store.listWorkflows();
-    const root = rows.filter((r) => r.entry === 'soak:root');
-    if (root.length !== 1) (root.length ? dup : lost)(`${root.length} root workflows`);
-    else if (root[0].status !== 'completed') lost(`the root workflow is ${root[0].status}${root[0].error ? `: ${root[0].error.message}` : ''}`);
-    else if (!sameJson(JSON.parse(root[0].result!), { count: n, sum: (n * (n + 1)) / 2 })) lost(`the root's result is ${root[0].result}`);
-
-    const byInput = new Map<number, WorkflowRow[]>();
-    for (const r of rows.filter((x) => x.entry === 'soak:order')) {
-      const i = Number(JSON.parse(r.input[0]));
-      byInput.set(i, [...(byInput.get(i) ?? []), r]);
-    }
-    const leaves = rows.filter((r) => r.entry === 'soak:leaf');
-    if (leaves.length !== n) (leaves.length > n ? dup : lost)(`${leaves.length} leaf workflows for ${n} orders`);
-    for (let i = 1; i <= n; i++) {
-      const rs = byInput.get(i) ?? [];
-      if (rs.length !== 1) { (rs.length ? dup : lost)(`order ${i} exists ${rs.length} times`); continue; }
-      const row = rs[0];
-      if (row.status !== 'completed') { lost(`order ${i} (${row.id}) is ${row.status}${row.error ? `: ${row.error.message}` : ''}${row.parked ? `: ${row.parked.split('\n')[0]}` : ''}`); continue; }
-      if (!sameJson(JSON.parse(row.result!), expectedOrder(i, rounds))) lost(`order ${i} (${row.id}) returned ${row.result}`);
-    }
-
-    for (const row of rows) {
-      const h = store.history(row.id);
-      checkHistory(row, h, execs, pongsSent.get(row.id), sentExternal.has(row.id), v, lost, dup);
-    }
-    for (const [wf, ns] of pongsSent) {
-      if (!rows.some((r) => r.id === wf)) lost(`pongs sent to workflow ${wf} (${[...ns].join(', ')}), which is not in the store`);
-    }
-  } finally {
-    store.close();
-  }
-  return v;
-}
-
-function checkHistory(
-  row: WorkflowRow, h: HistoryRecord[], execs: Map<string, number>, pongs: Set<number> | undefined, hadExternal: boolean,
-  v: Verdict, lost: (m: string) => void, dup: (m: string) => void,
-): void {
-  const ends = h.filter((r) => r.type === 'completed' || r.type === 'failed' || r.type === 'terminated');
-  if (ends.length > 1) dup(`workflow ${row.id} (${row.entry}) ended ${ends.length} times`);
-  if (ends.length === 1 && h[h.length - 1] !== ends[0]) dup(`workflow ${row.id} has records after its end`);
-
-  // Activities: a recorded result comes from an execution that ran, under the recorded key.
-  const calls = new Map<number, RecordOf<'call'>>();
-  for (const r of h) if (r.type === 'call') calls.set(r.cmd, r);
-  for (const r of h) {
-    if (r.type !== 'call_done') continue;
-    const call = calls.get(r.of);
-    if (!call || call.fn !== 'soak:act') continue;
-    const key = `${row.id}:${r.of}`;
-    const ran = execs.get(key) ?? 0;
-    if (ran === 0) lost(`activity ${key} (${call.args.join(' ')}) has a recorded result but never ran`);
-    else if (ran > r.attempts) v.reexecuted += ran - r.attempts;
-  }
-  const doneCount = new Map<number, number>();
-  for (const r of h) if (r.type === 'call_done') doneCount.set(r.of, (doneCount.get(r.of) ?? 0) + 1);
-  for (const [cmd, c] of doneCount) if (c > 1) dup(`activity ${row.id}:${cmd} completed ${c} times`);
-
-  if (row.entry !== 'soak:order') return;
-  const signals = h.filter((r): r is RecordOf<'signal'> => r.type === 'signal');
-  const ext = signals.filter((s) => s.topic === 'ext');
-  if (ext.length > 1) dup(`workflow ${row.id} got its external signal ${ext.length} times`);
-  if (ext.length === 0 && hadExternal) lost(`workflow ${row.id}: the external signal that was sent is not in its history`);
-  const seen = new Map<number, number>();
-  for (const s of signals.filter((x) => x.topic === 'pong')) {
-    const nn = (JSON.parse(s.payloads[0]) as { n: number }).n;
-    seen.set(nn, (seen.get(nn) ?? 0) + 1);
-  }
-  for (const [nn, c] of seen) if (c > 1) dup(`workflow ${row.id} got pong ${nn} ${c} times`);
-  for (const nn of pongs ?? []) if (!seen.has(nn)) lost(`workflow ${row.id}: pong ${nn} was accepted by process.send but is not in its history`);
 }
 
 // ---------------------------------------------------------------- command line
@@ -575,10 +333,11 @@ async function main(): Promise<void> {
   if (r.problems.length > 50) process.stderr.write(`soak: ... ${r.problems.length - 50} more problems\n`);
   process.stderr.write(`soak: ${r.seconds.toFixed(1)}s; kills: ${r.busyKills} while committing, ${r.startupKills} during start-up; ` +
     `${r.signals.external} external signals (${r.signals.viaCli} with wippy workflow signal), ${r.signals.fromProcess} from a process; ` +
-    `${r.reexecuted} activity executions repeated after a crash (at-least-once)\n`);
+    `${r.reexecuted} activity executions repeated after a crash (at-least-once); ` +
+    `${r.retriesAcrossKills} retry backoffs crossed a kill\n`);
   const failed = r.lost > 0 || r.duplicated > 0 || r.problems.length > 0;
   // The registry, the store and every run's stdout/stderr stay for a post-mortem when it failed.
-  if (failed || process.argv.includes('--keep')) process.stderr.write(`soak: kept ${r.dir} (soak.db, stdout.log, stderr.log)\n`);
+  if (failed || process.argv.includes('--keep')) process.stderr.write(`soak: kept ${r.dir} (soak.db, run-NNN.stdout, run-NNN.lengths.json, stderr.log)\n`);
   else fs.rmSync(r.dir, { recursive: true, force: true });
   console.log(`workflows ${r.workflows}, kills ${r.kills}, lost ${r.lost}, duplicated ${r.duplicated}`);
   process.exitCode = failed ? 1 : 0;
