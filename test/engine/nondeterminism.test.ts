@@ -15,6 +15,16 @@ return function()
   return {a = a, b = b, topic = msg:topic()}
 end`;
 
+/** Wait (on a loaded machine too) until the workflow's first step is committed. */
+async function firstStepCommitted(db: string, id: string): Promise<void> {
+  for (let i = 0; i < 1000; i++) {
+    const st = openStore(db, { lock: false });
+    try { if (st.history(id).some((r) => r.type === 'call_done')) return; } finally { st.close(); }
+    await tick(10);
+  }
+  assert.fail(`workflow ${id} did not commit its first step`);
+}
+
 const fns = { one: 'return function(x) return x + 1 end', two: 'return function(x) return x * 10 end', other: 'return function(x) return -x end' };
 
 test('changed code under a recorded history parks the workflow with a report; restored code resumes it', async () => {
@@ -23,7 +33,7 @@ test('changed code under a recorded history parks the workflow with a report; re
   const rt1 = fx.open();
   const e1 = rt1.startWorkflows()!;
   const s = e1.start('app:flow', []) as { id: string };
-  await tick(30);
+  await firstStepCommitted(fx.db, s.id);
   rt1.close();
 
   // The deployed code now calls another function at the first step.
@@ -58,7 +68,7 @@ test('a removed step and an added step are both reported', async () => {
   const src = path.join(fx.dir, 'wf_flow.lua');
   const rt1 = fx.open();
   const s = rt1.startWorkflows()!.start('app:flow', []) as { id: string };
-  await tick(30);
+  await firstStepCommitted(fx.db, s.id);
   rt1.close();
 
   fs.writeFileSync(src, ORIGINAL.replace('local a = funcs.call("app:one", 1)', 'local a = 2'));
@@ -81,7 +91,7 @@ test('workflow.version keeps a running workflow on the old path while new runs t
   const src = path.join(fx.dir, 'wf_flow.lua');
   const rt1 = fx.open();
   const old = rt1.startWorkflows()!.start('app:flow', []) as { id: string };
-  await tick(30);
+  await firstStepCommitted(fx.db, old.id);
   rt1.close();
 
   // New code: behind version 2, the first step calls app:other instead.
