@@ -100,13 +100,14 @@ function historyLengths(db: string): Record<string, number> {
   try { return Object.fromEntries(s.listWorkflows().map((r) => [r.id, s.historyLength(r.id)])); } finally { s.close(); }
 }
 
-class Driver {
+/** Starts, kills and stops the `wippy run`s of a soak, one at a time (`command`: what node runs). */
+export class Driver {
   readonly stderr: string[] = [];
   private run: Run | null = null;
   /** Runs started so far (run n writes runFiles(dir, n)). */
   runs = 0;
 
-  constructor(private readonly dir: string, private readonly db: string) {}
+  constructor(private readonly dir: string, private readonly db: string, private readonly command: string[] = [WIPPY]) {}
 
   start(args: string[]): Run {
     if (this.alive) throw new Error('soak driver: a run is still alive');
@@ -114,7 +115,7 @@ class Driver {
     fs.writeFileSync(files.lengths, JSON.stringify(historyLengths(this.db)));
     // stdout to a file through a descriptor of its own: what a run wrote survives its SIGKILL.
     const fd = fs.openSync(files.stdout, 'w');
-    const proc = spawn(process.execPath, [WIPPY, ...args], { stdio: ['ignore', fd, 'pipe'] });
+    const proc = spawn(process.execPath, [...this.command, ...args], { stdio: ['ignore', fd, 'pipe'] });
     fs.closeSync(fd);
     proc.stderr!.on('data', (d) => this.stderr.push(String(d)));
     const exited = new Promise<number | null>((r) => proc.on('exit', (c) => r(c)));

@@ -134,26 +134,29 @@ test('SIGKILL during a retry backoff, twice: the next attempt runs at its record
   };
   const failed = () => history().filter((r): r is RecordOf<'attempt_failed'> => r.type === 'attempt_failed');
 
-  // 1. Attempt 1 fails; once its failure is recorded, the run waits 1h: kill it then.
-  const r1 = startWippyToFile(['run', fx.dir, '-x', 'app:retry'], stdout);
-  await until(() => failed().length === 1, 'the first failed attempt to be recorded');
-  await kill(r1);
-  // 2. A restart resumes the backoff (1h left): nothing runs. Kill it again.
-  const r2 = startWippyToFile(['run', fx.dir], stdout);
-  await until(() => r2.err.join('').includes('wippy: resumed 1 unfinished workflow'), 'the resume');
-  await tick(300);
-  await kill(r2);
-  assert.deepEqual(r2.lines().map((l) => l.split(' ')[2]), ['1'], 'only attempt 1 ran so far');
-  // 3. With --virtual-time the clock jumps to each due time: attempts 2 and 3 run, then it fails.
-  const r3 = startWippyToFile(['run', fx.dir, '--virtual-time'], stdout);
+  const live: Run[] = [];
+  const start = (args: string[]): Run => { const r = startWippyToFile(args, stdout); live.push(r); return r; };
   try {
+    // 1. Attempt 1 fails; once its failure is recorded, the run waits 1h: kill it then.
+    const r1 = start(['run', fx.dir, '-x', 'app:retry']);
+    await until(() => failed().length === 1, 'the first failed attempt to be recorded');
+    await kill(r1);
+    // 2. A restart resumes the backoff (1h left): nothing runs. Kill it again.
+    const r2 = start(['run', fx.dir]);
+    await until(() => r2.err.join('').includes('wippy: resumed 1 unfinished workflow'), 'the resume');
+    await tick(300);
+    await kill(r2);
+    assert.deepEqual(r2.lines().map((l) => l.split(' ')[2]), ['1'], 'only attempt 1 ran so far');
+    // 3. With --virtual-time the clock jumps to each due time: attempts 2 and 3 run, then it fails.
+    const r3 = start(['run', fx.dir, '--virtual-time']);
     await until(() => history().some((r) => r.type === 'completed'), 'the workflow to end', 20_000);
-  } finally {
     r3.proc.kill('SIGINT');
+    assert.equal(await r3.exited, 0, r3.err.join(''));
+  } finally {
+    for (const r of live) if (r.proc.exitCode === null && r.proc.signalCode === null) r.proc.kill('SIGKILL');
   }
-  assert.equal(await r3.exited, 0, r3.err.join(''));
 
-  const execs = r3.lines().filter((l) => l.startsWith('EXEC '));
+  const execs = live[2].lines().filter((l) => l.startsWith('EXEC '));
   assert.deepEqual(execs.map((l) => l.split(' ')[2]), ['1', '2', '3'], `three attempts in all: ${execs.join(' | ')}`);
   assert.equal(new Set(execs.map((l) => l.split(' ')[1])).size, 1, 'one activity id');
   const h = history();

@@ -52,7 +52,14 @@ test('--update re-records a golden whose code changed, keeping recorded results,
   assert.equal(up.code, 0, up.stdout + up.stderr);
   assertNoJsStack(up.stdout + up.stderr);
   const lines = up.stdout.trim().split('\n');
-  assert.match(lines[0], /^updated .*order\.golden\.json \(5 steps\); it had failed: non-determinism/);
+  assert.match(lines[0], /^updated .*order\.golden\.json \(5 steps\); it had failed: non-determinism in order\.golden\.json \(app:order\) at step 2 \(history record \d+\):$/);
+  // What follows the colon: the replay report, indented (without its advice to re-record).
+  assert.deepEqual(lines.slice(1, 4).map((l) => l.replace(/ +at wf_order\.lua:\d+$/, '')), [
+    '    recorded:  timer 1h',
+    '    attempted: timer 2h',
+    '    differs:   target (3600000 -> 7200000)',
+  ]);
+  assert.ok(!up.stdout.includes('re-record it with'), 'no advice to do what was just done');
   assert.match(up.stdout, /note: a new call ran the real function \(no recorded result matched\): funcs\.call app:audit\("o-1"\) +at wf_order\.lua:6/);
   assert.deepEqual(lines.slice(-2), ['1 updated', '1 passed, 0 failed']);
 
