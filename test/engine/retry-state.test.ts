@@ -10,7 +10,7 @@ import { wfRegistry, runWf, tick } from '../helpers/workflows';
 import { FakeClock } from '../supervisor/harness';
 import { openStore } from '../../runtime/store';
 import { toGolden, fromGolden, replayGolden } from '../../runtime/golden';
-import { renderHistory } from '../../runtime/control';
+import { historyLines } from '../../runtime/control';
 import { GoldenSession } from '../../runtime/golden';
 import type { HistoryRecord, RecordOf } from '../../runtime/store/events';
 import type { Outcome } from '../../runtime/engine/engine';
@@ -128,7 +128,7 @@ test('attempt_failed records replay, render in the timeline and round-trip throu
   const s = openStore(fx.db, { lock: false });
   const row = s.listWorkflows()[0];
   s.close();
-  const timeline = renderHistory(row, h);
+  const timeline = [...historyLines(row, h)].join('\n');
   assert.match(timeline, /\+10\.000s +attempt 2 of step 0 failed: Unavailable: down at 2 \(next attempt in 20s\)/);
   assert.match(timeline, /result of step 0: "ok at 3" \(after 3 attempts\)/);
 
