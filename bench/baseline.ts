@@ -14,10 +14,10 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import Database from 'better-sqlite3';
-import { lua, lauxlib, lualib, toLua, LuaState } from '../runtime/lua/vm';
-import { compile, bytecodeOf } from '../runtime/lua/chunks';
+import { lua, lauxlib, lualib, toLua, LuaState } from '../lua/vm';
+import { compile, bytecodeOf } from '../lua/chunks';
 import { tempDir } from '../test/helpers/lua';
-import type { Runtime } from '../runtime/runtime';
+import type { Runtime } from '../app/runtime';
 import { now, secondsSince, msSince, quantile } from './fixture';
 
 export interface PlainThroughput { runs: number; stepsPerRun: number; seconds: number; stepsPerSecond: number }

@@ -11,7 +11,7 @@ import * as path from 'node:path';
 import Database from 'better-sqlite3';
 import { wfRegistry } from '../test/helpers/workflows';
 import { tempDir } from '../test/helpers/lua';
-import type { Runtime } from '../runtime/runtime';
+import type { Runtime } from '../app/runtime';
 import { benchFixture, checkOutcome, startAndWatch } from './fixture';
 import { plainThroughput, PlainThroughput } from './baseline';
 

@@ -10,7 +10,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { withRegistry } from '../test/helpers/lua';
-import { Runtime, RuntimeOptions } from '../runtime/runtime';
+import { Runtime, RuntimeOptions } from '../app/runtime';
 import type { Outcome, WorkflowEngine } from '../runtime/engine/engine';
 
 /** N x `funcs.call("b:inc", s)`: the throughput workload (also the 3-step latency one). */

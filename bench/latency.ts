@@ -11,7 +11,7 @@
  * reads as "how many fsync'd commits' worth" one workflow costs; the peers' p50 (DBOS, Restate)
  * are compared in run.ts.
  */
-import type { Runtime } from '../runtime/runtime';
+import type { Runtime } from '../app/runtime';
 import { benchFixture, checkOutcome, startAndWatch, now, msSince } from './fixture';
 import { plainLatency, rawCommitLatency, latencyStats, LatencyStats } from './baseline';
 

@@ -7,7 +7,7 @@
  * (test/process/inbox-drain.test.ts).
  */
 import { withRegistry } from '../test/helpers/lua';
-import { Runtime } from '../runtime/runtime';
+import { Runtime } from '../app/runtime';
 import { now, secondsSince } from './fixture';
 
 export interface MailboxSize { messages: number; seconds: number; usPerMessage: number }

@@ -2,7 +2,7 @@
  * Memory with many sleeping workflows (issue 7: "100,000 sleeping workflows under 1 GiB RSS; none
  * lost after they wake").
  *
- * N workflows each `time.sleep("1h")` on a virtual clock (runtime/clock.ts) that is held still
+ * N workflows each `time.sleep("1h")` on a virtual clock (base/clock.ts) that is held still
  * (an extra busy probe) until every one is started and asleep; the engine keeps only `cacheSize`
  * live Lua states, so almost all are evicted and will be replayed from SQLite when they wake.
  * Workflows are started in chunks of `chunk`, waiting for the engine to be idle between chunks.
@@ -15,7 +15,7 @@
  */
 import * as fs from 'node:fs';
 import { spawn } from 'node:child_process';
-import { VirtualClock } from '../runtime/clock';
+import { VirtualClock } from '../base/clock';
 import { benchFixture, checkOutcome, startAndWatch, engineIdle, now, secondsSince, gc, sleepMs } from './fixture';
 import type { Outcome } from '../runtime/engine/engine';
 

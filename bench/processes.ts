@@ -7,7 +7,7 @@
  * ratio shows what processes (own Lua state, PIDs, mailboxes, message copies) cost.
  */
 import { withRegistry } from '../test/helpers/lua';
-import { Runtime } from '../runtime/runtime';
+import { Runtime } from '../app/runtime';
 
 export interface ProcessBenchResult {
   processes: number;

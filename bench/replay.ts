@@ -2,14 +2,14 @@
  * Benchmark: replaying a golden file of a 10,000-step workflow (what `wippy replay` does).
  *
  * A workflow loops `funcs.call("b:step", i)` N times; it is recorded once through the engine on
- * a MemoryStore with virtual time (runtime/golden/record.ts), written as golden text, then timed:
+ * a MemoryStore with virtual time (app/golden/record.ts), written as golden text, then timed:
  * parsing the text (fromGolden) and replaying it (replayGolden: the Lua runs again, every command
  * is matched, every result comes from the file, nothing executes). The same-run baseline is the
  * same loop in a function entry calling the same trivial function with no durability at all, so
  * the ratio shows what replay costs against simply running the code.
  */
 import { withRegistry } from '../test/helpers/lua';
-import { GoldenSession, recordWorkflow, toGolden, fromGolden, replayGolden } from '../runtime/golden';
+import { GoldenSession, recordWorkflow, toGolden, fromGolden, replayGolden } from '../app/golden';
 
 export interface ReplayBenchResult {
   steps: number;

@@ -14,7 +14,7 @@
  * target); with only the base library; and with every library, parsed from text.
  */
 import type { LuaEntry } from '../registry/types';
-import type { Services } from '../runtime/services';
+import type { Services } from '../lua/services';
 import { benchFixture, FIRST_COMMAND_LUA, engineIdle, now, secondsSince, gc } from './fixture';
 import { bareStates, BareStates } from './baseline';
 

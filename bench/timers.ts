@@ -8,7 +8,7 @@
  * Baseline in the same run: the same Lua file as N concurrent function calls (plain Fengari, no
  * durability: `time.sleep` is a plain JS timer there), wall time until all return.
  */
-import type { Runtime } from '../runtime/runtime';
+import type { Runtime } from '../app/runtime';
 import { benchFixture, checkOutcome, startAndWatch, now, secondsSince, quantile } from './fixture';
 
 export interface TimersOptions { workflows?: number; sleepMs?: number; cacheSize?: number }

@@ -5,8 +5,8 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { stripTypes } from '../runtime/lua/typestrip';
-import { compile } from '../runtime/lua/chunks';
+import { stripTypes } from '../lua/typestrip';
+import { compile } from '../lua/chunks';
 
 export interface TypestripResult { bytes: number; stripMBps: number; compileMBps: number; costVsCompile: number }
 

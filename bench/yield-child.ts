@@ -1,7 +1,7 @@
 /**
  * Child process of bench/yield.ts: times a Fengari coroutine yield/resume round trip through a
  * JS binding (what every durable step does once), with V8's flags as given on the command line.
- * It loads Fengari directly (not runtime/lua/vm.ts, which sets --no-sparkplug itself).
+ * It loads Fengari directly (not lua/vm.ts, which sets --no-sparkplug itself).
  * Prints one JSON line: {"usPerRoundTrip": n}.
  */
 import { lua, lauxlib, lualib, to_luastring } from 'fengari';

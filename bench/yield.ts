@@ -1,5 +1,5 @@
 /**
- * Why runtime/lua/v8-flags.ts turns Sparkplug off: a Fengari yield/resume round trip timed in two
+ * Why lua/v8-flags.ts turns Sparkplug off: a Fengari yield/resume round trip timed in two
  * child processes, one with V8's defaults and one with --no-sparkplug (CPU time, median of the
  * warm rounds). A yield is a JS throw that unwinds through luaV_execute; in a Sparkplug frame the
  * handler lookup scans the huge function's offset table.

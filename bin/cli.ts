@@ -2,7 +2,7 @@
  * The `wippy` command line: commander wiring only.
  *
  * Every command's work lives in runtime/ or registry/; this file parses options, calls them, and
- * maps outcomes to output and exit status (runtime/errors.ts decides the status). Heavy modules
+ * maps outcomes to output and exit status (base/errors.ts decides the status). Heavy modules
  * are required lazily so that `wippy --help` starts fast. Invariants: a user mistake prints one
  * clear message without a JS stack; a bug prints "internal error" with the stack and exits 70.
  */

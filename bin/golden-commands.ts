@@ -1,7 +1,7 @@
 /**
  * Commander wiring for the golden-file commands: `wippy replay` and `wippy test`.
  *
- * Only options and help live here; bin/replay.ts and bin/test.ts print, runtime/golden does the
+ * Only options and help live here; bin/replay.ts and bin/test.ts print, app/golden does the
  * work. Loaded by bin/cli.ts; the command modules are imported lazily so `wippy --help` stays fast.
  */
 import type { Command } from 'commander';

@@ -1,5 +1,5 @@
 /**
- * `wippy replay FILE... [--registry PATH]`: printing only (runtime/golden/suite.ts does the work).
+ * `wippy replay FILE... [--registry PATH]`: printing only (app/golden/suite.ts does the work).
  *
  * One verdict per file on stdout: `ok   FILE (N steps)`, or `FAIL FILE: <first report line>` and
  * the rest of the report indented. A file that cannot be read or is not a golden file is one
@@ -7,7 +7,7 @@
  * thrown, see bin/report.ts), else 1 if any file does not match, else 0.
  */
 import * as path from 'node:path';
-import { GoldenSession, checkGolden, Verdict } from '../runtime/golden';
+import { GoldenSession, checkGolden, Verdict } from '../app/golden';
 
 export interface ReplayOptions { registry: string }
 

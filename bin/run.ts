@@ -2,7 +2,7 @@
  * `wippy run PATH [-x ENTRY [ARG_JSON...]]`.
  *
  * Loads the registry (every mistake reported, nothing started), starts the `auto_start` entries in
- * dependency order (runtime/supervisor) and the workflow engine (resuming every unfinished
+ * dependency order (app/supervisor) and the workflow engine (resuming every unfinished
  * workflow in the store), then either
  * - runs one entry to completion (-x) beside them, stops them in reverse order and exits with the
  *   entry's status: its result is the last line of stdout, as JSON; an error result goes to
@@ -23,7 +23,7 @@
  * Stopping while Lua runs. Node runs a signal handler only between two JS turns, and a Lua slice
  * (one activation) is one turn that nothing can interrupt; what bounds it is the instruction
  * budget: every slice ends within its budget (library work, errors and calls are charged too,
- * runtime/lua/budget.ts), about 2-5 s of CPU for the default 100M on a 2-core machine, and the
+ * lua/budget.ts), about 2-5 s of CPU for the default 100M on a 2-core machine, and the
  * schedulers start no further slice in a turn once one has done heavy work. So the handler runs
  * after at most one slice. It then makes the workflow engine run no more workflow code (what did
  * not run resumes at the next start; records keep committing) and stops the services, each within
@@ -36,14 +36,14 @@
  * is used: it could not hear the signal either (Node delivers signals to the main thread only).
  */
 import * as fs from 'node:fs';
-import { Runtime } from '../runtime/runtime';
+import { Runtime } from '../app/runtime';
 import { startOrder } from '../registry';
-import { WippyError, ErrorCode, exitCodeFor, notJsonError } from '../runtime/errors';
-import { createLifecycle, type DownReason, type LifecycleManager, type StartReport } from '../runtime/supervisor';
+import { WippyError, ErrorCode, exitCodeFor, notJsonError } from '../base/errors';
+import { createLifecycle, type DownReason, type LifecycleManager, type StartReport } from '../app/supervisor';
 import { reportErrorResult } from './report';
-import type { CallResult } from '../runtime/services';
-import { commandLineTextProblem, parsedPayloadProblem } from '../runtime/lua/limits';
-import { setStopDeadline } from '../runtime/lua/budget';
+import type { CallResult } from '../lua/services';
+import { commandLineTextProblem, parsedPayloadProblem } from '../lua/limits';
+import { setStopDeadline } from '../lua/budget';
 
 /** The time a stop is given when no service says (the default stop_timeout), and the grace after. */
 const DEFAULT_STOP_MS = 10_000;

@@ -9,11 +9,11 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { ErrorCode, WippyError } from '../runtime/errors';
+import { ErrorCode, WippyError } from '../base/errors';
 import { checkIntegrity, damagedError, describeProblems } from '../runtime/store';
 import { recoverStore, type TableSalvage } from '../runtime/store/recover';
-import { selectStore, storeHolder } from '../runtime/control';
-import type { SelectedStore, StoreChoice } from '../runtime/control';
+import { selectStore, storeHolder } from '../app/control';
+import type { SelectedStore, StoreChoice } from '../app/control';
 
 export interface RecoverOptions extends StoreChoice { output: string }
 

@@ -1,7 +1,7 @@
 /**
  * `wippy test [PATH...] [--registry PATH] [--update]` and
  * `wippy test --record ENTRY [--input JSON]... [--stub ID=JSON]... [--signal TOPIC=JSON]... -o FILE`:
- * option checks and printing only (runtime/golden/suite.ts does the work).
+ * option checks and printing only (app/golden/suite.ts does the work).
  *
  * Test mode prints one line per golden file (see bin/replay.ts verdictLines) and
  * `N passed, N failed` as the last line of stdout; exit 1 when any failed. Record mode writes the
@@ -9,10 +9,10 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { WippyError, ErrorCode } from '../runtime/errors';
-import { GoldenSession, findGoldens, checkGolden, updateGolden, recordGolden, parseStub, parseSignal, jsonArg } from '../runtime/golden';
+import { WippyError, ErrorCode } from '../base/errors';
+import { GoldenSession, findGoldens, checkGolden, updateGolden, recordGolden, parseStub, parseSignal, jsonArg } from '../app/golden';
 import { shownPath, verdictLines } from './replay';
-import type { CallResult } from '../runtime/services';
+import type { CallResult } from '../lua/services';
 
 export interface TestOptions {
   registry: string;

@@ -5,7 +5,7 @@
  * Owns: each subcommand's flow (validate the arguments, pick and open the store, read or queue,
  * print) and its exit status: 0 done; 1 the workflow does not exist or has finished (and store
  * problems); 2 bad usage (malformed JSON payload, reserved topic, unknown status, unwritable -o). The work itself
- * lives in runtime/control (store choice, durable requests, views).
+ * lives in app/control (store choice, durable requests, views).
  *
  * Invariants: the store is opened without its process lock and closed before returning; these
  * commands never write a history: signal, cancel and terminate are rows in the signals table
@@ -14,14 +14,14 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { ErrorCode, WippyError } from '../runtime/errors';
+import { ErrorCode, WippyError } from '../base/errors';
 import type { WorkflowStatus } from '../runtime/store/events';
 import type { SqliteStore } from '../runtime/store';
 import {
   selectStore, openForInspection, storeHolder, findWorkflow, parsePayloads, checkUserTopic,
   sendSignal, sendControl, waitAccepted, listItem, showView, renderShow, listLines, historyLines, jsonArrayLines,
-} from '../runtime/control';
-import type { ControlKind, SelectedStore, Sent, StoreChoice } from '../runtime/control';
+} from '../app/control';
+import type { ControlKind, SelectedStore, Sent, StoreChoice } from '../app/control';
 
 export interface StoreOptions extends StoreChoice { json?: boolean }
 export interface ListOptions extends StoreOptions { status?: string }
@@ -159,11 +159,11 @@ async function deliveryReport(store: SqliteStore, sel: SelectedStore, sent: Sent
 }
 
 /**
- * `export ID [-o FILE]`: the workflow's history as a golden file (runtime/golden), to stdout or
+ * `export ID [-o FILE]`: the workflow's history as a golden file (app/golden), to stdout or
  * FILE. Any status exports: an unfinished history replays as far as it goes.
  */
 export async function exportCommand(id: string, opts: ExportOptions): Promise<number> {
-  const { toGolden } = await import('../runtime/golden'); // only this command needs it
+  const { toGolden } = await import('../app/golden'); // only this command needs it
   return withStore(opts, (store) => {
     const row = findWorkflow(store, id);
     const text = toGolden(store.history(row.id), { recorded_by: 'wippy workflow export' }, { workflowId: row.id });

@@ -1,6 +1,6 @@
 /**
  * `channel` (global): Go-style channels between the coroutines of one execution
- * (runtime/lua/channel.ts has the semantics; `coroutine.spawn` is in runtime/lua/sandbox.ts).
+ * (lua/channel.ts has the semantics; `coroutine.spawn` is in lua/sandbox.ts).
  *
  * Lua API: `channel.new(size?)`, `ch:send(v) -> true` (raises on a closed channel),
  * `ch:receive() -> v, ok`, `ch:close()`, `ch:case_send(v)`, `ch:case_receive()`,
@@ -9,10 +9,10 @@
  * `result.channel == ch` works); values sent by Lua stay Lua values (registry refs), never
  * encoded; a blocking operation suspends only the calling task.
  */
-import { lua, lauxlib, lstr, LuaState, LuaFn, setFuncs, raise } from '../runtime/lua/vm';
-import { Channel, Item, SelectCase, trySelect, waitSelect, SelectOutcome } from '../runtime/lua/channel';
-import { hostOf } from '../runtime/lua/host';
-import { suspend, Pusher } from '../runtime/lua/task';
+import { lua, lauxlib, lstr, LuaState, LuaFn, setFuncs, raise } from '../lua/vm';
+import { Channel, Item, SelectCase, trySelect, waitSelect, SelectOutcome } from '../lua/channel';
+import { hostOf } from '../lua/host';
+import { suspend, Pusher } from '../lua/task';
 
 const CHANNEL_MT = 'wippy.channel';
 const CASE_MT = 'wippy.channel.case';

@@ -5,10 +5,10 @@
  * a workflow sees `activity_id` (stable across retries and restarts: use it as an idempotency
  * key), `workflow_id` and `attempt`.
  */
-import { lua, LuaState, setFuncs, checkText } from '../runtime/lua/vm';
-import { pushJs } from '../runtime/lua/decode';
-import { pushError } from '../runtime/lua/errorvalue';
-import { hostOf } from '../runtime/lua/host';
+import { lua, LuaState, setFuncs, checkText } from '../lua/vm';
+import { pushJs } from '../lua/decode';
+import { pushError } from '../lua/errorvalue';
+import { hostOf } from '../lua/host';
 
 export function openCtx(L: LuaState): void {
   lua.lua_createtable(L, 0, 2);

@@ -3,15 +3,15 @@
  *
  * Owns: the error metatable (methods kind/message/retryable/details/stack, __tostring, __eq by
  * identity), constructors `new`, `wrap`, the predicate `is`, and the kind constants. Error objects
- * are userdata holding an ErrorInfo (runtime/lua/errorvalue.ts), so they cross state boundaries
+ * are userdata holding an ErrorInfo (lua/errorvalue.ts), so they cross state boundaries
  * through the codec intact. Invariant: `tostring(err)` is the message alone, as in Wippy; the CLI
  * prints `Kind: message`.
  */
-import { lua, lauxlib, lstr, LuaState, LuaFn, setFuncs, pushText, raise, bytesToText, typeError } from '../runtime/lua/vm';
-import { ERROR_MT, pushError, testError, toErrorInfo, registerErrorType, ensureErrorType } from '../runtime/lua/errorvalue';
-import { encode } from '../runtime/lua/codec';
-import { decode } from '../runtime/lua/decode';
-import type { ErrorInfo } from '../runtime/errors';
+import { lua, lauxlib, lstr, LuaState, LuaFn, setFuncs, pushText, raise, bytesToText, typeError } from '../lua/vm';
+import { ERROR_MT, pushError, testError, toErrorInfo, registerErrorType, ensureErrorType } from '../lua/errorvalue';
+import { encode } from '../lua/codec';
+import { decode } from '../lua/decode';
+import type { ErrorInfo } from '../base/errors';
 
 export const KINDS: Record<string, string> = {
   NOT_FOUND: 'NotFound', INVALID: 'Invalid', INTERNAL: 'Internal', ALREADY_EXISTS: 'AlreadyExists',

@@ -9,14 +9,14 @@
  * call site with its path); a malformed id returns `Invalid`, an unknown one `NotFound`; the
  * result crosses as a payload and is decoded in the caller's state.
  */
-import { lua, lauxlib, lstr, LuaState, LuaFn, setFuncs, raise, bytesToText } from '../runtime/lua/vm';
-import { encode, CodecError } from '../runtime/lua/codec';
-import { decode } from '../runtime/lua/decode';
-import { pushError } from '../runtime/lua/errorvalue';
-import { hostOf } from '../runtime/lua/host';
-import { waitFor } from '../runtime/lua/task';
-import type { CallRequest, CallResult, Cancel } from '../runtime/services';
-import type { ErrorInfo } from '../runtime/errors';
+import { lua, lauxlib, lstr, LuaState, LuaFn, setFuncs, raise, bytesToText } from '../lua/vm';
+import { encode, CodecError } from '../lua/codec';
+import { decode } from '../lua/decode';
+import { pushError } from '../lua/errorvalue';
+import { hostOf } from '../lua/host';
+import { waitFor } from '../lua/task';
+import type { CallRequest, CallResult, Cancel } from '../lua/services';
+import type { ErrorInfo } from '../base/errors';
 
 const EXECUTOR_MT = 'wippy.funcs.executor';
 const FUTURE_MT = 'wippy.funcs.future';

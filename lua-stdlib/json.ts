@@ -1,14 +1,14 @@
 /**
- * `json`: encode/decode with the project's value rules (runtime/lua/codec.ts).
+ * `json`: encode/decode with the project's value rules (lua/codec.ts).
  *
  * `json.encode(v) -> string | nil, err` and `json.decode(s) -> value | nil, err`; failures are
  * returned as `Invalid` errors naming the problem and its path, never raised. Error objects encode
  * as plain `{kind, message, ...}` objects.
  */
-import { lua, lauxlib, LuaState, LuaFn, setFuncs, pushText, bytesToUtf8OrNull } from '../runtime/lua/vm';
-import { encode, CodecError } from '../runtime/lua/codec';
-import { decode } from '../runtime/lua/decode';
-import { pushError } from '../runtime/lua/errorvalue';
+import { lua, lauxlib, LuaState, LuaFn, setFuncs, pushText, bytesToUtf8OrNull } from '../lua/vm';
+import { encode, CodecError } from '../lua/codec';
+import { decode } from '../lua/decode';
+import { pushError } from '../lua/errorvalue';
 
 /** Budget units of a failure (a JS error built with its stack, then an error value): ~10 us. */
 const WORK_FAILURE = 300;

@@ -1,6 +1,6 @@
 /**
  * `process` (global): PIDs, spawning, messages, events, cancel/terminate, monitors, links and the
- * name registry, over the execution's ProcessApi (runtime/services.ts).
+ * name registry, over the execution's ProcessApi (lua/services.ts).
  *
  * Also owns the Lua shape of messages and events: a Message userdata (`msg:topic()`,
  * `msg:from()` — `""` when unknown —, `msg:payload():data()`; a field that is not a method reads
@@ -8,18 +8,18 @@
  * {value, error}, reason}`. Invariants: failures return `nil, err`, never raise (bad argument
  * types do raise); payloads are encoded at the send site, so a bad value fails there with its path.
  */
-import { lua, lauxlib, lstr, LuaState, LuaFn, setFuncs, pushText, raise, checkText, optText } from '../runtime/lua/vm';
-import { encode, CodecError } from '../runtime/lua/codec';
-import { decode, pushJs } from '../runtime/lua/decode';
-import { pushError } from '../runtime/lua/errorvalue';
-import { hostOf } from '../runtime/lua/host';
-import { waitFor } from '../runtime/lua/task';
-import type { Item } from '../runtime/lua/channel';
+import { lua, lauxlib, lstr, LuaState, LuaFn, setFuncs, pushText, raise, checkText, optText } from '../lua/vm';
+import { encode, CodecError } from '../lua/codec';
+import { decode, pushJs } from '../lua/decode';
+import { pushError } from '../lua/errorvalue';
+import { hostOf } from '../lua/host';
+import { waitFor } from '../lua/task';
+import type { Item } from '../lua/channel';
 import { pushChannel, checkChannel } from './channel';
 import { pushCallResult } from './funcs';
 import type { MailboxCodec, Message, ProcessEvent } from '../runtime/process/mailbox';
-import type { ErrorInfo } from '../runtime/errors';
-import type { Payload, ProcessApi, SpawnOptions } from '../runtime/services';
+import type { ErrorInfo } from '../base/errors';
+import type { Payload, ProcessApi, SpawnOptions } from '../lua/services';
 
 const MESSAGE_MT = 'wippy.message';
 const PAYLOAD_MT = 'wippy.payload';

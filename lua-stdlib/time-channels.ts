@@ -8,10 +8,10 @@
  * channel full is dropped (Go semantics), the next one is scheduled from when it fired.
  * Invariant: a stopped timer or ticker never delivers again and its pending wait is canceled.
  */
-import { lua, lauxlib, lstr, LuaState, LuaFn, setFuncs, setClassMetatable } from '../runtime/lua/vm';
-import { hostOf } from '../runtime/lua/host';
-import { Channel, Item } from '../runtime/lua/channel';
-import type { Cancel, Services } from '../runtime/services';
+import { lua, lauxlib, lstr, LuaState, LuaFn, setFuncs, setClassMetatable } from '../lua/vm';
+import { hostOf } from '../lua/host';
+import { Channel, Item } from '../lua/channel';
+import type { Cancel, Services } from '../lua/services';
 import { pushChannel } from './channel';
 import { durationArg, pushTime } from './time-values';
 import { instant, UTC } from './time-calendar';

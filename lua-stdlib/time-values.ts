@@ -8,13 +8,13 @@
  * Invariants: a Duration holds a finite integer number of nanoseconds (a JS number, exact up to
  * 2^53 ns, about 104 days; it may be negative, e.g. from `t1:sub(t2)`); a Time holds a TimeValue (time-calendar.ts) and is immutable. Every
  * place that takes a duration accepts a Duration, a Go string ("1h30m") or a number of
- * nanoseconds; strings and numbers go through runtime/duration.ts, which refuses negative values,
+ * nanoseconds; strings and numbers go through base/duration.ts, which refuses negative values,
  * days and missing units with a message quoting the input. Only `signed` readers (Time:add, the
  * truncate/round methods, the operators) accept a leading minus, because going back in time is ordinary there.
  */
-import { lua, lauxlib, lstr, LuaState, LuaFn, raise, bytesToText, describe, typeName, pushText } from '../runtime/lua/vm';
-import { typeError } from '../runtime/lua/vm';
-import { parseDuration, DurationError } from '../runtime/duration';
+import { lua, lauxlib, lstr, LuaState, LuaFn, raise, bytesToText, describe, typeName, pushText } from '../lua/vm';
+import { typeError } from '../lua/vm';
+import { parseDuration, DurationError } from '../base/duration';
 import { addNanos, compare, diffNanos, TimeValue, Zone } from './time-calendar';
 
 export const TIME_MT = 'wippy.time.time';

@@ -24,12 +24,12 @@
  * Lua keywords: Go's `Local()` and `Until()` are spelled `t:in_local()` and `time["until"](t)`;
  * `t["local"](t)` exists as an alias.
  */
-import { lua, lauxlib, lstr, LuaState, LuaFn, setFuncs, pushText, raise, checkText, pushLazyModule } from '../runtime/lua/vm';
-import { typeError } from '../runtime/lua/vm';
-import { hostOf } from '../runtime/lua/host';
-import { waitFor } from '../runtime/lua/task';
-import { pushError } from '../runtime/lua/errorvalue';
-import { pushNumber } from '../runtime/lua/decode';
+import { lua, lauxlib, lstr, LuaState, LuaFn, setFuncs, pushText, raise, checkText, pushLazyModule } from '../lua/vm';
+import { typeError } from '../lua/vm';
+import { hostOf } from '../lua/host';
+import { waitFor } from '../lua/task';
+import { pushError } from '../lua/errorvalue';
+import { pushNumber } from '../lua/decode';
 import {
   addDate, addNanos, compare, diffNanos, fromCivil, ianaZone, instant, LOCAL, roundTime, TimeValue, truncateTime, UTC,
   wall, Wall, ZERO_MS, Zone, zoneName,

@@ -4,13 +4,13 @@
  * Inside a workflow these go to the engine (runtime/engine/wf-services.ts); outside one, as in
  * Wippy, `info()` returns `nil, nil`, `version()` returns `max`, and `exec()` returns an error.
  */
-import { lua, lauxlib, LuaState, setFuncs, checkText } from '../runtime/lua/vm';
-import { pushJs } from '../runtime/lua/decode';
-import { encode, CodecError } from '../runtime/lua/codec';
-import { pushError } from '../runtime/lua/errorvalue';
-import { hostOf } from '../runtime/lua/host';
-import { waitFor } from '../runtime/lua/task';
-import { raise } from '../runtime/lua/vm';
+import { lua, lauxlib, LuaState, setFuncs, checkText } from '../lua/vm';
+import { pushJs } from '../lua/decode';
+import { encode, CodecError } from '../lua/codec';
+import { pushError } from '../lua/errorvalue';
+import { hostOf } from '../lua/host';
+import { waitFor } from '../lua/task';
+import { raise } from '../lua/vm';
 import { pushCallResult } from './funcs';
 
 export function openWorkflow(L: LuaState): void {

@@ -10,7 +10,7 @@
  */
 
 import * as path from 'node:path';
-import { ErrorCode, WippyError } from '../runtime/errors';
+import { ErrorCode, WippyError } from '../base/errors';
 
 /** One mistake in the registry, pointing at where the user must look. */
 export interface Problem {

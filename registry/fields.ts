@@ -10,7 +10,7 @@
  * and must exist with one of the expected kinds.
  */
 
-import { parseDuration, DurationError } from '../runtime/duration';
+import { parseDuration, DurationError } from '../base/duration';
 import type { EntryKind, LoadOptions } from './types';
 import { describeValue, type ProblemSink } from './errors';
 import { isPlainMap, type FieldPath, type RawEntry } from './load';

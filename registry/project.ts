@@ -11,7 +11,7 @@
  * - a written `store:` is relative to the YAML file that declares it.
  * Invariant: the store depends only on where the declaring file is, never on the path a command
  * was given (`src`, `src/_index.yaml`, `.`) or the folder it runs from; `wippy run` (through the
- * registry) and `wippy workflow` (through runtime/control/store-select.ts) both use this module.
+ * registry) and `wippy workflow` (through app/control/store-select.ts) both use this module.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';

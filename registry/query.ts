@@ -8,7 +8,7 @@
  * its dependents and is otherwise in the order the ids were given.
  */
 
-import { ErrorCode, WippyError } from '../runtime/errors';
+import { ErrorCode, WippyError } from '../base/errors';
 import type { Entry, EntryKind, LuaEntry, LuaKind, Registry } from './types';
 import { dependencyEdges, formatCycle, type DependencyEdge } from './refs';
 import { didYouMean } from './suggest';

@@ -1,12 +1,12 @@
 /**
  * Services for code that is not a workflow: real clock, real timers, fresh UUIDs, direct calls.
  *
- * Owns: the live implementation of the Services contract (runtime/services.ts) for function and
+ * Owns: the live implementation of the Services contract (lua/services.ts) for function and
  * process executions. Invariant: it holds only the per-execution bits (context, call depth); the
  * shared parts (function runner, output, clock) come from the Runtime.
  */
-import { uuidV4, uuidV7 } from './uuid';
-import type { CallRequest, CallResult, Cancel, ProcessApi, Services } from './services';
+import { uuidV4, uuidV7 } from '../base/uuid';
+import type { CallRequest, CallResult, Cancel, ProcessApi, Services } from '../lua/services';
 
 export interface LiveDeps {
   call(req: CallRequest, done: (r: CallResult) => void, depth: number): Cancel;

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { DurationError, formatDuration, parseDuration } from '../runtime/duration';
+import { DurationError, formatDuration, parseDuration } from '../base/duration';
 
 function fails(v: unknown, ...parts: Array<string | RegExp>): void {
   assert.throws(

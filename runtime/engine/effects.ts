@@ -15,7 +15,7 @@
 import { retryPolicyFrom, nextDelay } from './retry';
 import type { RecordOf, EventRecord } from '../store/events';
 import type { Clock } from '../live-services';
-import type { CallRequest, CallResult, Cancel } from '../services';
+import type { CallRequest, CallResult, Cancel } from '../../lua/services';
 
 /**
  * A recorded answer to a call (golden re-recording): its final result, completion time and

@@ -19,11 +19,11 @@
  *   activations to the next turn (Node hears a SIGTERM only between turns); once `quiesce()` has
  *   been called (the node is stopping) no workflow code runs again, and records still commit.
  */
-import { uuidV4, uuidV7 } from '../uuid';
+import { uuidV4, uuidV7 } from '../../base/uuid';
 import type { EngineHooks, EngineOutput, KeptOutcome, SendTarget } from './hooks';
 import { emptyBatch, batchSize, Batch, HistoryStore } from '../store/store';
 import { WorkflowInstance } from './instance';
-import { applyControlSignal, isReservedTopic } from '../control/requests';
+import { applyControlSignal, isReservedTopic } from '../../app/control/requests';
 import { WorkflowServices } from './wf-services';
 import { Effects } from './effects';
 import type { CallAnswer } from './effects';
@@ -31,13 +31,13 @@ import { InstanceCache } from './cache';
 import type { CommandRecord, HistoryRecord, RecordOf, WorkflowStatus, PendingSignal } from '../store/events';
 import type { Registry, LuaEntry } from '../../registry/types';
 import type { Clock } from '../live-services';
-import type { CallRequest, CallResult, Cancel, Payload, Services } from '../services';
+import type { CallRequest, CallResult, Cancel, Payload, Services } from '../../lua/services';
 import type { MailboxCodec } from '../process/mailbox';
 import type { ProcessNode } from '../process/node';
-import type { LuaHost } from '../lua/host';
-import type { ErrorInfo } from '../errors';
-import { workDone } from '../lua/budget';
-import { TURN_WORK } from '../lua/scheduler';
+import type { LuaHost } from '../../lua/host';
+import type { ErrorInfo } from '../../base/errors';
+import { workDone } from '../../lua/budget';
+import { TURN_WORK } from '../../lua/scheduler';
 
 export type { EngineOutput } from './hooks';
 
@@ -53,7 +53,7 @@ export interface EngineDeps {
   /** Live instances kept in memory (idle ones beyond this are evicted). */
   cacheSize?: number;
   /**
-   * Golden recording (runtime/golden/record.ts): answer a workflow's function call without running
+   * Golden recording (app/golden/record.ts): answer a workflow's function call without running
    * it (a recorded result or a stub). The answer is the activity's final result: no retry policy
    * applies. It completes at `at` (never before now; default now). Null: run the function.
    */
@@ -421,7 +421,7 @@ export class WorkflowEngine implements EngineHooks {
     const st = this.states.get(s.workflowId);
     // Finished (or finishing in this batch): the signal has no reader.
     if (!st || (st.status !== 'running' && st.status !== 'parked')) return;
-    // `@cancel` / `@terminate` from `wippy workflow cancel|terminate` (runtime/control).
+    // `@cancel` / `@terminate` from `wippy workflow cancel|terminate` (app/control).
     if (isReservedTopic(s.topic)) { applyControlSignal(this, s); return; }
     this.appendRecord(s.workflowId, { type: 'signal', at: s.at, topic: s.topic, from: s.from, payloads: s.payloads, signal: s.id });
   }

@@ -2,14 +2,14 @@
  * What a workflow instance and its Services need from the engine that drives them.
  *
  * Two drivers implement it: the durable WorkflowEngine (engine.ts: a store, effects, cache) and
- * the golden-file ReplayDriver (runtime/golden/replay.ts: a recorded history, no effects). Keeping
+ * the golden-file ReplayDriver (app/golden/replay.ts: a recorded history, no effects). Keeping
  * the instance behind this interface is what lets one replay machine serve both.
  */
 import type { CommandRecord, HistoryRecord, RecordOf } from '../store/events';
-import type { ErrorInfo } from '../errors';
+import type { ErrorInfo } from '../../base/errors';
 import type { Registry } from '../../registry/types';
 import type { MailboxCodec } from '../process/mailbox';
-import type { CallResult } from '../services';
+import type { CallResult } from '../../lua/services';
 import type { WorkflowInstance } from './instance';
 
 export interface EngineOutput {

@@ -6,8 +6,8 @@
  * `non_retryable_error_types`, or that is `NotFound` for an unknown function is never retried.
  * Intervals are Go duration strings or numbers of milliseconds (Wippy's convention for options).
  */
-import { parseDuration } from '../duration';
-import type { ErrorInfo } from '../errors';
+import { parseDuration } from '../../base/duration';
+import type { ErrorInfo } from '../../base/errors';
 
 export interface RetryPolicy {
   maximumAttempts: number; // 0 = unlimited

@@ -13,8 +13,8 @@
 import type { WorkflowInstance } from './instance';
 import type { EngineHooks, KeptOutcome } from './hooks';
 import type { CommandRecord, RecordOf } from '../store/events';
-import type { CallRequest, CallResult, Cancel, Payload, ProcessApi, Services, SpawnOptions, WorkflowApi, WorkflowInfo } from '../services';
-import type { ErrorInfo } from '../errors';
+import type { CallRequest, CallResult, Cancel, Payload, ProcessApi, Services, SpawnOptions, WorkflowApi, WorkflowInfo } from '../../lua/services';
+import type { ErrorInfo } from '../../base/errors';
 
 const invalid = (what: string): ErrorInfo => ({ kind: 'Invalid', message: `${what} is not available inside a workflow (it is not deterministic)`, retryable: false });
 

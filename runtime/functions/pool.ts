@@ -7,10 +7,10 @@
  * the pool never blocks: when no idle host exists a new one is made (a cap on live states could
  * deadlock a function that calls itself through funcs.call); only idle hosts are capped.
  */
-import { LuaHost, ModuleResolver, uncharged } from '../lua/host';
-import { compile } from '../lua/chunks';
+import { LuaHost, ModuleResolver, uncharged } from '../../lua/host';
+import { compile } from '../../lua/chunks';
 import type { LuaEntry } from '../../registry/types';
-import type { Services } from '../services';
+import type { Services } from '../../lua/services';
 
 export interface Lease {
   host: LuaHost;

@@ -8,16 +8,16 @@
  * a result that cannot be encoded is an error, not a crash; the lease returns to its pool exactly
  * once; nesting deeper than MAX_CALL_DEPTH fails instead of exhausting the JS stack.
  */
-import { lua } from '../lua/vm';
-import { encode, CodecError } from '../lua/codec';
-import { decode } from '../lua/decode';
-import { toErrorInfo, testError } from '../lua/errorvalue';
-import { LuaError, TaskOutcome } from '../lua/task';
-import { CompileError } from '../lua/chunks';
+import { lua } from '../../lua/vm';
+import { encode, CodecError } from '../../lua/codec';
+import { decode } from '../../lua/decode';
+import { toErrorInfo, testError } from '../../lua/errorvalue';
+import { LuaError, TaskOutcome } from '../../lua/task';
+import { CompileError } from '../../lua/chunks';
 import { HostPool, PoolContext } from './pool';
-import type { CallRequest, CallResult, Cancel, Services } from '../services';
+import type { CallRequest, CallResult, Cancel, Services } from '../../lua/services';
 import type { Registry, LuaEntry } from '../../registry/types';
-import type { ErrorInfo } from '../errors';
+import type { ErrorInfo } from '../../base/errors';
 
 export const MAX_CALL_DEPTH = 200;
 

@@ -8,9 +8,9 @@
  * order); listeners are matched in subscription order and the first match wins; delivery never
  * blocks (the channels are unbounded).
  */
-import { Channel, Item } from '../lua/channel';
-import type { ErrorInfo } from '../errors';
-import type { Payload } from '../services';
+import { Channel, Item } from '../../lua/channel';
+import type { ErrorInfo } from '../../base/errors';
+import type { Payload } from '../../lua/services';
 
 export interface Message {
   topic: string;

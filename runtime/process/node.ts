@@ -10,10 +10,10 @@
  */
 import { Process, exitEvent, rfc3339 } from './process';
 import type { MailboxCodec, Message } from './mailbox';
-import type { LuaHost } from '../lua/host';
+import type { LuaHost } from '../../lua/host';
 import type { Registry, LuaEntry } from '../../registry/types';
-import type { CallResult, Cancel, Payload, ProcessApi, Services, SpawnOptions } from '../services';
-import type { ErrorInfo } from '../errors';
+import type { CallResult, Cancel, Payload, ProcessApi, Services, SpawnOptions } from '../../lua/services';
+import type { ErrorInfo } from '../../base/errors';
 
 export interface NodeDeps {
   registry: Registry;

@@ -8,14 +8,14 @@
  * Invariants: a process exits once; after exit its mailbox is closed, its spawned coroutines are
  * killed, its names are released, and it is gone from the node's table.
  */
-import { lua } from '../lua/vm';
-import { decode } from '../lua/decode';
+import { lua } from '../../lua/vm';
+import { decode } from '../../lua/decode';
 import { resultOf } from '../functions/runner';
 import { Mailbox, MailboxCodec, ProcessEvent } from './mailbox';
-import type { LuaHost } from '../lua/host';
-import type { Task } from '../lua/task';
-import type { CallResult, Payload } from '../services';
-import type { ErrorInfo } from '../errors';
+import type { LuaHost } from '../../lua/host';
+import type { Task } from '../../lua/task';
+import type { CallResult, Payload } from '../../lua/services';
+import type { ErrorInfo } from '../../base/errors';
 
 export type ExitListener = (pid: string, result: CallResult) => void;
 

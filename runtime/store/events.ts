@@ -18,8 +18,8 @@
  * finished, failed attempt of an activity and when the next one is due, before that backoff
  * starts, so a restart continues with the next attempt at its due time (engine/effects.ts).
  */
-import type { ErrorInfo } from '../errors';
-import type { Payload } from '../services';
+import type { ErrorInfo } from '../../base/errors';
+import type { Payload } from '../../lua/services';
 
 export type HistoryRecord =
   // --- lifecycle ---

@@ -15,7 +15,7 @@ import * as fs from 'node:fs';
 import * as nodePath from 'node:path';
 import { Worker } from 'node:worker_threads';
 import Database from 'better-sqlite3';
-import { ErrorCode, WippyError } from '../errors';
+import { ErrorCode, WippyError } from '../../base/errors';
 
 /** Problems kept from one check (SQLite stops there too). */
 export const MAX_PROBLEMS = 100;

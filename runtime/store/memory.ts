@@ -8,7 +8,7 @@
  * unknown signal id is a no-op; records, rows and signals are copied on the way in and out (records
  * go through JSON text exactly as in SQLite), so no caller can mutate what is stored.
  */
-import { ErrorCode, WippyError } from '../errors';
+import { ErrorCode, WippyError } from '../../base/errors';
 import type { HistoryRecord, PendingSignal, WorkflowRow, WorkflowStatus } from './events';
 import type { Batch, HistoryStore } from './store';
 

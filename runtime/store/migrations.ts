@@ -22,7 +22,7 @@
  *   (pollers use `id > afterId`).
  */
 import type Database from 'better-sqlite3';
-import { ErrorCode, WippyError } from '../errors';
+import { ErrorCode, WippyError } from '../../base/errors';
 
 export interface Migration {
   /** Stable forever once shipped: it is what the `migrations` table records. */

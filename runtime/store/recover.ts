@@ -13,7 +13,7 @@
  */
 import * as fs from 'node:fs';
 import Database from 'better-sqlite3';
-import { ErrorCode, WippyError } from '../errors';
+import { ErrorCode, WippyError } from '../../base/errors';
 import { SqliteStore } from './sqlite';
 import { checkIntegrity, damagedError, describeProblems, isCorruption } from './integrity';
 import { emptyBatch, type Batch } from './store';

@@ -26,8 +26,8 @@
 import * as fs from 'node:fs';
 import * as nodePath from 'node:path';
 import Database from 'better-sqlite3';
-import { ErrorCode, WippyError } from '../errors';
-import type { ErrorInfo } from '../errors';
+import { ErrorCode, WippyError } from '../../base/errors';
+import type { ErrorInfo } from '../../base/errors';
 import type { HistoryRecord, PendingSignal, WorkflowRow, WorkflowStatus } from './events';
 import type { Batch, HistoryStore } from './store';
 import { appliedMigrations, runMigrations } from './migrations';

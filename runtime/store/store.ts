@@ -7,8 +7,8 @@
  * survives a crash; histories are append-only (a record's index never changes).
  */
 import type { HistoryRecord, PendingSignal, WorkflowRow, WorkflowStatus } from './events';
-import type { ErrorInfo } from '../errors';
-import type { Payload } from '../services';
+import type { ErrorInfo } from '../../base/errors';
+import type { Payload } from '../../lua/services';
 
 export interface AppendOp { workflowId: string; index: number; record: HistoryRecord }
 

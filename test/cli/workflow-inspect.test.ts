@@ -9,7 +9,7 @@ import { wippy, assertNoJsStack } from '../helpers/cli';
 import { withRegistry } from '../helpers/lua';
 import { wfRegistry, runWf, valueOf, tick, WfFixture } from '../helpers/workflows';
 import { openStore } from '../../runtime/store';
-import { formatOffset } from '../../runtime/control';
+import { formatOffset } from '../../app/control';
 
 const WORKFLOWS = {
   greet: 'return function(name) return {hello = name, n = 2} end',

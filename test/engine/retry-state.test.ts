@@ -9,9 +9,9 @@ import assert from 'node:assert/strict';
 import { wfRegistry, runWf, tick } from '../helpers/workflows';
 import { FakeClock } from '../supervisor/harness';
 import { openStore } from '../../runtime/store';
-import { toGolden, fromGolden, replayGolden } from '../../runtime/golden';
-import { historyLines } from '../../runtime/control';
-import { GoldenSession } from '../../runtime/golden';
+import { toGolden, fromGolden, replayGolden } from '../../app/golden';
+import { historyLines } from '../../app/control';
+import { GoldenSession } from '../../app/golden';
 import type { HistoryRecord, RecordOf } from '../../runtime/store/events';
 import type { Outcome } from '../../runtime/engine/engine';
 

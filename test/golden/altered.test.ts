@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { wippy, assertNoJsStack, ROOT } from '../helpers/cli';
-import { GoldenSession, checkGolden } from '../../runtime/golden';
+import { GoldenSession, checkGolden } from '../../app/golden';
 
 const REG = path.join(ROOT, 'examples/workflows');
 const DIR = 'test/golden/altered';

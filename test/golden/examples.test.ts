@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { wippy, assertNoJsStack, ROOT } from '../helpers/cli';
-import { GoldenSession, readGolden, planFromGolden, recordWorkflow, toGolden } from '../../runtime/golden';
+import { GoldenSession, readGolden, planFromGolden, recordWorkflow, toGolden } from '../../app/golden';
 
 const REG = path.join(ROOT, 'examples/workflows');
 const GOLDENS = path.join(REG, 'goldens');

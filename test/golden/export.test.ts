@@ -12,7 +12,7 @@ import { spawn, ChildProcess } from 'node:child_process';
 import { WIPPY, wippy, assertNoJsStack } from '../helpers/cli';
 import { wfRegistry, tick } from '../helpers/workflows';
 import { openStore } from '../../runtime/store';
-import { toGolden, readGolden } from '../../runtime/golden';
+import { toGolden, readGolden } from '../../app/golden';
 
 const WF = `local funcs, time, uuid = require("funcs"), require("time"), require("uuid")
 return function(order)

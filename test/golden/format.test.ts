@@ -7,9 +7,9 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { wippy, assertNoJsStack, ROOT } from '../helpers/cli';
 import { tempDir } from '../helpers/lua';
-import { toGolden, fromGolden, GoldenError, readGolden } from '../../runtime/golden';
-import { payloadDiff } from '../../runtime/golden/diff';
-import { ErrorCode } from '../../runtime/errors';
+import { toGolden, fromGolden, GoldenError, readGolden } from '../../app/golden';
+import { payloadDiff } from '../../app/golden/diff';
+import { ErrorCode } from '../../base/errors';
 
 const PAYMENT = path.join(ROOT, 'examples/workflows/goldens/payment.golden.json');
 

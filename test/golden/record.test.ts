@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import { wippy, assertNoJsStack } from '../helpers/cli';
 import { wfRegistry } from '../helpers/workflows';
 import { tempDir } from '../helpers/lua';
-import { readGolden } from '../../runtime/golden';
+import { readGolden } from '../../app/golden';
 import type { RecordOf } from '../../runtime/store/events';
 
 const WF = `local funcs = require("funcs")

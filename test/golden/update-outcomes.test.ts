@@ -10,7 +10,7 @@ import * as path from 'node:path';
 import { wippy, assertNoJsStack } from '../helpers/cli';
 import { wfRegistry } from '../helpers/workflows';
 import { openStore } from '../../runtime/store';
-import { readGolden } from '../../runtime/golden';
+import { readGolden } from '../../app/golden';
 import type { HistoryRecord, RecordOf } from '../../runtime/store/events';
 
 const WF = `local funcs, workflow = require("funcs"), require("workflow")

@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import { wippy, assertNoJsStack } from '../helpers/cli';
 import { wfRegistry, tick } from '../helpers/workflows';
 import { openStore } from '../../runtime/store';
-import { readGolden, GoldenSession, planFromGolden, recordWorkflow, toGolden, fromGolden } from '../../runtime/golden';
+import { readGolden, GoldenSession, planFromGolden, recordWorkflow, toGolden, fromGolden } from '../../app/golden';
 import type { RecordOf } from '../../runtime/store/events';
 
 const WF = `local funcs, time, uuid = require("funcs"), require("time"), require("uuid")

@@ -8,8 +8,8 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { Runtime, RuntimeOptions } from '../../runtime/runtime';
-import type { CallResult } from '../../runtime/services';
+import { Runtime, RuntimeOptions } from '../../app/runtime';
+import type { CallResult } from '../../lua/services';
 
 export function tempDir(prefix = 'wippy-test-'): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), prefix));

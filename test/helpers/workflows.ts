@@ -4,7 +4,7 @@
  */
 import * as path from 'node:path';
 import { withRegistry } from './lua';
-import { Runtime, RuntimeOptions } from '../../runtime/runtime';
+import { Runtime, RuntimeOptions } from '../../app/runtime';
 import type { Outcome } from '../../runtime/engine/engine';
 
 export interface WfFixture {

@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { withRegistry } from '../helpers/lua';
-import { Runtime } from '../../runtime/runtime';
+import { Runtime } from '../../app/runtime';
 
 function registry(): string {
   return withRegistry({

@@ -1,9 +1,9 @@
 // The value codec: round trips through JSON text, int/float, arrays vs maps, refusals with paths.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { lua, lauxlib, lualib, toLua } from '../../runtime/lua/vm';
-import { encode, CodecError } from '../../runtime/lua/codec';
-import { decode, pushJs } from '../../runtime/lua/decode';
+import { lua, lauxlib, lualib, toLua } from '../../lua/vm';
+import { encode, CodecError } from '../../lua/codec';
+import { decode, pushJs } from '../../lua/decode';
 import { evalLua, runLua } from '../helpers/lua';
 
 function state() {

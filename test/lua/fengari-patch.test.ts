@@ -55,7 +55,7 @@ test('to_luastring still encodes non-ASCII text as UTF-8', () => {
 });
 
 test('states that load one compiled chunk share its prototype but each gets its own _ENV and closures', async () => {
-  const { compile, loadChunk } = await import('../../runtime/lua/chunks');
+  const { compile, loadChunk } = await import('../../lua/chunks');
   const chunk = compile('local function k() return 42 end\nreturn function() return x, k end', 'shared.lua');
   const mk = (x: number) => {
     const L = lauxlib.luaL_newstate();
@@ -86,6 +86,6 @@ test('states that load one compiled chunk share its prototype but each gets its 
 });
 
 test('a compile error still names the chunk and line', async () => {
-  const { compile, CompileError } = await import('../../runtime/lua/chunks');
+  const { compile, CompileError } = await import('../../lua/chunks');
   assert.throws(() => compile('local x = \n\n = 3', 'bad.lua'), (e: unknown) => e instanceof CompileError && /bad\.lua:3:/.test(e.message));
 });

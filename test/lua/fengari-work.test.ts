@@ -1,7 +1,7 @@
 /**
  * The charged-work patches in patches/fengari+0.1.5.patch (node_modules/fengari/src/lstate.js
  * luaE_charge explains them), tested on bare Fengari states with a tiny meter like the host's
- * (runtime/lua/budget.ts): a count hook that counts instructions, a work hook that takes the
+ * (lua/budget.ts): a count hook that counts instructions, a work hook that takes the
  * charged work, and an error once the total passes a limit. Stock Fengari has no work hook: the
  * tests that need it say so at once (without the patches each of their snippets runs for seconds
  * to forever, as the count hook alone never sees the work inside one call); the others run on the

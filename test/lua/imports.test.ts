@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { withRegistry } from '../helpers/lua';
-import { Runtime } from '../../runtime/runtime';
+import { Runtime } from '../../app/runtime';
 
 test('imports load library.lua entries once per state, each library with its own modules', async () => {
   const dir = withRegistry({

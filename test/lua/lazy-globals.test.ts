@@ -1,4 +1,4 @@
-// Lazily opened globals (runtime/lua/sandbox.ts) must behave like stock Lua 5.3: the string
+// Lazily opened globals (lua/sandbox.ts) must behave like stock Lua 5.3: the string
 // metatable, pairs/next/rawget/getmetatable on _G, a strict module, reassigned globals.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';

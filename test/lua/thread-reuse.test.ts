@@ -1,4 +1,4 @@
-// Thread reuse (runtime/lua/task.ts finish + host.ts recycleThread): a finished task's coroutine
+// Thread reuse (lua/task.ts finish + host.ts recycleThread): a finished task's coroutine
 // may serve the host's next task, but never one the script holds (coroutine.running()).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';

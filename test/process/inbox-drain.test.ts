@@ -7,8 +7,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { withRegistry } from '../helpers/lua';
-import { Runtime } from '../../runtime/runtime';
-import { Queue } from '../../runtime/lua/queue';
+import { Runtime } from '../../app/runtime';
+import { Queue } from '../../lua/queue';
 
 const DRAIN = `return function(n)
   local me = process.pid()

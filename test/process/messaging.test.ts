@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { withRegistry } from '../helpers/lua';
-import { Runtime } from '../../runtime/runtime';
+import { Runtime } from '../../app/runtime';
 
 function registry(procs: Record<string, string>): Runtime {
   const entries = Object.keys(procs).map((n) => `  - name: ${n}\n    kind: process.lua\n    source: file://${n}.lua\n    modules: [time]\n`).join('');

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ErrorCode, WippyError } from '../../runtime/errors';
+import { ErrorCode, WippyError } from '../../base/errors';
 import { dependenciesOf, entriesOfKind, getEntry, loadRegistry, resolveRef, startOrder } from '../../registry';
 import { GOOD, tree } from './helpers';
 

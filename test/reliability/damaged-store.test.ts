@@ -12,7 +12,7 @@ import { wippy, assertNoJsStack } from '../helpers/cli';
 import { tempDir } from '../helpers/lua';
 import { storeWithRunning, loseIndexRowsAndGarbleId, breakHistoryPage } from '../helpers/damage';
 import { openStore, emptyBatch } from '../../runtime/store';
-import { ErrorCode, isWippyError } from '../../runtime/errors';
+import { ErrorCode, isWippyError } from '../../base/errors';
 import type { Outcome } from '../../runtime/engine/engine';
 
 /** The one line every damaged store gives, with its exit status. */

@@ -7,7 +7,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { withRegistry } from '../helpers/lua';
-import { Runtime } from '../../runtime/runtime';
+import { Runtime } from '../../app/runtime';
 import { realClock } from '../../runtime/live-services';
 
 const FIRST_LINE = 3; // cases start on this line of cases.lua

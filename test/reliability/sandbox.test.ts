@@ -6,7 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { wfRegistry, runWf, valueOf, tick, TICK, HEALTHY } from '../helpers/workflows';
-import type { Runtime } from '../../runtime/runtime';
+import type { Runtime } from '../../app/runtime';
 import { openStore } from '../../runtime/store';
 
 /** Every global after forcing the lazily opened ones, and probes of what must be absent. */
@@ -56,7 +56,7 @@ test('workflows and processes cannot reach io, os.execute/exit/getenv, package.l
         req_path: `module '../registry.yaml' is not available to ${id}: ${can}`,
         req_debug: `module 'debug' is not available to ${id}: ${can}`,
       }, where); // (called through pcall, the errors carry no file:line: pcall is their caller)
-      // A new global is a new way out: review the sandbox (runtime/lua/sandbox.ts), then add it here.
+      // A new global is a new way out: review the sandbox (lua/sandbox.ts), then add it here.
       assert.equal(globals, ALLOWED_GLOBALS, where);
     }
   } finally {

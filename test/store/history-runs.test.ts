@@ -3,7 +3,7 @@
 // as in the memory store.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ErrorCode } from '../../runtime/errors';
+import { ErrorCode } from '../../base/errors';
 import { openStore } from '../../runtime/store/index';
 import { MemoryStore } from '../../runtime/store/memory';
 import type { HistoryStore } from '../../runtime/store/store';

@@ -1,7 +1,7 @@
 /** MemoryStore: the shared HistoryStore contract, plus what only an in-memory store has. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ErrorCode } from '../../runtime/errors';
+import { ErrorCode } from '../../base/errors';
 import { MemoryStore } from '../../runtime/store/memory';
 import { start, storeSuite, throwsCode } from './suite';
 

@@ -9,7 +9,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { spawn, spawnSync } from 'node:child_process';
 import Database from 'better-sqlite3';
-import { ErrorCode, isWippyError } from '../../runtime/errors';
+import { ErrorCode, isWippyError } from '../../base/errors';
 import { MIGRATIONS, SqliteStore, integrityCheck, openStore } from '../../runtime/store/index';
 import { runMigrations } from '../../runtime/store/migrations';
 import { RECORDS, batch, row, start, storeSuite, throwsCode } from './suite';

@@ -4,7 +4,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ErrorCode, isWippyError } from '../../runtime/errors';
+import { ErrorCode, isWippyError } from '../../base/errors';
 import type { HistoryRecord, WorkflowRow } from '../../runtime/store/events';
 import { emptyBatch } from '../../runtime/store/store';
 import type { Batch, HistoryStore } from '../../runtime/store/store';

@@ -1,7 +1,7 @@
 // The restart arithmetic alone: delays, caps, jitter, attempt counting.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { restartDelay, judgeFailure, isTerminalError } from '../../runtime/supervisor';
+import { restartDelay, judgeFailure, isTerminalError } from '../../app/supervisor';
 import type { RestartPolicy } from '../../registry/types';
 
 const policy: RestartPolicy = { initialDelayMs: 1000, maxDelayMs: 5000, backoffFactor: 2, jitter: 0.1, maxAttempts: 0 };

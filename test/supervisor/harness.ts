@@ -9,8 +9,8 @@
  */
 import assert from 'node:assert/strict';
 import { withRegistry } from '../helpers/lua';
-import { Runtime } from '../../runtime/runtime';
-import { createLifecycle, type Supervision } from '../../runtime/supervisor';
+import { Runtime } from '../../app/runtime';
+import { createLifecycle, type Supervision } from '../../app/supervisor';
 import type { Clock } from '../../runtime/live-services';
 
 export class FakeClock implements Clock {

@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { harness, service, until } from './harness';
 import type { Entry, ServiceEntry } from '../../registry/types';
-import type { Starter } from '../../runtime/supervisor';
+import type { Starter } from '../../app/supervisor';
 
 const MEMBER = `  - name: member
     kind: process.lua

@@ -5,7 +5,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { hasTypeSyntax, stripTypes } from '../../runtime/lua/typestrip';
+import { hasTypeSyntax, stripTypes } from '../../lua/typestrip';
 import { loadCorpus, newlineOffsets, runLua, tokenLines } from './harness';
 
 const corpus = loadCorpus();

@@ -5,8 +5,8 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { stripTypes, TypeSyntaxError } from '../../runtime/lua/typestrip';
-import { ErrorCode, WippyError } from '../../runtime/errors';
+import { stripTypes, TypeSyntaxError } from '../../lua/typestrip';
+import { ErrorCode, WippyError } from '../../base/errors';
 import { runLua } from './harness';
 
 /** 1-based line of the first line containing `marker`. */

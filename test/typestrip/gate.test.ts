@@ -8,10 +8,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { hasTypeSyntax, stripTypes, TypeSyntaxError } from '../../runtime/lua/typestrip';
-import { Tok, tokenize } from '../../runtime/lua/typestrip-lexer';
-import { StripParser } from '../../runtime/lua/typestrip-parser';
-import { LuaSyntaxStop } from '../../runtime/lua/typestrip-types';
+import { hasTypeSyntax, stripTypes, TypeSyntaxError } from '../../lua/typestrip';
+import { Tok, tokenize } from '../../lua/typestrip-lexer';
+import { StripParser } from '../../lua/typestrip-parser';
+import { LuaSyntaxStop } from '../../lua/typestrip-types';
 import { compilesInFengari, loadCorpus } from './harness';
 
 interface Ungated { ranges: number; typeError: boolean; stopped: boolean }

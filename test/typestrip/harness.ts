@@ -9,7 +9,7 @@
 import { readdirSync, readFileSync, existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { lua, lauxlib, lualib, to_luastring, to_jsstring } from 'fengari';
-import { Tok, tokenize } from '../../runtime/lua/typestrip-lexer';
+import { Tok, tokenize } from '../../lua/typestrip-lexer';
 
 export interface CorpusPair {
   name: string;

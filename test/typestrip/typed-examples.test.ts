@@ -5,9 +5,9 @@ import assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { wippy } from '../helpers/cli';
 import { tempDir } from '../helpers/lua';
-import { Runtime } from '../../runtime/runtime';
+import { Runtime } from '../../app/runtime';
 import { openStore } from '../../runtime/store';
-import { toGolden, fromGolden, replayGolden } from '../../runtime/golden';
+import { toGolden, fromGolden, replayGolden } from '../../app/golden';
 import { mailboxCodec } from '../../lua-stdlib/process';
 
 const REG = path.resolve(__dirname, '../../../examples/workflows');

@@ -8,7 +8,7 @@
  * the standard library. Invariant: every error userdata carries `{ error: ErrorInfo }` as data and
  * has the metatable registered under ERROR_MT.
  */
-import type { ErrorInfo } from '../errors';
+import type { ErrorInfo } from '../base/errors';
 import { lua, lauxlib, lstr, LuaState, bytesToText, describe } from './vm';
 
 export const ERROR_MT = 'wippy.error';

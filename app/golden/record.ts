@@ -29,22 +29,22 @@
  * history like one from a real run and `toGolden` writes it; nothing outside the Runtime's Lua
  * states is touched (the node's externalSend is restored when the run ends).
  */
-import { WorkflowEngine, Outcome } from '../engine/engine';
-import type { CallAnswer } from '../engine/effects';
-import type { KeptOutcome } from '../engine/hooks';
-import { MemoryStore } from '../store';
-import { VirtualClock } from '../clock';
-import { schedulerBusy } from '../lua/scheduler';
-import { describeCommand, matchCommand } from '../engine/matcher';
-import { isCommand, isEnd } from '../store/events';
-import type { Batch, HistoryStore } from '../store/store';
-import type { CommandRecord, HistoryRecord, RecordOf, PendingSignal, WorkflowRow, WorkflowStatus } from '../store/events';
+import { WorkflowEngine, Outcome } from '../../runtime/engine/engine';
+import type { CallAnswer } from '../../runtime/engine/effects';
+import type { KeptOutcome } from '../../runtime/engine/hooks';
+import { MemoryStore } from '../../runtime/store';
+import { VirtualClock } from '../../base/clock';
+import { schedulerBusy } from '../../lua/scheduler';
+import { describeCommand, matchCommand } from '../../runtime/engine/matcher';
+import { isCommand, isEnd } from '../../runtime/store/events';
+import type { Batch, HistoryStore } from '../../runtime/store/store';
+import type { CommandRecord, HistoryRecord, RecordOf, PendingSignal, WorkflowRow, WorkflowStatus } from '../../runtime/store/events';
 import type { Registry, LuaEntry } from '../../registry/types';
-import type { ProcessNode } from '../process/node';
-import type { Mailbox, MailboxCodec } from '../process/mailbox';
-import type { LuaHost } from '../lua/host';
-import type { Clock } from '../live-services';
-import type { CallRequest, CallResult, Cancel, Payload, Services } from '../services';
+import type { ProcessNode } from '../../runtime/process/node';
+import type { Mailbox, MailboxCodec } from '../../runtime/process/mailbox';
+import type { LuaHost } from '../../lua/host';
+import type { Clock } from '../../runtime/live-services';
+import type { CallRequest, CallResult, Cancel, Payload, Services } from '../../lua/services';
 
 /** What a recording needs from a loaded Runtime (session.ts builds it). */
 export interface RecordHost {

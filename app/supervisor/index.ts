@@ -1,5 +1,5 @@
 /**
- * Supervision: the public surface of runtime/supervisor/.
+ * Supervision: the public surface of app/supervisor/.
  *
  * Owns: `createLifecycle(rt)`, which wires a LifecycleManager for a Runtime with the starters of
  * the kinds this layer knows (process.host: nothing to do; process.service: supervised). Another
@@ -17,7 +17,7 @@
  */
 import { consoleOutput } from '../runtime';
 import type { Runtime } from '../runtime';
-import { realClock, type Clock } from '../live-services';
+import { realClock, type Clock } from '../../runtime/live-services';
 import { LifecycleManager, noopStarter, type LogFn } from './lifecycle';
 import { ServiceStarter } from './service-starter';
 

@@ -9,9 +9,9 @@
  */
 import { Runtime } from '../runtime';
 import { mailboxCodec } from '../../lua-stdlib/process';
-import { realClock } from '../clock';
-import type { Clock } from '../live-services';
-import type { Cancel } from '../services';
+import { realClock } from '../../base/clock';
+import type { Clock } from '../../runtime/live-services';
+import type { Cancel } from '../../lua/services';
 import type { ReplayEnv } from './replay';
 import type { RecordHost } from './record';
 

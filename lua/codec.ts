@@ -24,7 +24,7 @@
  */
 import { lua, lauxlib, lstr, LuaState, bytesToUtf8OrNull, typeName } from './vm';
 import { testError } from './errorvalue';
-import type { ErrorInfo } from '../errors';
+import type { ErrorInfo } from '../base/errors';
 import { MAX_DEPTH } from './limits';
 
 export { MAX_DEPTH };

@@ -9,22 +9,22 @@
 import * as path from 'node:path';
 import { loadRegistry } from '../registry';
 import type { Registry, LuaEntry } from '../registry/types';
-import { checkSyntax, compile } from './lua/chunks';
-import { ModuleResolver, LuaHost } from './lua/host';
-import { FunctionRunner } from './functions/runner';
-import { createEntryHost, PoolContext } from './functions/pool';
-import { ProcessNode } from './process/node';
+import { checkSyntax, compile } from '../lua/chunks';
+import { ModuleResolver, LuaHost } from '../lua/host';
+import { FunctionRunner } from '../runtime/functions/runner';
+import { createEntryHost, PoolContext } from '../runtime/functions/pool';
+import { ProcessNode } from '../runtime/process/node';
 import { mailboxCodec } from '../lua-stdlib/process';
-import { WorkflowEngine, Outcome } from './engine/engine';
-import { openStore, startBackgroundCheck, damagedError, describeProblems } from './store';
-import type { BackgroundCheck, SqliteStore } from './store';
-import { VirtualClock } from './clock';
-import { schedulerBusy } from './lua/scheduler';
-import { exitEvent } from './process/process';
-import { LiveServices, LiveDeps, Clock, realClock } from './live-services';
+import { WorkflowEngine, Outcome } from '../runtime/engine/engine';
+import { openStore, startBackgroundCheck, damagedError, describeProblems } from '../runtime/store';
+import type { BackgroundCheck, SqliteStore } from '../runtime/store';
+import { VirtualClock } from '../base/clock';
+import { schedulerBusy } from '../lua/scheduler';
+import { exitEvent } from '../runtime/process/process';
+import { LiveServices, LiveDeps, Clock, realClock } from '../runtime/live-services';
 import { GLOBAL_MODULES, MODULE_NAMES, WORKFLOW_MODULE_NAMES, stdModule } from '../lua-stdlib';
-import { WippyError, ErrorCode } from './errors';
-import type { CallRequest, CallResult, Payload, Services } from './services';
+import { WippyError, ErrorCode } from '../base/errors';
+import type { CallRequest, CallResult, Payload, Services } from '../lua/services';
 
 export interface Output {
   print(text: string): void;
@@ -40,7 +40,7 @@ export const consoleOutput: Output = {
 };
 
 export interface RuntimeOptions {
-  /** Instructions one activation may run (default runtime/lua/host.ts DEFAULT_BUDGET). */
+  /** Instructions one activation may run (default lua/host.ts DEFAULT_BUDGET). */
   budget?: number;
   output?: Output;
   clock?: Clock;

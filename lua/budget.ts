@@ -28,7 +28,7 @@
 import * as v8 from 'node:v8';
 import { lua, lstr, LuaState, bytesToText, raise } from './vm';
 import { LuaError } from './task';
-import { ErrorCode } from '../errors';
+import { ErrorCode } from '../base/errors';
 
 /** Instructions (and charged units) one slice may run by default (`--budget` changes it). */
 export const DEFAULT_BUDGET = 100_000_000;

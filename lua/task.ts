@@ -15,8 +15,8 @@
  */
 import { lua, lauxlib, LuaState, bytesToText, raise, typeName } from './vm';
 import { toErrorInfo, formatErrorInfo } from './errorvalue';
-import { ErrorCode, ErrorInfo } from '../errors';
-import type { Cancel } from '../services';
+import { ErrorCode, ErrorInfo } from '../base/errors';
+import type { Cancel } from './services';
 import type { LuaHost } from './host';
 
 /** Pushes the values a suspended binding returns; returns how many. */

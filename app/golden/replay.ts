@@ -12,20 +12,20 @@
  * recorded run's (the code can observe them). Invariant: a replay never touches a store, a clock or
  * the network.
  */
-import { WorkflowInstance } from '../engine/instance';
-import { WorkflowServices } from '../engine/wf-services';
-import { workflowSeed } from '../engine/engine';
-import { diffJson, describeCommand, formatDivergence } from '../engine/matcher';
-import { isCommand, isEnd } from '../store/events';
+import { WorkflowInstance } from '../../runtime/engine/instance';
+import { WorkflowServices } from '../../runtime/engine/wf-services';
+import { workflowSeed } from '../../runtime/engine/engine';
+import { diffJson, describeCommand, formatDivergence } from '../../runtime/engine/matcher';
+import { isCommand, isEnd } from '../../runtime/store/events';
 import { payloadDiff } from './diff';
-import type { Divergence } from '../engine/matcher';
-import type { EngineHooks, EngineOutput, SendTarget } from '../engine/hooks';
+import type { Divergence } from '../../runtime/engine/matcher';
+import type { EngineHooks, EngineOutput, SendTarget } from '../../runtime/engine/hooks';
 import type { GoldenFile } from './format';
-import type { CommandRecord, HistoryRecord, RecordOf } from '../store/events';
+import type { CommandRecord, HistoryRecord, RecordOf } from '../../runtime/store/events';
 import type { Registry, LuaEntry } from '../../registry/types';
-import type { MailboxCodec } from '../process/mailbox';
-import type { LuaHost } from '../lua/host';
-import type { CallResult, Services } from '../services';
+import type { MailboxCodec } from '../../runtime/process/mailbox';
+import type { LuaHost } from '../../lua/host';
+import type { CallResult, Services } from '../../lua/services';
 
 export type ReplayTier = 'kind' | 'target' | 'arguments' | 'missing' | 'extra' | 'outcome' | 'budget' | 'load';
 

@@ -39,7 +39,7 @@ export const ErrorCode = {
   WORKFLOW_NOT_FOUND: 'WORKFLOW_NOT_FOUND',
   /** The workflow has finished: it takes no more signals, cancels or terminates. */
   WORKFLOW_FINISHED: 'WORKFLOW_FINISHED',
-  /** A golden file (`*.golden.json`) cannot be read or is malformed (runtime/golden/format.ts). */
+  /** A golden file (`*.golden.json`) cannot be read or is malformed (app/golden/format.ts). */
   GOLDEN_INVALID: 'GOLDEN_INVALID',
   /** A bug or an unexpected condition inside the runtime itself. */
   INTERNAL: 'INTERNAL',

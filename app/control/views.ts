@@ -11,11 +11,11 @@
  * output that grows with a history or a store comes as lines (generators) for the CLI to write
  * as they come, and nothing spreads or recurses over its length.
  */
-import { describeCommand } from '../engine/matcher';
-import { isCommand } from '../store/events';
-import type { HistoryRecord, WorkflowRow } from '../store/events';
-import type { ErrorInfo } from '../errors';
-import type { Payload } from '../services';
+import { describeCommand } from '../../runtime/engine/matcher';
+import { isCommand } from '../../runtime/store/events';
+import type { HistoryRecord, WorkflowRow } from '../../runtime/store/events';
+import type { ErrorInfo } from '../../base/errors';
+import type { Payload } from '../../lua/services';
 
 export interface ListItem {
   id: string; entry: string; status: string; worker: string; parent: string | null;

@@ -12,7 +12,7 @@
 import { lua, lauxlib, lualib, luaconf, lstr, LuaState, LuaFn, raise, setFuncs, describe, pushLazyModule } from './vm';
 import { HOST_YIELD } from './task';
 import { compile, loadChunk } from './chunks';
-import type { Services } from '../services';
+import type { Services } from './services';
 
 /** Largest string a script may build (bytes): string.rep, `..`, table.concat, gsub, format. */
 export const MAX_STRING = 64 * 1024 * 1024;

@@ -16,7 +16,7 @@
  * they come out sorted and disjoint; inside a site every failure is a `TypeSyntaxError` naming the
  * line of the offending token, except a lexical error, which is left for Fengari to report.
  */
-import { ErrorCode, WippyError } from '../errors';
+import { ErrorCode, WippyError } from '../base/errors';
 import { Tok, Tokens, tokenText } from './typestrip-lexer';
 
 /** A type annotation (or declaration, or cast) that cannot be parsed. Message: `chunk:line: what`. */

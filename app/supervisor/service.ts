@@ -23,12 +23,12 @@
  *   errors are not retryable it is final. On the first run, `start()` rejects with it.
  */
 import { judgeFailure } from './backoff';
-import { formatDuration } from '../duration';
-import { formatErrorInfo } from '../lua/errorvalue';
-import { WippyError, ErrorCode } from '../errors';
-import type { ErrorInfo } from '../errors';
-import type { Clock } from '../live-services';
-import type { CallResult, Cancel, Payload, SpawnOptions } from '../services';
+import { formatDuration } from '../../base/duration';
+import { formatErrorInfo } from '../../lua/errorvalue';
+import { WippyError, ErrorCode } from '../../base/errors';
+import type { ErrorInfo } from '../../base/errors';
+import type { Clock } from '../../runtime/live-services';
+import type { CallResult, Cancel, Payload, SpawnOptions } from '../../lua/services';
 import type { ServiceEntry } from '../../registry/types';
 import type { LogFn } from './lifecycle';
 

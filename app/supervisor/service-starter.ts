@@ -9,8 +9,8 @@
 import { ServiceSupervisor, ServiceStatus, SupervisorDeps } from './service';
 import type { DownReason, Starter } from './lifecycle';
 import type { ServiceEntry } from '../../registry/types';
-import { formatErrorInfo } from '../lua/errorvalue';
-import { formatDuration } from '../duration';
+import { formatErrorInfo } from '../../lua/errorvalue';
+import { formatDuration } from '../../base/duration';
 
 export class ServiceStarter implements Starter<ServiceEntry> {
   readonly listed = true;

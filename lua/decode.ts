@@ -10,7 +10,7 @@
 import { lua, lauxlib, lstr, LuaState, toLua } from './vm';
 import { pushError } from './errorvalue';
 import { CodecError, CodecMode, MAX_DEPTH, markArray, WORK_VALUE } from './codec';
-import type { ErrorInfo } from '../errors';
+import type { ErrorInfo } from '../base/errors';
 
 const INT_MIN = -2147483648;
 const INT_MAX = 2147483647;

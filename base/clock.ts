@@ -7,10 +7,10 @@
  * recorded time is the virtual one. Invariants: time never goes backwards; timers fire in order
  * of due time (ties in the order they were set); a timer set for the past fires on the next jump.
  */
-import type { Clock } from './live-services';
-import type { Cancel } from './services';
+import type { Clock } from '../runtime/live-services';
+import type { Cancel } from '../lua/services';
 
-export { realClock } from './live-services';
+export { realClock } from '../runtime/live-services';
 
 interface VTimer { at: number; seq: number; fn: () => void; live: boolean }
 

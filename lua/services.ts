@@ -4,17 +4,17 @@
  * A Lua module (lua-stdlib/*) never talks to the function pool, the scheduler, the store or the
  * clock directly: it asks the `Services` of the execution it runs in. A plain function call gets
  * live services (runtime/functions); a workflow gets services that record and replay
- * (runtime/engine). Invariants: values cross as JSON payload text (runtime/lua/codec.ts); every
+ * (runtime/engine). Invariants: values cross as JSON payload text (lua/codec.ts); every
  * asynchronous method takes a completion callback, calls it at most once and never synchronously
  * re-enters Lua (the task driver defers resumption); the returned `Cancel` is safe to call after
  * completion.
  */
-import type { ErrorInfo } from './errors';
-import type { Mailbox } from './process/mailbox';
+import type { ErrorInfo } from '../base/errors';
+import type { Mailbox } from '../runtime/process/mailbox';
 
 export type Cancel = () => void;
 
-/** A JSON payload produced by runtime/lua/codec.ts. */
+/** A JSON payload produced by lua/codec.ts. */
 export type Payload = string;
 
 export interface CallRequest {

@@ -12,11 +12,11 @@
  * Invariant: `fromGolden(toGolden(h))` gives back records equal to `h` (payload texts identical,
  * times identical to the millisecond), so a golden replays exactly like the store it came from.
  */
-import { formatDuration, parseDuration } from '../duration';
+import { formatDuration, parseDuration } from '../../base/duration';
 import { compact, parseRaw, pretty, RawValue, RawObject, RawNumber } from './rawjson';
-import type { HistoryRecord, RecordOf } from '../store/events';
-import type { Payload } from '../services';
-import { WippyError, ErrorCode } from '../errors';
+import type { HistoryRecord, RecordOf } from '../../runtime/store/events';
+import type { Payload } from '../../lua/services';
+import { WippyError, ErrorCode } from '../../base/errors';
 
 export const GOLDEN_FORMAT = 'wippy-golden/1';
 

@@ -15,10 +15,10 @@ import { replayGolden, ReplayTier, GOLDEN_FOOTER } from './replay';
 import { changedOutcomes } from './changes';
 import { recordWorkflow, RecordResult, External } from './record';
 import { planFromGolden, defaultWorkflowId, RECORD_FLAGS } from './plan';
-import { isCommand } from '../store/events';
+import { isCommand } from '../../runtime/store/events';
 import type { GoldenFile } from './format';
 import type { GoldenSession } from './session';
-import type { CallResult, Payload } from '../services';
+import type { CallResult, Payload } from '../../lua/services';
 
 export const GOLDEN_SUFFIX = '.golden.json';
 

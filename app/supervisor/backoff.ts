@@ -17,7 +17,7 @@
  * - An error whose `retryable` is false is terminal, and so is kind `Canceled` (a terminate or a
  *   linked failure that killed the process), as in Wippy's `isTerminalError`.
  */
-import type { ErrorInfo } from '../errors';
+import type { ErrorInfo } from '../../base/errors';
 import type { RestartPolicy } from '../../registry/types';
 
 /** The wait in ms before restarting after the `attempt`-th counted failure (1-based). */

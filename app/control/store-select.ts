@@ -21,9 +21,9 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { findClients, projectRoot, PROJECT_FILES } from '../../registry';
 import type { FoundClient } from '../../registry';
-import { openStore } from '../store';
-import type { SqliteStore } from '../store';
-import { ErrorCode, WippyError } from '../errors';
+import { openStore } from '../../runtime/store';
+import type { SqliteStore } from '../../runtime/store';
+import { ErrorCode, WippyError } from '../../base/errors';
 
 export interface StoreChoice {
   /** `--db`: wins over everything. */

@@ -12,10 +12,10 @@
  * Invariants: pure, no I/O; one line per changed step, naming the step, its Lua line, and
  * `old -> new`.
  */
-import { describeCommand, matchCommand } from '../engine/matcher';
-import { isCommand, isEnd } from '../store/events';
-import type { CommandRecord, HistoryRecord } from '../store/events';
-import type { ErrorInfo } from '../errors';
+import { describeCommand, matchCommand } from '../../runtime/engine/matcher';
+import { isCommand, isEnd } from '../../runtime/store/events';
+import type { CommandRecord, HistoryRecord } from '../../runtime/store/events';
+import type { ErrorInfo } from '../../base/errors';
 
 const errorText = (e: ErrorInfo) => `error ${e.kind}: ${e.message}`;
 

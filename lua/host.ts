@@ -17,8 +17,8 @@ import { Meter, DEFAULT_BUDGET, DEFAULT_MEMORY_LIMIT, memoryInUse } from './budg
 import { loadChunk, CompiledChunk } from './chunks';
 import { Task, LuaError } from './task';
 import { defer } from './scheduler';
-import type { Services } from '../services';
-import type { LuaEntry } from '../../registry/types';
+import type { Services } from './services';
+import type { LuaEntry } from '../registry/types';
 
 /** A standard-library module as the host sees it (lua-stdlib/index.ts lists them). */
 export interface StdModule {
