@@ -16,15 +16,15 @@ import { createEntryHost, PoolContext } from '../runtime/functions/pool';
 import { ProcessNode } from '../runtime/process/node';
 import { mailboxCodec } from '../lua-stdlib/process';
 import { WorkflowEngine, Outcome } from '../runtime/engine/engine';
-import { openStore, startBackgroundCheck, damagedError, describeProblems } from '../runtime/store';
-import type { BackgroundCheck, SqliteStore } from '../runtime/store';
-import { VirtualClock } from '../base/clock';
+import { openStore, startBackgroundCheck, damagedError, describeProblems, type BackgroundCheck, type SqliteStore } from '../runtime/store';
+import { VirtualClock, Clock, realClock } from '../base/clock';
 import { schedulerBusy } from '../lua/scheduler';
 import { exitEvent } from '../runtime/process/process';
-import { LiveServices, LiveDeps, Clock, realClock } from '../runtime/live-services';
+import { LiveServices, LiveDeps } from '../runtime/live-services';
 import { GLOBAL_MODULES, MODULE_NAMES, WORKFLOW_MODULE_NAMES, stdModule } from '../lua-stdlib';
-import { WippyError, ErrorCode } from '../base/errors';
-import type { CallRequest, CallResult, Payload, Services } from '../lua/services';
+import { WippyError, ErrorCode, ErrorKind } from '../base/errors';
+import type { Services } from '../lua/services';
+import type { CallRequest, CallResult, Payload } from '../base/payload';
 
 export interface Output {
   print(text: string): void;
@@ -146,7 +146,6 @@ export class Runtime {
     return new Promise((resolve) => { this.functions.call(req, resolve, 0); });
   }
 
-
   /** A host for a Lua entry (chunk loaded, entry function resolved) with the given Services. */
   makeEntryHost(entry: LuaEntry, services: Services, seed?: number): { host: LuaHost; fnRef: number } {
     return createEntryHost(this.poolCtx, entry, services, seed);
@@ -265,5 +264,5 @@ export class Runtime {
 
 /** A workflow outcome as a call result (a parked workflow is an error to process callers). */
 export function outcomeResult(o: Outcome): CallResult {
-  return 'result' in o ? o.result : { error: { kind: 'Internal', message: `workflow parked: ${o.parked.split('\n')[0]}` } };
+  return 'result' in o ? o.result : { error: { kind: ErrorKind.Internal, message: `workflow parked: ${o.parked.split('\n')[0]}` } };
 }

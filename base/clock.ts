@@ -1,5 +1,5 @@
 /**
- * Clocks: the real one, and the virtual one behind `--virtual-time`.
+ * Clocks: the shape every clock has, the real one, and the virtual one behind `--virtual-time`.
  *
  * The virtual clock keeps its own "now" and a queue of timers. When the runtime has nothing else
  * to do (no Lua task waiting to be resumed, no engine commit pending: see `busy` probes), it jumps
@@ -7,10 +7,29 @@
  * recorded time is the virtual one. Invariants: time never goes backwards; timers fire in order
  * of due time (ties in the order they were set); a timer set for the past fires on the next jump.
  */
-import type { Clock } from '../runtime/live-services';
-import type { Cancel } from '../lua/services';
+import type { Cancel } from './payload';
 
-export { realClock } from '../runtime/live-services';
+/** Wall clock and timers; VirtualClock below has the same shape. */
+export interface Clock {
+  now(): number;
+  setTimer(ms: number, fn: () => void): Cancel;
+}
+
+/** Longest delay setTimeout takes: Node fires a longer one after 1 ms (with a warning). */
+const MAX_TIMEOUT_MS = 2 ** 31 - 1;
+
+export const realClock: Clock = {
+  now: () => Date.now(),
+  setTimer(ms, fn) {
+    // A sleep past ~24.8 days (e.g. time.sleep("720h")) waits in steps instead of firing at once.
+    let t: NodeJS.Timeout;
+    const arm = (left: number): void => {
+      t = left > MAX_TIMEOUT_MS ? setTimeout(() => arm(left - MAX_TIMEOUT_MS), MAX_TIMEOUT_MS) : setTimeout(fn, left);
+    };
+    arm(Math.max(0, ms));
+    return () => clearTimeout(t);
+  },
+};
 
 interface VTimer { at: number; seq: number; fn: () => void; live: boolean }
 

@@ -1,13 +1,13 @@
 /**
  * Errors the runtime raises in JS, each with a stable code.
  *
- * Owns: the `WippyError` class, the list of codes, and the mapping from code to CLI exit status
- * (the one place that decides it). Invariants: a code never changes meaning once shipped; a
- * message says what went wrong and, where it can, what to do; `userFacing` errors are printed
- * without a JS stack (they describe the user's input, not a bug in the runtime).
- *
- * Lua-level error objects (kind/message/retryable) live in lua-stdlib/errors.ts; `ErrorInfo` below
- * is their plain-data form, used when an error crosses from one Lua state to another or into JSON.
+ * Owns: the `WippyError` class and the list of codes; the error KINDS of Lua-level errors (the
+ * constants every layer uses, and that the Lua `errors` module exposes); `ErrorInfo`, the
+ * plain-data form of a Lua error, used when an error crosses from one Lua state to another or
+ * into JSON, and its one-line rendering. Exit statuses are exit.ts, what to do about a failure is
+ * disposition.ts. Invariants: a code or a kind never changes meaning once shipped; a message says
+ * what went wrong and, where it can, what to do; `userFacing` errors are printed without a JS
+ * stack (they describe the user's input, not a bug in the runtime).
  */
 
 export const ErrorCode = {
@@ -46,6 +46,25 @@ export const ErrorCode = {
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
+/**
+ * Kinds of Lua-level errors, as in Wippy: what `err:kind()` returns and what the Lua constants
+ * `errors.NOT_FOUND`... are. A script may use any other string as a kind; '' is "unknown".
+ */
+export const ErrorKind = {
+  NotFound: 'NotFound',
+  Invalid: 'Invalid',
+  Internal: 'Internal',
+  AlreadyExists: 'AlreadyExists',
+  PermissionDenied: 'PermissionDenied',
+  Unavailable: 'Unavailable',
+  Canceled: 'Canceled',
+  Conflict: 'Conflict',
+  Timeout: 'Timeout',
+  RateLimited: 'RateLimited',
+  Unknown: '',
+} as const;
+export type ErrorKind = (typeof ErrorKind)[keyof typeof ErrorKind];
+
 /** Plain-data form of a Lua error object; what crosses state boundaries and lands in JSON. */
 export interface ErrorInfo {
   kind: string;
@@ -54,6 +73,11 @@ export interface ErrorInfo {
   details?: unknown;
   /** Lua traceback, when the error was raised rather than returned. */
   stack?: string;
+}
+
+/** One-line rendering used by the CLI and tostring(): `Kind: message`. */
+export function formatErrorInfo(e: ErrorInfo): string {
+  return e.kind ? `${e.kind}: ${e.message}` : e.message;
 }
 
 export class WippyError extends Error {
@@ -70,22 +94,6 @@ export class WippyError extends Error {
     this.userFacing = opts.userFacing ?? code !== ErrorCode.INTERNAL;
     this.info = opts.info;
   }
-}
-
-/** Exit status for the CLI, decided in one place. */
-export function exitCodeFor(err: unknown): number {
-  if (err instanceof WippyError) {
-    switch (err.code) {
-      case ErrorCode.REGISTRY_INVALID: return 2;
-      case ErrorCode.BAD_ARGUMENT: return 2;
-      case ErrorCode.ENTRY_NOT_FOUND: return 2;
-      case ErrorCode.GOLDEN_INVALID: return 2;
-      case ErrorCode.STORE_DAMAGED: return 4;
-      case ErrorCode.INTERNAL: return 70;
-      default: return 1;
-    }
-  }
-  return 70;
 }
 
 export function isWippyError(err: unknown, code?: ErrorCode): err is WippyError {

@@ -3,10 +3,9 @@
  * exit status. User mistakes (WippyError.userFacing, registry problems, Lua errors) print their
  * message alone; anything else is a runtime bug and prints its stack.
  */
-import { WippyError, exitCodeFor } from '../base/errors';
+import { WippyError, formatErrorInfo, type ErrorInfo } from '../base/errors';
+import { exitCodeFor } from '../base/exit';
 import { LuaError } from '../lua/task';
-import { formatErrorInfo } from '../lua/errorvalue';
-import type { ErrorInfo } from '../base/errors';
 
 export function reportFailure(e: unknown): number {
   if (e instanceof WippyError && e.userFacing) {

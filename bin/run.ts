@@ -38,10 +38,11 @@
 import * as fs from 'node:fs';
 import { Runtime } from '../app/runtime';
 import { startOrder } from '../registry';
-import { WippyError, ErrorCode, exitCodeFor, notJsonError } from '../base/errors';
+import { exitCodeFor } from '../base/exit';
+import { WippyError, ErrorCode, notJsonError, ErrorKind } from '../base/errors';
 import { createLifecycle, type DownReason, type LifecycleManager, type StartReport } from '../app/supervisor';
 import { reportErrorResult } from './report';
-import type { CallResult } from '../lua/services';
+import type { CallResult } from '../base/payload';
 import { commandLineTextProblem, parsedPayloadProblem } from '../lua/limits';
 import { setStopDeadline } from '../lua/budget';
 
@@ -229,7 +230,7 @@ function nextSignal(): SignalWait {
  */
 function untilDeadlock<T>(p: Promise<T>, id: string): Promise<T | CallResult> {
   return new Promise((resolve) => {
-    const onIdle = () => resolve({ error: { kind: 'Internal', message: `deadlock: ${id} is waiting for a message, channel or event that nothing will ever send` } });
+    const onIdle = () => resolve({ error: { kind: ErrorKind.Internal, message: `deadlock: ${id} is waiting for a message, channel or event that nothing will ever send` } });
     process.once('beforeExit', onIdle);
     p.then((r) => { process.off('beforeExit', onIdle); resolve(r); });
   });

@@ -12,7 +12,7 @@ import * as path from 'node:path';
 import { WippyError, ErrorCode } from '../base/errors';
 import { GoldenSession, findGoldens, checkGolden, updateGolden, recordGolden, parseStub, parseSignal, jsonArg } from '../app/golden';
 import { shownPath, verdictLines } from './replay';
-import type { CallResult } from '../lua/services';
+import type { CallResult } from '../base/payload';
 
 export interface TestOptions {
   registry: string;

@@ -9,6 +9,7 @@ import { lua, LuaState, setFuncs, checkText } from '../lua/vm';
 import { pushJs } from '../lua/decode';
 import { pushError } from '../lua/errorvalue';
 import { hostOf } from '../lua/host';
+import { ErrorKind } from '../base/errors';
 
 export function openCtx(L: LuaState): void {
   lua.lua_createtable(L, 0, 2);
@@ -18,7 +19,7 @@ export function openCtx(L: LuaState): void {
       const all = hostOf(L1).services.context();
       if (!Object.prototype.hasOwnProperty.call(all, key)) {
         lua.lua_pushnil(L1);
-        pushError(L1, { kind: 'NotFound', message: `no context value '${key}'` });
+        pushError(L1, { kind: ErrorKind.NotFound, message: `no context value '${key}'` });
         return 2;
       }
       pushJs(L1, all[key]);

@@ -11,12 +11,13 @@ import { lua, lauxlib, lstr, LuaState, LuaFn, setFuncs, pushText, raise, bytesTo
 import { ERROR_MT, pushError, testError, toErrorInfo, registerErrorType, ensureErrorType } from '../lua/errorvalue';
 import { encode } from '../lua/codec';
 import { decode } from '../lua/decode';
-import type { ErrorInfo } from '../base/errors';
+import { ErrorKind, type ErrorInfo } from '../base/errors';
 
+/** The Lua constants (`errors.NOT_FOUND`...): base/errors.ts ErrorKind under Lua's names. */
 export const KINDS: Record<string, string> = {
-  NOT_FOUND: 'NotFound', INVALID: 'Invalid', INTERNAL: 'Internal', ALREADY_EXISTS: 'AlreadyExists',
-  PERMISSION_DENIED: 'PermissionDenied', UNAVAILABLE: 'Unavailable', CANCELED: 'Canceled',
-  CONFLICT: 'Conflict', TIMEOUT: 'Timeout', RATE_LIMITED: 'RateLimited', UNKNOWN: '',
+  NOT_FOUND: ErrorKind.NotFound, INVALID: ErrorKind.Invalid, INTERNAL: ErrorKind.Internal, ALREADY_EXISTS: ErrorKind.AlreadyExists,
+  PERMISSION_DENIED: ErrorKind.PermissionDenied, UNAVAILABLE: ErrorKind.Unavailable, CANCELED: ErrorKind.Canceled,
+  CONFLICT: ErrorKind.Conflict, TIMEOUT: ErrorKind.Timeout, RATE_LIMITED: ErrorKind.RateLimited, UNKNOWN: ErrorKind.Unknown,
 };
 
 function check(L: LuaState, arg: number): ErrorInfo {
@@ -49,7 +50,7 @@ const methods: Record<string, LuaFn> = {
 /** errors.new("msg") or errors.new{message=, kind=, retryable=, details=} */
 const newError: LuaFn = (L) => {
   if (lua.lua_type(L, 1) === lua.LUA_TSTRING) {
-    pushError(L, { kind: '', message: bytesToText(lua.lua_tolstring(L, 1)) });
+    pushError(L, { kind: ErrorKind.Unknown, message: bytesToText(lua.lua_tolstring(L, 1)) });
     return 1;
   }
   lauxlib.luaL_checktype(L, 1, lua.LUA_TTABLE);
@@ -61,7 +62,7 @@ const newError: LuaFn = (L) => {
     }
     return t !== lua.LUA_TNIL;
   };
-  const info: ErrorInfo = { kind: '', message: '' };
+  const info: ErrorInfo = { kind: ErrorKind.Unknown, message: '' };
   if (field('message', lua.LUA_TSTRING)) info.message = bytesToText(lua.lua_tolstring(L, -1));
   if (field('kind', lua.LUA_TSTRING)) info.kind = bytesToText(lua.lua_tolstring(L, -1));
   if (field('retryable', lua.LUA_TBOOLEAN)) info.retryable = lua.lua_toboolean(L, -1);
@@ -77,7 +78,7 @@ const newError: LuaFn = (L) => {
 /** errors.wrap(err, "context") -> error whose message is "context: <message>", kind kept. */
 const wrap: LuaFn = (L) => {
   if (lua.lua_isnoneornil(L, 1)) { lua.lua_pushnil(L); return 1; }
-  const inner = toErrorInfo(L, 1, '');
+  const inner = toErrorInfo(L, 1, ErrorKind.Unknown);
   const ctx = lauxlib.luaL_checklstring(L, 2);
   pushError(L, { ...inner, message: `${bytesToText(ctx)}: ${inner.message}` });
   return 1;

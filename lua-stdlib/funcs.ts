@@ -15,8 +15,8 @@ import { decode } from '../lua/decode';
 import { pushError } from '../lua/errorvalue';
 import { hostOf } from '../lua/host';
 import { waitFor } from '../lua/task';
-import type { CallRequest, CallResult, Cancel } from '../lua/services';
-import type { ErrorInfo } from '../base/errors';
+import type { CallRequest, CallResult, Cancel } from '../base/payload';
+import { ErrorKind, type ErrorInfo } from '../base/errors';
 
 const EXECUTOR_MT = 'wippy.funcs.executor';
 const FUTURE_MT = 'wippy.funcs.future';
@@ -42,7 +42,7 @@ function buildRequest(L: LuaState, idArg: number, ex: Executor | null): CallRequ
       throw e;
     }
   }
-  if (!ID_RE.test(id)) return { kind: 'Invalid', message: `function id '${id}' must be written namespace:name (e.g. app.api:charge_card)`, retryable: false };
+  if (!ID_RE.test(id)) return { kind: ErrorKind.Invalid, message: `function id '${id}' must be written namespace:name (e.g. app.api:charge_card)`, retryable: false };
   const req: CallRequest = { id, args };
   if (ex?.context) req.context = ex.context;
   if (ex?.options) req.options = ex.options;
@@ -109,7 +109,7 @@ const futureMethods: Record<string, LuaFn> = {
   /** nil, nil while pending; value on success; nil, err on failure. */
   result: (L) => {
     const f = checkFuture(L);
-    if (f.canceled) { lua.lua_pushnil(L); pushError(L, { kind: 'Canceled', message: 'the call was canceled' }); return 2; }
+    if (f.canceled) { lua.lua_pushnil(L); pushError(L, { kind: ErrorKind.Canceled, message: 'the call was canceled' }); return 2; }
     if (!f.result) { lua.lua_pushnil(L); lua.lua_pushnil(L); return 2; }
     return pushCallResult(L, f.result);
   },

@@ -9,6 +9,7 @@ import { lua, lauxlib, LuaState, LuaFn, setFuncs, pushText, bytesToUtf8OrNull } 
 import { encode, CodecError } from '../lua/codec';
 import { decode } from '../lua/decode';
 import { pushError } from '../lua/errorvalue';
+import { ErrorKind } from '../base/errors';
 
 /** Budget units of a failure (a JS error built with its stack, then an error value): ~10 us. */
 const WORK_FAILURE = 300;
@@ -16,7 +17,7 @@ const WORK_FAILURE = 300;
 function fail(L: LuaState, message: string): number {
   lua.lua_chargelater(L, WORK_FAILURE);
   lua.lua_pushnil(L);
-  pushError(L, { kind: 'Invalid', message });
+  pushError(L, { kind: ErrorKind.Invalid, message });
   return 2;
 }
 

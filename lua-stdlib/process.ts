@@ -18,8 +18,9 @@ import type { Item } from '../lua/channel';
 import { pushChannel, checkChannel } from './channel';
 import { pushCallResult } from './funcs';
 import type { MailboxCodec, Message, ProcessEvent } from '../runtime/process/mailbox';
-import type { ErrorInfo } from '../base/errors';
-import type { Payload, ProcessApi, SpawnOptions } from '../lua/services';
+import type { ProcessApi, SpawnOptions } from '../lua/services';
+import type { Payload } from '../base/payload';
+import { ErrorKind, type ErrorInfo } from '../base/errors';
 
 const MESSAGE_MT = 'wippy.message';
 const PAYLOAD_MT = 'wippy.payload';
@@ -68,7 +69,7 @@ function mailboxOrRaise(L: LuaState, what: string) {
 const functions: Record<string, LuaFn> = {
   pid: (L) => {
     const pid = api(L).pid();
-    if (pid === null) { lua.lua_pushnil(L); pushError(L, { kind: 'Invalid', message: 'not running in a process' }); return 2; }
+    if (pid === null) { lua.lua_pushnil(L); pushError(L, { kind: ErrorKind.Invalid, message: 'not running in a process' }); return 2; }
     pushText(L, pid);
     return 1;
   },
@@ -118,7 +119,7 @@ const registryFns: Record<string, LuaFn> = {
   register: (L) => ok(L, api(L).register(checkText(L, 1), optText(L, 2, null) ?? undefined)),
   lookup: (L) => {
     const pid = api(L).lookup(checkText(L, 1));
-    if (pid === null) { lua.lua_pushnil(L); pushError(L, { kind: 'NotFound', message: `no process registered as '${lua.lua_tojsstring(L, 1)}'` }); return 2; }
+    if (pid === null) { lua.lua_pushnil(L); pushError(L, { kind: ErrorKind.NotFound, message: `no process registered as '${lua.lua_tojsstring(L, 1)}'` }); return 2; }
     pushText(L, pid);
     return 1;
   },

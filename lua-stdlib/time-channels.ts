@@ -11,7 +11,8 @@
 import { lua, lauxlib, lstr, LuaState, LuaFn, setFuncs, setClassMetatable } from '../lua/vm';
 import { hostOf } from '../lua/host';
 import { Channel, Item } from '../lua/channel';
-import type { Cancel, Services } from '../lua/services';
+import type { Services } from '../lua/services';
+import type { Cancel } from '../base/payload';
 import { pushChannel } from './channel';
 import { durationArg, pushTime } from './time-values';
 import { instant, UTC } from './time-calendar';

@@ -24,8 +24,7 @@
  * Lua keywords: Go's `Local()` and `Until()` are spelled `t:in_local()` and `time["until"](t)`;
  * `t["local"](t)` exists as an alias.
  */
-import { lua, lauxlib, lstr, LuaState, LuaFn, setFuncs, pushText, raise, checkText, pushLazyModule } from '../lua/vm';
-import { typeError } from '../lua/vm';
+import { lua, lauxlib, lstr, LuaState, LuaFn, setFuncs, pushText, raise, checkText, pushLazyModule, typeError } from '../lua/vm';
 import { hostOf } from '../lua/host';
 import { waitFor } from '../lua/task';
 import { pushError } from '../lua/errorvalue';
@@ -41,6 +40,7 @@ import {
   pushDuration, pushLocation, pushTime, readDuration, testLocation, testTime, timeCompare, TIME_MT,
 } from './time-values';
 import { registerTimeTypes } from './time-values';
+import { ErrorKind } from '../base/errors';
 
 export const UNITS_NS: Readonly<Record<string, number>> = {
   NANOSECOND: 1, MICROSECOND: 1e3, MILLISECOND: 1e6, SECOND: 1e9, MINUTE: 60e9, HOUR: 3600e9,
@@ -181,7 +181,7 @@ function checkLocation(L: LuaState): Zone {
   return z as Zone;
 }
 
-function pushInvalid(L: LuaState, message: string, kind = 'Invalid'): number {
+function pushInvalid(L: LuaState, message: string, kind: string = ErrorKind.Invalid): number {
   lua.lua_pushnil(L);
   pushError(L, { kind, message, retryable: false });
   return 2;
@@ -222,7 +222,7 @@ const functions: Record<string, LuaFn> = {
   load_location: (L) => {
     const name = checkText(L, 1);
     const r = zoneByName(name);
-    if (typeof r === 'string') return pushInvalid(L, r, name === '' ? 'Invalid' : 'NotFound');
+    if (typeof r === 'string') return pushInvalid(L, r, name === '' ? ErrorKind.Invalid : ErrorKind.NotFound);
     return pushLocation(L, r);
   },
   fixed_zone: (L) => pushLocation(L, { kind: 'fixed', name: checkText(L, 1), offset: checkWhole(L, 2, 'offset') }),

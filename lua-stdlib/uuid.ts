@@ -6,6 +6,7 @@ import { lua, lauxlib, LuaState, setFuncs, pushText, bytesToText } from '../lua/
 import { hostOf } from '../lua/host';
 import { pushError } from '../lua/errorvalue';
 import { UUID_RE, uuidVersion } from '../base/uuid';
+import { ErrorKind } from '../base/errors';
 
 export function openUuid(L: LuaState): void {
   lua.lua_createtable(L, 0, 4);
@@ -18,7 +19,7 @@ export function openUuid(L: LuaState): void {
     },
     version: (L1) => {
       const v = uuidVersion(bytesToText(lauxlib.luaL_checklstring(L1, 1)));
-      if (v === null) { lua.lua_pushnil(L1); pushError(L1, { kind: 'Invalid', message: 'not a valid UUID' }); return 2; }
+      if (v === null) { lua.lua_pushnil(L1); pushError(L1, { kind: ErrorKind.Invalid, message: 'not a valid UUID' }); return 2; }
       lua.lua_pushinteger(L1, v);
       return 1;
     },

@@ -4,14 +4,14 @@
  * Inside a workflow these go to the engine (runtime/engine/wf-services.ts); outside one, as in
  * Wippy, `info()` returns `nil, nil`, `version()` returns `max`, and `exec()` returns an error.
  */
-import { lua, lauxlib, LuaState, setFuncs, checkText } from '../lua/vm';
+import { lua, lauxlib, LuaState, setFuncs, checkText, raise } from '../lua/vm';
 import { pushJs } from '../lua/decode';
 import { encode, CodecError } from '../lua/codec';
 import { pushError } from '../lua/errorvalue';
 import { hostOf } from '../lua/host';
 import { waitFor } from '../lua/task';
-import { raise } from '../lua/vm';
 import { pushCallResult } from './funcs';
+import { ErrorKind } from '../base/errors';
 
 export function openWorkflow(L: LuaState): void {
   lua.lua_createtable(L, 0, 3);
@@ -35,7 +35,7 @@ export function openWorkflow(L: LuaState): void {
       const id = checkText(L1, 1);
       const host = hostOf(L1);
       const wf = host.services.workflow();
-      if (!wf) { lua.lua_pushnil(L1); pushError(L1, { kind: 'Invalid', message: 'workflow.exec is only available inside a workflow' }); return 2; }
+      if (!wf) { lua.lua_pushnil(L1); pushError(L1, { kind: ErrorKind.Invalid, message: 'workflow.exec is only available inside a workflow' }); return 2; }
       const args: string[] = [];
       for (let i = 2; i <= lua.lua_gettop(L1); i++) {
         try { args.push(encode(L1, i, 'payload', `argument ${i - 1}`)); } catch (e) {

@@ -28,7 +28,7 @@
 import * as v8 from 'node:v8';
 import { lua, lstr, LuaState, bytesToText, raise } from './vm';
 import { LuaError } from './task';
-import { ErrorCode } from '../base/errors';
+import { ErrorCode, ErrorKind } from '../base/errors';
 
 /** Instructions (and charged units) one slice may run by default (`--budget` changes it). */
 export const DEFAULT_BUDGET = 100_000_000;
@@ -130,13 +130,13 @@ export class Meter {
     if (!this.error) {
       if (this.used > this.budget) {
         const message = `instruction budget exceeded in ${this.owner.label} at ${location(L, ar)}: more than ${this.budget.toLocaleString('en-US')} Lua instructions ran without waiting (${ar ? 'an endless loop?' : `an endless loop, or ${callee(L)} doing too much work?`})`;
-        this.error = new LuaError({ kind: 'Timeout', message, retryable: false }, message, ErrorCode.BUDGET_EXCEEDED);
+        this.error = new LuaError({ kind: ErrorKind.Timeout, message, retryable: false }, message, ErrorCode.BUDGET_EXCEEDED);
       } else {
         const stats = v8.getHeapStatistics();
         const grown = memoryInUse(stats) - this.heapAtStart;
         if (grown > this.memoryLimit || stats.used_heap_size > heapLimit * HARD_HEAP_SHARE) {
           const message = `memory limit exceeded in ${this.owner.label} at ${location(L, ar)}: the heap grew by ${Math.round(grown / 2 ** 20)} MiB in one activation (limit ${Math.round(this.memoryLimit / 2 ** 20)} MiB; a huge string or table?)`;
-          this.error = new LuaError({ kind: 'Internal', message, retryable: false }, message, ErrorCode.MEMORY_EXCEEDED);
+          this.error = new LuaError({ kind: ErrorKind.Internal, message, retryable: false }, message, ErrorCode.MEMORY_EXCEEDED);
         }
       }
     }

@@ -10,7 +10,7 @@
 import { lua, lauxlib, lstr, LuaState, toLua } from './vm';
 import { pushError } from './errorvalue';
 import { CodecError, CodecMode, MAX_DEPTH, markArray, WORK_VALUE } from './codec';
-import type { ErrorInfo } from '../base/errors';
+import { ErrorKind, type ErrorInfo } from '../base/errors';
 
 const INT_MIN = -2147483648;
 const INT_MAX = 2147483647;
@@ -127,7 +127,7 @@ export function decode(L: LuaState, text: string, mode: CodecMode = 'payload'): 
 function replaceWithError(L: LuaState): void {
   lua.lua_getfield(L, -1, lstr('$error'));
   if (lua.lua_type(L, -1) !== lua.LUA_TTABLE) { lua.lua_pop(L, 1); return; }
-  const info: ErrorInfo = { kind: '', message: '' };
+  const info: ErrorInfo = { kind: ErrorKind.Unknown, message: '' };
   lua.lua_getfield(L, -1, lstr('kind'));
   info.kind = lua.lua_type(L, -1) === lua.LUA_TSTRING ? lua.lua_tojsstring(L, -1) : '';
   lua.lua_getfield(L, -2, lstr('message'));

@@ -8,8 +8,8 @@
  * the standard library. Invariant: every error userdata carries `{ error: ErrorInfo }` as data and
  * has the metatable registered under ERROR_MT.
  */
-import type { ErrorInfo } from '../base/errors';
 import { lua, lauxlib, lstr, LuaState, bytesToText, describe } from './vm';
+import { ErrorKind, type ErrorInfo } from '../base/errors';
 
 export const ERROR_MT = 'wippy.error';
 
@@ -48,7 +48,7 @@ export function testError(L: LuaState, idx: number): ErrorInfo | null {
  * Any Lua value used as an error -> ErrorInfo. Strings become `Internal` errors (or the given
  * default kind); a table with `message`/`kind` fields is honoured; anything else is described.
  */
-export function toErrorInfo(L: LuaState, idx: number, defaultKind = 'Internal'): ErrorInfo {
+export function toErrorInfo(L: LuaState, idx: number, defaultKind: string = ErrorKind.Internal): ErrorInfo {
   const e = testError(L, idx);
   if (e) return e;
   const t = lua.lua_type(L, idx);
@@ -72,9 +72,4 @@ export function toErrorInfo(L: LuaState, idx: number, defaultKind = 'Internal'):
   }
   if (t === lua.LUA_TNIL || t === lua.LUA_TNONE) return { kind: defaultKind, message: 'nil' };
   return { kind: defaultKind, message: describe(L, idx) };
-}
-
-/** One-line rendering used by the CLI and tostring(): `Kind: message`. */
-export function formatErrorInfo(e: ErrorInfo): string {
-  return e.kind ? `${e.kind}: ${e.message}` : e.message;
 }

@@ -19,6 +19,7 @@ import { Task, LuaError } from './task';
 import { defer } from './scheduler';
 import type { Services } from './services';
 import type { LuaEntry } from '../registry/types';
+import { ErrorKind } from '../base/errors';
 
 /** A standard-library module as the host sees it (lua-stdlib/index.ts lists them). */
 export interface StdModule {
@@ -201,11 +202,11 @@ export class LuaHost {
     });
     if (err !== null) {
       const message = `${entry.id}: ${chunk.name}: looking up its entry point '${entry.method}' failed: ${err}`;
-      throw new LuaError({ kind: 'Invalid', message }, message);
+      throw new LuaError({ kind: ErrorKind.Invalid, message }, message);
     }
     if (ref === lua.LUA_REFNIL) {
       const message = `${entry.id}: ${chunk.name} has no entry point: return a function, or a table with a '${entry.method}' function, or define a global function ${entry.method}`;
-      throw new LuaError({ kind: 'Invalid', message }, message);
+      throw new LuaError({ kind: ErrorKind.Invalid, message }, message);
     }
     return ref;
   }
@@ -225,7 +226,7 @@ export class LuaHost {
       const tb = bytesToText(lua.lua_tolstring(L, -1) ?? lstr('error'));
       lua.lua_pop(L, 2);
       const message = tb.split('\n')[0];
-      throw new LuaError({ kind: 'Internal', message: `${label}: ${message}` }, tb);
+      throw new LuaError({ kind: ErrorKind.Internal, message: `${label}: ${message}` }, tb);
     }
     lua.lua_remove(L, -1 - nresults);
   }
@@ -336,7 +337,7 @@ export class LuaHost {
 
   /** End every spawned coroutine (their execution is over). */
   killSpawned(): void {
-    for (const t of [...this.spawned]) t.kill({ kind: 'Canceled', message: 'the execution that spawned this coroutine has ended' });
+    for (const t of [...this.spawned]) t.kill({ kind: ErrorKind.Canceled, message: 'the execution that spawned this coroutine has ended' });
     this.spawned.clear();
   }
 }

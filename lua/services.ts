@@ -10,28 +10,8 @@
  * completion.
  */
 import type { ErrorInfo } from '../base/errors';
+import type { CallRequest, CallResult, Cancel, Payload } from '../base/payload';
 import type { Mailbox } from '../runtime/process/mailbox';
-
-export type Cancel = () => void;
-
-/** A JSON payload produced by lua/codec.ts. */
-export type Payload = string;
-
-export interface CallRequest {
-  /** Full id `ns:name` of a function entry. */
-  id: string;
-  args: Payload[];
-  /** Values from `funcs.new():with_context{...}`, readable by the callee with `ctx.get`. */
-  context?: Record<string, unknown>;
-  /** From `:with_options{...}` (e.g. `activity.retry_policy` inside workflows). */
-  options?: Record<string, unknown>;
-}
-
-/** Exactly one of value / error. `value` is a payload (`null` for nil). */
-export interface CallResult {
-  value?: Payload;
-  error?: ErrorInfo;
-}
 
 export interface Services {
   /** Call a function entry. */

@@ -14,9 +14,9 @@
  * one resume to the next yield).
  */
 import { lua, lauxlib, LuaState, bytesToText, raise, typeName } from './vm';
-import { toErrorInfo, formatErrorInfo } from './errorvalue';
-import { ErrorCode, ErrorInfo } from '../base/errors';
-import type { Cancel } from './services';
+import { toErrorInfo } from './errorvalue';
+import { ErrorCode, ErrorInfo, formatErrorInfo, ErrorKind } from '../base/errors';
+import type { Cancel } from '../base/payload';
 import type { LuaHost } from './host';
 
 /** Pushes the values a suspended binding returns; returns how many. */
@@ -96,7 +96,7 @@ export class Task {
         const op = this.op;
         this.op = null;
         if (!op || lua.lua_touserdata(thread, -1) !== HOST_YIELD) {
-          this.finish({ ok: false, error: new LuaError({ kind: 'Internal', message: 'coroutine.yield() was called outside a coroutine (the main function cannot yield)' }, '') });
+          this.finish({ ok: false, error: new LuaError({ kind: ErrorKind.Internal, message: 'coroutine.yield() was called outside a coroutine (the main function cannot yield)' }, '') });
           return;
         }
         lua.lua_pop(thread, lua.lua_gettop(thread));
@@ -132,7 +132,7 @@ export class Task {
     // Reading it may run its __tostring / __index (user code that may raise): under pcall.
     lua.lua_xmove(thread, L, 1);
     const isString = lua.lua_type(L, -1) === lua.LUA_TSTRING;
-    let info: ErrorInfo = { kind: 'Internal', message: `(error object is a ${typeName(L, -1)} value whose __tostring or __index failed)` };
+    let info: ErrorInfo = { kind: ErrorKind.Internal, message: `(error object is a ${typeName(L, -1)} value whose __tostring or __index failed)` };
     this.host.protectedCall((L1) => { info = toErrorInfo(L1, 1); });
     const msg = isString ? info.message : formatErrorInfo(info);
     lauxlib.luaL_traceback(L, thread, null, 0);

@@ -6,7 +6,9 @@
  * shared parts (function runner, output, clock) come from the Runtime.
  */
 import { uuidV4, uuidV7 } from '../base/uuid';
-import type { CallRequest, CallResult, Cancel, ProcessApi, Services } from '../lua/services';
+import type { ProcessApi, Services } from '../lua/services';
+import type { CallRequest, CallResult, Cancel } from '../base/payload';
+import type { Clock } from '../base/clock';
 
 export interface LiveDeps {
   call(req: CallRequest, done: (r: CallResult) => void, depth: number): Cancel;
@@ -14,28 +16,6 @@ export interface LiveDeps {
   print(text: string): void;
   log(level: string, message: string, fields?: Record<string, unknown>): void;
 }
-
-/** Wall clock and timers; the virtual-time clock of later layers implements the same shape. */
-export interface Clock {
-  now(): number;
-  setTimer(ms: number, fn: () => void): Cancel;
-}
-
-/** Longest delay setTimeout takes: Node fires a longer one after 1 ms (with a warning). */
-const MAX_TIMEOUT_MS = 2 ** 31 - 1;
-
-export const realClock: Clock = {
-  now: () => Date.now(),
-  setTimer(ms, fn) {
-    // A sleep past ~24.8 days (e.g. time.sleep("720h")) waits in steps instead of firing at once.
-    let t: NodeJS.Timeout;
-    const arm = (left: number): void => {
-      t = left > MAX_TIMEOUT_MS ? setTimeout(() => arm(left - MAX_TIMEOUT_MS), MAX_TIMEOUT_MS) : setTimeout(fn, left);
-    };
-    arm(Math.max(0, ms));
-    return () => clearTimeout(t);
-  },
-};
 
 const started = performance.now();
 

@@ -18,11 +18,10 @@
  * does not exist or has finished; a reserved topic this version does not know is dropped with a
  * warning, never delivered to Lua as an ordinary signal.
  */
-import { ErrorCode, WippyError, notJsonError } from '../../base/errors';
-import type { ErrorInfo } from '../../base/errors';
+import { ErrorCode, WippyError, notJsonError, type ErrorInfo } from '../../base/errors';
 import type { HistoryStore } from '../../runtime/store/store';
 import type { PendingSignal, WorkflowRow, WorkflowStatus } from '../../runtime/store/events';
-import type { Payload } from '../../lua/services';
+import type { Payload } from '../../base/payload';
 import { commandLineTextProblem, parsedPayloadProblem } from '../../lua/limits';
 
 export const RESERVED_PREFIX = '@';

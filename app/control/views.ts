@@ -12,10 +12,9 @@
  * as they come, and nothing spreads or recurses over its length.
  */
 import { describeCommand } from '../../runtime/engine/matcher';
-import { isCommand } from '../../runtime/store/events';
-import type { HistoryRecord, WorkflowRow } from '../../runtime/store/events';
+import { isCommand, type HistoryRecord, type WorkflowRow } from '../../runtime/store/events';
 import type { ErrorInfo } from '../../base/errors';
-import type { Payload } from '../../lua/services';
+import type { Payload } from '../../base/payload';
 
 export interface ListItem {
   id: string; entry: string; status: string; worker: string; parent: string | null;

@@ -15,7 +15,7 @@
 import { formatDuration, parseDuration } from '../../base/duration';
 import { compact, parseRaw, pretty, RawValue, RawObject, RawNumber } from './rawjson';
 import type { HistoryRecord, RecordOf } from '../../runtime/store/events';
-import type { Payload } from '../../lua/services';
+import type { Payload } from '../../base/payload';
 import { WippyError, ErrorCode } from '../../base/errors';
 
 export const GOLDEN_FORMAT = 'wippy-golden/1';

@@ -10,14 +10,13 @@
  * the option and shows the expected form.
  */
 import { compact, parseRaw } from './rawjson';
-import { isCommand } from '../../runtime/store/events';
+import { isCommand, type RecordOf } from '../../runtime/store/events';
 import { WippyError, ErrorCode, notJsonError } from '../../base/errors';
 import { commandLineTextProblem, parsedPayloadProblem } from '../../lua/limits';
 import type { GoldenFile } from './format';
 import type { External, RecordPlan, RecordedCall, RecordedStep } from './record';
-import type { RecordOf } from '../../runtime/store/events';
 import type { Registry } from '../../registry/types';
-import type { CallResult, Payload } from '../../lua/services';
+import type { CallResult, Payload } from '../../base/payload';
 
 /** The workflow id of a recording that has none yet (`--record`, or an old golden). */
 export function defaultWorkflowId(entry: string): string {

@@ -33,18 +33,17 @@ import { WorkflowEngine, Outcome } from '../../runtime/engine/engine';
 import type { CallAnswer } from '../../runtime/engine/effects';
 import type { KeptOutcome } from '../../runtime/engine/hooks';
 import { MemoryStore } from '../../runtime/store';
-import { VirtualClock } from '../../base/clock';
+import { VirtualClock, type Clock } from '../../base/clock';
 import { schedulerBusy } from '../../lua/scheduler';
 import { describeCommand, matchCommand } from '../../runtime/engine/matcher';
-import { isCommand, isEnd } from '../../runtime/store/events';
+import { isCommand, isEnd, type CommandRecord, type HistoryRecord, type RecordOf, type PendingSignal, type WorkflowRow, type WorkflowStatus } from '../../runtime/store/events';
 import type { Batch, HistoryStore } from '../../runtime/store/store';
-import type { CommandRecord, HistoryRecord, RecordOf, PendingSignal, WorkflowRow, WorkflowStatus } from '../../runtime/store/events';
 import type { Registry, LuaEntry } from '../../registry/types';
 import type { ProcessNode } from '../../runtime/process/node';
 import type { Mailbox, MailboxCodec } from '../../runtime/process/mailbox';
 import type { LuaHost } from '../../lua/host';
-import type { Clock } from '../../runtime/live-services';
-import type { CallRequest, CallResult, Cancel, Payload, Services } from '../../lua/services';
+import type { Services } from '../../lua/services';
+import type { CallRequest, CallResult, Cancel, Payload } from '../../base/payload';
 
 /** What a recording needs from a loaded Runtime (session.ts builds it). */
 export interface RecordHost {

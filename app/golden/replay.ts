@@ -15,17 +15,16 @@
 import { WorkflowInstance } from '../../runtime/engine/instance';
 import { WorkflowServices } from '../../runtime/engine/wf-services';
 import { workflowSeed } from '../../runtime/engine/engine';
-import { diffJson, describeCommand, formatDivergence } from '../../runtime/engine/matcher';
-import { isCommand, isEnd } from '../../runtime/store/events';
+import { diffJson, describeCommand, formatDivergence, type Divergence } from '../../runtime/engine/matcher';
+import { isCommand, isEnd, type CommandRecord, type HistoryRecord, type RecordOf } from '../../runtime/store/events';
 import { payloadDiff } from './diff';
-import type { Divergence } from '../../runtime/engine/matcher';
 import type { EngineHooks, EngineOutput, SendTarget } from '../../runtime/engine/hooks';
 import type { GoldenFile } from './format';
-import type { CommandRecord, HistoryRecord, RecordOf } from '../../runtime/store/events';
 import type { Registry, LuaEntry } from '../../registry/types';
 import type { MailboxCodec } from '../../runtime/process/mailbox';
 import type { LuaHost } from '../../lua/host';
-import type { CallResult, Services } from '../../lua/services';
+import type { Services } from '../../lua/services';
+import type { CallResult } from '../../base/payload';
 
 export type ReplayTier = 'kind' | 'target' | 'arguments' | 'missing' | 'extra' | 'outcome' | 'budget' | 'load';
 

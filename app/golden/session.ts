@@ -9,9 +9,8 @@
  */
 import { Runtime } from '../runtime';
 import { mailboxCodec } from '../../lua-stdlib/process';
-import { realClock } from '../../base/clock';
-import type { Clock } from '../../runtime/live-services';
-import type { Cancel } from '../../lua/services';
+import { realClock, type Clock } from '../../base/clock';
+import type { Cancel } from '../../base/payload';
 import type { ReplayEnv } from './replay';
 import type { RecordHost } from './record';
 

@@ -10,15 +10,14 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { fromGolden, toGolden, GoldenError } from './format';
+import { fromGolden, toGolden, GoldenError, type GoldenFile } from './format';
 import { replayGolden, ReplayTier, GOLDEN_FOOTER } from './replay';
 import { changedOutcomes } from './changes';
 import { recordWorkflow, RecordResult, External } from './record';
 import { planFromGolden, defaultWorkflowId, RECORD_FLAGS } from './plan';
 import { isCommand } from '../../runtime/store/events';
-import type { GoldenFile } from './format';
 import type { GoldenSession } from './session';
-import type { CallResult, Payload } from '../../lua/services';
+import type { CallResult, Payload } from '../../base/payload';
 
 export const GOLDEN_SUFFIX = '.golden.json';
 

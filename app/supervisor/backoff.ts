@@ -17,8 +17,8 @@
  * - An error whose `retryable` is false is terminal, and so is kind `Canceled` (a terminate or a
  *   linked failure that killed the process), as in Wippy's `isTerminalError`.
  */
-import type { ErrorInfo } from '../../base/errors';
 import type { RestartPolicy } from '../../registry/types';
+import { ErrorKind, type ErrorInfo } from '../../base/errors';
 
 /** The wait in ms before restarting after the `attempt`-th counted failure (1-based). */
 export function restartDelay(policy: RestartPolicy, attempt: number, random: () => number): number {
@@ -32,7 +32,7 @@ export function restartDelay(policy: RestartPolicy, attempt: number, random: () 
 
 /** True when an error exit must not be restarted whatever the policy says. */
 export function isTerminalError(err: ErrorInfo): boolean {
-  return err.retryable === false || err.kind === 'Canceled';
+  return err.retryable === false || err.kind === ErrorKind.Canceled;
 }
 
 /** What to do about one failed run. */

@@ -15,9 +15,8 @@
  * too) unless a test passes its own; jitter from Math.random unless a
  * test passes its own.
  */
-import { consoleOutput } from '../runtime';
-import type { Runtime } from '../runtime';
-import { realClock, type Clock } from '../../runtime/live-services';
+import { consoleOutput, type Runtime } from '../runtime';
+import { realClock, type Clock } from '../../base/clock';
 import { LifecycleManager, noopStarter, type LogFn } from './lifecycle';
 import { ServiceStarter } from './service-starter';
 

@@ -9,7 +9,7 @@
 import { ServiceSupervisor, ServiceStatus, SupervisorDeps } from './service';
 import type { DownReason, Starter } from './lifecycle';
 import type { ServiceEntry } from '../../registry/types';
-import { formatErrorInfo } from '../../lua/errorvalue';
+import { formatErrorInfo } from '../../base/errors';
 import { formatDuration } from '../../base/duration';
 
 export class ServiceStarter implements Starter<ServiceEntry> {

@@ -24,11 +24,10 @@
  */
 import { judgeFailure } from './backoff';
 import { formatDuration } from '../../base/duration';
-import { formatErrorInfo } from '../../lua/errorvalue';
-import { WippyError, ErrorCode } from '../../base/errors';
-import type { ErrorInfo } from '../../base/errors';
-import type { Clock } from '../../runtime/live-services';
-import type { CallResult, Cancel, Payload, SpawnOptions } from '../../lua/services';
+import { WippyError, ErrorCode, formatErrorInfo, ErrorKind, type ErrorInfo } from '../../base/errors';
+import type { Clock } from '../../base/clock';
+import type { SpawnOptions } from '../../lua/services';
+import type { CallResult, Cancel, Payload } from '../../base/payload';
 import type { ServiceEntry } from '../../registry/types';
 import type { LogFn } from './lifecycle';
 
@@ -141,7 +140,7 @@ export class ServiceSupervisor {
         this.deps.log('warn', `service ${this.entry.id} did not stop within ${formatDuration(timeoutMs)}; terminating ${this.pid}`);
         this.deps.node.terminate(SUPERVISOR, this.pid);
         // The node reports the exit synchronously; if the process was already gone, finish here.
-        if (this.stopWait === wait) this.exited({ error: { kind: 'Canceled', message: 'terminated' } }, this.runToken);
+        if (this.stopWait === wait) this.exited({ error: { kind: ErrorKind.Canceled, message: 'terminated' } }, this.runToken);
       });
     }
     return done;

@@ -14,8 +14,9 @@
  */
 import { retryPolicyFrom, nextDelay } from './retry';
 import type { RecordOf, EventRecord } from '../store/events';
-import type { Clock } from '../live-services';
-import type { CallRequest, CallResult, Cancel } from '../../lua/services';
+import type { Clock } from '../../base/clock';
+import type { CallRequest, CallResult, Cancel } from '../../base/payload';
+import { ErrorKind } from '../../base/errors';
 
 /**
  * A recorded answer to a call (golden re-recording): its final result, completion time and
@@ -56,7 +57,7 @@ export class Effects {
     }
     let policy: ReturnType<typeof retryPolicyFrom>;
     try { policy = retryPolicyFrom(rec.options); } catch (e) {
-      this.finish(id, key, rec.cmd, { error: { kind: 'Invalid', message: `bad retry policy: ${(e as Error).message}`, retryable: false } }, 1);
+      this.finish(id, key, rec.cmd, { error: { kind: ErrorKind.Invalid, message: `bad retry policy: ${(e as Error).message}`, retryable: false } }, 1);
       return;
     }
     const attempt = (n: number): void => {

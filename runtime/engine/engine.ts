@@ -25,19 +25,19 @@ import { emptyBatch, batchSize, Batch, HistoryStore } from '../store/store';
 import { WorkflowInstance } from './instance';
 import { applyControlSignal, isReservedTopic } from '../../app/control/requests';
 import { WorkflowServices } from './wf-services';
-import { Effects } from './effects';
-import type { CallAnswer } from './effects';
+import { Effects, type CallAnswer } from './effects';
 import { InstanceCache } from './cache';
 import type { CommandRecord, HistoryRecord, RecordOf, WorkflowStatus, PendingSignal } from '../store/events';
 import type { Registry, LuaEntry } from '../../registry/types';
-import type { Clock } from '../live-services';
-import type { CallRequest, CallResult, Cancel, Payload, Services } from '../../lua/services';
+import type { Clock } from '../../base/clock';
+import type { Services } from '../../lua/services';
+import type { CallRequest, CallResult, Cancel, Payload } from '../../base/payload';
 import type { MailboxCodec } from '../process/mailbox';
 import type { ProcessNode } from '../process/node';
 import type { LuaHost } from '../../lua/host';
-import type { ErrorInfo } from '../../base/errors';
 import { workDone } from '../../lua/budget';
 import { TURN_WORK } from '../../lua/scheduler';
+import { ErrorKind, type ErrorInfo } from '../../base/errors';
 
 export type { EngineOutput } from './hooks';
 
@@ -131,16 +131,16 @@ export class WorkflowEngine implements EngineHooks {
   /** Start a workflow entry. The start is durable once the current batch commits. */
   start(entryId: string, input: Payload[], opts: StartOptions = {}): { id: string; pid: string } | { error: ErrorInfo } {
     const entry = this.registry.entries.get(entryId);
-    if (!entry || entry.kind !== 'workflow.lua') return { error: { kind: 'NotFound', message: `no workflow.lua entry ${entryId}`, retryable: false } };
+    if (!entry || entry.kind !== 'workflow.lua') return { error: { kind: ErrorKind.NotFound, message: `no workflow.lua entry ${entryId}`, retryable: false } };
     const worker = opts.worker ?? entry.worker ?? this.defaultWorker();
     const w = worker ? this.registry.entries.get(worker) : undefined;
     if (!worker || !w || w.kind !== 'temporal.worker') {
-      return { error: { kind: 'Invalid', message: `workflow ${entryId} has no temporal.worker: set meta.temporal.workflow.worker or pass one to process.spawn`, retryable: false } };
+      return { error: { kind: ErrorKind.Invalid, message: `workflow ${entryId} has no temporal.worker: set meta.temporal.workflow.worker or pass one to process.spawn`, retryable: false } };
     }
     const id = opts.id ?? uuidV7(this.deps.clock.now());
     // A fresh UUIDv7 cannot collide; only a given id is looked up in the store.
     if (this.states.has(id) || (opts.id !== undefined && this.deps.store.getWorkflow(id))) {
-      return { error: { kind: 'AlreadyExists', message: `workflow ${id} already exists`, retryable: false } };
+      return { error: { kind: ErrorKind.AlreadyExists, message: `workflow ${id} already exists`, retryable: false } };
     }
     const at = this.deps.clock.now();
     this.batch.creates.push({ id, entry: entryId, worker, status: 'running', input, parent: opts.parent ?? null, result: null, error: null, parked: null, createdAt: at, updatedAt: at });
@@ -168,7 +168,7 @@ export class WorkflowEngine implements EngineHooks {
   signal(id: string, topic: string, from: string, payloads: Payload[]): ErrorInfo | null {
     const st = this.states.get(id);
     if (!st || (st.status !== 'running' && st.status !== 'parked')) {
-      return { kind: 'NotFound', message: `no running workflow ${id}${st ? ` (it is ${st.status})` : ''}`, retryable: false };
+      return { kind: ErrorKind.NotFound, message: `no running workflow ${id}${st ? ` (it is ${st.status})` : ''}`, retryable: false };
     }
     if (st.committed === 0) this.flush(); // its row must exist before a signal can point at it
     const s = { workflowId: id, topic, from, payloads, at: this.deps.clock.now() };
@@ -183,14 +183,14 @@ export class WorkflowEngine implements EngineHooks {
     const st = this.states.get(id);
     // A parked workflow may be terminated (how a stuck one is ended) or get a cancel request
     // (recorded now, seen by its code once it resumes).
-    if (!st || (st.status !== 'running' && st.status !== 'parked')) return { kind: 'NotFound', message: `no running workflow ${id}`, retryable: false };
+    if (!st || (st.status !== 'running' && st.status !== 'parked')) return { kind: ErrorKind.NotFound, message: `no running workflow ${id}`, retryable: false };
     if (!terminate) {
       this.appendRecord(id, { type: 'cancel_requested', at: this.deps.clock.now(), from, reason });
       return null;
     }
     const inst = st.instance;
     if (inst) { inst.done = true; inst.mailbox.close(); inst.host.killSpawned(); }
-    this.end(st, { type: 'terminated', at: this.deps.clock.now(), reason: `${reason}${from ? ` by ${from}` : ''}` }, 'terminated', { error: { kind: 'Canceled', message: `workflow terminated${from ? ` by ${from}` : ''}` } });
+    this.end(st, { type: 'terminated', at: this.deps.clock.now(), reason: `${reason}${from ? ` by ${from}` : ''}` }, 'terminated', { error: { kind: ErrorKind.Canceled, message: `workflow terminated${from ? ` by ${from}` : ''}` } });
     return null;
   }
 
@@ -371,7 +371,7 @@ export class WorkflowEngine implements EngineHooks {
   finished(inst: WorkflowInstance, result: CallResult): void {
     const st = this.states.get(inst.id)!;
     const at = this.deps.clock.now();
-    const status: WorkflowStatus = result.error ? (result.error.kind === 'Canceled' ? 'canceled' : 'failed') : 'completed';
+    const status: WorkflowStatus = result.error ? (result.error.kind === ErrorKind.Canceled ? 'canceled' : 'failed') : 'completed';
     this.end(st, result.error ? { type: 'failed', at, error: result.error } : { type: 'completed', at, value: result.value ?? 'null' }, status, result);
   }
 

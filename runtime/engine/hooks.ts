@@ -9,7 +9,7 @@ import type { CommandRecord, HistoryRecord, RecordOf } from '../store/events';
 import type { ErrorInfo } from '../../base/errors';
 import type { Registry } from '../../registry/types';
 import type { MailboxCodec } from '../process/mailbox';
-import type { CallResult } from '../../lua/services';
+import type { CallResult } from '../../base/payload';
 import type { WorkflowInstance } from './instance';
 
 export interface EngineOutput {

@@ -15,20 +15,18 @@
  * attempt of an activity) are stepped over, never delivered or matched, and only remembered for
  * the engine (`retries`); once parked, nothing more happens.
  */
-import { lua } from '../../lua/vm';
+import { lua, RaiseInLua } from '../../lua/vm';
 import { decode } from '../../lua/decode';
-import { RaiseInLua } from '../../lua/vm';
 import { ErrorCode } from '../../base/errors';
 import { resultOf } from '../functions/runner';
 import { Mailbox } from '../process/mailbox';
 import { rfc3339 } from '../process/process';
 import { matchCommand, formatDivergence, Divergence } from './matcher';
-import { isCommand, isEvent, isEnd, isBookkeeping } from '../store/events';
-import type { CommandRecord, EventRecord, HistoryRecord, RecordOf } from '../store/events';
+import { isCommand, isEvent, isEnd, isBookkeeping, type CommandRecord, type EventRecord, type HistoryRecord, type RecordOf } from '../store/events';
 import type { LuaHost } from '../../lua/host';
 import type { Task, TaskOutcome } from '../../lua/task';
 import type { LuaEntry } from '../../registry/types';
-import type { CallResult } from '../../lua/services';
+import type { CallResult } from '../../base/payload';
 import type { EngineHooks } from './hooks';
 
 type Waiter = (ev: EventRecord) => void;

@@ -13,10 +13,11 @@
 import type { WorkflowInstance } from './instance';
 import type { EngineHooks, KeptOutcome } from './hooks';
 import type { CommandRecord, RecordOf } from '../store/events';
-import type { CallRequest, CallResult, Cancel, Payload, ProcessApi, Services, SpawnOptions, WorkflowApi, WorkflowInfo } from '../../lua/services';
-import type { ErrorInfo } from '../../base/errors';
+import type { ProcessApi, Services, SpawnOptions, WorkflowApi, WorkflowInfo } from '../../lua/services';
+import type { CallRequest, CallResult, Cancel, Payload } from '../../base/payload';
+import { ErrorKind, type ErrorInfo } from '../../base/errors';
 
-const invalid = (what: string): ErrorInfo => ({ kind: 'Invalid', message: `${what} is not available inside a workflow (it is not deterministic)`, retryable: false });
+const invalid = (what: string): ErrorInfo => ({ kind: ErrorKind.Invalid, message: `${what} is not available inside a workflow (it is not deterministic)`, retryable: false });
 
 export class WorkflowServices implements Services {
   private readonly processApi: ProcessApi;
@@ -100,7 +101,7 @@ export class WorkflowServices implements Services {
   /** Start a child workflow (recorded); `wait` = workflow.exec / process.exec. */
   private spawnChild(id: string, worker: string | null, args: Payload[], wait: boolean, done?: (r: CallResult) => void): { rec: RecordOf<'spawn'>; cancel: Cancel } {
     const entry = this.engine.registry.entries.get(id);
-    const error: ErrorInfo | undefined = !entry ? { kind: 'NotFound', message: `no entry ${id} in the registry`, retryable: false }
+    const error: ErrorInfo | undefined = !entry ? { kind: ErrorKind.NotFound, message: `no entry ${id} in the registry`, retryable: false }
       : entry.kind !== 'workflow.lua' ? invalid(`spawning ${entry.kind} entries (${id})`) : undefined;
     const childId = `${this.wf.id}.${this.wfNextChild()}`;
     const kept = this.kept({ type: 'spawn', cmd: 0, entry: id, child: childId, args, wait, line: '' });
@@ -146,7 +147,7 @@ export class WorkflowServices implements Services {
       send: (to, topic, payloads) => {
         const target = engine.resolveTarget(to);
         const kept = this.kept({ type: 'send', cmd: 0, to, topic, payloads, line: '' });
-        const error: ErrorInfo | undefined = kept ? kept.error : target ? undefined : { kind: 'NotFound', message: `no process or workflow ${to}`, retryable: false };
+        const error: ErrorInfo | undefined = kept ? kept.error : target ? undefined : { kind: ErrorKind.NotFound, message: `no process or workflow ${to}`, retryable: false };
         const { rec, live } = wf.emit({ type: 'send', cmd: 0, to, topic, payloads, line: '', ...(error ? { error } : {}) });
         if (live && !rec.error && target) engine.deliverSend(wf, target, rec);
         return rec.error ?? null;
@@ -166,7 +167,7 @@ export class WorkflowServices implements Services {
   private cancelChild(pid: string, terminate: boolean): ErrorInfo | null {
     const target = this.engine.resolveTarget(pid);
     const kept = this.kept({ type: 'cancel_child', cmd: 0, to: pid, terminate, line: '' });
-    const error: ErrorInfo | undefined = kept ? kept.error : target?.kind === 'workflow' ? undefined : { kind: 'NotFound', message: `no workflow ${pid}`, retryable: false };
+    const error: ErrorInfo | undefined = kept ? kept.error : target?.kind === 'workflow' ? undefined : { kind: ErrorKind.NotFound, message: `no workflow ${pid}`, retryable: false };
     const { rec, live } = this.wf.emit({ type: 'cancel_child', cmd: 0, to: pid, terminate, line: '', ...(error ? { error } : {}) });
     if (live && !rec.error && target?.kind === 'workflow') this.engine.onCommit(() => this.engine.cancelOrTerminate(target.id, this.engine.pidOf(this.wf.id), terminate));
     return rec.error ?? null;

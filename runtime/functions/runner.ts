@@ -15,9 +15,10 @@ import { toErrorInfo, testError } from '../../lua/errorvalue';
 import { LuaError, TaskOutcome } from '../../lua/task';
 import { CompileError } from '../../lua/chunks';
 import { HostPool, PoolContext } from './pool';
-import type { CallRequest, CallResult, Cancel, Services } from '../../lua/services';
+import type { Services } from '../../lua/services';
+import type { CallRequest, CallResult, Cancel } from '../../base/payload';
 import type { Registry, LuaEntry } from '../../registry/types';
-import type { ErrorInfo } from '../../base/errors';
+import { ErrorKind, type ErrorInfo } from '../../base/errors';
 
 export const MAX_CALL_DEPTH = 200;
 
@@ -33,11 +34,11 @@ export class FunctionRunner {
     const entry = this.registry.entries.get(req.id);
     if (!entry || entry.kind !== 'function.lua') {
       const what = entry ? `${req.id} is a ${entry.kind} entry, not a function.lua` : `no function ${req.id} in the registry`;
-      done({ error: { kind: 'NotFound', message: what, retryable: false } });
+      done({ error: { kind: ErrorKind.NotFound, message: what, retryable: false } });
       return noop;
     }
     if (depth > MAX_CALL_DEPTH) {
-      done({ error: { kind: 'Internal', message: `funcs.call nested deeper than ${MAX_CALL_DEPTH} calls (runaway recursion?) at ${req.id}`, retryable: false } });
+      done({ error: { kind: ErrorKind.Internal, message: `funcs.call nested deeper than ${MAX_CALL_DEPTH} calls (runaway recursion?) at ${req.id}`, retryable: false } });
       return noop;
     }
     const pool = this.poolFor(entry as LuaEntry);
@@ -61,11 +62,11 @@ export class FunctionRunner {
     try {
       for (const a of req.args) decode(T, a);
     } catch (e) {
-      task.kill({ kind: 'Invalid', message: `bad argument for ${req.id}: ${(e as Error).message}`, retryable: false });
+      task.kill({ kind: ErrorKind.Invalid, message: `bad argument for ${req.id}: ${(e as Error).message}`, retryable: false });
       return noop;
     }
     task.start(req.args.length);
-    return () => task.kill({ kind: 'Canceled', message: `call to ${req.id} was canceled` });
+    return () => task.kill({ kind: ErrorKind.Canceled, message: `call to ${req.id} was canceled` });
   }
 
   /** Idle pooled states per entry (for tests and stats). */
@@ -84,8 +85,8 @@ function noop(): void { /* nothing to cancel */ }
 
 function loadFailure(e: unknown, id: string): ErrorInfo {
   if (e instanceof LuaError) return { ...e.info, retryable: false };
-  if (e instanceof CompileError) return { kind: 'Internal', message: e.message, retryable: false };
-  return { kind: 'Internal', message: `cannot load ${id}: ${(e as Error).message}`, retryable: false };
+  if (e instanceof CompileError) return { kind: ErrorKind.Internal, message: e.message, retryable: false };
+  return { kind: ErrorKind.Internal, message: `cannot load ${id}: ${(e as Error).message}`, retryable: false };
 }
 
 /** Wippy's return convention: value | nil, err | raised error. */
@@ -94,12 +95,12 @@ export function resultOf(outcome: TaskOutcome): CallResult {
   const { thread: T, nresults } = outcome;
   // Only an error object or a string in second place is an error (`return ch:receive()` returns
   // `v, true`, which is a success).
-  if (nresults >= 2 && (testError(T, 2) || lua.lua_type(T, 2) === lua.LUA_TSTRING)) return { error: toErrorInfo(T, 2, 'Internal') };
+  if (nresults >= 2 && (testError(T, 2) || lua.lua_type(T, 2) === lua.LUA_TSTRING)) return { error: toErrorInfo(T, 2, ErrorKind.Internal) };
   if (nresults === 0) return { value: 'null' };
   try {
     return { value: encode(T, 1, 'payload', 'result') };
   } catch (e) {
-    if (e instanceof CodecError) return { error: { kind: 'Internal', message: `cannot return this value: ${e.message}`, retryable: false } };
+    if (e instanceof CodecError) return { error: { kind: ErrorKind.Internal, message: `cannot return this value: ${e.message}`, retryable: false } };
     throw e;
   }
 }

@@ -10,7 +10,7 @@
  */
 import { Channel, Item } from '../../lua/channel';
 import type { ErrorInfo } from '../../base/errors';
-import type { Payload } from '../../lua/services';
+import type { Payload } from '../../base/payload';
 
 export interface Message {
   topic: string;

@@ -12,8 +12,9 @@ import { Process, exitEvent, rfc3339 } from './process';
 import type { MailboxCodec, Message } from './mailbox';
 import type { LuaHost } from '../../lua/host';
 import type { Registry, LuaEntry } from '../../registry/types';
-import type { CallResult, Cancel, Payload, ProcessApi, Services, SpawnOptions } from '../../lua/services';
-import type { ErrorInfo } from '../../base/errors';
+import type { ProcessApi, Services, SpawnOptions } from '../../lua/services';
+import type { CallResult, Cancel, Payload } from '../../base/payload';
+import { ErrorKind, type ErrorInfo } from '../../base/errors';
 
 export interface NodeDeps {
   registry: Registry;
@@ -29,7 +30,7 @@ export interface NodeDeps {
 /** Starts workflow entries (set by the workflow engine). */
 export type WorkflowSpawner = (id: string, worker: string | null, args: Payload[], parent: string | null, opts: SpawnOptions, onExit?: (r: CallResult) => void) => { pid: string } | { error: ErrorInfo };
 
-const notFound = (message: string): ErrorInfo => ({ kind: 'NotFound', message, retryable: false });
+const notFound = (message: string): ErrorInfo => ({ kind: ErrorKind.NotFound, message, retryable: false });
 
 export class ProcessNode {
   private readonly procs = new Map<string, Process>();
@@ -62,10 +63,10 @@ export class ProcessNode {
     const entry = this.deps.registry.entries.get(id);
     if (!entry) return { error: notFound(`no entry ${id} in the registry`) };
     if (entry.kind === 'workflow.lua') {
-      if (!this.workflowSpawner) return { error: { kind: 'Unavailable', message: `cannot start workflow ${id}: no temporal.worker is running` } };
+      if (!this.workflowSpawner) return { error: { kind: ErrorKind.Unavailable, message: `cannot start workflow ${id}: no temporal.worker is running` } };
       return this.workflowSpawner(id, hostId, args, parent, opts, onExit);
     }
-    if (entry.kind !== 'process.lua') return { error: { kind: 'Invalid', message: `${id} is a ${entry.kind} entry; process.spawn starts process.lua and workflow.lua entries`, retryable: false } };
+    if (entry.kind !== 'process.lua') return { error: { kind: ErrorKind.Invalid, message: `${id} is a ${entry.kind} entry; process.spawn starts process.lua and workflow.lua entries`, retryable: false } };
     const host = hostId ?? this.defaultHost();
     const hostEntry = host ? this.deps.registry.entries.get(host) : undefined;
     if (!host || !hostEntry || hostEntry.kind !== 'process.host') {
@@ -77,7 +78,7 @@ export class ProcessNode {
     try {
       loaded = this.deps.makeHost(entry as LuaEntry, this.deps.servicesFor(this.apiFor(proc)));
     } catch (e) {
-      return { error: { kind: 'Internal', message: `cannot start ${id}: ${(e as Error).message}`, retryable: false } };
+      return { error: { kind: ErrorKind.Internal, message: `cannot start ${id}: ${(e as Error).message}`, retryable: false } };
     }
     this.procs.set(pid, proc);
     if (parent && opts.monitor) proc.monitors.add(parent);
@@ -89,7 +90,7 @@ export class ProcessNode {
   }
 
   send(from: string, to: string, topic: string, payloads: Payload[]): ErrorInfo | null {
-    if (topic.startsWith('@')) return { kind: 'Invalid', message: `topic '${topic}' is reserved (topics may not start with @)` };
+    if (topic.startsWith('@')) return { kind: ErrorKind.Invalid, message: `topic '${topic}' is reserved (topics may not start with @)` };
     const pid = this.resolve(to);
     const msg: Message = { topic, from, payloads };
     if (pid) { this.procs.get(pid)!.mailbox.deliver(msg); return null; }
@@ -108,7 +109,7 @@ export class ProcessNode {
   terminate(from: string, to: string): ErrorInfo | null {
     const pid = this.resolve(to);
     if (!pid) return this.controlElsewhere(from, to, true, 'terminated');
-    this.procs.get(pid)!.kill({ kind: 'Canceled', message: `terminated by ${from || 'the runtime'}` });
+    this.procs.get(pid)!.kill({ kind: ErrorKind.Canceled, message: `terminated by ${from || 'the runtime'}` });
     return null;
   }
 
@@ -147,7 +148,7 @@ export class ProcessNode {
       if (partner.trapLinks) {
         partner.mailbox.deliverEvent({ kind: 'pid.link.down', from: proc.pid, at: rfc3339(at), result: { error: result.error } });
       } else {
-        partner.kill({ kind: 'Canceled', message: `linked process ${proc.pid} failed: ${result.error.message}` });
+        partner.kill({ kind: ErrorKind.Canceled, message: `linked process ${proc.pid} failed: ${result.error.message}` });
       }
     }
     if (result.error) this.deps.log('debug', `process ${proc.pid} (${proc.entryId}) exited with error: ${result.error.message}`);
@@ -161,7 +162,7 @@ export class ProcessNode {
   /** The ProcessApi for an execution: a process (`self`), or none (a function). */
   apiFor(self: Process | null): ProcessApi {
     const me = self?.pid ?? '';
-    const needSelf = (what: string): ErrorInfo | null => (self ? null : { kind: 'Invalid', message: `${what} is only available inside a process` });
+    const needSelf = (what: string): ErrorInfo | null => (self ? null : { kind: ErrorKind.Invalid, message: `${what} is only available inside a process` });
     return {
       pid: () => self?.pid ?? null,
       mailbox: () => self?.mailbox ?? null,
@@ -193,7 +194,7 @@ export class ProcessNode {
         const target = pid ? this.resolve(pid) : self?.pid ?? null;
         if (!target) return pid ? notFound(`no process ${pid}`) : needSelf('process.registry.register without a pid');
         const owner = this.names.get(name);
-        if (owner && owner !== target) return { kind: 'AlreadyExists', message: `name '${name}' is already registered to ${owner}` };
+        if (owner && owner !== target) return { kind: ErrorKind.AlreadyExists, message: `name '${name}' is already registered to ${owner}` };
         this.names.set(name, target);
         return null;
       },

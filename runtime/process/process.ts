@@ -14,8 +14,8 @@ import { resultOf } from '../functions/runner';
 import { Mailbox, MailboxCodec, ProcessEvent } from './mailbox';
 import type { LuaHost } from '../../lua/host';
 import type { Task } from '../../lua/task';
-import type { CallResult, Payload } from '../../lua/services';
-import type { ErrorInfo } from '../../base/errors';
+import type { CallResult, Payload } from '../../base/payload';
+import { ErrorKind, type ErrorInfo } from '../../base/errors';
 
 export type ExitListener = (pid: string, result: CallResult) => void;
 
@@ -51,7 +51,7 @@ export class Process {
     try {
       for (const a of args) decode(task.thread, a);
     } catch (e) {
-      task.kill({ kind: 'Invalid', message: `bad argument for ${this.entryId}: ${(e as Error).message}` });
+      task.kill({ kind: ErrorKind.Invalid, message: `bad argument for ${this.entryId}: ${(e as Error).message}` });
       return;
     }
     task.start(args.length);

@@ -19,7 +19,7 @@
  * starts, so a restart continues with the next attempt at its due time (engine/effects.ts).
  */
 import type { ErrorInfo } from '../../base/errors';
-import type { Payload } from '../../lua/services';
+import type { Payload } from '../../base/payload';
 
 export type HistoryRecord =
   // --- lifecycle ---

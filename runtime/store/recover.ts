@@ -13,7 +13,7 @@
  */
 import * as fs from 'node:fs';
 import Database from 'better-sqlite3';
-import { ErrorCode, WippyError } from '../../base/errors';
+import { ErrorCode, WippyError, ErrorKind } from '../../base/errors';
 import { SqliteStore } from './sqlite';
 import { checkIntegrity, damagedError, describeProblems, isCorruption } from './integrity';
 import { emptyBatch, type Batch } from './store';
@@ -179,7 +179,7 @@ export function recoverStore(from: string, to: string, label: string): RecoverRe
       if (n > 0 || (s !== 'running' && s !== 'parked')) continue;
       report.failed.push(id);
       batch.updates.push({ id, status: 'failed', at: now, parked: null,
-        error: { kind: 'Internal', message: 'recovered from a damaged store: its history was lost, so it cannot be resumed' } });
+        error: { kind: ErrorKind.Internal, message: 'recovered from a damaged store: its history was lost, so it cannot be resumed' } });
     }
     flush();
 

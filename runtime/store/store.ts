@@ -8,7 +8,7 @@
  */
 import type { HistoryRecord, PendingSignal, WorkflowRow, WorkflowStatus } from './events';
 import type { ErrorInfo } from '../../base/errors';
-import type { Payload } from '../../lua/services';
+import type { Payload } from '../../base/payload';
 
 export interface AppendOp { workflowId: string; index: number; record: HistoryRecord }
 

@@ -9,7 +9,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Runtime, RuntimeOptions } from '../../app/runtime';
-import type { CallResult } from '../../lua/services';
+import type { CallResult } from '../../base/payload';
 
 export function tempDir(prefix = 'wippy-test-'): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), prefix));

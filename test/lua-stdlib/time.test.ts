@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { evalLua, runLua, SnippetOptions } from '../helpers/lua';
-import type { Clock } from '../../runtime/live-services';
+import type { Clock } from '../../base/clock';
 
 /** 2024-01-15T10:30:00.00025Z: the fraction is exact in binary, so the ns digits are known. */
 const T0 = Date.UTC(2024, 0, 15, 10, 30, 0) + 0.25;

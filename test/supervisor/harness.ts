@@ -11,7 +11,7 @@ import assert from 'node:assert/strict';
 import { withRegistry } from '../helpers/lua';
 import { Runtime } from '../../app/runtime';
 import { createLifecycle, type Supervision } from '../../app/supervisor';
-import type { Clock } from '../../runtime/live-services';
+import type { Clock } from '../../base/clock';
 
 export class FakeClock implements Clock {
   t = Date.UTC(2026, 0, 1);
