@@ -23,7 +23,7 @@ import { exitEvent } from '../runtime/process/process';
 import { LiveServices, LiveDeps } from '../runtime/live-services';
 import { GLOBAL_MODULES, MODULE_NAMES, WORKFLOW_MODULE_NAMES, stdModule } from '../lua-stdlib';
 import { WippyError, ErrorCode, ErrorKind } from '../base/errors';
-import type { Services } from '../lua/services';
+import type { MailboxCodec, Services } from '../lua/services';
 import type { CallRequest, CallResult, Payload } from '../base/payload';
 
 export interface Output {
@@ -64,6 +64,8 @@ export class Runtime {
   readonly functions: FunctionRunner;
   readonly node: ProcessNode;
   readonly clock: Clock;
+  /** How mailboxes turn messages and events into Lua values (the `process` module's). */
+  readonly codec: MailboxCodec = mailboxCodec;
   engine: WorkflowEngine | null = null;
   private store: SqliteStore | null = null;
   private storeCheck: BackgroundCheck | null = null;

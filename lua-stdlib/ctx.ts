@@ -5,10 +5,7 @@
  * a workflow sees `activity_id` (stable across retries and restarts: use it as an idempotency
  * key), `workflow_id` and `attempt`.
  */
-import { lua, LuaState, setFuncs, checkText } from '../lua/vm';
-import { pushJs } from '../lua/decode';
-import { pushError } from '../lua/errorvalue';
-import { hostOf } from '../lua/host';
+import { lua, LuaState, setFuncs, checkText, pushJs, pushError, hostOf } from '../lua/api';
 import { ErrorKind } from '../base/errors';
 
 export function openCtx(L: LuaState): void {

@@ -9,12 +9,7 @@
  * call site with its path); a malformed id returns `Invalid`, an unknown one `NotFound`; the
  * result crosses as a payload and is decoded in the caller's state.
  */
-import { lua, lauxlib, lstr, LuaState, LuaFn, setFuncs, raise, bytesToText } from '../lua/vm';
-import { encode, CodecError } from '../lua/codec';
-import { decode } from '../lua/decode';
-import { pushError } from '../lua/errorvalue';
-import { hostOf } from '../lua/host';
-import { waitFor } from '../lua/task';
+import { lua, lauxlib, lstr, LuaState, LuaFn, setFuncs, raise, bytesToText, encode, CodecError, pushError, hostOf, waitFor, pushCallResult, setClassMetatable } from '../lua/api';
 import type { CallRequest, CallResult, Cancel } from '../base/payload';
 import { ErrorKind, type ErrorInfo } from '../base/errors';
 
@@ -24,13 +19,6 @@ const ID_RE = /^[A-Za-z0-9_.\-]+:[A-Za-z0-9_.\-]+$/;
 
 interface Executor { context?: Record<string, unknown>; options?: Record<string, unknown> }
 interface Future { result?: CallResult; canceled: boolean; cancel?: Cancel }
-
-/** Push a CallResult as `value` or `nil, err`; returns the count. */
-export function pushCallResult(L: LuaState, r: CallResult): number {
-  if (r.error) { lua.lua_pushnil(L); pushError(L, r.error); return 2; }
-  decode(L, r.value ?? 'null');
-  return 1;
-}
 
 function buildRequest(L: LuaState, idArg: number, ex: Executor | null): CallRequest | ErrorInfo {
   const id = bytesToText(lauxlib.luaL_checklstring(L, idArg));
@@ -60,7 +48,7 @@ function startAsync(L: LuaState, idArg: number, ex: Executor | null): number {
   const req = buildRequest(L, idArg, ex);
   const fut = lua.lua_newuserdata(L, 0) as Future;
   fut.canceled = false;
-  setClassMetatable(L, FUTURE_MT, futureMethods);
+  setClassMetatable(L, FUTURE_MT, withMethods(futureMethods));
   if (!('id' in req)) { fut.result = { error: req }; return 1; }
   fut.cancel = hostOf(L).services.call(req, (r) => { if (!fut.canceled) fut.result = r; });
   return 1;
@@ -82,7 +70,7 @@ function pushExecutor(L: LuaState, ex: Executor): number {
   const u = lua.lua_newuserdata(L, 0) as Executor;
   u.context = ex.context;
   u.options = ex.options;
-  setClassMetatable(L, EXECUTOR_MT, executorMethods);
+  setClassMetatable(L, EXECUTOR_MT, withMethods(executorMethods));
   return 1;
 }
 
@@ -126,17 +114,13 @@ const futureMethods: Record<string, LuaFn> = {
   },
 };
 
-/**
- * Give the userdata on top of L the class metatable `name`, creating it on first use: most
- * scripts never make an executor or a future, and a workflow is a new state.
- */
-function setClassMetatable(L: LuaState, name: string, methods: Record<string, LuaFn>): void {
-  if (lauxlib.luaL_newmetatable(L, lstr(name))) {
+/** Builds a class metatable whose `__index` is `methods` (for setClassMetatable). */
+function withMethods(methods: Record<string, LuaFn>): (L: LuaState) => void {
+  return (L) => {
     lua.lua_createtable(L, 0, 8);
     setFuncs(L, methods);
     lua.lua_setfield(L, -2, lstr('__index'));
-  }
-  lua.lua_setmetatable(L, -2);
+  };
 }
 
 export function openFuncs(L: LuaState): void {

@@ -5,7 +5,7 @@
  * `global` modules are installed in every state without `require`; `workflowSafe` ones may be
  * listed by workflow.lua entries (deterministic, or intercepted by the workflow engine).
  */
-import type { StdModule } from '../lua/host';
+import { type StdModule } from '../lua/api';
 import { openErrors } from './errors';
 import { openJson } from './json';
 import { openUuid } from './uuid';

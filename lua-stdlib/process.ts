@@ -8,17 +8,8 @@
  * {value, error}, reason}`. Invariants: failures return `nil, err`, never raise (bad argument
  * types do raise); payloads are encoded at the send site, so a bad value fails there with its path.
  */
-import { lua, lauxlib, lstr, LuaState, LuaFn, setFuncs, pushText, raise, checkText, optText } from '../lua/vm';
-import { encode, CodecError } from '../lua/codec';
-import { decode, pushJs } from '../lua/decode';
-import { pushError } from '../lua/errorvalue';
-import { hostOf } from '../lua/host';
-import { waitFor } from '../lua/task';
-import type { Item } from '../lua/channel';
-import { pushChannel, checkChannel } from './channel';
-import { pushCallResult } from './funcs';
-import type { MailboxCodec, Message, ProcessEvent } from '../runtime/process/mailbox';
-import type { ProcessApi, SpawnOptions } from '../lua/services';
+import { lua, lauxlib, lstr, LuaState, LuaFn, setFuncs, pushText, raise, checkText, optText, encode, CodecError, decode, pushJs, pushError, hostOf, waitFor,
+  pushChannel, checkChannel, pushCallResult, type Item, type ProcessApi, type SpawnOptions, type MailboxCodec, type Message, type ProcessEvent } from '../lua/api';
 import type { Payload } from '../base/payload';
 import { ErrorKind, type ErrorInfo } from '../base/errors';
 

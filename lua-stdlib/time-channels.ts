@@ -8,12 +8,8 @@
  * channel full is dropped (Go semantics), the next one is scheduled from when it fired.
  * Invariant: a stopped timer or ticker never delivers again and its pending wait is canceled.
  */
-import { lua, lauxlib, lstr, LuaState, LuaFn, setFuncs, setClassMetatable } from '../lua/vm';
-import { hostOf } from '../lua/host';
-import { Channel, Item } from '../lua/channel';
-import type { Services } from '../lua/services';
+import { lua, lauxlib, lstr, LuaState, LuaFn, setFuncs, setClassMetatable, hostOf, Channel, Item, pushChannel, type Services } from '../lua/api';
 import type { Cancel } from '../base/payload';
-import { pushChannel } from './channel';
 import { durationArg, pushTime } from './time-values';
 import { instant, UTC } from './time-calendar';
 

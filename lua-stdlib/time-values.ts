@@ -12,8 +12,7 @@
  * days and missing units with a message quoting the input. Only `signed` readers (Time:add, the
  * truncate/round methods, the operators) accept a leading minus, because going back in time is ordinary there.
  */
-import { lua, lauxlib, lstr, LuaState, LuaFn, raise, bytesToText, describe, typeName, pushText } from '../lua/vm';
-import { typeError } from '../lua/vm';
+import { lua, lauxlib, lstr, LuaState, LuaFn, raise, bytesToText, describe, typeName, pushText, typeError } from '../lua/api';
 import { parseDuration, DurationError } from '../base/duration';
 import { addNanos, compare, diffNanos, TimeValue, Zone } from './time-calendar';
 

@@ -24,11 +24,7 @@
  * Lua keywords: Go's `Local()` and `Until()` are spelled `t:in_local()` and `time["until"](t)`;
  * `t["local"](t)` exists as an alias.
  */
-import { lua, lauxlib, lstr, LuaState, LuaFn, setFuncs, pushText, raise, checkText, pushLazyModule, typeError } from '../lua/vm';
-import { hostOf } from '../lua/host';
-import { waitFor } from '../lua/task';
-import { pushError } from '../lua/errorvalue';
-import { pushNumber } from '../lua/decode';
+import { lua, lauxlib, lstr, LuaState, LuaFn, setFuncs, pushText, raise, checkText, pushLazyModule, typeError, hostOf, waitFor, pushError, pushNumber } from '../lua/api';
 import {
   addDate, addNanos, compare, diffNanos, fromCivil, ianaZone, instant, LOCAL, roundTime, TimeValue, truncateTime, UTC,
   wall, Wall, ZERO_MS, Zone, zoneName,

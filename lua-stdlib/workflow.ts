@@ -4,13 +4,7 @@
  * Inside a workflow these go to the engine (runtime/engine/wf-services.ts); outside one, as in
  * Wippy, `info()` returns `nil, nil`, `version()` returns `max`, and `exec()` returns an error.
  */
-import { lua, lauxlib, LuaState, setFuncs, checkText, raise } from '../lua/vm';
-import { pushJs } from '../lua/decode';
-import { encode, CodecError } from '../lua/codec';
-import { pushError } from '../lua/errorvalue';
-import { hostOf } from '../lua/host';
-import { waitFor } from '../lua/task';
-import { pushCallResult } from './funcs';
+import { lua, lauxlib, LuaState, setFuncs, checkText, raise, pushJs, encode, CodecError, pushError, hostOf, waitFor, pushCallResult } from '../lua/api';
 import { ErrorKind } from '../base/errors';
 
 export function openWorkflow(L: LuaState): void {

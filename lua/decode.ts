@@ -11,6 +11,7 @@ import { lua, lauxlib, lstr, LuaState, toLua } from './vm';
 import { pushError } from './errorvalue';
 import { CodecError, CodecMode, MAX_DEPTH, markArray, WORK_VALUE } from './codec';
 import { ErrorKind, type ErrorInfo } from '../base/errors';
+import type { CallResult } from '../base/payload';
 
 const INT_MIN = -2147483648;
 const INT_MAX = 2147483647;
@@ -168,4 +169,11 @@ export function pushJs(L: LuaState, v: unknown, depth = 0): void {
     }
     default: throw new CodecError(`cannot convert a JS ${typeof v}`, '');
   }
+}
+
+/** Push a CallResult as `value` or `nil, err` (Wippy's return convention); returns the count. */
+export function pushCallResult(L: LuaState, r: CallResult): number {
+  if (r.error) { lua.lua_pushnil(L); pushError(L, r.error); return 2; }
+  decode(L, r.value ?? 'null');
+  return 1;
 }

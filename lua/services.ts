@@ -11,7 +11,7 @@
  */
 import type { ErrorInfo } from '../base/errors';
 import type { CallRequest, CallResult, Cancel, Payload } from '../base/payload';
-import type { Mailbox } from '../runtime/process/mailbox';
+import type { Channel, Item } from './channel';
 
 export interface Services {
   /** Call a function entry. */
@@ -64,7 +64,7 @@ export interface SpawnOptions {
 export interface ProcessApi {
   pid(): string | null;
   /** Null outside processes and workflows. */
-  mailbox(): Mailbox | null;
+  mailbox(): MailboxApi | null;
   spawn(id: string, host: string | null, args: Payload[], opts: SpawnOptions): { pid: string } | { error: ErrorInfo };
   /** Run to completion: the child's result. */
   exec(id: string, host: string | null, args: Payload[], done: (r: CallResult) => void): Cancel;
@@ -78,4 +78,39 @@ export interface ProcessApi {
   unregister(name: string): boolean;
   options(): { trap_links: boolean };
   setOptions(o: { trap_links?: boolean }): void;
+}
+
+export interface Message {
+  topic: string;
+  /** Sender PID, or '' when unknown. */
+  from: string;
+  payloads: Payload[];
+}
+
+export interface ProcessEvent {
+  kind: 'pid.exit' | 'pid.cancel' | 'pid.link.down';
+  from: string;
+  /** RFC 3339 time of the event. */
+  at: string;
+  result?: { value?: Payload; error?: ErrorInfo };
+  reason?: string;
+}
+
+/** How messages and events become Lua values (provided by lua-stdlib/process.ts). */
+export interface MailboxCodec {
+  message(m: Message): Item;
+  event(e: ProcessEvent): Item;
+  /** A message for a `listen` channel without {message=true}: its payload value(s). */
+  payloadOnly(m: Message): Item;
+}
+
+/** A mailbox as its execution sees it (runtime/process/mailbox.ts is the one implementation). */
+export interface MailboxApi {
+  inbox(): Channel;
+  events(): Channel;
+  /** Subscribe a topic (glob: `*` matches any run of characters). */
+  listen(pattern: string, asMessage: boolean): Channel;
+  unlisten(channel: Channel): boolean;
+  /** True when a message with this topic would wake a waiting receiver (golden recording asks). */
+  waitingFor(topic: string): boolean;
 }

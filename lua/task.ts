@@ -17,7 +17,6 @@ import { lua, lauxlib, LuaState, bytesToText, raise, typeName } from './vm';
 import { toErrorInfo } from './errorvalue';
 import { ErrorCode, ErrorInfo, formatErrorInfo, ErrorKind } from '../base/errors';
 import type { Cancel } from '../base/payload';
-import type { LuaHost } from './host';
 
 /** Pushes the values a suspended binding returns; returns how many. */
 export type Pusher = (L: LuaState) => number;
@@ -34,6 +33,23 @@ export class LuaError extends Error {
   }
 }
 
+/**
+ * What a task needs of the host it runs on, declared here where it is used (lua/host.ts's
+ * LuaHost is the one implementation; this keeps task.ts from importing host.ts).
+ */
+export interface TaskHost {
+  readonly L: LuaState;
+  /** The task whose activation is running, null between activations and while loading. */
+  readonly currentTask: Task | null;
+  defer(fn: () => void): void;
+  beginActivation(task: Task | null): void;
+  endActivation(): void;
+  takeBudgetError(): LuaError | null;
+  protectedCall(fn: (L: LuaState) => void): string | null;
+  takeSpareThread(): { thread: LuaState; ref: number } | null;
+  recycleThread(thread: LuaState, ref: number): boolean;
+}
+
 export type TaskOutcome =
   | { ok: true; thread: LuaState; nresults: number }
   | { ok: false; error: LuaError };
@@ -47,7 +63,7 @@ export class Task {
   done = false;
 
   /** `onExit` reads the results from `thread` (on success) before the thread is released. */
-  constructor(readonly host: LuaHost, private readonly onExit: (outcome: TaskOutcome) => void) {
+  constructor(readonly host: TaskHost, private readonly onExit: (outcome: TaskOutcome) => void) {
     const spare = host.takeSpareThread();
     if (spare) {
       this.thread = spare.thread;
@@ -161,7 +177,7 @@ export class Task {
  * From inside a binding: suspend the running task until `op` completes. Use as
  * `return suspend(L, op)`.
  */
-export function suspend(L: LuaState, host: LuaHost, op: Operation): number {
+export function suspend(L: LuaState, host: TaskHost, op: Operation): number {
   const task = host.currentTask;
   if (!task) raise(L, 'cannot wait here: blocking calls are not allowed while a module or entry is being loaded');
   if (!lua.lua_isyieldable(L)) raise(L, 'cannot wait inside a table.sort comparator, a string.gsub callback or a metamethod called from the host');
@@ -176,7 +192,7 @@ export function suspend(L: LuaState, host: LuaHost, op: Operation): number {
  * wait for it. If it completes synchronously its results are returned at once without yielding.
  * Use as `return waitFor(L, host, (done) => services.x(..., (r) => done(pusherFor(r))))`.
  */
-export function waitFor(L: LuaState, host: LuaHost, start: (done: (push: Pusher) => void) => Cancel | void): number {
+export function waitFor(L: LuaState, host: TaskHost, start: (done: (push: Pusher) => void) => Cancel | void): number {
   if (!host.currentTask) raise(L, 'cannot wait here: blocking calls are not allowed while a module or entry is being loaded');
   if (!lua.lua_isyieldable(L)) raise(L, 'cannot wait inside a table.sort comparator, a string.gsub callback or a metamethod called from the host');
   let early: Pusher | null = null;

@@ -40,9 +40,9 @@ import { isCommand, isEnd, type CommandRecord, type HistoryRecord, type RecordOf
 import type { Batch, HistoryStore } from '../../runtime/store/store';
 import type { Registry, LuaEntry } from '../../registry/types';
 import type { ProcessNode } from '../../runtime/process/node';
-import type { Mailbox, MailboxCodec } from '../../runtime/process/mailbox';
+import type { MailboxCodec } from '../../runtime/process/mailbox';
 import type { LuaHost } from '../../lua/host';
-import type { Services } from '../../lua/services';
+import type { MailboxApi, Services } from '../../lua/services';
 import type { CallRequest, CallResult, Cancel, Payload } from '../../base/payload';
 
 /** What a recording needs from a loaded Runtime (session.ts builds it). */
@@ -178,7 +178,7 @@ export async function recordWorkflow(host: RecordHost, plan: RecordPlan): Promis
   const answers = new Answers(plan);
   const uuids = { 4: [...(plan.uuids?.[4] ?? [])], 7: [...(plan.uuids?.[7] ?? [])] };
   let running = 0;
-  let mailbox: Mailbox | null = null;
+  let mailbox: MailboxApi | null = null;
   const engine = new WorkflowEngine({
     registry: host.registry,
     store,

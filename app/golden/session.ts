@@ -8,7 +8,6 @@
  * file; output printed by Lua during tests goes nowhere (test output stays one line per file).
  */
 import { Runtime } from '../runtime';
-import { mailboxCodec } from '../../lua-stdlib/process';
 import { realClock, type Clock } from '../../base/clock';
 import type { Cancel } from '../../base/payload';
 import type { ReplayEnv } from './replay';
@@ -33,7 +32,7 @@ export class GoldenSession {
   }
 
   get replayEnv(): ReplayEnv {
-    return { registry: this.rt.registry, codec: mailboxCodec, makeHost: (e, s, seed) => this.rt.makeEntryHost(e, s, seed) };
+    return { registry: this.rt.registry, codec: this.rt.codec, makeHost: (e, s, seed) => this.rt.makeEntryHost(e, s, seed) };
   }
 
   get recordHost(): RecordHost {
@@ -41,7 +40,7 @@ export class GoldenSession {
     return {
       registry: rt.registry,
       node: rt.node,
-      codec: mailboxCodec,
+      codec: rt.codec,
       callFunction: (req, done) => rt.functions.call(req, done, 0),
       makeHost: (e, s, seed) => rt.makeEntryHost(e, s, seed),
       useClock: (clock) => { this.slot.current = clock; },

@@ -8,37 +8,14 @@
  * order); listeners are matched in subscription order and the first match wins; delivery never
  * blocks (the channels are unbounded).
  */
-import { Channel, Item } from '../../lua/channel';
-import type { ErrorInfo } from '../../base/errors';
-import type { Payload } from '../../base/payload';
+import { Channel } from '../../lua/channel';
+import type { MailboxApi, MailboxCodec, Message, ProcessEvent } from '../../lua/services';
 
-export interface Message {
-  topic: string;
-  /** Sender PID, or '' when unknown. */
-  from: string;
-  payloads: Payload[];
-}
-
-export interface ProcessEvent {
-  kind: 'pid.exit' | 'pid.cancel' | 'pid.link.down';
-  from: string;
-  /** RFC 3339 time of the event. */
-  at: string;
-  result?: { value?: Payload; error?: ErrorInfo };
-  reason?: string;
-}
-
-/** How messages and events become Lua values (provided by lua-stdlib/process.ts). */
-export interface MailboxCodec {
-  message(m: Message): Item;
-  event(e: ProcessEvent): Item;
-  /** A message for a `listen` channel without {message=true}: its payload value(s). */
-  payloadOnly(m: Message): Item;
-}
+export type { MailboxCodec, Message, ProcessEvent } from '../../lua/services';
 
 interface Listener { pattern: string; re: RegExp; channel: Channel; asMessage: boolean }
 
-export class Mailbox {
+export class Mailbox implements MailboxApi {
   private inboxCh: Channel | null = null;
   private eventsCh: Channel | null = null;
   private pending: Message[] = [];

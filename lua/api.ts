@@ -1,0 +1,27 @@
+/**
+ * The one door of the Lua modules (lua-stdlib/) into the host: everything a module may use.
+ *
+ * Owns: nothing of its own; it names what lua/ offers to modules, so that a module reads like
+ * one of Fengari's own libraries (the Lua C API, plus a few helpers) and the rest of lua/ can
+ * change behind it. tools/check-layers.ts fails on a module that imports any other lua/ file,
+ * or another module. Invariants: only re-exports; what a module needs that is not here is added
+ * here (from lua/, or moved down into lua/ when two modules share it), never imported around it.
+ */
+
+// The Lua C API (Fengari) and the small helpers over it.
+export {
+  lua, lauxlib, lstr, type LuaState, type LuaFn, setFuncs, raise, pushText, checkText, optText, bytesToText,
+  bytesToUtf8OrNull, typeError, typeName, describe, setClassMetatable, pushLazyModule,
+} from './vm';
+
+// The host of the execution (its Services), and how a binding waits without blocking others.
+export { hostOf, type StdModule } from './host';
+export { suspend, waitFor, type Pusher } from './task';
+export type { Services, ProcessApi, SpawnOptions, WorkflowApi, MailboxApi, MailboxCodec, Message, ProcessEvent } from './services';
+
+// Values: JSON payloads both ways, error values, channels.
+export { encode, CodecError } from './codec';
+export { decode, pushJs, pushNumber, pushCallResult } from './decode';
+export { ERROR_MT, pushError, testError, toErrorInfo, registerErrorType, ensureErrorType } from './errorvalue';
+export { Channel, type Item, type SelectCase, type SelectOutcome, trySelect, waitSelect } from './channel';
+export { pushChannel, checkChannel, pushNil, testCase, ensureChannelType } from './channelvalue';
