@@ -2,8 +2,8 @@
  * Controlling and inspecting workflows from outside the engine that runs them (the
  * `wippy workflow` commands): store selection, durable requests, and the views printed.
  *
- * Owns nothing itself; it is the one import for bin/workflow.ts. The engine imports only
- * requests.ts (to apply `@cancel` / `@terminate` when it accepts a signal).
+ * Owns nothing itself; it is the one import for bin/workflow.ts. The engine imports nothing
+ * from here: the reserved topics and the PID form it needs are runtime/engine/addressing.ts.
  */
 export { selectStore, openForInspection, storeHolder } from './store-select';
 export type { StoreChoice, SelectedStore } from './store-select';

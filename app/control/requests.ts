@@ -3,10 +3,10 @@
  * `wippy workflow signal|cancel|terminate`, possibly while a `wippy run` in another process owns
  * the store.
  *
- * Owns: the reserved topics (every topic that starts with `@` belongs to the runtime; `@cancel`
- * and `@terminate` are the two in use), how a request is written (one row in the store's signals
- * table) and how an engine applies one (`applyControlSignal`, called from the engine when it
- * accepts a signal).
+ * Owns: how a request is written (one row in the store's signals table) and how the workflow a
+ * user names is found. The reserved topics (every topic that starts with `@` belongs to the
+ * runtime; `@cancel` and `@terminate` are the two in use), the PID form and how an engine applies
+ * a request it accepts are runtime/engine/addressing.ts (re-exported here).
  *
  * Why the signals table: it is already durable, a running engine polls it every 200ms, and
  * `resumeAll` drains it at start-up. So a request reaches a `wippy run` in another process, or
@@ -18,59 +18,22 @@
  * does not exist or has finished; a reserved topic this version does not know is dropped with a
  * warning, never delivered to Lua as an ordinary signal.
  */
-import { ErrorCode, WippyError, notJsonError, type ErrorInfo } from '../../base/errors';
+import { ErrorCode, WippyError, notJsonError } from '../../base/errors';
 import type { HistoryStore } from '../../runtime/store/store';
-import type { PendingSignal, WorkflowRow, WorkflowStatus } from '../../runtime/store/events';
+import type { WorkflowRow, WorkflowStatus } from '../../runtime/store/events';
 import type { Payload } from '../../base/payload';
 import { commandLineTextProblem, parsedPayloadProblem } from '../../lua/limits';
+import { CANCEL_TOPIC, TERMINATE_TOPIC, RESERVED_PREFIX, isReservedTopic, workflowIdOfPid, type ControlKind } from '../../runtime/engine/addressing';
 
-export const RESERVED_PREFIX = '@';
-export const CANCEL_TOPIC = '@cancel';
-export const TERMINATE_TOPIC = '@terminate';
+export {
+  CANCEL_TOPIC, TERMINATE_TOPIC, RESERVED_PREFIX, isReservedTopic, controlRequestOf, applyControlSignal,
+} from '../../runtime/engine/addressing';
+export type { ControlKind, ControlRequest, ControlTarget } from '../../runtime/engine/addressing';
+
 /** The `from` of requests sent by the CLI (what `cancel requested by ...` and reasons name). */
 export const CLI_SENDER = 'wippy-cli';
 
 export const FINISHED: readonly WorkflowStatus[] = ['completed', 'failed', 'canceled', 'terminated'];
-
-export type ControlKind = 'cancel' | 'terminate';
-export interface ControlRequest { kind: ControlKind; reason: string }
-
-export function isReservedTopic(topic: string): boolean {
-  return topic.startsWith(RESERVED_PREFIX);
-}
-
-/** The request a pending signal carries; null for an ordinary signal or an unknown reserved topic. */
-export function controlRequestOf(s: Pick<PendingSignal, 'topic' | 'payloads'>): ControlRequest | null {
-  const kind: ControlKind | null = s.topic === CANCEL_TOPIC ? 'cancel' : s.topic === TERMINATE_TOPIC ? 'terminate' : null;
-  if (!kind) return null;
-  let reason = kind === 'cancel' ? 'canceled' : 'terminated';
-  try {
-    const v: unknown = s.payloads[0] === undefined ? undefined : JSON.parse(s.payloads[0]);
-    if (typeof v === 'string' && v !== '') reason = v;
-  } catch {
-    // A malformed reason is not worth losing the request over: keep the default.
-  }
-  return { kind, reason };
-}
-
-/** What an engine offers to apply a request (WorkflowEngine satisfies it). */
-export interface ControlTarget {
-  cancelOrTerminate(id: string, from: string, terminate: boolean, reason?: string): ErrorInfo | null | unknown;
-  readonly output: { log(level: string, message: string): void };
-}
-
-/**
- * Apply a signal with a reserved topic to the workflow it names (the caller has checked that the
- * workflow is live in this engine and has consumed the signal row).
- */
-export function applyControlSignal(engine: ControlTarget, s: PendingSignal): void {
-  const req = controlRequestOf(s);
-  if (!req) {
-    engine.output.log('warn', `workflow ${s.workflowId}: dropped a request with the unknown reserved topic ${JSON.stringify(s.topic)} (topics starting with ${RESERVED_PREFIX} belong to the runtime)`);
-    return;
-  }
-  engine.cancelOrTerminate(s.workflowId, s.from, req.kind === 'terminate', req.reason);
-}
 
 // ---------------------------------------------------------------- sending (the CLI side)
 
@@ -81,8 +44,7 @@ export function applyControlSignal(engine: ControlTarget, s: PendingSignal): voi
  * that matches one workflow and only its descendants means that workflow. One-line error otherwise.
  */
 export function findWorkflow(store: HistoryStore, given: string): WorkflowRow {
-  const pid = /^\{[^|]*@[^|]*\|(.+)\}$/.exec(given);
-  const id = pid ? pid[1] : given.trim();
+  const id = workflowIdOfPid(given) ?? given.trim();
   const exact = id === '' ? null : store.getWorkflow(id);
   if (exact) return exact;
   const matches = id.length >= 4 ? store.listWorkflows().filter((r) => r.id.startsWith(id)) : [];

@@ -15,6 +15,7 @@
 import { WorkflowInstance } from '../../runtime/engine/instance';
 import { WorkflowServices } from '../../runtime/engine/wf-services';
 import { workflowSeed } from '../../runtime/engine/engine';
+import { workflowPid, taskQueueOf } from '../../runtime/engine/addressing';
 import { diffJson, describeCommand, formatDivergence, type Divergence } from '../../runtime/engine/matcher';
 import { isCommand, isEnd, type CommandRecord, type HistoryRecord, type RecordOf } from '../../runtime/store/events';
 import { payloadDiff } from './diff';
@@ -44,7 +45,7 @@ export const GOLDEN_FOOTER = ['The code no longer matches this golden file: fix 
 const silent: EngineOutput = { print: () => {}, log: () => {} };
 const noop = (): void => {};
 
-class ReplayDriver implements EngineHooks {
+class ReplayDriver implements EngineHooks<WorkflowInstance> {
   readonly output = silent;
   outcome: { result: CallResult } | { parked: string } | null = null;
 
@@ -62,11 +63,10 @@ class ReplayDriver implements EngineHooks {
   resolveTarget(to: string): SendTarget { return { kind: 'process', pid: to }; }
   /** The PID the engine gives (`{client@worker|id}`); children are assumed on the parent's worker. */
   pidOf(id: string): string {
-    const client = (this.registry.entries.get(this.worker) as { client?: string } | undefined)?.client ?? 'temporal';
-    return `{${client}@${this.worker}|${id}}`;
+    return workflowPid(this.registry, this.worker, id);
   }
   taskQueueOf(worker: string): string {
-    return (this.registry.entries.get(worker) as { taskQueue?: string } | undefined)?.taskQueue ?? '';
+    return taskQueueOf(this.registry, worker);
   }
   newUuid(): string { return '00000000-0000-4000-8000-000000000000'; }
   finished(_inst: WorkflowInstance, result: CallResult): void { this.outcome = { result }; }

@@ -23,7 +23,7 @@ import { uuidV4, uuidV7 } from '../../base/uuid';
 import type { EngineHooks, EngineOutput, KeptOutcome, SendTarget } from './hooks';
 import { emptyBatch, batchSize, Batch, HistoryStore } from '../store/store';
 import { WorkflowInstance } from './instance';
-import { applyControlSignal, isReservedTopic } from '../../app/control/requests';
+import { applyControlSignal, isReservedTopic, workflowPid, workflowIdOfPid, taskQueueOf } from './addressing';
 import { WorkflowServices } from './wf-services';
 import { Effects, type CallAnswer } from './effects';
 import { InstanceCache } from './cache';
@@ -82,7 +82,7 @@ interface WfState {
 
 export interface StartOptions { id?: string; worker?: string | null; parent?: string | null; parentCmd?: number }
 
-export class WorkflowEngine implements EngineHooks {
+export class WorkflowEngine implements EngineHooks<WorkflowInstance> {
   readonly registry: Registry;
   readonly output: EngineOutput;
   readonly codec: MailboxCodec;
@@ -349,12 +349,11 @@ export class WorkflowEngine implements EngineHooks {
 
   pidOf(id: string): string {
     const worker = this.states.get(id)?.worker ?? this.deps.store.getWorkflow(id)?.worker ?? 'workflow';
-    const client = (this.registry.entries.get(worker) as { client?: string } | undefined)?.client ?? 'temporal';
-    return `{${client}@${worker}|${id}}`;
+    return workflowPid(this.registry, worker, id);
   }
 
   taskQueueOf(worker: string): string {
-    return (this.registry.entries.get(worker) as { taskQueue?: string } | undefined)?.taskQueue ?? '';
+    return taskQueueOf(this.registry, worker);
   }
 
   /** The replay caught up: start what the history left open (after a restart or an eviction). */
@@ -544,12 +543,6 @@ export class WorkflowEngine implements EngineHooks {
     if (!st.instance || st.status !== 'running') return;
     if (!this.cache.touch(st.id, st.instance, this.deps.clock.now())) st.instance = null;
   }
-}
-
-/** `{client@worker|id}` -> id */
-export function workflowIdOfPid(pid: string): string | null {
-  const m = /^\{[^|]*@[^|]*\|(.+)\}$/.exec(pid);
-  return m ? m[1] : null;
 }
 
 /** A per-workflow seed for math.random (FNV-1a of the id). */

@@ -3,14 +3,15 @@
  *
  * Two drivers implement it: the durable WorkflowEngine (engine.ts: a store, effects, cache) and
  * the golden-file ReplayDriver (app/golden/replay.ts: a recorded history, no effects). Keeping
- * the instance behind this interface is what lets one replay machine serve both.
+ * the instance behind this interface is what lets one replay machine serve both. `Inst` is the
+ * instance type (engine/instance.ts's WorkflowInstance): a parameter, so that this file does not
+ * import instance.ts, which imports it.
  */
 import type { CommandRecord, HistoryRecord, RecordOf } from '../store/events';
 import type { ErrorInfo } from '../../base/errors';
 import type { Registry } from '../../registry/types';
 import type { MailboxCodec } from '../process/mailbox';
 import type { CallResult } from '../../base/payload';
-import type { WorkflowInstance } from './instance';
 
 export interface EngineOutput {
   print(text: string): void;
@@ -26,7 +27,7 @@ export type SendTarget = { kind: 'workflow'; id: string } | { kind: 'process'; p
  */
 export interface KeptOutcome { error?: ErrorInfo; child?: RecordOf<'child_done'> }
 
-export interface EngineHooks {
+export interface EngineHooks<Inst> {
   readonly registry: Registry;
   readonly output: EngineOutput;
   readonly codec: MailboxCodec;
@@ -45,18 +46,18 @@ export interface EngineHooks {
   startActivity(id: string, rec: RecordOf<'call'>, retry?: { attempt: number; due: number }): void;
   armTimer(id: string, cmd: number, fireAt: number): void;
   disarmTimer(id: string, cmd: number): void;
-  createChild(parent: WorkflowInstance, rec: RecordOf<'spawn'>, worker: string | null, kept?: KeptOutcome | null): void;
+  createChild(parent: Inst, rec: RecordOf<'spawn'>, worker: string | null, kept?: KeptOutcome | null): void;
   /** Golden re-recording: the recorded outcome of this live send/spawn/cancel, if it has one. */
   keptOutcome?(workflowId: string, rec: CommandRecord): KeptOutcome | null;
   resolveTarget(to: string): SendTarget | null;
-  deliverSend(from: WorkflowInstance, target: SendTarget, rec: RecordOf<'send'>): void;
+  deliverSend(from: Inst, target: SendTarget, rec: RecordOf<'send'>): void;
   cancelOrTerminate(id: string, from: string, terminate: boolean, reason?: string): unknown;
   pidOf(id: string): string;
   taskQueueOf(worker: string): string;
   /** A fresh UUID for a live command (a driver may answer from a recording). */
   newUuid(version: 4 | 7, clockMs: number, workflowId?: string): string;
   /** The instance caught up with its history (re-dispatch what is still open). */
-  caughtUp(inst: WorkflowInstance): void;
-  finished(inst: WorkflowInstance, result: CallResult): void;
-  parked(inst: WorkflowInstance, report: string): void;
+  caughtUp(inst: Inst): void;
+  finished(inst: Inst, result: CallResult): void;
+  parked(inst: Inst, report: string): void;
 }

@@ -67,7 +67,7 @@ export class WorkflowInstance {
   replayOnly = false;
   private started = false;
 
-  constructor(readonly engine: EngineHooks, readonly id: string, readonly entry: LuaEntry, history: HistoryRecord[]) {
+  constructor(readonly engine: EngineHooks<WorkflowInstance>, readonly id: string, readonly entry: LuaEntry, history: HistoryRecord[]) {
     this.history = history;
     const s = history[0] as RecordOf<'started'>;
     this.clockMs = s.at;

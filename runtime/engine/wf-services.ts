@@ -23,7 +23,7 @@ export class WorkflowServices implements Services {
   private readonly processApi: ProcessApi;
   private readonly workflowApi: WorkflowApi;
 
-  constructor(private readonly engine: EngineHooks, private readonly wf: WorkflowInstance) {
+  constructor(private readonly engine: EngineHooks<WorkflowInstance>, private readonly wf: WorkflowInstance) {
     this.processApi = this.buildProcessApi();
     this.workflowApi = {
       info: () => this.info(),

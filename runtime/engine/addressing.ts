@@ -1,0 +1,78 @@
+/**
+ * How workflows are addressed from outside their code: their PIDs, and the reserved topics that
+ * carry control requests (`@cancel`, `@terminate`) through the store's signals table.
+ *
+ * Owns: the PID form `{client@worker|id}` (one regex, one builder: the engine, the golden replay
+ * driver and `wippy workflow` all use these), a worker's task queue, the reserved topics and how
+ * an engine applies a control request it accepts (`applyControlSignal`). Writing requests (the
+ * CLI side) is app/control/requests.ts. Invariants: every topic that starts with `@` belongs to
+ * the runtime and never reaches Lua as an ordinary signal; a reserved topic this version does not
+ * know is dropped with a warning; a malformed reason never loses the request.
+ */
+import type { ErrorInfo } from '../../base/errors';
+import type { Registry } from '../../registry/types';
+import type { PendingSignal } from '../store/events';
+
+/** `{client@worker|id}`: group 1 is the workflow id. */
+const WORKFLOW_PID_RE = /^\{[^|]*@[^|]*\|(.+)\}$/;
+
+/** The PID of workflow `id` on `worker` (the worker entry's client, `temporal` by default). */
+export function workflowPid(registry: Registry, worker: string, id: string): string {
+  const client = (registry.entries.get(worker) as { client?: string } | undefined)?.client ?? 'temporal';
+  return `{${client}@${worker}|${id}}`;
+}
+
+/** `{client@worker|id}` -> id; null for anything else. */
+export function workflowIdOfPid(pid: string): string | null {
+  const m = WORKFLOW_PID_RE.exec(pid);
+  return m ? m[1] : null;
+}
+
+/** The task queue of a temporal.worker entry ('' when it has none). */
+export function taskQueueOf(registry: Registry, worker: string): string {
+  return (registry.entries.get(worker) as { taskQueue?: string } | undefined)?.taskQueue ?? '';
+}
+
+export const RESERVED_PREFIX = '@';
+export const CANCEL_TOPIC = '@cancel';
+export const TERMINATE_TOPIC = '@terminate';
+
+export type ControlKind = 'cancel' | 'terminate';
+export interface ControlRequest { kind: ControlKind; reason: string }
+
+export function isReservedTopic(topic: string): boolean {
+  return topic.startsWith(RESERVED_PREFIX);
+}
+
+/** The request a pending signal carries; null for an ordinary signal or an unknown reserved topic. */
+export function controlRequestOf(s: Pick<PendingSignal, 'topic' | 'payloads'>): ControlRequest | null {
+  const kind: ControlKind | null = s.topic === CANCEL_TOPIC ? 'cancel' : s.topic === TERMINATE_TOPIC ? 'terminate' : null;
+  if (!kind) return null;
+  let reason = kind === 'cancel' ? 'canceled' : 'terminated';
+  try {
+    const v: unknown = s.payloads[0] === undefined ? undefined : JSON.parse(s.payloads[0]);
+    if (typeof v === 'string' && v !== '') reason = v;
+  } catch {
+    // A malformed reason is not worth losing the request over: keep the default.
+  }
+  return { kind, reason };
+}
+
+/** What an engine offers to apply a request (WorkflowEngine satisfies it). */
+export interface ControlTarget {
+  cancelOrTerminate(id: string, from: string, terminate: boolean, reason?: string): ErrorInfo | null | unknown;
+  readonly output: { log(level: string, message: string): void };
+}
+
+/**
+ * Apply a signal with a reserved topic to the workflow it names (the caller has checked that the
+ * workflow is live in this engine and has consumed the signal row).
+ */
+export function applyControlSignal(engine: ControlTarget, s: PendingSignal): void {
+  const req = controlRequestOf(s);
+  if (!req) {
+    engine.output.log('warn', `workflow ${s.workflowId}: dropped a request with the unknown reserved topic ${JSON.stringify(s.topic)} (topics starting with ${RESERVED_PREFIX} belong to the runtime)`);
+    return;
+  }
+  engine.cancelOrTerminate(s.workflowId, s.from, req.kind === 'terminate', req.reason);
+}
