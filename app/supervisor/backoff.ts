@@ -19,6 +19,10 @@
  */
 import type { RestartPolicy } from '../../registry/types';
 import { ErrorKind, type ErrorInfo } from '../../base/errors';
+import { disposition } from '../../base/disposition';
+
+/** Kinds a service is never restarted after, whatever its policy says. */
+const TERMINAL_KINDS: readonly string[] = [ErrorKind.Canceled];
 
 /** The wait in ms before restarting after the `attempt`-th counted failure (1-based). */
 export function restartDelay(policy: RestartPolicy, attempt: number, random: () => number): number {
@@ -32,7 +36,7 @@ export function restartDelay(policy: RestartPolicy, attempt: number, random: () 
 
 /** True when an error exit must not be restarted whatever the policy says. */
 export function isTerminalError(err: ErrorInfo): boolean {
-  return err.retryable === false || err.kind === ErrorKind.Canceled;
+  return disposition(err, { finalKinds: TERMINAL_KINDS }) !== 'retry';
 }
 
 /** What to do about one failed run. */

@@ -17,7 +17,7 @@
  */
 import { lua, RaiseInLua } from '../../lua/vm';
 import { decode } from '../../lua/decode';
-import { ErrorCode } from '../../base/errors';
+import { disposition } from '../../base/disposition';
 import { resultOf } from '../functions/runner';
 import { Mailbox } from '../process/mailbox';
 import { rfc3339 } from '../process/process';
@@ -100,7 +100,7 @@ export class WorkflowInstance {
     host.defer = (fn) => { this.ready.push(fn); };
     host.resetBudgetOnResume = false;
     host.onSpawnedError = (e) => {
-      if (e.code === ErrorCode.BUDGET_EXCEEDED || e.code === ErrorCode.MEMORY_EXCEEDED) this.parkForBudget(e.message);
+      if (disposition(e.info, { code: e.code }) === 'park') this.parkForBudget(e.message);
       else this.finishWith({ error: { ...e.info, message: `a coroutine failed: ${e.info.message}` } });
     };
     const task = host.newTask((o) => this.onMainExit(o));
@@ -221,7 +221,7 @@ export class WorkflowInstance {
   }
 
   private onMainExit(o: TaskOutcome): void {
-    if (!o.ok && (o.error.code === ErrorCode.BUDGET_EXCEEDED || o.error.code === ErrorCode.MEMORY_EXCEEDED)) { this.parkForBudget(o.error.message); return; }
+    if (!o.ok && disposition(o.error.info, { code: o.error.code }) === 'park') { this.parkForBudget(o.error.message); return; }
     if (this.parkedReport !== null) return;
     if (this.replaying) {
       const next = this.history[this.pos];

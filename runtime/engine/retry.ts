@@ -3,11 +3,13 @@
  *
  * Defaults follow Temporal: unlimited attempts, 1s initial interval, coefficient 2, at most 100s
  * between attempts. An error whose `retryable` is false, whose kind is listed in
- * `non_retryable_error_types`, or that is `NotFound` for an unknown function is never retried.
+ * `non_retryable_error_types`, or that is `NotFound` for an unknown function is never retried
+ * (base/disposition.ts decides; this file counts attempts and computes the wait).
  * Intervals are Go duration strings or numbers of milliseconds (Wippy's convention for options).
  */
 import { parseDuration } from '../../base/duration';
 import type { ErrorInfo } from '../../base/errors';
+import { disposition } from '../../base/disposition';
 
 export interface RetryPolicy {
   maximumAttempts: number; // 0 = unlimited
@@ -43,8 +45,7 @@ export function retryPolicyFrom(options: Record<string, unknown> | undefined): R
 
 /** Delay before attempt `attempt + 1`, or null when the error is final. */
 export function nextDelay(p: RetryPolicy, error: ErrorInfo, attempt: number): number | null {
-  if (error.retryable === false) return null;
-  if (p.nonRetryable.includes(error.kind)) return null;
+  if (disposition(error, { finalKinds: p.nonRetryable }) !== 'retry') return null;
   if (p.maximumAttempts > 0 && attempt >= p.maximumAttempts) return null;
   const d = p.initialIntervalMs * p.backoffCoefficient ** (attempt - 1);
   return Math.min(d, p.maximumIntervalMs);
