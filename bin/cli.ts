@@ -6,6 +6,7 @@
  * are required lazily so that `wippy --help` starts fast. Invariants: a user mistake prints one
  * clear message without a JS stack; a bug prints "internal error" with the stack and exits 70.
  */
+import { exitCodeFor } from '../base/exit';
 import { Command } from 'commander';
 import type { RunOptions } from './run';
 import { addGoldenCommands } from './golden-commands';
@@ -55,7 +56,7 @@ function addWorkflowCommands(program: Command): void {
     // Usage mistakes (missing argument, unknown option) exit 2 here, as documented below; 1 means
     // the workflow was not found or has finished. Subcommands inherit this. Commander has already
     // printed its message (synchronously) when this runs.
-    .exitOverride((err) => process.exit(err.exitCode === 0 ? 0 : 2))
+    .exitOverride((err) => process.exit(exitCodeFor(err.exitCode === 0 ? 'ok' : 'usage')))
     .addHelpText('after', `
 The store: --db FILE, else $WIPPY_DB, else the temporal.client store of the registry at --registry PATH,
 else of the registry found from the current folder (the project's, the one below, or one in a folder above).
@@ -144,7 +145,7 @@ export async function main(argv: string[]): Promise<void> {
     const { reportFailure } = await import('./report');
     process.exitCode = reportFailure(e);
   }
-  const code = process.exitCode ?? 0;
+  const code = process.exitCode ?? exitCodeFor('ok');
   // Exit once output is flushed, even if a timer or a stray task is still pending.
   process.stdout.write('', () => process.stderr.write('', () => process.exit(Number(code))));
 }

@@ -4,12 +4,13 @@
  * Only options and help live here; bin/replay.ts and bin/test.ts print, app/golden does the
  * work. Loaded by bin/cli.ts; the command modules are imported lazily so `wippy --help` stays fast.
  */
+import { exitCodeFor } from '../base/exit';
 import type { Command } from 'commander';
 
 const collect = (v: string, acc: string[] | undefined): string[] => [...(acc ?? []), v];
 
 /** A usage mistake (missing argument, unknown option) exits 2 like other bad input; help exits 0. */
-const usageExit = (err: { exitCode: number }): never => process.exit(err.exitCode === 0 ? 0 : 2);
+const usageExit = (err: { exitCode: number }): never => process.exit(exitCodeFor(err.exitCode === 0 ? 'ok' : 'usage'));
 
 export function addGoldenCommands(program: Command): void {
   program

@@ -6,6 +6,7 @@
  * `error:` line on stderr. Exit status: 2 if any file could not be read (or the registry is bad:
  * thrown, see bin/report.ts), else 1 if any file does not match, else 0.
  */
+import { exitCodeFor } from '../base/exit';
 import * as path from 'node:path';
 import { GoldenSession, checkGolden, Verdict } from '../app/golden';
 
@@ -25,7 +26,7 @@ export function replayCommand(files: string[], opts: ReplayOptions): number {
     if (v.kind === 'fail') failed++;
     process.stdout.write(`${verdictLines(shownPath(file), v).join('\n')}\n`);
   }
-  return unreadable ? 2 : failed ? 1 : 0;
+  return exitCodeFor(unreadable ? 'usage' : failed ? 'failed' : 'ok');
 }
 
 /** A path as the user would type it from here. */

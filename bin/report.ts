@@ -14,11 +14,11 @@ export function reportFailure(e: unknown): number {
   }
   if (e instanceof LuaError) {
     process.stderr.write(`error: ${e.message}\n`);
-    return 1;
+    return exitCodeFor('failed');
   }
   const err = e as Error;
   process.stderr.write(`internal error (a bug in wippy, please report it): ${err?.stack ?? String(e)}\n`);
-  return 70;
+  return exitCodeFor('internal');
 }
 
 /** An entry's error result: `error: Kind: message`, then the Lua traceback when there is one. */

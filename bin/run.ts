@@ -98,7 +98,7 @@ export async function runCommand(registryPath: string, rawArgs: string[], opts: 
         await lifecycle.stop();
         await rt.storeChecked();
         process.stderr.write(`error: ${o.outcome.parked}\n`);
-        return 3;
+        return exitCodeFor('parked');
       } else r = o.outcome.result;
     } else {
       r = await untilDeadlock(entry.kind === 'function.lua' ? rt.callFunction(id, args) : rt.execProcess(id, null, args), id);
@@ -109,10 +109,10 @@ export async function runCommand(registryPath: string, rawArgs: string[], opts: 
     await rt.storeChecked();
     if (r.error) {
       reportErrorResult(r.error);
-      return 1;
+      return exitCodeFor('failed');
     }
     process.stdout.write(`${r.value ?? 'null'}\n`);
-    return 0;
+    return exitCodeFor('ok');
   } finally {
     rt.close();
   }
@@ -141,7 +141,7 @@ async function runServices(registryPath: string, rt: Runtime, lifecycle: Lifecyc
     if (engine && engine.active > 0) process.stderr.write(`wippy: resumed ${engine.active} unfinished workflow${engine.active === 1 ? '' : 's'}\n`);
     if (lifecycle.autoStartIds().length === 0 && !engine) {
       process.stderr.write(`wippy: nothing to run in ${registryPath}: no entry has lifecycle.auto_start: true (use -x ENTRY to run one)\n`);
-      return 0;
+      return exitCodeFor('ok');
     }
     const report = await lifecycle.start();
     const up = lifecycle.running();
@@ -150,7 +150,7 @@ async function runServices(registryPath: string, rt: Runtime, lifecycle: Lifecyc
       // Nothing came up: say so and stop rather than wait for a Ctrl-C with nothing running.
       process.stderr.write(`${summary(report, up, down).replace(/ \(Ctrl-C to stop\)$/, '')}\n`);
       await lifecycle.stop();
-      return 1;
+      return exitCodeFor('failed');
     }
     process.stderr.write(`${summary(report, up, down)}\n`);
     const sig = await signal.received;
@@ -159,11 +159,11 @@ async function runServices(registryPath: string, rt: Runtime, lifecycle: Lifecyc
     armStopWatchdog((lifecycle.stopTimeoutMs() || DEFAULT_STOP_MS) + STOP_GRACE_MS);
     signal.onAgain((again) => {
       process.stderr.write(`wippy: ${again} received again; exiting without waiting\n`);
-      process.exit(130);
+      process.exit(exitCodeFor('interrupted'));
     });
     await lifecycle.stop();
     process.stderr.write('wippy: stopped\n');
-    return 0;
+    return exitCodeFor('ok');
   } finally {
     clearInterval(keepAlive);
     signal.dispose();
@@ -177,7 +177,7 @@ async function runServices(registryPath: string, rt: Runtime, lifecycle: Lifecyc
 function armStopWatchdog(ms: number): void {
   const exit = (what: string): never => {
     process.stderr.write(`wippy: could not stop within ${ms / 1000}s: ${what}; exiting now (everything committed is kept; the rest resumes at the next start)\n`);
-    process.exit(1);
+    process.exit(exitCodeFor('failed'));
   };
   setStopDeadline(Date.now() + ms, (label) => exit(`${label} is still running Lua`));
   setTimeout(() => exit('services are still stopping'), ms).unref();

@@ -7,6 +7,7 @@
  * stderr and exit 4 when not. `recover` copies what can be read into a new file and says what was
  * left behind; it refuses while a `wippy run` holds the store, and never writes the damaged file.
  */
+import { exitCodeFor } from '../base/exit';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ErrorCode, WippyError } from '../base/errors';
@@ -32,7 +33,7 @@ export function checkCommand(opts: StoreChoice): number {
     throw damagedError(sel.label, sel.path, describeProblems(r.problems));
   }
   process.stdout.write(`${sel.label}: sound (SQLite's full integrity check found no problem)\n`);
-  return 0;
+  return exitCodeFor('ok');
 }
 
 export function recoverCommand(opts: RecoverOptions): number {
@@ -54,5 +55,5 @@ export function recoverCommand(opts: RecoverOptions): number {
   if (r.failed.length) lines.push(`marked failed (their history lost its start, they cannot be resumed): ${r.failed.join(', ')}`);
   lines.push(`check it with \`wippy workflow list --db ${shown}\`, then put it in place of the damaged store (keep that one until you are sure)`);
   process.stdout.write(`${lines.join('\n')}\n`);
-  return 0;
+  return exitCodeFor('ok');
 }

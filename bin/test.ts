@@ -7,6 +7,7 @@
  * `N passed, N failed` as the last line of stdout; exit 1 when any failed. Record mode writes the
  * golden file and prints one line saying what was recorded, plus notes on stderr.
  */
+import { exitCodeFor } from '../base/exit';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { WippyError, ErrorCode } from '../base/errors';
@@ -48,7 +49,7 @@ export async function testCommand(paths: string[], given: TestOptions): Promise<
   }
   if (opts.update) process.stdout.write(`${updated} updated\n`);
   process.stdout.write(`${passed} passed, ${failed} failed\n`);
-  return failed || files.length === 0 ? 1 : 0;
+  return exitCodeFor(failed || files.length === 0 ? 'failed' : 'ok');
 }
 
 async function recordCommand(paths: string[], opts: Required<Pick<TestOptions, 'input' | 'stub' | 'signal'>> & TestOptions): Promise<number> {
@@ -70,11 +71,11 @@ async function recordCommand(paths: string[], opts: Required<Pick<TestOptions, '
   const r = await recordGolden(session, { entry, input, stubs, signals, startedAt });
   if ('error' in r) {
     process.stderr.write(`error: ${r.error}\n`);
-    return 1;
+    return exitCodeFor('failed');
   }
   fs.mkdirSync(path.dirname(path.resolve(opts.output)), { recursive: true });
   fs.writeFileSync(opts.output, r.text);
   for (const n of r.notes) process.stderr.write(`note: ${n}\n`);
   process.stdout.write(`recorded ${entry} -> ${shownPath(path.resolve(opts.output))} (${r.steps} step${r.steps === 1 ? '' : 's'}, ${r.status})\n`);
-  return 0;
+  return exitCodeFor('ok');
 }

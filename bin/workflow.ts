@@ -12,6 +12,7 @@
  * that an engine applies (the running one within ~200ms, else the next `wippy run` at start);
  * usage is validated before the store is opened, so a bad argument is exit 2 whatever the store.
  */
+import { exitCodeFor } from '../base/exit';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ErrorCode, WippyError } from '../base/errors';
@@ -91,7 +92,7 @@ export async function listCommand(opts: ListOptions): Promise<number> {
     if (opts.json) await writeLines(jsonArrayLines(rows.map(listItem)));
     else if (rows.length === 0) print(`no workflows${statuses ? ` with status ${statuses.join(' or ')}` : ''} in ${sel.label}`);
     else await writeLines(listLines(rows));
-    return 0;
+    return exitCodeFor('ok');
   });
 }
 
@@ -102,7 +103,7 @@ export async function showCommand(id: string, opts: StoreOptions): Promise<numbe
     const pending = store.pendingSignals().filter((s) => s.workflowId === row.id).length;
     if (opts.json) printJson(showView(row, length, pending));
     else print(renderShow(row, length, pending, sel.label));
-    return 0;
+    return exitCodeFor('ok');
   });
 }
 
@@ -111,7 +112,7 @@ export async function historyCommand(id: string, opts: StoreOptions): Promise<nu
     const row = findWorkflow(store, id);
     const history = store.history(row.id);
     await writeLines(opts.json ? jsonArrayLines(history) : historyLines(row, history));
-    return 0;
+    return exitCodeFor('ok');
   });
 }
 
@@ -127,7 +128,7 @@ export async function signalCommand(id: string, topic: string, rawPayloads: stri
       return recorded ? `${what} delivered to workflow ${sent.row.id} (${sent.row.entry}) ${by}`
         : `${what} taken ${by}, but workflow ${sent.row.id} (${sent.row.entry}) finished first (status ${store.getWorkflow(sent.row.id)?.status}); it was not delivered`;
     }));
-    return 0;
+    return exitCodeFor('ok');
   });
 }
 
@@ -141,7 +142,7 @@ export async function controlCommand(kind: ControlKind, id: string, opts: Contro
       if (kind === 'terminate') return `terminate delivered to workflow ${sent.row.id} (${sent.row.entry}) ${by}; status now: ${now?.status}`;
       return `cancel delivered to workflow ${sent.row.id} (${sent.row.entry}) ${by} as a pid.cancel event; the workflow decides how to stop (status now: ${now?.status})`;
     }));
-    return 0;
+    return exitCodeFor('ok');
   });
 }
 
@@ -169,7 +170,7 @@ export async function exportCommand(id: string, opts: ExportOptions): Promise<nu
     const text = toGolden(store.history(row.id), { recorded_by: 'wippy workflow export' }, { workflowId: row.id });
     if (opts.output === undefined || opts.output === '-') {
       process.stdout.write(text);
-      return 0;
+      return exitCodeFor('ok');
     }
     try {
       fs.writeFileSync(opts.output, text);
@@ -179,6 +180,6 @@ export async function exportCommand(id: string, opts: ExportOptions): Promise<nu
     const shown = path.relative(process.cwd(), path.resolve(opts.output)) || opts.output;
     const registry = opts.registry !== undefined ? ` --registry ${opts.registry}` : opts.db !== undefined ? ' --registry PATH' : '';
     print(`wrote ${shown}: workflow ${row.id} (${row.entry}, ${row.status}); check it with \`wippy replay ${shown}${registry}\``);
-    return 0;
+    return exitCodeFor('ok');
   });
 }
