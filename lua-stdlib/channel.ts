@@ -9,7 +9,10 @@
  * Invariants: a select waits only when no case is ready and there is no default; it suspends
  * only the calling task.
  */
-import { lua, lauxlib, lstr, LuaState, LuaFn, setFuncs, raise, Channel, Item, SelectCase, trySelect, waitSelect, SelectOutcome, hostOf, suspend, pushChannel, pushNil, testCase, ensureChannelType } from '../lua/api';
+import {
+  lua, lauxlib, lstr, LuaState, LuaFn, setFuncs, raise, Channel, Item, SelectCase, trySelect,
+  waitSelect, SelectOutcome, hostOf, suspend, pushChannel, pushNil, testCase, ensureChannelType
+} from '../lua/api';
 
 /** channel.select{case1, case2, ..., default = true} */
 const select: LuaFn = (L) => {

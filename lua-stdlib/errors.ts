@@ -7,7 +7,10 @@
  * through the codec intact. Invariant: `tostring(err)` is the message alone, as in Wippy; the CLI
  * prints `Kind: message`.
  */
-import { lua, lauxlib, lstr, LuaState, LuaFn, setFuncs, pushText, raise, bytesToText, typeError, ERROR_MT, pushError, testError, toErrorInfo, registerErrorType, ensureErrorType, encode, decode } from '../lua/api';
+import {
+  lua, lauxlib, lstr, LuaState, LuaFn, setFuncs, pushText, raise, bytesToText, typeError, ERROR_MT,
+  pushError, testError, toErrorInfo, registerErrorType, ensureErrorType, encode, decode
+} from '../lua/api';
 import { ErrorKind, type ErrorInfo } from '../base/errors';
 
 /** The Lua constants (`errors.NOT_FOUND`...): base/errors.ts ErrorKind under Lua's names. */

@@ -9,7 +9,10 @@
  * call site with its path); a malformed id returns `Invalid`, an unknown one `NotFound`; the
  * result crosses as a payload and is decoded in the caller's state.
  */
-import { lua, lauxlib, lstr, LuaState, LuaFn, setFuncs, raise, bytesToText, encode, CodecError, pushError, hostOf, waitFor, pushCallResult, setClassMetatable } from '../lua/api';
+import {
+  lua, lauxlib, lstr, LuaState, LuaFn, setFuncs, raise, bytesToText, encode, CodecError, pushError,
+  hostOf, waitFor, pushCallResult, setClassMetatable
+} from '../lua/api';
 import type { CallRequest, CallResult, Cancel } from '../base/payload';
 import { ErrorKind, type ErrorInfo } from '../base/errors';
 

@@ -5,7 +5,10 @@
  * returned as `Invalid` errors naming the problem and its path, never raised. Error objects encode
  * as plain `{kind, message, ...}` objects.
  */
-import { lua, lauxlib, LuaState, LuaFn, setFuncs, pushText, bytesToUtf8OrNull, encode, CodecError, decode, pushError } from '../lua/api';
+import {
+  lua, lauxlib, LuaState, LuaFn, setFuncs, pushText, bytesToUtf8OrNull, encode, CodecError, decode,
+  pushError
+} from '../lua/api';
 import { ErrorKind } from '../base/errors';
 
 /** Budget units of a failure (a JS error built with its stack, then an error value): ~10 us. */

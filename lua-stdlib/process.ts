@@ -8,8 +8,12 @@
  * {value, error}, reason}`. Invariants: failures return `nil, err`, never raise (bad argument
  * types do raise); payloads are encoded at the send site, so a bad value fails there with its path.
  */
-import { lua, lauxlib, lstr, LuaState, LuaFn, setFuncs, pushText, raise, checkText, optText, encode, CodecError, decode, pushJs, pushError, hostOf, waitFor,
-  pushChannel, checkChannel, pushCallResult, type Item, type ProcessApi, type SpawnOptions, type MailboxCodec, type Message, type ProcessEvent } from '../lua/api';
+import {
+  lua, lauxlib, lstr, LuaState, LuaFn, setFuncs, pushText, raise, checkText, optText, encode,
+  CodecError, decode, pushJs, pushError, hostOf, waitFor, pushChannel, checkChannel,
+  pushCallResult, type Item, type ProcessApi, type SpawnOptions, type MailboxCodec, type Message,
+  type ProcessEvent
+} from '../lua/api';
 import type { Payload } from '../base/payload';
 import { ErrorKind, type ErrorInfo } from '../base/errors';
 

@@ -8,7 +8,10 @@
  * channel full is dropped (Go semantics), the next one is scheduled from when it fired.
  * Invariant: a stopped timer or ticker never delivers again and its pending wait is canceled.
  */
-import { lua, lauxlib, lstr, LuaState, LuaFn, setFuncs, setClassMetatable, hostOf, Channel, Item, pushChannel, type Services } from '../lua/api';
+import {
+  lua, lauxlib, lstr, LuaState, LuaFn, setFuncs, setClassMetatable, hostOf, Channel, Item,
+  pushChannel, type Services
+} from '../lua/api';
 import type { Cancel } from '../base/payload';
 import { durationArg, pushTime } from './time-values';
 import { instant, UTC } from './time-calendar';

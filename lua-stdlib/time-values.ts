@@ -12,7 +12,9 @@
  * days and missing units with a message quoting the input. Only `signed` readers (Time:add, the
  * truncate/round methods, the operators) accept a leading minus, because going back in time is ordinary there.
  */
-import { lua, lauxlib, lstr, LuaState, LuaFn, raise, bytesToText, describe, typeName, pushText, typeError } from '../lua/api';
+import {
+  lua, lauxlib, lstr, LuaState, LuaFn, raise, bytesToText, describe, typeName, pushText, typeError
+} from '../lua/api';
 import { parseDuration, DurationError } from '../base/duration';
 import { addNanos, compare, diffNanos, TimeValue, Zone } from './time-calendar';
 

@@ -4,7 +4,10 @@
  * Inside a workflow these go to the engine (runtime/engine/wf-services.ts); outside one, as in
  * Wippy, `info()` returns `nil, nil`, `version()` returns `max`, and `exec()` returns an error.
  */
-import { lua, lauxlib, LuaState, setFuncs, checkText, raise, pushJs, encode, CodecError, pushError, hostOf, waitFor, pushCallResult } from '../lua/api';
+import {
+  lua, lauxlib, LuaState, setFuncs, checkText, raise, pushJs, encode, CodecError, pushError,
+  hostOf, waitFor, pushCallResult
+} from '../lua/api';
 import { ErrorKind } from '../base/errors';
 
 export function openWorkflow(L: LuaState): void {
