@@ -1,10 +1,13 @@
 /**
  * Replaying a golden file against the current code, with no function executed.
  *
- * A ReplayDriver is the EngineHooks of one WorkflowInstance in replay-only mode: the script is run
- * from the recorded start and every command it emits is matched against the recording (tiers:
- * operation kind and target, arguments); recorded results answer calls; recorded events are
- * delivered at the recorded points; nothing is executed, stored or sent. When the script ends,
+ * The golden replay drives one WorkflowInstance in replay-only mode: it delivers the whole
+ * recording in one activation (runtime/engine/hooks.ts), in which the script is run from the
+ * recorded start and every command it emits is matched against the recording (tiers: operation
+ * kind and target, arguments); recorded results answer calls; recorded events are delivered at
+ * the recorded points. Of what the activation hands back it reads only the outcome: a replay-only
+ * instance emits no live command and reopens nothing that this driver would run, so nothing is
+ * executed, stored or sent. ReplayHooks answers what the code asks synchronously. When the script ends,
  * its outcome is compared with the recorded one (tier: outcome). The first difference is returned
  * as a report naming the step, both operations with their arguments, both Lua lines (for a missing
  * or extra step: the line of the last step both agree on), the `differs:` path and, for payloads
@@ -15,7 +18,7 @@
 import { WorkflowInstance } from '../../runtime/engine/instance';
 import { WorkflowServices } from '../../runtime/engine/wf-services';
 import { workflowSeed } from '../../runtime/engine/engine';
-import { workflowPid, taskQueueOf } from '../../runtime/engine/addressing';
+import { workflowPid } from '../../runtime/engine/addressing';
 import { diffJson, describeCommand, formatDivergence, type Divergence } from '../../runtime/engine/matcher';
 import { isCommand, isEnd, type CommandRecord, type HistoryRecord, type RecordOf } from '../../runtime/store/events';
 import { payloadDiff } from './diff';
@@ -43,34 +46,20 @@ export interface ReplayEnv {
 export const GOLDEN_FOOTER = ['The code no longer matches this golden file: fix the code, or re-record it with `wippy test --update` if the change is intended.'];
 
 const silent: EngineOutput = { print: () => {}, log: () => {} };
-const noop = (): void => {};
 
-class ReplayDriver implements EngineHooks<WorkflowInstance> {
+/** What the code asks while it replays: the recorded run's PIDs; sends go nowhere. */
+class ReplayHooks implements EngineHooks {
   readonly output = silent;
-  outcome: { result: CallResult } | { parked: string } | null = null;
 
   constructor(readonly registry: Registry, readonly codec: MailboxCodec, private readonly worker: string) {}
 
-  appendRecord(): void { throw new Error('replay: a live record was appended (replay-only mode should have diverged)'); }
-  onCommit = noop;
-  startActivity = noop;
-  armTimer = noop;
-  disarmTimer = noop;
-  createChild = noop;
-  deliverSend = noop;
-  caughtUp = noop;
-  cancelOrTerminate(): null { return null; }
   resolveTarget(to: string): SendTarget { return { kind: 'process', pid: to }; }
   /** The PID the engine gives (`{client@worker|id}`); children are assumed on the parent's worker. */
   pidOf(id: string): string {
     return workflowPid(this.registry, this.worker, id);
   }
-  taskQueueOf(worker: string): string {
-    return taskQueueOf(this.registry, worker);
-  }
+  /** Only a step past the recording asks (and then diverges as extra). */
   newUuid(): string { return '00000000-0000-4000-8000-000000000000'; }
-  finished(_inst: WorkflowInstance, result: CallResult): void { this.outcome = { result }; }
-  parked(_inst: WorkflowInstance, report: string): void { this.outcome = { parked: report }; }
 }
 
 /** Replay `golden` against the registry's current code. */
@@ -81,19 +70,17 @@ export function replayGolden(env: ReplayEnv, golden: GoldenFile, name = 'golden'
   }
   const id = golden.workflowId ?? `replay:${name}`;
   const started = golden.history[0] as RecordOf<'started'>;
-  const driver = new ReplayDriver(env.registry, env.codec, started.worker);
-  const inst = new WorkflowInstance(driver, id, entry, golden.history.slice());
-  inst.replayOnly = true;
+  const hooks = new ReplayHooks(env.registry, env.codec, started.worker);
+  const inst = new WorkflowInstance(hooks, id, entry, started, { replayOnly: true });
   try {
-    const { host, fnRef } = env.makeHost(entry, new WorkflowServices(driver, inst), workflowSeed(id));
+    const { host, fnRef } = env.makeHost(entry, new WorkflowServices(hooks, inst), workflowSeed(id));
     inst.attach(host, fnRef);
   } catch (e) {
     return { ok: false, tier: 'load', report: `${name}: cannot load ${entry.id}: ${(e as Error).message}` };
   }
-  inst.pump();
-  const o = driver.outcome;
+  const o = inst.activate(golden.history.slice(1)).outcome;
   if (o && 'parked' in o) {
-    const d = inst.divergence;
+    const d = o.divergence;
     if (!d) return { ok: false, tier: 'budget', report: o.parked };
     return { ok: false, tier: d.tier as ReplayTier, report: divergenceReport(name, entry.id, golden.history, d) };
   }

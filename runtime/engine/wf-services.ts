@@ -2,14 +2,15 @@
  * The Services of a workflow: every non-deterministic operation becomes a recorded command.
  *
  * Owns: mapping each Lua-facing operation (funcs.call, time.sleep/after/timer, uuid, process.*,
- * workflow.*) onto WorkflowInstance.emit, and telling the engine which effect to start once the
- * command is committed (activities: before, see EngineHooks.startActivity). Invariants: on replay
- * nothing is started (effects exist only for live commands; after a restart the engine
- * re-dispatches open ones); the clock is the workflow's
- * (time of the last delivered event); output is silent while replaying; processes are reached
- * only through recorded sends; a live send, spawn or child cancel takes the recorded outcome the
- * driver keeps for it (golden re-recording), if any, instead of deciding it now.
+ * workflow.*) onto WorkflowInstance.emit: the complete command record, and the arguments of the
+ * effect its driver carries out once the activation returns (hooks.ts EffectOf). Invariants:
+ * nothing here starts an effect (a live command's effect travels in the Activation; after a
+ * restart the driver re-dispatches the open ones); the clock is the workflow's (time of the last
+ * delivered event); output is silent while replaying; processes are reached only through
+ * recorded sends; a live send, spawn or child cancel takes the recorded outcome the driver keeps
+ * for it (golden re-recording), if any, instead of deciding it now.
  */
+import { taskQueueOf, workflowPid } from './addressing';
 import type { WorkflowInstance } from './instance';
 import type { EngineHooks, KeptOutcome } from './hooks';
 import type { CommandRecord, RecordOf } from '../store/events';
@@ -23,7 +24,7 @@ export class WorkflowServices implements Services {
   private readonly processApi: ProcessApi;
   private readonly workflowApi: WorkflowApi;
 
-  constructor(private readonly engine: EngineHooks<WorkflowInstance>, private readonly wf: WorkflowInstance) {
+  constructor(private readonly engine: EngineHooks, private readonly wf: WorkflowInstance) {
     this.processApi = this.buildProcessApi();
     this.workflowApi = {
       info: () => this.info(),
@@ -33,26 +34,22 @@ export class WorkflowServices implements Services {
   }
 
   call(req: CallRequest, done: (r: CallResult) => void): Cancel {
-    const { rec, live } = this.wf.emit({ type: 'call', cmd: 0, fn: req.id, args: req.args, ...(req.options ? { options: req.options } : {}), line: '' });
+    const { rec, live } = this.wf.emit<'call'>((cmd, line) => ({ type: 'call', cmd, fn: req.id, args: req.args, ...(req.options ? { options: req.options } : {}), line }), () => ({}));
     this.wf.awaitCompletion(rec, live, (ev) => {
       if (ev.type === 'call_done') done(ev.error ? { error: ev.error } : { value: ev.value ?? 'null' });
     });
-    if (live) this.engine.startActivity(this.wf.id, rec);
     return () => this.wf.forget(rec.cmd);
   }
 
   sleep(ms: number, done: () => void): Cancel {
-    const { rec, live } = this.wf.emit({ type: 'timer', cmd: 0, ms, line: '' });
     const fireAt = this.wf.clockMs + ms;
+    const { rec, live } = this.wf.emit<'timer'>((cmd, line) => ({ type: 'timer', cmd, ms, line }), () => ({ fireAt }));
     let fired = false;
     this.wf.awaitCompletion(rec, live, () => { fired = true; done(); }, fireAt);
-    if (live) this.engine.onCommit(() => this.engine.armTimer(this.wf.id, rec.cmd, fireAt));
     return () => {
-      if (fired || this.wf.done || this.wf.parkedReport !== null) return;
-      this.wf.forget(rec.cmd);
-      this.wf.open.delete(rec.cmd);
-      const c = this.wf.emit({ type: 'timer_cancel', cmd: 0, of: rec.cmd, line: '' });
-      if (c.live) this.engine.onCommit(() => this.engine.disarmTimer(this.wf.id, rec.cmd));
+      if (fired || !this.wf.active) return;
+      this.wf.close(rec.cmd);
+      this.wf.emit<'timer_cancel'>((cmd, line) => ({ type: 'timer_cancel', cmd, of: rec.cmd, line }), () => ({}));
     };
   }
 
@@ -67,7 +64,7 @@ export class WorkflowServices implements Services {
   uuid(version: 4 | 7): string {
     // On replay the recorded value is used: do not draw one (a recording driver hands them out in order).
     const value = this.wf.replaying ? '' : this.engine.newUuid(version, this.wf.clockMs, this.wf.id);
-    return this.wf.emit({ type: 'uuid', cmd: 0, version, value, line: '' }).rec.value;
+    return this.wf.emit<'uuid'>((cmd, line) => ({ type: 'uuid', cmd, version, value, line }), () => ({})).rec.value;
   }
 
   context(): Record<string, unknown> {
@@ -93,7 +90,7 @@ export class WorkflowServices implements Services {
   private info(): WorkflowInfo {
     const s = this.wf.started0;
     return {
-      workflow_id: this.wf.id, run_id: this.wf.id, workflow_type: this.wf.entry.id, task_queue: this.engine.taskQueueOf(s.worker),
+      workflow_id: this.wf.id, run_id: this.wf.id, workflow_type: this.wf.entry.id, task_queue: taskQueueOf(this.engine.registry, s.worker),
       namespace: 'default', attempt: 1, history_length: this.wf.pos,
     };
   }
@@ -104,9 +101,13 @@ export class WorkflowServices implements Services {
     const error: ErrorInfo | undefined = !entry ? { kind: ErrorKind.NotFound, message: `no entry ${id} in the registry`, retryable: false }
       : entry.kind !== 'workflow.lua' ? invalid(`spawning ${entry.kind} entries (${id})`) : undefined;
     const childId = `${this.wf.id}.${this.wfNextChild()}`;
-    const kept = this.kept({ type: 'spawn', cmd: 0, entry: id, child: childId, args, wait, line: '' });
-    const err = kept ? kept.error : error;
-    const { rec, live } = this.wf.emit({ type: 'spawn', cmd: 0, entry: id, child: childId, args, wait, line: '', ...(err ? { error: err } : {}) });
+    let kept: KeptOutcome | null = null;
+    const { rec, live } = this.wf.emit<'spawn'>((cmd, line) => {
+      const r: RecordOf<'spawn'> = { type: 'spawn', cmd, entry: id, child: childId, args, wait, line };
+      kept = this.kept(r);
+      const err = kept ? kept.error : error;
+      return err ? { ...r, error: err } : r;
+    }, () => ({ worker, kept }));
     const cancel = () => this.wf.forget(rec.cmd);
     if (rec.error) {
       if (done) done({ error: rec.error });
@@ -116,10 +117,17 @@ export class WorkflowServices implements Services {
       if (ev.type !== 'child_done') return;
       const result: CallResult = ev.error ? { error: ev.error } : { value: ev.value ?? 'null' };
       if (done) done(result);
-      else this.wf.mailbox.deliverEvent({ kind: 'pid.exit', from: this.engine.pidOf(rec.child), at: new Date(ev.at).toISOString(), result });
+      else this.wf.mailbox.deliverEvent({ kind: 'pid.exit', from: this.childPid(rec.child, worker), at: new Date(ev.at).toISOString(), result });
     });
-    if (live) this.engine.createChild(this.wf, rec, worker, kept);
     return { rec, cancel };
+  }
+
+  /**
+   * A child's PID: on its spawn's worker, else its parent's (as the engine starts it). Known at
+   * the spawn, before the child exists (it is started once the activation returns).
+   */
+  private childPid(child: string, worker: string | null): string {
+    return workflowPid(this.engine.registry, worker ?? this.wf.started0.worker, child);
   }
 
   /** The recorded outcome a re-recording keeps for this step (only live steps ask). */
@@ -141,15 +149,17 @@ export class WorkflowServices implements Services {
       // Children of a workflow are always monitored: their EXIT reaches process.events().
       spawn: (id: string, host: string | null, args: Payload[], _opts: SpawnOptions) => {
         const { rec } = this.spawnChild(id, host, args, false);
-        return rec.error ? { error: rec.error } : { pid: engine.pidOf(rec.child) };
+        return rec.error ? { error: rec.error } : { pid: this.childPid(rec.child, host) };
       },
       exec: (id, host, args, done) => this.spawnChild(id, host, args, true, done).cancel,
       send: (to, topic, payloads) => {
         const target = engine.resolveTarget(to);
-        const kept = this.kept({ type: 'send', cmd: 0, to, topic, payloads, line: '' });
-        const error: ErrorInfo | undefined = kept ? kept.error : target ? undefined : { kind: ErrorKind.NotFound, message: `no process or workflow ${to}`, retryable: false };
-        const { rec, live } = wf.emit({ type: 'send', cmd: 0, to, topic, payloads, line: '', ...(error ? { error } : {}) });
-        if (live && !rec.error && target) engine.deliverSend(wf, target, rec);
+        const { rec } = wf.emit<'send'>((cmd, line) => {
+          const r: RecordOf<'send'> = { type: 'send', cmd, to, topic, payloads, line };
+          const kept = this.kept(r);
+          const error: ErrorInfo | undefined = kept ? kept.error : target ? undefined : { kind: ErrorKind.NotFound, message: `no process or workflow ${to}`, retryable: false };
+          return error ? { ...r, error } : r;
+        }, () => ({ target }));
         return rec.error ?? null;
       },
       cancel: (pid) => this.cancelChild(pid, false),
@@ -166,10 +176,12 @@ export class WorkflowServices implements Services {
 
   private cancelChild(pid: string, terminate: boolean): ErrorInfo | null {
     const target = this.engine.resolveTarget(pid);
-    const kept = this.kept({ type: 'cancel_child', cmd: 0, to: pid, terminate, line: '' });
-    const error: ErrorInfo | undefined = kept ? kept.error : target?.kind === 'workflow' ? undefined : { kind: ErrorKind.NotFound, message: `no workflow ${pid}`, retryable: false };
-    const { rec, live } = this.wf.emit({ type: 'cancel_child', cmd: 0, to: pid, terminate, line: '', ...(error ? { error } : {}) });
-    if (live && !rec.error && target?.kind === 'workflow') this.engine.onCommit(() => this.engine.cancelOrTerminate(target.id, this.engine.pidOf(this.wf.id), terminate));
+    const { rec } = this.wf.emit<'cancel_child'>((cmd, line) => {
+      const r: RecordOf<'cancel_child'> = { type: 'cancel_child', cmd, to: pid, terminate, line };
+      const kept = this.kept(r);
+      const error: ErrorInfo | undefined = kept ? kept.error : target?.kind === 'workflow' ? undefined : { kind: ErrorKind.NotFound, message: `no workflow ${pid}`, retryable: false };
+      return error ? { ...r, error } : r;
+    }, () => ({ target }));
     return rec.error ?? null;
   }
 }

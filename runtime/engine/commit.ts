@@ -1,0 +1,119 @@
+/**
+ * Group commit: every record, row change and consumed signal of one scheduler turn goes into one
+ * store transaction, then what waited for it runs, then the workflows it woke are activated.
+ *
+ * Owns: the open Batch, the work queued before the commit (activities, see below) and after it
+ * (effects that need their command on disk, watchers), the set of workflows to activate, and the
+ * per-turn budget of workflow code. Invariants:
+ * - A record's index is assigned when it is appended (by the engine) and never changes; `flush`
+ *   reports each committed append (`committed`) before anything queued with `onCommit` runs.
+ * - Work queued with `beforeCommit` runs at the end of the turn BEFORE the commit: an activity
+ *   started then can deliver a quick result into the same commit as its command (one commit per
+ *   step instead of two). Safe because an activity is at-least-once either way: after a crash
+ *   the replay re-emits the same command (same activity_id) and runs it again; the workflow
+ *   sees the result only once both records are on disk.
+ * - A turn that has run more than TURN_WORK budget units of workflow code leaves the other
+ *   activations to the next turn (Node hears a SIGTERM only between turns); once `closing`, no
+ *   workflow is activated and nothing new starts, but records still commit.
+ */
+import { emptyBatch, batchSize, type Batch, type HistoryStore } from '../store/store';
+import { workDone } from '../../lua/budget';
+import { TURN_WORK } from '../../lua/scheduler';
+
+export interface CommitDeps {
+  store: HistoryStore;
+  /** A new turn begins (the instance cache resets its per-turn budget). */
+  newTurn(): void;
+  /** `count` records of workflow `id` are committed (indices below it). */
+  committed(id: string, count: number): void;
+  /** Activate workflow `id` now that a commit woke it. */
+  activate(id: string): void;
+}
+
+export class GroupCommit {
+  private batch: Batch = emptyBatch();
+  private postCommit: Array<() => void> = [];
+  private preCommit: Array<() => void> = [];
+  private scheduled = false;
+  private readonly toActivate = new Set<string>();
+  /** No workflow code runs any more (the node is stopping); records still commit. */
+  closing = false;
+  /** Nothing more is committed. */
+  closed = false;
+
+  constructor(private readonly deps: CommitDeps) {}
+
+  /** The batch of the current turn (the caller pushes to it, then `schedule()`s). */
+  get open(): Batch {
+    return this.batch;
+  }
+
+  /** Work is pending (a commit, or activations waiting for one): a virtual clock must wait. */
+  get busy(): boolean {
+    return this.scheduled || this.toActivate.size > 0 || this.preCommit.length > 0;
+  }
+
+  /** Run `fn` once everything appended so far is committed. */
+  onCommit(fn: () => void): void {
+    this.postCommit.push(fn);
+    this.schedule();
+  }
+
+  /** Run `fn` at the end of this turn, before its commit (see the header). */
+  beforeCommit(fn: () => void): void {
+    this.preCommit.push(fn);
+    this.schedule();
+  }
+
+  /** Activate workflow `id` after the next commit. */
+  wake(id: string): void {
+    this.toActivate.add(id);
+    this.schedule();
+  }
+
+  schedule(): void {
+    if (this.scheduled || this.closed) return;
+    this.scheduled = true;
+    setImmediate(() => this.flush());
+  }
+
+  /** One transaction for the turn, then what waited for it, then activations. */
+  flush(): void {
+    this.scheduled = false;
+    if (this.closed) return;
+    this.deps.newTurn();
+    // Activities first: a result that is ready at once joins this commit with its command.
+    while (this.preCommit.length > 0 && !this.closing) {
+      const pre = this.preCommit;
+      this.preCommit = [];
+      for (const fn of pre) fn();
+    }
+    const batch = this.batch;
+    const post = this.postCommit;
+    this.batch = emptyBatch();
+    this.postCommit = [];
+    if (batchSize(batch) > 0) this.deps.store.commit(batch);
+    for (const a of batch.appends) this.deps.committed(a.workflowId, a.index + 1);
+    for (const fn of post) fn();
+    if (this.closing) return;
+    const ids = [...this.toActivate];
+    this.toActivate.clear();
+    const start = workDone();
+    for (let i = 0; i < ids.length; i++) {
+      this.deps.activate(ids[i]);
+      if (workDone() - start > TURN_WORK && i + 1 < ids.length) {
+        for (const id of ids.slice(i + 1)) this.toActivate.add(id);
+        this.schedule();
+        return;
+      }
+    }
+  }
+
+  /** Commit what is pending and stop: nothing queued before the commit starts any more. */
+  close(): void {
+    if (this.closed) return;
+    this.closing = true;
+    this.flush();
+    this.closed = true;
+  }
+}

@@ -1,0 +1,138 @@
+/**
+ * The workflows one engine knows, and their lifecycle: running, then finished (completed, failed,
+ * canceled, terminated) or parked, each recorded in the history and in the workflow's row.
+ *
+ * Owns: the table of WfState (one per workflow this process runs or has just ended), creating a
+ * state for a start or a resumed row, ending and parking (the end record, the row update, the
+ * parent's `child_done`, the watchers), and watching for an outcome. Invariants: a state leaves
+ * the table only once its end is committed (until then a signal or a send to it is refused as
+ * finished, not unknown); watchers hear an outcome only after it is committed, exactly once; a
+ * parked or ended workflow keeps no live instance (dropInstance); only this file and engine.ts
+ * write a WfState.
+ */
+import { ErrorKind } from '../../base/errors';
+import type { GroupCommit } from './commit';
+import type { InstanceCache } from './cache';
+import type { WorkflowInstance } from './instance';
+import type { EngineOutput } from './hooks';
+import type { HistoryStore } from '../store/store';
+import type { HistoryRecord, WorkflowRow, WorkflowStatus } from '../store/events';
+import type { Clock } from '../../base/clock';
+import type { CallResult, Payload } from '../../base/payload';
+
+export type Outcome = { result: CallResult } | { parked: string };
+
+export interface WfState {
+  id: string;
+  entry: string;
+  worker: string;
+  parent: string | null;
+  parentCmd?: number;
+  status: WorkflowStatus;
+  /** Records appended (committed or not), and committed. */
+  length: number;
+  committed: number;
+  instance: WorkflowInstance | null;
+  /** Records appended since the instance's last activation (delivered at the next one). */
+  inbox: HistoryRecord[];
+  watchers: Array<(o: Outcome) => void>;
+  parkedReport?: string;
+}
+
+export interface LifecycleDeps {
+  store: HistoryStore;
+  clock: Clock;
+  output: EngineOutput;
+  commit: GroupCommit;
+  cache: InstanceCache;
+  appendRecord(id: string, rec: HistoryRecord): void;
+}
+
+export class Lifecycle {
+  readonly states = new Map<string, WfState>();
+
+  constructor(private readonly deps: LifecycleDeps) {}
+
+  /** A new workflow: its row goes into the open batch (its `started` record is the caller's). */
+  create(s: { id: string; entry: string; worker: string; input: Payload[]; parent: string | null; parentCmd?: number }): WfState {
+    const at = this.deps.clock.now();
+    this.deps.commit.open.creates.push({ id: s.id, entry: s.entry, worker: s.worker, status: 'running', input: s.input, parent: s.parent, result: null, error: null, parked: null, createdAt: at, updatedAt: at });
+    const st = newState({ id: s.id, entry: s.entry, worker: s.worker, parent: s.parent, parentCmd: s.parentCmd, length: 0 });
+    this.states.set(s.id, st);
+    return st;
+  }
+
+  /** A running or parked workflow of the store, resumed (a parked one runs again); null: no history. */
+  resume(row: WorkflowRow): WfState | null {
+    if (this.states.has(row.id)) return null;
+    const length = this.deps.store.historyLength(row.id);
+    if (length === 0) return null;
+    const st = newState({ id: row.id, entry: row.entry, worker: row.worker, parent: row.parent, parentCmd: this.parentCmdOf(row.id, row.parent), length });
+    this.states.set(row.id, st);
+    if (row.status === 'parked') this.deps.commit.open.updates.push({ id: row.id, status: 'running', parked: null, at: this.deps.clock.now() });
+    return st;
+  }
+
+  /** Be told once when the workflow finishes or is parked. */
+  watch(id: string, fn: (o: Outcome) => void): boolean {
+    const st = this.states.get(id);
+    if (st?.status === 'parked') { fn({ parked: st.parkedReport ?? 'parked' }); return true; }
+    if (st) { st.watchers.push(fn); return true; }
+    const row = this.deps.store.getWorkflow(id);
+    if (!row || row.status === 'running') return false;
+    if (row.status === 'parked') fn({ parked: row.parked ?? 'parked' });
+    else fn({ result: row.error ? { error: row.error } : { value: row.result ?? 'null' } });
+    return true;
+  }
+
+  /** The workflow's code returned (or failed): record its end. */
+  finish(st: WfState, result: CallResult): void {
+    const at = this.deps.clock.now();
+    const status: WorkflowStatus = result.error ? (result.error.kind === ErrorKind.Canceled ? 'canceled' : 'failed') : 'completed';
+    this.end(st, result.error ? { type: 'failed', at, error: result.error } : { type: 'completed', at, value: result.value ?? 'null' }, status, result);
+  }
+
+  end(st: WfState, rec: HistoryRecord, status: WorkflowStatus, result: CallResult): void {
+    const { commit, clock } = this.deps;
+    this.deps.appendRecord(st.id, rec);
+    st.status = status;
+    this.dropInstance(st);
+    commit.open.updates.push({ id: st.id, status, result: result.value ?? null, error: result.error ?? null, parked: null, at: clock.now() });
+    const parent = st.parent ? this.states.get(st.parent) : undefined;
+    if (parent && parent.status === 'running' && st.parentCmd !== undefined) {
+      this.deps.appendRecord(parent.id, { type: 'child_done', of: st.parentCmd, at: clock.now(), child: st.id, ...(result.error ? { error: result.error } : { value: result.value ?? 'null' }) });
+    }
+    const watchers = st.watchers.splice(0);
+    commit.onCommit(() => {
+      this.states.delete(st.id);
+      for (const w of watchers) w({ result });
+    });
+  }
+
+  park(st: WfState, report: string): void {
+    st.status = 'parked';
+    st.parkedReport = report;
+    this.dropInstance(st);
+    this.deps.commit.open.updates.push({ id: st.id, status: 'parked', parked: report, at: this.deps.clock.now() });
+    this.deps.output.log('error', report);
+    const watchers = st.watchers.splice(0);
+    this.deps.commit.onCommit(() => { for (const w of watchers) w({ parked: report }); });
+  }
+
+  /** The workflow keeps no live state: it replays from its history when it is needed again. */
+  dropInstance(st: WfState): void {
+    st.instance = null;
+    st.inbox = [];
+    this.deps.cache.forget(st.id);
+  }
+
+  private parentCmdOf(id: string, parent: string | null): number | undefined {
+    if (!parent) return undefined;
+    for (const r of this.deps.store.history(parent)) if (r.type === 'spawn' && r.child === id) return r.cmd;
+    return undefined;
+  }
+}
+
+function newState(s: Pick<WfState, 'id' | 'entry' | 'worker' | 'parent' | 'parentCmd' | 'length'>): WfState {
+  return { ...s, status: 'running', committed: s.length, instance: null, inbox: [], watchers: [] };
+}

@@ -1,0 +1,100 @@
+/**
+ * Signal intake: durable signals from outside a workflow (a process's `process.send`, the CLI's
+ * `wippy workflow signal|cancel|terminate`) into the histories of the workflows they name.
+ *
+ * Owns: accepting a signal (stored in the signals table before `signal()` returns), turning a
+ * pending row into a `signal` record (or, for a reserved topic, a control request: addressing.ts),
+ * consuming the row in the same commit as that record, picking up rows written at start-up and by
+ * other processes (a poll), and which rows the poll has seen. Invariants:
+ * - A signal accepted by `signal()` is in the store before it returns, and reaches its history
+ *   exactly once: its row is consumed in the commit that records it.
+ * - The poll never skips a row: `lastSignalId` only moves past ids it has read, never past a row
+ *   this engine wrote itself (another process may hold a smaller id not yet read).
+ * - A row for a workflow that is finished (or finishing in this batch) is consumed and dropped.
+ */
+import { applyControlSignal, isReservedTopic, type ControlTarget } from './addressing';
+import type { HistoryStore } from '../store/store';
+import type { HistoryRecord, PendingSignal, WorkflowStatus } from '../store/events';
+import type { Clock } from '../../base/clock';
+import type { Payload } from '../../base/payload';
+import { ErrorKind, type ErrorInfo } from '../../base/errors';
+
+/** What the intake needs from its engine. */
+export interface SignalDeps extends ControlTarget {
+  store: HistoryStore;
+  clock: Clock;
+  /** The status of a workflow this engine knows; undefined: not here. */
+  statusOf(id: string): WorkflowStatus | undefined;
+  /** True when the workflow's row is not committed yet (its first commit is still open). */
+  uncommitted(id: string): boolean;
+  /** Commit the open batch now. */
+  flush(): void;
+  /** Mark a signal row consumed in the open batch. */
+  consume(signalId: number): void;
+  appendRecord(id: string, rec: HistoryRecord): void;
+}
+
+export class SignalIntake {
+  private poll: NodeJS.Timeout | null = null;
+  /** The poll has seen every signal row up to this id. */
+  private lastSignalId = 0;
+  /**
+   * Rows this engine wrote and accepted itself (`signal()`) that the poll has not passed yet. They
+   * must not move `lastSignalId`: another process (`wippy workflow signal`) may have inserted a
+   * smaller id the poll has not read, which would then be skipped until the next start.
+   */
+  private readonly acceptedHere = new Set<number>();
+
+  constructor(private readonly deps: SignalDeps) {}
+
+  /** A durable signal from outside (a process, the CLI): stored before this returns. */
+  signal(id: string, topic: string, from: string, payloads: Payload[]): ErrorInfo | null {
+    const status = this.deps.statusOf(id);
+    if (status !== 'running' && status !== 'parked') {
+      return { kind: ErrorKind.NotFound, message: `no running workflow ${id}${status ? ` (it is ${status})` : ''}`, retryable: false };
+    }
+    if (this.deps.uncommitted(id)) this.deps.flush(); // its row must exist before a signal can point at it
+    const s = { workflowId: id, topic, from, payloads, at: this.deps.clock.now() };
+    const sid = this.deps.store.addSignal(s);
+    this.acceptedHere.add(sid);
+    this.accept({ ...s, id: sid });
+    return null;
+  }
+
+  /** At start-up, after the workflows are known: every row still pending. */
+  resume(): void {
+    for (const s of this.deps.store.pendingSignals()) {
+      this.lastSignalId = Math.max(this.lastSignalId, s.id);
+      this.accept(s);
+    }
+  }
+
+  /** Pick up signals written by other processes (`wippy workflow signal`). */
+  pollEvery(everyMs: number): void {
+    if (this.poll) return;
+    this.poll = setInterval(() => {
+      for (const s of this.deps.store.pendingSignals(this.lastSignalId)) {
+        this.lastSignalId = Math.max(this.lastSignalId, s.id);
+        if (this.acceptedHere.delete(s.id)) continue; // ours, already in a history
+        if (this.deps.statusOf(s.workflowId) !== undefined) this.accept(s);
+      }
+      for (const id of this.acceptedHere) if (id <= this.lastSignalId) this.acceptedHere.delete(id);
+    }, everyMs);
+    this.poll.unref();
+  }
+
+  stop(): void {
+    if (this.poll) clearInterval(this.poll);
+    this.poll = null;
+  }
+
+  private accept(s: PendingSignal): void {
+    this.deps.consume(s.id);
+    const status = this.deps.statusOf(s.workflowId);
+    // Finished (or finishing in this batch): the signal has no reader.
+    if (status !== 'running' && status !== 'parked') return;
+    // `@cancel` / `@terminate` from `wippy workflow cancel|terminate` (app/control).
+    if (isReservedTopic(s.topic)) { applyControlSignal(this.deps, s); return; }
+    this.deps.appendRecord(s.workflowId, { type: 'signal', at: s.at, topic: s.topic, from: s.from, payloads: s.payloads, signal: s.id });
+  }
+}
