@@ -12,7 +12,7 @@
  * as they come, and nothing spreads or recurses over its length.
  */
 import { describeCommand } from '../../runtime/engine/matcher';
-import { isCommand, type HistoryRecord, type WorkflowRow } from '../../runtime/store/events';
+import { isCommand, handleRecord, type HistoryRecord, type RecordHandlers, type WorkflowRow } from '../../runtime/store/events';
 import type { ErrorInfo } from '../../base/errors';
 import type { Payload } from '../../base/payload';
 
@@ -157,20 +157,36 @@ export function formatOffset(ms: number): string {
 
 const MAX_TEXT = 200;
 
-/** What a record says beyond describeCommand: values a reader looks for in a timeline. */
+const none = (): string => '';
+const errorOf = (r: { error?: ErrorInfo }): string => (r.error ? ` (error ${errorText(r.error)})` : '');
+
+/**
+ * What a record says beyond describeCommand: values a reader looks for in a timeline. One handler
+ * per record type (RecordHandlers): a new type does not compile until it says what it shows.
+ */
+const EXTRA: RecordHandlers<string> = {
+  started: (r) => (r.input.length ? ` input: ${r.input.join(', ')}` : ''),
+  completed: none,
+  failed: none,
+  terminated: none,
+  call: none,
+  timer: none,
+  timer_cancel: none,
+  uuid: (r) => ` = ${r.value}`,
+  spawn: (r) => ` -> ${r.child}${errorOf(r)}`,
+  send: errorOf,
+  cancel_child: errorOf,
+  version: none,
+  call_done: (r) => (r.attempts > 1 ? ` (after ${r.attempts} attempts)` : ''),
+  timer_fired: none,
+  child_done: (r) => (r.error ? `: error ${errorText(r.error)}` : `: ${r.value ?? 'null'}`),
+  signal: (r) => (r.from ? ` from ${r.from}` : ''),
+  cancel_requested: (r) => (r.reason ? ` (${r.reason})` : ''),
+  attempt_failed: none,
+};
+
 function extra(r: HistoryRecord): string {
-  switch (r.type) {
-    case 'started': return r.input.length ? ` input: ${r.input.join(', ')}` : '';
-    case 'uuid': return ` = ${r.value}`;
-    case 'spawn': return ` -> ${r.child}${r.error ? ` (error ${errorText(r.error)})` : ''}`;
-    case 'send': return r.error ? ` (error ${errorText(r.error)})` : '';
-    case 'cancel_child': return r.error ? ` (error ${errorText(r.error)})` : '';
-    case 'call_done': return r.attempts > 1 ? ` (after ${r.attempts} attempts)` : '';
-    case 'child_done': return r.error ? `: error ${errorText(r.error)}` : `: ${r.value ?? 'null'}`;
-    case 'signal': return r.from ? ` from ${r.from}` : '';
-    case 'cancel_requested': return r.reason ? ` (${r.reason})` : '';
-    default: return '';
-  }
+  return handleRecord(r, EXTRA);
 }
 
 /** One record's timeline text (without index and offset). */

@@ -72,7 +72,7 @@ function args(c: CommandRecord): string[] {
     case 'call': return c.args;
     case 'spawn': return c.args;
     case 'send': return c.payloads;
-    default: return [];
+    case 'timer': case 'timer_cancel': case 'uuid': case 'cancel_child': case 'version': return [];
   }
 }
 

@@ -55,6 +55,11 @@ export type EndRecord = RecordOf<'completed' | 'failed' | 'terminated'>;
 /** A handler per record type: adding a type to the union breaks every map that misses it. */
 export type RecordHandlers<R> = { [T in RecordType]: (r: RecordOf<T>) => R };
 
+/** Run the handler of `r`'s type (e.g. app/control/views.ts's timeline details). */
+export function handleRecord<R>(r: HistoryRecord, handlers: RecordHandlers<R>): R {
+  return (handlers[r.type] as (r: HistoryRecord) => R)(r);
+}
+
 const KIND_OF: Record<RecordType, 'lifecycle' | 'command' | 'event' | 'bookkeeping'> = {
   started: 'lifecycle', completed: 'lifecycle', failed: 'lifecycle', terminated: 'lifecycle',
   call: 'command', timer: 'command', timer_cancel: 'command', uuid: 'command', spawn: 'command',
