@@ -6,8 +6,8 @@
  * recorded start and every command it emits is matched against the recording (tiers: operation
  * kind and target, arguments); recorded results answer calls; recorded events are delivered at
  * the recorded points. Of what the activation hands back it reads only the outcome: a replay-only
- * instance emits no live command and reopens nothing that this driver would run, so nothing is
- * executed, stored or sent. ReplayHooks answers what the code asks synchronously. When the script ends,
+ * instance emits no live command (a step past the recording diverges), and what it leaves open
+ * is not started again, so nothing is executed, stored or sent. ReplayHooks answers what the code asks synchronously. When the script ends,
  * its outcome is compared with the recorded one (tier: outcome). The first difference is returned
  * as a report naming the step, both operations with their arguments, both Lua lines (for a missing
  * or extra step: the line of the last step both agree on), the `differs:` path and, for payloads
