@@ -70,7 +70,7 @@ export class WorkflowInstance {
   /** The activation running now: where live commands go. */
   private current: Activation | null = null;
 
-  constructor(readonly hooks: EngineHooks, readonly id: string, readonly entry: LuaEntry, started: RecordOf<'started'>, opts: InstanceOptions = {}) {
+  constructor(hooks: EngineHooks, readonly id: string, readonly entry: LuaEntry, started: RecordOf<'started'>, opts: InstanceOptions = {}) {
     this.history = [started];
     this.clock = started.at;
     this.startMs = started.at;
