@@ -15,6 +15,8 @@ import { openChannel } from './channel';
 import { openProcess } from './process';
 import { openWorkflow } from './workflow';
 import { openCtx } from './ctx';
+import { openBase64 } from './base64';
+import { openHash } from './hash';
 
 export const STDLIB: readonly StdModule[] = [
   { name: 'errors', open: openErrors, global: true, workflowSafe: true },
@@ -26,6 +28,8 @@ export const STDLIB: readonly StdModule[] = [
   { name: 'funcs', open: openFuncs, workflowSafe: true },
   { name: 'workflow', open: openWorkflow, workflowSafe: true },
   { name: 'ctx', open: openCtx, workflowSafe: true },
+  { name: 'base64', open: openBase64, workflowSafe: true },
+  { name: 'hash', open: openHash, workflowSafe: true },
 ];
 
 const byName = new Map(STDLIB.map((m) => [m.name, m]));

@@ -5,8 +5,9 @@
  * process executions. Invariant: it holds only the per-execution bits (context, call depth); the
  * shared parts (function runner, output, clock) come from the Runtime.
  */
-import { uuidV4, uuidV7 } from './uuid';
-import type { CallRequest, CallResult, Cancel, ProcessApi, Services } from './services';
+import { randomBytes } from 'node:crypto';
+import { uuidV1, uuidV4, uuidV7 } from './uuid';
+import type { CallRequest, CallResult, Cancel, ProcessApi, Services, UuidVersion } from './services';
 
 export interface LiveDeps {
   call(req: CallRequest, done: (r: CallResult) => void, depth: number): Cancel;
@@ -75,8 +76,11 @@ export class LiveServices implements Services {
   clock(): number {
     return (performance.now() - started) / 1000;
   }
-  uuid(version: 4 | 7): string {
-    return version === 7 ? uuidV7(this.deps.clock.now()) : uuidV4();
+  uuid(version: UuidVersion): string {
+    return version === 7 ? uuidV7(this.deps.clock.now()) : version === 1 ? uuidV1(this.deps.clock.now()) : uuidV4();
+  }
+  random(n: number): Uint8Array {
+    return new Uint8Array(randomBytes(n));
   }
   context(): Record<string, unknown> {
     return this.ctx;

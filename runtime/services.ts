@@ -14,6 +14,9 @@ import type { Mailbox } from './process/mailbox';
 
 export type Cancel = () => void;
 
+/** The UUID versions that are generated (recorded in workflows); v3/v5 are pure functions. */
+export type UuidVersion = 1 | 4 | 7;
+
 /** A JSON payload produced by runtime/lua/codec.ts. */
 export type Payload = string;
 
@@ -43,7 +46,9 @@ export interface Services {
   /** Seconds of CPU-ish time for os.clock (a workflow's is derived from its clock). */
   clock(): number;
   /** A new UUID string (recorded in workflows). */
-  uuid(version: 4 | 7): string;
+  uuid(version: UuidVersion): string;
+  /** `n` cryptographically random bytes for `fn` (`crypto.random.bytes`...; recorded in workflows). */
+  random(n: number, fn: string): Uint8Array;
   /** Values of the execution's context (`ctx.get`). */
   context(): Record<string, unknown>;
   /** Where `print` and the logger write. */

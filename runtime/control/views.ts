@@ -163,6 +163,7 @@ function extra(r: HistoryRecord): string {
   switch (r.type) {
     case 'started': return r.input.length ? ` input: ${r.input.join(', ')}` : '';
     case 'uuid': return ` = ${r.value}`;
+    case 'random': return ` = base64:${r.value}`;
     case 'spawn': return ` -> ${r.child}${r.error ? ` (error ${errorText(r.error)})` : ''}`;
     case 'send': return r.error ? ` (error ${errorText(r.error)})` : '';
     case 'cancel_child': return r.error ? ` (error ${errorText(r.error)})` : '';

@@ -19,7 +19,8 @@
  *   activations to the next turn (Node hears a SIGTERM only between turns); once `quiesce()` has
  *   been called (the node is stopping) no workflow code runs again, and records still commit.
  */
-import { uuidV4, uuidV7 } from '../uuid';
+import { randomBytes } from 'node:crypto';
+import { uuidV1, uuidV4, uuidV7 } from '../uuid';
 import type { EngineHooks, EngineOutput, KeptOutcome, SendTarget } from './hooks';
 import { emptyBatch, batchSize, Batch, HistoryStore } from '../store/store';
 import { WorkflowInstance } from './instance';
@@ -31,7 +32,7 @@ import { InstanceCache } from './cache';
 import type { CommandRecord, HistoryRecord, RecordOf, WorkflowStatus, PendingSignal } from '../store/events';
 import type { Registry, LuaEntry } from '../../registry/types';
 import type { Clock } from '../live-services';
-import type { CallRequest, CallResult, Cancel, Payload, Services } from '../services';
+import type { CallRequest, CallResult, Cancel, Payload, Services, UuidVersion } from '../services';
 import type { MailboxCodec } from '../process/mailbox';
 import type { ProcessNode } from '../process/node';
 import type { LuaHost } from '../lua/host';
@@ -61,7 +62,9 @@ export interface EngineDeps {
   /** Golden recording: the recorded outcome of a send, spawn or child cancel (hooks.ts KeptOutcome). */
   keptOutcome?(workflowId: string, rec: CommandRecord): KeptOutcome | null;
   /** Golden recording: the value for a live uuid command (a recorded one); undefined: a fresh one. */
-  newUuid?(version: 4 | 7, clockMs: number, workflowId: string | undefined): string | undefined;
+  newUuid?(version: UuidVersion, clockMs: number, workflowId: string | undefined): string | undefined;
+  /** Golden recording: the bytes for a live random command (recorded ones); undefined: fresh ones. */
+  newRandom?(n: number, workflowId: string | undefined): Uint8Array | undefined;
 }
 
 export type Outcome = { result: CallResult } | { parked: string };
@@ -323,10 +326,14 @@ export class WorkflowEngine implements EngineHooks {
     return this.deps.keptOutcome?.(workflowId, rec) ?? null;
   }
 
-  newUuid(version: 4 | 7, clockMs: number, workflowId?: string): string {
+  newUuid(version: UuidVersion, clockMs: number, workflowId?: string): string {
     const given = this.deps.newUuid?.(version, clockMs, workflowId);
     if (given !== undefined) return given;
-    return version === 7 ? uuidV7(clockMs) : uuidV4();
+    return version === 7 ? uuidV7(clockMs) : version === 1 ? uuidV1(clockMs) : uuidV4();
+  }
+
+  newRandom(n: number, workflowId?: string): Uint8Array {
+    return this.deps.newRandom?.(n, workflowId) ?? new Uint8Array(randomBytes(n));
   }
 
   /** A workflow id (running here) or a process PID/name for a send target. */

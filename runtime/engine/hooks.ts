@@ -9,7 +9,7 @@ import type { CommandRecord, HistoryRecord, RecordOf } from '../store/events';
 import type { ErrorInfo } from '../errors';
 import type { Registry } from '../../registry/types';
 import type { MailboxCodec } from '../process/mailbox';
-import type { CallResult } from '../services';
+import type { CallResult, UuidVersion } from '../services';
 import type { WorkflowInstance } from './instance';
 
 export interface EngineOutput {
@@ -54,7 +54,9 @@ export interface EngineHooks {
   pidOf(id: string): string;
   taskQueueOf(worker: string): string;
   /** A fresh UUID for a live command (a driver may answer from a recording). */
-  newUuid(version: 4 | 7, clockMs: number, workflowId?: string): string;
+  newUuid(version: UuidVersion, clockMs: number, workflowId?: string): string;
+  /** `n` fresh random bytes for a live `random` command (a driver may answer from a recording). */
+  newRandom(n: number, workflowId?: string): Uint8Array;
   /** The instance caught up with its history (re-dispatch what is still open). */
   caughtUp(inst: WorkflowInstance): void;
   finished(inst: WorkflowInstance, result: CallResult): void;

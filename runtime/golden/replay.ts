@@ -70,6 +70,7 @@ class ReplayDriver implements EngineHooks {
     return (this.registry.entries.get(worker) as { taskQueue?: string } | undefined)?.taskQueue ?? '';
   }
   newUuid(): string { return '00000000-0000-4000-8000-000000000000'; }
+  newRandom(n: number): Uint8Array { return new Uint8Array(n); }
   finished(_inst: WorkflowInstance, result: CallResult): void { this.outcome = { result }; }
   parked(_inst: WorkflowInstance, report: string): void { this.outcome = { parked: report }; }
 }
