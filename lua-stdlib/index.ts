@@ -17,6 +17,7 @@ import { openWorkflow } from './workflow';
 import { openCtx } from './ctx';
 import { openBase64 } from './base64';
 import { openHash } from './hash';
+import { openYaml } from './yaml';
 
 export const STDLIB: readonly StdModule[] = [
   { name: 'errors', open: openErrors, global: true, workflowSafe: true },
@@ -30,6 +31,7 @@ export const STDLIB: readonly StdModule[] = [
   { name: 'ctx', open: openCtx, workflowSafe: true },
   { name: 'base64', open: openBase64, workflowSafe: true },
   { name: 'hash', open: openHash, workflowSafe: true },
+  { name: 'yaml', open: openYaml, workflowSafe: true },
 ];
 
 const byName = new Map(STDLIB.map((m) => [m.name, m]));
