@@ -18,6 +18,7 @@ import { openCtx } from './ctx';
 import { openBase64 } from './base64';
 import { openHash } from './hash';
 import { openYaml } from './yaml';
+import { openPayload } from './payload';
 
 export const STDLIB: readonly StdModule[] = [
   { name: 'errors', open: openErrors, global: true, workflowSafe: true },
@@ -32,6 +33,7 @@ export const STDLIB: readonly StdModule[] = [
   { name: 'base64', open: openBase64, workflowSafe: true },
   { name: 'hash', open: openHash, workflowSafe: true },
   { name: 'yaml', open: openYaml, workflowSafe: true },
+  { name: 'payload', open: openPayload, global: true, workflowSafe: true },
 ];
 
 const byName = new Map(STDLIB.map((m) => [m.name, m]));
