@@ -19,6 +19,7 @@ import { openBase64 } from './base64';
 import { openHash } from './hash';
 import { openYaml } from './yaml';
 import { openPayload } from './payload';
+import { openCrypto } from './crypto';
 
 export const STDLIB: readonly StdModule[] = [
   { name: 'errors', open: openErrors, global: true, workflowSafe: true },
@@ -34,6 +35,7 @@ export const STDLIB: readonly StdModule[] = [
   { name: 'hash', open: openHash, workflowSafe: true },
   { name: 'yaml', open: openYaml, workflowSafe: true },
   { name: 'payload', open: openPayload, global: true, workflowSafe: true },
+  { name: 'crypto', open: openCrypto, workflowSafe: true },
 ];
 
 const byName = new Map(STDLIB.map((m) => [m.name, m]));
