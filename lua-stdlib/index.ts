@@ -20,6 +20,7 @@ import { openHash } from './hash';
 import { openYaml } from './yaml';
 import { openPayload } from './payload';
 import { openCrypto } from './crypto';
+import { openText } from './text';
 
 export const STDLIB: readonly StdModule[] = [
   { name: 'errors', open: openErrors, global: true, workflowSafe: true },
@@ -36,6 +37,7 @@ export const STDLIB: readonly StdModule[] = [
   { name: 'yaml', open: openYaml, workflowSafe: true },
   { name: 'payload', open: openPayload, global: true, workflowSafe: true },
   { name: 'crypto', open: openCrypto, workflowSafe: true },
+  { name: 'text', open: openText, workflowSafe: true },
 ];
 
 const byName = new Map(STDLIB.map((m) => [m.name, m]));
