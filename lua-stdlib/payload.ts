@@ -14,11 +14,11 @@
  * the Lua state that made them (the codec does not carry userdata between states).
  */
 import YAML from 'yaml';
-import { lua, lauxlib, lstr, LuaState, LuaFn, setFuncs, pushText, setClassMetatable, bytesToText, typeError } from '../runtime/lua/vm';
+import { lua, lauxlib, lstr, LuaState, LuaFn, setFuncs, pushText, setClassMetatable, bytesToText } from '../runtime/lua/vm';
 import { decode } from '../runtime/lua/decode';
 import { testError } from '../runtime/lua/errorvalue';
 import { wippyEncode } from '../runtime/lua/wippyjson';
-import { fail, ok, chargeBytes, pushBytes } from '../runtime/lua/results';
+import { fail, ok, chargeBytes, pushBytes, checkBox, methodsClass } from '../runtime/lua/results';
 
 const PAYLOAD_MT = 'wippy.payload';
 
@@ -33,11 +33,7 @@ interface PayloadBox { format: string; bytes?: Uint8Array }
 
 class TranscodeError extends Error {}
 
-function check(L: LuaState): PayloadBox {
-  const box = lauxlib.luaL_testudata(L, 1, lstr(PAYLOAD_MT)) as PayloadBox | null;
-  if (!box) typeError(L, 1, 'payload');
-  return box as PayloadBox;
-}
+const check = (L: LuaState): PayloadBox => checkBox<PayloadBox>(L, PAYLOAD_MT, 'payload');
 
 /** Push a payload; for held formats the value on top of the stack is taken as its user value. */
 function pushPayload(L: LuaState, format: string, bytes?: Uint8Array): void {
@@ -117,14 +113,8 @@ const transcode: LuaFn = (L) => {
   return ok(L);
 };
 
-function buildClass(L: LuaState): void {
-  lua.lua_createtable(L, 0, 4);
-  setFuncs(L, { get_format: getFormat, data: dataFn('transcode failed'), unmarshal: dataFn('unmarshal failed'), transcode });
-  lua.lua_setfield(L, -2, lstr('__index'));
-  setFuncs(L, { __tostring: (L1) => { pushText(L1, `payload{format=${check(L1).format}}`); return 1; } });
-  pushText(L, 'payload');
-  lua.lua_setfield(L, -2, lstr('__name'));
-}
+const buildClass = methodsClass('payload', { get_format: getFormat, data: dataFn('transcode failed'), unmarshal: dataFn('unmarshal failed'), transcode },
+  { __tostring: (L1: LuaState) => { pushText(L1, `payload{format=${check(L1).format}}`); return 1; } });
 
 const newPayload: LuaFn = (L) => {
   lua.lua_settop(L, 1);

@@ -14,9 +14,9 @@
  * "bad argument" error, as Wippy's Check* do. Work is charged per byte and per PBKDF2 round.
  */
 import { createHmac, createCipheriv, createDecipheriv, pbkdf2Sync, timingSafeEqual } from 'node:crypto';
-import { lua, lauxlib, lstr, LuaState, LuaFn, setFuncs, pushText } from '../../runtime/lua/vm';
+import { lua, lauxlib, LuaState, LuaFn, setFuncs, pushText } from '../../runtime/lua/vm';
 import { hostOf } from '../../runtime/lua/host';
-import { fail, ok, pushBytes, chargeBytes, charge } from '../../runtime/lua/results';
+import { fail, ok, pushBytes, chargeBytes, charge, setSubtable } from '../../runtime/lua/results';
 import { formatUuid } from '../../runtime/uuid';
 import { jwtEncode, jwtVerify } from './jwt';
 
@@ -159,18 +159,12 @@ const constantTimeCompare: LuaFn = (L) => {
   return 1;
 };
 
-function sub(L: LuaState, name: string, fns: Record<string, LuaFn>): void {
-  lua.lua_createtable(L, 0, Object.keys(fns).length);
-  setFuncs(L, fns);
-  lua.lua_setfield(L, -2, lstr(name));
-}
-
 export function openCrypto(L: LuaState): void {
   lua.lua_createtable(L, 0, 7);
-  sub(L, 'random', { bytes: randomBytesFn, string: randomString, uuid: randomUuid });
-  sub(L, 'hmac', { sha256: hmacFn('sha256'), sha512: hmacFn('sha512') });
-  sub(L, 'encrypt', { aes: encryptFn(AES), chacha20: encryptFn(CHACHA) });
-  sub(L, 'decrypt', { aes: decryptFn(AES), chacha20: decryptFn(CHACHA) });
-  sub(L, 'jwt', { encode: jwtEncode, verify: jwtVerify });
+  setSubtable(L, 'random', { bytes: randomBytesFn, string: randomString, uuid: randomUuid });
+  setSubtable(L, 'hmac', { sha256: hmacFn('sha256'), sha512: hmacFn('sha512') });
+  setSubtable(L, 'encrypt', { aes: encryptFn(AES), chacha20: encryptFn(CHACHA) });
+  setSubtable(L, 'decrypt', { aes: decryptFn(AES), chacha20: decryptFn(CHACHA) });
+  setSubtable(L, 'jwt', { encode: jwtEncode, verify: jwtVerify });
   setFuncs(L, { pbkdf2, constant_time_compare: constantTimeCompare });
 }

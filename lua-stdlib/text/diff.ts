@@ -11,9 +11,9 @@
  * workflow it is off: a replay must compute the same diff. Work is charged per byte compared.
  */
 import DiffMatchPatch from 'diff-match-patch';
-import { lua, lauxlib, lstr, LuaState, LuaFn, setFuncs, pushText, setClassMetatable, typeError, bytesToText } from '../../runtime/lua/vm';
+import { lua, lauxlib, lstr, LuaState, LuaFn, pushText, setClassMetatable, bytesToText } from '../../runtime/lua/vm';
 import { hostOf } from '../../runtime/lua/host';
-import { ok, chargeBytes } from '../../runtime/lua/results';
+import { ok, chargeBytes, checkBox, methodsClass } from '../../runtime/lua/results';
 
 const DIFFER_MT = 'wippy.text.Differ';
 const OPS: Record<number, string> = { [DiffMatchPatch.DIFF_EQUAL]: 'equal', [DiffMatchPatch.DIFF_DELETE]: 'delete', [DiffMatchPatch.DIFF_INSERT]: 'insert' };
@@ -21,11 +21,7 @@ const CODES: Record<string, number> = { equal: DiffMatchPatch.DIFF_EQUAL, delete
 
 interface DifferBox { dmp: DiffMatchPatch }
 
-function check(L: LuaState): DiffMatchPatch {
-  const box = lauxlib.luaL_testudata(L, 1, lstr(DIFFER_MT)) as DifferBox | null;
-  if (!box) typeError(L, 1, 'text.Differ');
-  return (box as DifferBox).dmp;
-}
+const check = (L: LuaState): DiffMatchPatch => checkBox<DifferBox>(L, DIFFER_MT, 'text.Differ').dmp;
 
 function text(L: LuaState, idx: number): string {
   const b = lauxlib.luaL_checklstring(L, idx);
@@ -119,13 +115,7 @@ const methods: Record<string, LuaFn> = {
   },
 };
 
-function buildClass(L: LuaState): void {
-  lua.lua_createtable(L, 0, 6);
-  setFuncs(L, methods);
-  lua.lua_setfield(L, -2, lstr('__index'));
-  pushText(L, 'text.Differ');
-  lua.lua_setfield(L, -2, lstr('__name'));
-}
+const buildClass = methodsClass('text.Differ', methods);
 
 const OPTIONS: Record<string, keyof DiffMatchPatch> = {
   diff_timeout: 'Diff_Timeout', diff_edit_cost: 'Diff_EditCost', match_threshold: 'Match_Threshold',

@@ -10,8 +10,8 @@
  * ...`). Work is charged per byte searched.
  */
 import { RE2JS } from 're2js';
-import { lua, lauxlib, lstr, LuaState, LuaFn, setFuncs, pushText, setClassMetatable, typeError } from '../../runtime/lua/vm';
-import { fail, ok, pushBytes, chargeBytes } from '../../runtime/lua/results';
+import { lua, lauxlib, LuaState, LuaFn, pushText, setClassMetatable } from '../../runtime/lua/vm';
+import { fail, ok, pushBytes, chargeBytes, checkBox, methodsClass } from '../../runtime/lua/results';
 
 const REGEXP_MT = 'wippy.text.Regexp';
 
@@ -20,11 +20,7 @@ interface RegexpBox { re: RE2JS; source: string }
 /** [start, end] byte offsets of the whole match and each group (-1 when a group did not take part). */
 type Match = number[];
 
-function check(L: LuaState): RegexpBox {
-  const box = lauxlib.luaL_testudata(L, 1, lstr(REGEXP_MT)) as RegexpBox | null;
-  if (!box) typeError(L, 1, 'text.Regexp');
-  return box as RegexpBox;
-}
+const check = (L: LuaState): RegexpBox => checkBox<RegexpBox>(L, REGEXP_MT, 'text.Regexp');
 
 /** Go's allMatches: up to `n` matches (-1: all), empty matches abutting a previous one skipped. */
 function allMatches(box: RegexpBox, input: Uint8Array, n: number): Match[] {
@@ -184,13 +180,7 @@ const methods: Record<string, LuaFn> = {
   string: (L) => { pushText(L, check(L).source); return 1; },
 };
 
-function buildClass(L: LuaState): void {
-  lua.lua_createtable(L, 0, 12);
-  setFuncs(L, methods);
-  lua.lua_setfield(L, -2, lstr('__index'));
-  pushText(L, 'text.Regexp');
-  lua.lua_setfield(L, -2, lstr('__name'));
-}
+const buildClass = methodsClass('text.Regexp', methods);
 
 export const compile: LuaFn = (L) => {
   const pattern = lauxlib.luaL_checklstring(L, 1);

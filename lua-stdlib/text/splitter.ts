@@ -14,8 +14,8 @@
  * tokens): chunk boundaries may differ from Wippy's, sizes and overlap follow the same options.
  * `split_batch` keeps each page's metadata table (the same table) on each of its chunks.
  */
-import { lua, lauxlib, lstr, LuaState, LuaFn, setFuncs, pushText, setClassMetatable, typeError, bytesToText } from '../../runtime/lua/vm';
-import { ok, chargeBytes } from '../../runtime/lua/results';
+import { lua, lauxlib, lstr, LuaState, LuaFn, pushText, setClassMetatable, bytesToText } from '../../runtime/lua/vm';
+import { ok, chargeBytes, checkBox, methodsClass } from '../../runtime/lua/results';
 
 const SPLITTER_MT = 'wippy.text.Splitter';
 const DEFAULT_SEPARATORS = ['\n\n', '\n', ' ', ''];
@@ -109,11 +109,7 @@ function split(o: Options, text: string): string[] {
   return out;
 }
 
-function check(L: LuaState): Options {
-  const box = lauxlib.luaL_testudata(L, 1, lstr(SPLITTER_MT)) as SplitterBox | null;
-  if (!box) typeError(L, 1, 'text.Splitter');
-  return (box as SplitterBox).o;
-}
+const check = (L: LuaState): Options => checkBox<SplitterBox>(L, SPLITTER_MT, 'text.Splitter').o;
 
 function textArg(L: LuaState, idx: number): string {
   const b = lauxlib.luaL_checklstring(L, idx);
@@ -158,13 +154,7 @@ const methods: Record<string, LuaFn> = {
   },
 };
 
-function buildClass(L: LuaState): void {
-  lua.lua_createtable(L, 0, 2);
-  setFuncs(L, methods);
-  lua.lua_setfield(L, -2, lstr('__index'));
-  pushText(L, 'text.Splitter');
-  lua.lua_setfield(L, -2, lstr('__name'));
-}
+const buildClass = methodsClass('text.Splitter', methods);
 
 function options(L: LuaState, markdown: boolean): Options {
   const o: Options = { chunkSize: 4000, overlap: 200, keepSeparator: false, separators: markdown ? MARKDOWN_SEPARATORS : DEFAULT_SEPARATORS, markdown, hierarchy: false };
