@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { startWippyToFile, FileRun, wippy } from '../helpers/cli';
-import { wfRegistryFiles, tick } from '../helpers/workflows';
+import { wfRegistryFiles, tick, waitUntil as until } from '../helpers/workflows';
 import { withRegistry } from '../helpers/lua';
 import { openStore } from '../../runtime/store';
 import type { HistoryRecord, RecordOf } from '../../runtime/store/events';
@@ -33,14 +33,6 @@ const ENTRY = `  - name: draw
     modules: [crypto, uuid]
     meta: {temporal: {workflow: {worker: app:worker}}}
 `;
-
-async function until(cond: () => boolean, what: string, ms = 20000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await tick(20);
-  }
-}
 
 test('crypto.random, a cipher nonce and uuid.v1/v4/v7 in a workflow: recorded once, the same after SIGKILL and restarts, and in its golden file', async () => {
   const dir = withRegistry({ ...wfRegistryFiles({}, {}, {}, ENTRY), 'wf_draw.lua': WF });
