@@ -15,6 +15,12 @@ import { openChannel } from './channel';
 import { openProcess } from './process';
 import { openWorkflow } from './workflow';
 import { openCtx } from './ctx';
+import { openBase64 } from './base64';
+import { openHash } from './hash';
+import { openYaml } from './yaml';
+import { openPayload } from './payload';
+import { openCrypto } from './crypto';
+import { openText } from './text';
 
 export const STDLIB: readonly StdModule[] = [
   { name: 'errors', open: openErrors, global: true, workflowSafe: true },
@@ -26,6 +32,12 @@ export const STDLIB: readonly StdModule[] = [
   { name: 'funcs', open: openFuncs, workflowSafe: true },
   { name: 'workflow', open: openWorkflow, workflowSafe: true },
   { name: 'ctx', open: openCtx, workflowSafe: true },
+  { name: 'base64', open: openBase64, workflowSafe: true },
+  { name: 'hash', open: openHash, workflowSafe: true },
+  { name: 'yaml', open: openYaml, workflowSafe: true },
+  { name: 'payload', open: openPayload, global: true, workflowSafe: true },
+  { name: 'crypto', open: openCrypto, workflowSafe: true },
+  { name: 'text', open: openText, workflowSafe: true },
 ];
 
 const byName = new Map(STDLIB.map((m) => [m.name, m]));

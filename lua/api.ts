@@ -11,7 +11,7 @@
 // The Lua C API (Fengari) and the small helpers over it.
 export {
   lua, lauxlib, lstr, type LuaState, type LuaFn, setFuncs, raise, pushText, checkText, optText, bytesToText,
-  bytesToUtf8OrNull, typeError, typeName, describe, setClassMetatable, pushLazyModule,
+  bytesToUtf8OrNull, typeError, typeName, describe, setClassMetatable, pushLazyModule, toLua,
 } from './vm';
 
 // The host of the execution (its Services), and how a binding waits without blocking others.
@@ -20,8 +20,12 @@ export { suspend, waitFor, type Pusher } from './task';
 export type { Services, ProcessApi, SpawnOptions, WorkflowApi, MailboxApi, MailboxCodec, Message, ProcessEvent } from './services';
 
 // Values: JSON payloads both ways, error values, channels.
-export { encode, CodecError } from './codec';
+export { encode, CodecError, WORK_VALUE } from './codec';
 export { decode, pushJs, pushNumber, pushCallResult } from './decode';
-export { ERROR_MT, pushError, testError, toErrorInfo, registerErrorType, ensureErrorType } from './errorvalue';
+export { ERROR_MT, pushError, testError, toErrorInfo, registerErrorType, ensureErrorType, errorExtras, type ErrorFrame } from './errorvalue';
+
+// Wippy's result conventions (`value, nil` / `nil, err`), byte arguments, classes; Wippy's JSON encoder.
+export { fail, failFalse, ok, bytesArg, pushBytes, charge, chargeBytes, checkBox, methodsClass, setSubtable } from './results';
+export { wippyEncode, EncodeError } from './wippyjson';
 export { Channel, type Item, type SelectCase, type SelectOutcome, trySelect, waitSelect } from './channel';
 export { pushChannel, checkChannel, pushNil, testCase, ensureChannelType } from './channelvalue';

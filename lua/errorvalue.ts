@@ -13,7 +13,15 @@ import { ErrorKind, type ErrorInfo } from '../base/errors';
 
 export const ERROR_MT = 'wippy.error';
 
-interface ErrorBox { error: ErrorInfo }
+/** One Lua frame where an error value was made (errors.call_stack). */
+export interface ErrorFrame { source: string; line: number; name: string }
+
+/**
+ * The userdata's data: the plain ErrorInfo, plus what stays inside this state: the context of
+ * errors.wrap (shown by tostring, `context: message`, not part of the message) and the Lua frames
+ * at creation (err:stack(), errors.call_stack). Neither crosses to another state.
+ */
+interface ErrorBox { error: ErrorInfo; context?: string; frames?: ErrorFrame[] }
 
 let buildErrorType: ((L: LuaState) => void) | null = null;
 const typeReady = new WeakSet<object>();
@@ -30,12 +38,35 @@ export function ensureErrorType(L: LuaState): void {
   buildErrorType?.(L);
 }
 
-/** Push an error object. */
-export function pushError(L: LuaState, info: ErrorInfo): void {
+/** Push an error object (`context`: a wrap's prefix; `frames`: given, or the Lua stack now). */
+export function pushError(L: LuaState, info: ErrorInfo, context?: string, frames?: ErrorFrame[]): void {
   ensureErrorType(L);
+  const f = frames ?? luaFrames(L);
   const box = lua.lua_newuserdata(L, 0) as ErrorBox;
   box.error = info;
+  if (context !== undefined) box.context = context;
+  box.frames = f;
   lauxlib.luaL_setmetatable(L, lstr(ERROR_MT));
+}
+
+const MAX_FRAMES = 16;
+
+/** The Lua frames of the running thread (innermost first; host functions skipped). */
+function luaFrames(L: LuaState): ErrorFrame[] {
+  const out: ErrorFrame[] = [];
+  const ar = new lua.lua_Debug();
+  for (let level = 0; out.length < MAX_FRAMES && lua.lua_getstack(L, level, ar); level++) {
+    lua.lua_getinfo(L, lstr('Sln'), ar);
+    if (ar.currentline <= 0) continue;
+    out.push({ source: bytesToText(ar.short_src), line: ar.currentline, name: ar.name ? bytesToText(ar.name) : '' });
+  }
+  return out;
+}
+
+/** The wrap context and creation frames of the error object at idx (empty when it is none). */
+export function errorExtras(L: LuaState, idx: number): { context?: string; frames: ErrorFrame[] } {
+  const box = lauxlib.luaL_testudata(L, idx, lstr(ERROR_MT)) as ErrorBox | null;
+  return box ? { context: box.context, frames: box.frames ?? [] } : { frames: [] };
 }
 
 /** The ErrorInfo if the value at idx is an error object, else null. */

@@ -11,6 +11,7 @@
  */
 import type { ErrorInfo } from '../base/errors';
 import type { CallRequest, CallResult, Cancel, Payload } from '../base/payload';
+import type { UuidVersion } from '../base/uuid';
 import type { Channel, Item } from './channel';
 
 export interface Services {
@@ -23,7 +24,9 @@ export interface Services {
   /** Seconds of CPU-ish time for os.clock (a workflow's is derived from its clock). */
   clock(): number;
   /** A new UUID string (recorded in workflows). */
-  uuid(version: 4 | 7): string;
+  uuid(version: UuidVersion): string;
+  /** `n` cryptographically random bytes for `fn` (`crypto.random.bytes`...; recorded in workflows). */
+  random(n: number, fn: string): Uint8Array;
   /** Values of the execution's context (`ctx.get`). */
   context(): Record<string, unknown>;
   /** Where `print` and the logger write. */

@@ -5,7 +5,8 @@
  * process executions. Invariant: it holds only the per-execution bits (context, call depth); the
  * shared parts (function runner, output, clock) come from the Runtime.
  */
-import { uuidV4, uuidV7 } from '../base/uuid';
+import { randomBytes } from 'node:crypto';
+import { uuidV1, uuidV4, uuidV7, type UuidVersion } from '../base/uuid';
 import type { ProcessApi, Services } from '../lua/services';
 import type { CallRequest, CallResult, Cancel } from '../base/payload';
 import type { Clock } from '../base/clock';
@@ -55,8 +56,11 @@ export class LiveServices implements Services {
   clock(): number {
     return (performance.now() - started) / 1000;
   }
-  uuid(version: 4 | 7): string {
-    return version === 7 ? uuidV7(this.deps.clock.now()) : uuidV4();
+  uuid(version: UuidVersion): string {
+    return version === 7 ? uuidV7(this.deps.clock.now()) : version === 1 ? uuidV1(this.deps.clock.now()) : uuidV4();
+  }
+  random(n: number): Uint8Array {
+    return new Uint8Array(randomBytes(n));
   }
   context(): Record<string, unknown> {
     return this.ctx;

@@ -173,6 +173,7 @@ const EXTRA: RecordHandlers<string> = {
   timer: none,
   timer_cancel: none,
   uuid: (r) => ` = ${r.value}`,
+  random: (r) => ` = base64:${r.value}`,
   spawn: (r) => ` -> ${r.child}${errorOf(r)}`,
   send: errorOf,
   cancel_child: errorOf,

@@ -4,7 +4,7 @@
  *
  * Owns: pairing the steps of two histories of one workflow and comparing their outcomes. A step's
  * outcome is what the workflow got back: a call's result or error (from its call_done), a spawn's
- * refusal or its child's result, a send's or child cancel's delivery or error, a uuid's value, a
+ * refusal or its child's result, a send's or child cancel's delivery or error, a uuid's or random's value, a
  * version's number, whether a timer fired; and the workflow's own end. Pairing: each new step
  * takes the earliest unpaired old step that is the same operation with the same arguments, else
  * the earliest unpaired one of the same kind and target (arguments changed); steps with no pair
@@ -29,6 +29,7 @@ function outcomes(h: HistoryRecord[]): Map<number, string> {
       case 'spawn': out.set(r.cmd, r.error ? errorText(r.error) : 'the child has not finished'); break;
       case 'send': case 'cancel_child': out.set(r.cmd, r.error ? errorText(r.error) : 'delivered'); break;
       case 'uuid': out.set(r.cmd, r.value); break;
+      case 'random': out.set(r.cmd, `base64:${r.value}`); break;
       case 'version': out.set(r.cmd, String(r.version)); break;
       case 'call_done': out.set(r.of, r.error ? errorText(r.error) : r.value ?? 'null'); break;
       case 'timer_fired': out.set(r.of, 'fired'); break;

@@ -183,6 +183,7 @@ const REQUIRED: Record<HistoryRecord['type'], string> = {
   timer: 'cmd:number ms:number',
   timer_cancel: 'cmd:number of:number',
   uuid: 'cmd:number version:number value:string',
+  random: 'cmd:number fn:string bytes:number value:string',
   spawn: 'cmd:number entry:string child:string args:array wait:boolean',
   send: 'cmd:number to:string topic:string payloads:array',
   cancel_child: 'cmd:number to:string terminate:boolean',

@@ -39,7 +39,8 @@ export function planFromGolden(g: GoldenFile, registry: Registry): RecordPlan {
   }
   const calls: RecordedCall[] = [];
   const kept: RecordedStep[] = [];
-  const uuids: { 4: string[]; 7: string[] } = { 4: [], 7: [] };
+  const uuids: { 1: string[]; 4: string[]; 7: string[] } = { 1: [], 4: [], 7: [] };
+  const randoms: RecordOf<'random'>[] = [];
   const externals: External[] = [];
   let commands = 0;
   let events = 0;
@@ -56,6 +57,7 @@ export function planFromGolden(g: GoldenFile, registry: Registry): RecordPlan {
       case 'send': case 'cancel_child': kept.push({ rec: r }); break;
       case 'spawn': kept.push({ rec: r, ...(children.has(r.cmd) ? { child: children.get(r.cmd) } : {}) }); break;
       case 'uuid': uuids[r.version].push(r.value); break;
+      case 'random': randoms.push(r); break;
       case 'call_done': case 'timer_fired': case 'child_done': events++; break;
       case 'signal': externals.push({ kind: 'signal', topic: r.topic, from: r.from, payloads: r.payloads, at: r.at, when }); break;
       case 'cancel_requested': externals.push({ kind: 'cancel', from: r.from, reason: r.reason, at: r.at, when }); break;
@@ -73,6 +75,7 @@ export function planFromGolden(g: GoldenFile, registry: Registry): RecordPlan {
     calls,
     kept,
     uuids,
+    randoms,
     externals,
   };
 }

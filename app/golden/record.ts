@@ -14,6 +14,7 @@
  *   result arrives at its recorded time (no service runs while recording, so deciding these
  *   again would change what the golden says happened); others are decided live;
  * - uuids are handed out from the recorded ones, per version and in order, while they last;
+ * - random bytes likewise, in order, while the next recorded draw has the size asked for;
  * - external events (signals, cancel requests, a termination) are delivered by a trigger:
  *   `inbox` — when the workflow waits to receive that topic (on its inbox or a `process.listen`
  *   channel), used by `--record --signal`; or a position — once the new history has at least as
@@ -79,7 +80,8 @@ export interface RecordPlan {
   calls?: RecordedCall[];
   /** Recorded sends, spawns (with the child's result) and child cancels of the root, in order. */
   kept?: RecordedStep[];
-  uuids?: { 4: string[]; 7: string[] };
+  uuids?: { 1?: string[]; 4: string[]; 7: string[] };
+  randoms?: RecordOf<'random'>[];
   externals?: External[];
   timeoutMs?: number;
 }
@@ -176,7 +178,9 @@ export async function recordWorkflow(host: RecordHost, plan: RecordPlan): Promis
   const root = plan.workflowId;
   const store = new CountingStore(new MemoryStore('golden recording'), root);
   const answers = new Answers(plan);
-  const uuids = { 4: [...(plan.uuids?.[4] ?? [])], 7: [...(plan.uuids?.[7] ?? [])] };
+  const uuids = { 1: [...(plan.uuids?.[1] ?? [])], 4: [...(plan.uuids?.[4] ?? [])], 7: [...(plan.uuids?.[7] ?? [])] };
+  const randoms = [...(plan.randoms ?? [])];
+  const nextRandom = (n: number): Uint8Array | undefined => (randoms[0]?.bytes === n ? new Uint8Array(Buffer.from(randoms.shift()!.value, 'base64')) : undefined);
   let running = 0;
   let mailbox: MailboxApi | null = null;
   const engine = new WorkflowEngine({
@@ -201,6 +205,7 @@ export async function recordWorkflow(host: RecordHost, plan: RecordPlan): Promis
     answerCall: (id, rec) => answers.answer(id, rec),
     keptOutcome: (id, rec) => answers.kept(id, rec),
     newUuid: (version, _ms, id) => (id === root ? uuids[version].shift() : undefined),
+    newRandom: (n, id) => (id === root ? nextRandom(n) : undefined),
   });
 
   const externals = [...(plan.externals ?? [])];

@@ -60,6 +60,7 @@ class ReplayHooks implements EngineHooks {
   }
   /** Only a step past the recording asks (and then diverges as extra). */
   newUuid(): string { return '00000000-0000-4000-8000-000000000000'; }
+  newRandom(n: number): Uint8Array { return new Uint8Array(n); }
 }
 
 /** Replay `golden` against the registry's current code. */

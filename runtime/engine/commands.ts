@@ -49,6 +49,7 @@ export class CommandEffects {
       case 'timer': commit.onCommit(() => effects.armTimer(wf.id, c.rec.cmd, c.fireAt)); return;
       case 'timer_cancel': commit.onCommit(() => effects.disarmTimer(wf.id, c.rec.of)); return;
       case 'uuid':
+      case 'random':
       case 'version': return;
       case 'spawn': if (!c.rec.error) this.startChild(wf, c.rec, c.worker, c.kept); return;
       case 'send': if (!c.rec.error && c.target) this.deliverSend(wf, c.target, c.rec); return;

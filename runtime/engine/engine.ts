@@ -19,7 +19,8 @@
  * - Once `quiesce()` has been called (the node is stopping) no workflow code runs again, and
  *   records still commit.
  */
-import { uuidV4, uuidV7 } from '../../base/uuid';
+import { randomBytes } from 'node:crypto';
+import { uuidV1, uuidV4, uuidV7, type UuidVersion } from '../../base/uuid';
 import type { Activation, EngineHooks, EngineOutput, KeptOutcome, SendTarget } from './hooks';
 import type { HistoryStore } from '../store/store';
 import { WorkflowInstance } from './instance';
@@ -64,7 +65,9 @@ export interface EngineDeps {
   /** Golden recording: the recorded outcome of a send, spawn or child cancel (hooks.ts KeptOutcome). */
   keptOutcome?(workflowId: string, rec: CommandRecord): KeptOutcome | null;
   /** Golden recording: the value for a live uuid command (a recorded one); undefined: a fresh one. */
-  newUuid?(version: 4 | 7, clockMs: number, workflowId: string | undefined): string | undefined;
+  newUuid?(version: UuidVersion, clockMs: number, workflowId: string | undefined): string | undefined;
+  /** Golden recording: the bytes for a live random command (recorded ones); undefined: fresh ones. */
+  newRandom?(n: number, workflowId: string | undefined): Uint8Array | undefined;
 }
 
 export interface StartOptions { id?: string; worker?: string | null; parent?: string | null; parentCmd?: number }
@@ -274,10 +277,14 @@ export class WorkflowEngine implements EngineHooks {
     return this.deps.keptOutcome?.(workflowId, rec) ?? null;
   }
 
-  newUuid(version: 4 | 7, clockMs: number, workflowId?: string): string {
+  newUuid(version: UuidVersion, clockMs: number, workflowId?: string): string {
     const given = this.deps.newUuid?.(version, clockMs, workflowId);
     if (given !== undefined) return given;
-    return version === 7 ? uuidV7(clockMs) : uuidV4();
+    return version === 7 ? uuidV7(clockMs) : version === 1 ? uuidV1(clockMs) : uuidV4();
+  }
+
+  newRandom(n: number, workflowId?: string): Uint8Array {
+    return this.deps.newRandom?.(n, workflowId) ?? new Uint8Array(randomBytes(n));
   }
 
   /** A workflow id (running here) or a process PID/name for a send target. */

@@ -21,6 +21,7 @@ import type { ErrorInfo } from '../../base/errors';
 import type { Registry } from '../../registry/types';
 import type { MailboxCodec } from '../process/mailbox';
 import type { CallResult } from '../../base/payload';
+import type { UuidVersion } from '../../base/uuid';
 import type { Divergence } from './matcher';
 
 export interface EngineOutput {
@@ -43,7 +44,9 @@ export interface EngineHooks {
   readonly output: EngineOutput;
   readonly codec: MailboxCodec;
   /** A fresh UUID for a live command (a driver may answer from a recording). */
-  newUuid(version: 4 | 7, clockMs: number, workflowId?: string): string;
+  newUuid(version: UuidVersion, clockMs: number, workflowId?: string): string;
+  /** `n` fresh random bytes for a live `random` command (a driver may answer from a recording). */
+  newRandom(n: number, workflowId?: string): Uint8Array;
   /** A workflow id or PID, or a process PID or name, as a send target; null: nobody. */
   resolveTarget(to: string): SendTarget | null;
   pidOf(id: string): string;
@@ -63,6 +66,8 @@ export interface EffectOf {
   timer_cancel: object;
   /** No effect: the value is in the record. */
   uuid: object;
+  /** No effect: the bytes are in the record. */
+  random: object;
   /** Start the child (unless `rec.error`), on `worker` (null: the parent's), or take its kept outcome. */
   spawn: { worker: string | null; kept: KeptOutcome | null };
   /** Deliver to `target` (unless `rec.error`). */

@@ -29,6 +29,7 @@ export function describeCommand(c: HistoryRecord): string {
     case 'timer': return `timer ${formatMs(c.ms)}`;
     case 'timer_cancel': return `timer stop (timer of step ${c.of})`;
     case 'uuid': return `uuid.v${c.version}()`;
+    case 'random': return `${c.fn}: ${c.bytes} random bytes`;
     case 'spawn': return `${c.wait ? 'workflow.exec' : 'process.spawn'} ${c.entry}(${c.args.join(', ')})`;
     case 'send': return `process.send ${c.to} ${JSON.stringify(c.topic)}(${c.payloads.join(', ')})`;
     case 'cancel_child': return `process.${c.terminate ? 'terminate' : 'cancel'} ${c.to}`;
@@ -60,6 +61,7 @@ function target(c: CommandRecord): string {
     case 'timer': return String(c.ms);
     case 'timer_cancel': return String(c.of);
     case 'uuid': return `v${c.version}`;
+    case 'random': return `${c.fn} ${c.bytes}`;
     case 'spawn': return `${c.entry}${c.wait ? ' (wait)' : ''}`;
     case 'send': return `${c.to} ${c.topic}`;
     case 'cancel_child': return `${c.to}${c.terminate ? ' terminate' : ''}`;
@@ -72,7 +74,7 @@ function args(c: CommandRecord): string[] {
     case 'call': return c.args;
     case 'spawn': return c.args;
     case 'send': return c.payloads;
-    case 'timer': case 'timer_cancel': case 'uuid': case 'cancel_child': case 'version': return [];
+    case 'timer': case 'timer_cancel': case 'uuid': case 'random': case 'cancel_child': case 'version': return [];
   }
 }
 

@@ -16,6 +16,7 @@ import type { EngineHooks, KeptOutcome } from './hooks';
 import type { CommandRecord, RecordOf } from '../store/events';
 import type { ProcessApi, Services, SpawnOptions, WorkflowApi, WorkflowInfo } from '../../lua/services';
 import type { CallRequest, CallResult, Cancel, Payload } from '../../base/payload';
+import type { UuidVersion } from '../../base/uuid';
 import { ErrorKind, type ErrorInfo } from '../../base/errors';
 
 const invalid = (what: string): ErrorInfo => ({ kind: ErrorKind.Invalid, message: `${what} is not available inside a workflow (it is not deterministic)`, retryable: false });
@@ -61,10 +62,16 @@ export class WorkflowServices implements Services {
     return (this.wf.clockMs - this.wf.startMs) / 1000;
   }
 
-  uuid(version: 4 | 7): string {
+  uuid(version: UuidVersion): string {
     // On replay the recorded value is used: do not draw one (a recording driver hands them out in order).
     const value = this.wf.replaying ? '' : this.engine.newUuid(version, this.wf.clockMs, this.wf.id);
     return this.wf.emit<'uuid'>((cmd, line) => ({ type: 'uuid', cmd, version, value, line }), () => ({})).rec.value;
+  }
+
+  random(n: number, fn: string): Uint8Array {
+    // Recorded as base64 (the bytes need not be text); on replay the recorded bytes come back.
+    const value = this.wf.replaying ? '' : Buffer.from(this.engine.newRandom(n, this.wf.id)).toString('base64');
+    return new Uint8Array(Buffer.from(this.wf.emit<'random'>((cmd, line) => ({ type: 'random', cmd, fn, bytes: n, value, line }), () => ({})).rec.value, 'base64'));
   }
 
   context(): Record<string, unknown> {

@@ -8,7 +8,7 @@
  * Replay re-runs the script and matches each emitted command against the next recorded one.
  *
  * Invariants: records are append-only and never rewritten; a command's result, when it has an
- * immediate one (uuid, send, spawn, version), is stored in the command itself; payloads are JSON
+ * immediate one (uuid, random, send, spawn, version), is stored in the command itself; payloads are JSON
  * text from the codec, so a value replays to exactly what was recorded; `at` is the workflow clock
  * in ms since the epoch at delivery (the workflow's `time.now()` reads it, so time replays too);
  * `line` is the Lua `file:line` that emitted a command (for non-determinism reports and goldens).
@@ -31,7 +31,9 @@ export type HistoryRecord =
   | { type: 'call'; cmd: number; fn: string; args: Payload[]; options?: Record<string, unknown>; line: string }
   | { type: 'timer'; cmd: number; ms: number; line: string }
   | { type: 'timer_cancel'; cmd: number; of: number; line: string }
-  | { type: 'uuid'; cmd: number; version: 4 | 7; value: string; line: string }
+  | { type: 'uuid'; cmd: number; version: 1 | 4 | 7; value: string; line: string }
+  // random bytes drawn by `fn` (crypto.random.*, a cipher's nonce), base64 in `value`
+  | { type: 'random'; cmd: number; fn: string; bytes: number; value: string; line: string }
   | { type: 'spawn'; cmd: number; entry: string; child: string; args: Payload[]; wait: boolean; line: string; error?: ErrorInfo }
   | { type: 'send'; cmd: number; to: string; topic: string; payloads: Payload[]; line: string; error?: ErrorInfo }
   | { type: 'cancel_child'; cmd: number; to: string; terminate: boolean; line: string; error?: ErrorInfo }
@@ -62,7 +64,7 @@ export function handleRecord<R>(r: HistoryRecord, handlers: RecordHandlers<R>): 
 
 const KIND_OF: Record<RecordType, 'lifecycle' | 'command' | 'event' | 'bookkeeping'> = {
   started: 'lifecycle', completed: 'lifecycle', failed: 'lifecycle', terminated: 'lifecycle',
-  call: 'command', timer: 'command', timer_cancel: 'command', uuid: 'command', spawn: 'command',
+  call: 'command', timer: 'command', timer_cancel: 'command', uuid: 'command', random: 'command', spawn: 'command',
   send: 'command', cancel_child: 'command', version: 'command',
   call_done: 'event', timer_fired: 'event', child_done: 'event', signal: 'event', cancel_requested: 'event',
   attempt_failed: 'bookkeeping',

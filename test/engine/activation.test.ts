@@ -42,6 +42,7 @@ function instance(rt: Runtime, opts: { replayOnly?: boolean } = {}): WorkflowIns
   const hooks: EngineHooks = {
     registry: rt.registry, codec: rt.codec, output: { print: () => {}, log: () => {} },
     newUuid: () => '00000000-0000-4000-8000-000000000000',
+    newRandom: (n) => new Uint8Array(n),
     resolveTarget: () => null,
     pidOf: (id) => `{app:client@app:worker|${id}}`,
   };

@@ -14,7 +14,7 @@ type Kind = 'lifecycle' | 'command' | 'event' | 'bookkeeping';
 /** One handler per record type: what kind each is (the table the compiler holds complete). */
 const KIND: RecordHandlers<Kind> = {
   started: () => 'lifecycle', completed: () => 'lifecycle', failed: () => 'lifecycle', terminated: () => 'lifecycle',
-  call: () => 'command', timer: () => 'command', timer_cancel: () => 'command', uuid: () => 'command',
+  call: () => 'command', timer: () => 'command', timer_cancel: () => 'command', uuid: () => 'command', random: () => 'command',
   spawn: () => 'command', send: () => 'command', cancel_child: () => 'command', version: () => 'command',
   call_done: () => 'event', timer_fired: () => 'event', child_done: () => 'event', signal: () => 'event', cancel_requested: () => 'event',
   attempt_failed: () => 'bookkeeping',

@@ -92,3 +92,12 @@ return function(who, n)
   for i = 1, n do funcs.call("app:tick", who, i) end
   return who .. " done"
 end`;
+
+/** Poll `cond` every 20 ms until it holds; throws naming `what` after `ms` (a generous bound, never an assert on time). */
+export async function waitUntil(cond: () => boolean, what: string, ms = 20000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await tick(20);
+  }
+}
