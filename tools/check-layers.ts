@@ -39,7 +39,10 @@ export const STDLIB_INDEX = 'lua-stdlib/index.ts';
 export const PACKAGES: Readonly<Record<string, readonly string[]>> = {
   fengari: ['lua/'],
   'better-sqlite3': ['runtime/store/'],
-  yaml: ['registry/'],
+  yaml: ['registry/', 'lua-stdlib/yaml.ts', 'lua-stdlib/payload.ts'],
+  '@cfworker/json-schema': ['lua-stdlib/json.ts'],
+  re2js: ['lua-stdlib/text/'],
+  'diff-match-patch': ['lua-stdlib/text/'],
   commander: ['bin/'],
 };
 /** Longer files are listed in the report (not a failure). */
