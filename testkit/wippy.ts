@@ -12,7 +12,8 @@
  * in user space, so a SIGKILL drops lines the child already "printed"; a file keeps every line
  * written before the kill. A test that counts side effects after a SIGKILL must count them from
  * `lines()`. Only complete lines are returned (a line cut by the kill is not one). stderr stays a
- * pipe (`err`): read it for messages, never to count.
+ * pipe (`err`): read it for messages, never to count. A started child never outlives this process
+ * (killed on exit), and `exited` resolves only once its stderr has been read to the end.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -105,6 +106,10 @@ export interface StartOptions extends SpawnOptions {
   command?: string[];
 }
 
+/** Children still running when this process exits are killed: a failed test leaves no `wippy run` behind. */
+const live = new Set<ChildProcess>();
+process.on('exit', () => { for (const p of live) p.kill('SIGKILL'); });
+
 /** The complete lines of a file (a last line without its newline is left out). */
 export function completeLines(file: string): string[] {
   const text = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '';
@@ -121,6 +126,8 @@ export function startWippy(args: string[], opts: StartOptions = {}): WippyRun {
   } finally {
     fs.closeSync(fd); // the child has its own copy
   }
+  live.add(proc);
+  proc.on('exit', () => live.delete(proc));
   const err: string[] = [];
   proc.stderr!.on('data', (d) => err.push(String(d)));
   // 'close', not 'exit': stderr has been read to its end when it resolves.
@@ -136,7 +143,12 @@ export function startWippy(args: string[], opts: StartOptions = {}): WippyRun {
     stdout: () => (fs.existsSync(stdoutFile) ? fs.readFileSync(stdoutFile, 'utf8') : ''),
     stderr: () => err.join(''),
     async waitFor(re: RegExp, ms = 20_000) {
-      await until(() => re.test(run.stderr()) || closed, `${re} on stderr`, ms);
+      try {
+        await until(() => re.test(run.stderr()) || closed, `${re} on stderr`, ms);
+      } catch (e) {
+        proc.kill('SIGKILL'); // waited for in vain: it must not keep the test process alive
+        throw new Error(`${(e as Error).message}; stderr:\n${run.stderr()}`);
+      }
       if (!re.test(run.stderr())) throw new Error(`exited before ${re} appeared on stderr:\n${run.stderr()}`);
     },
     get alive() { return proc.exitCode === null && proc.signalCode === null; },

@@ -28,6 +28,7 @@ import { verify, readRuns, runFiles } from './verify';
 import { Signaller } from './signaller';
 import { startWippy, WIPPY, type WippyRun } from '../wippy';
 import { readStore, historyLengths } from '../store';
+import { seededRandom } from '../random';
 
 export interface SoakOptions {
   workflows: number;
@@ -67,18 +68,6 @@ export interface SoakReport {
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** Seeded PRNG (mulberry32): the same seed gives the same kill instants. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** The numbered runs of a soak, one alive at a time (`command`: what node runs instead of bin/wippy.js). */
 export class SoakRuns {
@@ -121,7 +110,7 @@ export class SoakRuns {
 export async function runSoak(opts: SoakOptions): Promise<SoakReport> {
   const t0 = Date.now();
   const log = opts.log ?? (() => {});
-  const rand = prng(opts.seed);
+  const rand = seededRandom(opts.seed); // the same seed gives the same kill instants
   const minUp = opts.minUpMs ?? 0;
   const maxUp = opts.maxUpMs ?? 300;
   const rounds = opts.rounds ?? 16;
