@@ -16,7 +16,7 @@ import * as path from 'node:path';
 import Database from 'better-sqlite3';
 import { lua, lauxlib, lualib, toLua, LuaState } from '../lua/vm';
 import { compile, bytecodeOf } from '../lua/chunks';
-import { tempDir } from '../test/helpers/lua';
+import { tempDir } from '../testkit/temp';
 import type { Runtime } from '../app/runtime';
 import { now, secondsSince, msSince, quantile } from './fixture';
 

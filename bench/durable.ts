@@ -9,10 +9,11 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import Database from 'better-sqlite3';
-import { wfRegistry } from '../test/helpers/workflows';
-import { tempDir } from '../test/helpers/lua';
+import { wfRegistry } from '../testkit/registry';
+import { tempDir } from '../testkit/temp';
 import type { Runtime } from '../app/runtime';
-import { benchFixture, checkOutcome, startAndWatch } from './fixture';
+import { benchFixture } from './fixture';
+import { checkOutcome, startAndWatch } from '../testkit/outcome';
 import { plainThroughput, PlainThroughput } from './baseline';
 
 export interface DurableOptions {

@@ -4,14 +4,14 @@
  * entry, so both sides of a ratio run the exact same script. The store is the default real
  * SQLite file (`.wippy/state.db` beside the registry, WAL, synchronous=FULL) in a temp folder.
  *
- * Also: small timing and statistics helpers, and `checkOutcome`, which every benchmark uses to
- * fail loudly when a workflow did not complete with the value it should have.
+ * Also: small timing and statistics helpers. The registry is written with the testkit's builder;
+ * `checkOutcome` and `startAndWatch` (testkit/outcome.ts) make every benchmark fail loudly when a
+ * workflow did not complete with the value it should have.
  */
-import * as fs from 'node:fs';
-import * as path from 'node:path';
-import { withRegistry } from '../test/helpers/lua';
-import { Runtime, RuntimeOptions } from '../app/runtime';
-import type { Outcome, WorkflowEngine } from '../runtime/engine/engine';
+import { withRegistry, registryYaml, temporalEntries, workflowEntry, functionEntry, fixtureOf } from '../testkit/registry';
+import { removeTemp } from '../testkit/temp';
+import type { Runtime, RuntimeOptions } from '../app/runtime';
+import type { WorkflowEngine } from '../runtime/engine/engine';
 
 /** N x `funcs.call("b:inc", s)`: the throughput workload (also the 3-step latency one). */
 export const STEPS_LUA = `local funcs = require("funcs")
@@ -53,50 +53,23 @@ export interface BenchFixture {
 }
 
 export function benchFixture(): BenchFixture {
-  const wf = (name: string, file: string, modules: string) => `  - name: ${name}
-    kind: workflow.lua
-    source: file://${file}
-    modules: [${modules}]
-    meta: {temporal: {workflow: {worker: b:worker}}}
-`;
   const dir = withRegistry({
-    'bench.yaml': `namespace: b
-entries:
-  - name: client
-    kind: temporal.client
-  - name: worker
-    kind: temporal.worker
-    client: b:client
-    task_queue: bench
-${wf('steps', 'steps.lua', 'funcs')}${wf('sleeper', 'sleeper.lua', 'time')}${wf('first_command', 'first_command.lua', 'time')}  - name: plain_steps
-    kind: function.lua
-    source: file://steps.lua
-    modules: [funcs]
-  - name: plain_steps_isolated
-    kind: function.lua
-    source: file://steps.lua
-    modules: [funcs]
-    pool: {type: inline}
-  - name: plain_sleeper
-    kind: function.lua
-    source: file://sleeper.lua
-    modules: [time]
-  - name: inc
-    kind: function.lua
-    source: file://inc.lua
-`,
+    'bench.yaml': registryYaml('b', [
+      ...temporalEntries('b', 'bench'),
+      workflowEntry('b', 'steps', 'steps.lua', ['funcs']),
+      workflowEntry('b', 'sleeper', 'sleeper.lua', ['time']),
+      workflowEntry('b', 'first_command', 'first_command.lua', ['time']),
+      functionEntry('plain_steps', 'steps.lua', ['funcs']),
+      functionEntry('plain_steps_isolated', 'steps.lua', ['funcs'], ['pool: {type: inline}']),
+      functionEntry('plain_sleeper', 'sleeper.lua', ['time']),
+      functionEntry('inc', 'inc.lua'),
+    ]),
     'steps.lua': STEPS_LUA,
     'sleeper.lua': SLEEPER_LUA,
     'first_command.lua': FIRST_COMMAND_LUA,
     'inc.lua': INC_LUA,
   });
-  const db = path.join(dir, '.wippy', 'state.db');
-  return {
-    dir,
-    db,
-    open: (opts = {}) => Runtime.load(dir, { output: { print: () => {}, log: () => {} }, ...opts }),
-    cleanup: () => fs.rmSync(dir, { recursive: true, force: true }),
-  };
+  return { ...fixtureOf(dir), cleanup: () => removeTemp(dir) };
 }
 
 // ------------------------------------------------------------------------------ helpers
@@ -118,20 +91,6 @@ export function quantile(xs: number[], q: number): number {
 /** Wait until the engine has nothing to commit or activate (polled every turn). */
 export async function engineIdle(engine: WorkflowEngine): Promise<void> {
   while (engine.busy) await turn();
-}
-
-/** The decoded value of a completed workflow; throws (failing the bench) on anything else. */
-export function checkOutcome(o: Outcome, what: string): unknown {
-  if ('parked' in o) throw new Error(`${what}: workflow parked: ${o.parked.split('\n')[0]}`);
-  if (o.result.error) throw new Error(`${what}: workflow failed: ${o.result.error.kind}: ${o.result.error.message}`);
-  return JSON.parse(o.result.value ?? 'null');
-}
-
-/** Start a workflow through the engine and resolve with its outcome. */
-export function startAndWatch(engine: WorkflowEngine, entry: string, args: unknown[]): Promise<Outcome> {
-  const r = engine.start(entry, args.map((a) => JSON.stringify(a)));
-  if ('error' in r) throw new Error(`start ${entry}: ${r.error.kind}: ${r.error.message}`);
-  return new Promise((resolve) => engine.watch(r.id, resolve));
 }
 
 export const fmtInt = (n: number): string => Math.round(n).toLocaleString('en-US');

@@ -12,7 +12,8 @@
  * are compared in run.ts.
  */
 import type { Runtime } from '../app/runtime';
-import { benchFixture, checkOutcome, startAndWatch, now, msSince } from './fixture';
+import { benchFixture, now, msSince } from './fixture';
+import { checkOutcome, startAndWatch } from '../testkit/outcome';
 import { plainLatency, rawCommitLatency, latencyStats, LatencyStats } from './baseline';
 
 export interface LatencyOptions { steps?: number; warmup?: number; runs?: number }

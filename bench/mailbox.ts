@@ -6,7 +6,7 @@
  * finish in 60 s; the test that guards it counts array work instead of timing
  * (test/process/inbox-drain.test.ts).
  */
-import { withRegistry } from '../test/helpers/lua';
+import { withRegistry, registryYaml, processEntry } from '../testkit/registry';
 import { Runtime } from '../app/runtime';
 import { now, secondsSince } from './fixture';
 
@@ -27,7 +27,7 @@ end`;
 
 export async function benchMailbox(sizes: number[] = [10_000, 100_000, 1_000_000]): Promise<MailboxBenchResult> {
   const dir = withRegistry({
-    'r.yaml': 'namespace: b\nentries:\n  - name: procs\n    kind: process.host\n  - name: drain\n    kind: process.lua\n    source: file://drain.lua\n',
+    'r.yaml': registryYaml('b', [{ name: 'procs', kind: 'process.host' }, processEntry('drain', 'drain.lua')]),
     'drain.lua': DRAIN,
   });
   const rt = Runtime.load(dir, { output: { print: () => {}, log: () => {} } });

@@ -16,7 +16,8 @@
 import * as fs from 'node:fs';
 import { spawn } from 'node:child_process';
 import { VirtualClock } from '../base/clock';
-import { benchFixture, checkOutcome, startAndWatch, engineIdle, now, secondsSince, gc, sleepMs } from './fixture';
+import { benchFixture, engineIdle, now, secondsSince, gc, sleepMs } from './fixture';
+import { checkOutcome, startAndWatch } from '../testkit/outcome';
 import type { Outcome } from '../runtime/engine/engine';
 
 export interface MemoryOptions { workflows?: number; cacheSize?: number; chunk?: number }

@@ -6,7 +6,7 @@
  * same-run baseline: the same number of channel send/receive pairs inside one Lua state, so the
  * ratio shows what processes (own Lua state, PIDs, mailboxes, message copies) cost.
  */
-import { withRegistry } from '../test/helpers/lua';
+import { withRegistry, registryYaml, processEntry, functionEntry } from '../testkit/registry';
 import { Runtime } from '../app/runtime';
 
 export interface ProcessBenchResult {
@@ -20,20 +20,12 @@ export interface ProcessBenchResult {
 
 export async function benchProcesses(processes = 10_000, perProcess = 5): Promise<ProcessBenchResult> {
   const dir = withRegistry({
-    'r.yaml': `namespace: b
-entries:
-  - name: procs
-    kind: process.host
-  - name: echo
-    kind: process.lua
-    source: file://echo.lua
-  - name: coord
-    kind: process.lua
-    source: file://coord.lua
-  - name: chan
-    kind: function.lua
-    source: file://chan.lua
-`,
+    'r.yaml': registryYaml('b', [
+      { name: 'procs', kind: 'process.host' },
+      processEntry('echo', 'echo.lua'),
+      processEntry('coord', 'coord.lua'),
+      functionEntry('chan', 'chan.lua'),
+    ]),
     'echo.lua': `return function(n)
       local inbox = process.inbox()
       for i = 1, n do

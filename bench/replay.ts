@@ -8,7 +8,8 @@
  * same loop in a function entry calling the same trivial function with no durability at all, so
  * the ratio shows what replay costs against simply running the code.
  */
-import { withRegistry } from '../test/helpers/lua';
+import { withRegistry, registryYaml, temporalEntries, workflowEntry, functionEntry } from '../testkit/registry';
+import { secondsSince } from './fixture';
 import { GoldenSession, recordWorkflow, toGolden, fromGolden, replayGolden } from '../app/golden';
 
 export interface ReplayBenchResult {
@@ -26,8 +27,6 @@ export interface ReplayBenchResult {
   ratioToBaseline: number;
 }
 
-const secondsSince = (t0: bigint): number => Number(process.hrtime.bigint() - t0) / 1e9;
-
 export async function benchReplay(steps = 10_000): Promise<ReplayBenchResult> {
   const loop = `local funcs = require("funcs")
 return function(n)
@@ -36,27 +35,12 @@ return function(n)
   return s
 end`;
   const dir = withRegistry({
-    'r.yaml': `namespace: b
-entries:
-  - name: client
-    kind: temporal.client
-  - name: worker
-    kind: temporal.worker
-    client: b:client
-    task_queue: bench
-  - name: loop
-    kind: workflow.lua
-    source: file://loop.lua
-    modules: [funcs]
-    meta: {temporal: {workflow: {worker: b:worker}}}
-  - name: plain_loop
-    kind: function.lua
-    source: file://loop.lua
-    modules: [funcs]
-  - name: step
-    kind: function.lua
-    source: file://step.lua
-`,
+    'r.yaml': registryYaml('b', [
+      ...temporalEntries('b', 'bench'),
+      workflowEntry('b', 'loop', 'loop.lua', ['funcs']),
+      functionEntry('plain_loop', 'loop.lua', ['funcs']),
+      functionEntry('step', 'step.lua'),
+    ]),
     'loop.lua': loop,
     'step.lua': 'return function(i) return i end',
   });

@@ -9,7 +9,8 @@
  * durability: `time.sleep` is a plain JS timer there), wall time until all return.
  */
 import type { Runtime } from '../app/runtime';
-import { benchFixture, checkOutcome, startAndWatch, now, secondsSince, quantile } from './fixture';
+import { benchFixture, now, secondsSince, quantile } from './fixture';
+import { checkOutcome, startAndWatch } from '../testkit/outcome';
 
 export interface TimersOptions { workflows?: number; sleepMs?: number; cacheSize?: number }
 

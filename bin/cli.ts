@@ -11,6 +11,7 @@ import { Command } from 'commander';
 import type { RunOptions } from './run';
 import { addGoldenCommands } from './golden-commands';
 import { addStoreCommands } from './store-commands';
+import { exitOnUsageError } from './usage-exit';
 
 export function buildProgram(): Command {
   const program = new Command();
@@ -54,9 +55,8 @@ function addWorkflowCommands(program: Command): void {
     .command('workflow')
     .description('Inspect and steer the durable workflows in a store (also while `wippy run` runs them).')
     // Usage mistakes (missing argument, unknown option) exit 2 here, as documented below; 1 means
-    // the workflow was not found or has finished. Subcommands inherit this. Commander has already
-    // printed its message (synchronously) when this runs.
-    .exitOverride((err) => process.exit(exitCodeFor(err.exitCode === 0 ? 'ok' : 'usage')))
+    // the workflow was not found or has finished. Subcommands inherit this.
+    .exitOverride(exitOnUsageError)
     .addHelpText('after', `
 The store: --db FILE, else $WIPPY_DB, else the temporal.client store of the registry at --registry PATH,
 else of the registry found from the current folder (the project's, the one below, or one in a folder above).

@@ -4,18 +4,15 @@
  * Only options and help live here; bin/replay.ts and bin/test.ts print, app/golden does the
  * work. Loaded by bin/cli.ts; the command modules are imported lazily so `wippy --help` stays fast.
  */
-import { exitCodeFor } from '../base/exit';
+import { exitOnUsageError } from './usage-exit';
 import type { Command } from 'commander';
 
 const collect = (v: string, acc: string[] | undefined): string[] => [...(acc ?? []), v];
 
-/** A usage mistake (missing argument, unknown option) exits 2 like other bad input; help exits 0. */
-const usageExit = (err: { exitCode: number }): never => process.exit(exitCodeFor(err.exitCode === 0 ? 'ok' : 'usage'));
-
 export function addGoldenCommands(program: Command): void {
   program
     .command('replay')
-    .exitOverride(usageExit)
+    .exitOverride(exitOnUsageError)
     .description('Replay golden files (*.golden.json) against the current code, running no function: say whether each still matches.')
     .argument('<files...>', 'golden files')
     .option('--registry <path>', 'registry with the workflows: a YAML file or a folder', '.')
@@ -33,7 +30,7 @@ Example:
 
   program
     .command('test')
-    .exitOverride(usageExit)
+    .exitOverride(exitOnUsageError)
     .description('Replay every golden file (*.golden.json) under the paths; print one line per file and "N passed, N failed" last.')
     .argument('[paths...]', 'files or folders to search (default: current folder; node_modules and dot-folders are skipped)')
     .option('--registry <path>', 'registry with the workflows: a YAML file or a folder', '.')

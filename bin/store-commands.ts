@@ -1,14 +1,14 @@
 /**
  * Commander wiring for `wippy store check|recover` (bin/store.ts does the work, loaded lazily).
  */
-import { exitCodeFor } from '../base/exit';
+import { exitOnUsageError } from './usage-exit';
 import type { Command } from 'commander';
 
 export function addStoreCommands(program: Command): void {
   const store = program
     .command('store')
     .description('Check the workflow store, or salvage a damaged one.')
-    .exitOverride((err) => process.exit(exitCodeFor(err.exitCode === 0 ? 'ok' : 'usage')))
+    .exitOverride(exitOnUsageError)
     .addHelpText('after', `
 The store: --db FILE, else the temporal.client store of the registry at --registry PATH (default: .).
 Exit status: 0 sound / recovered; 1 the store cannot be read or is in use; 2 bad usage; 4 the store is damaged.`);

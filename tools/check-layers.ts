@@ -9,8 +9,9 @@
  *
  * Invariants: every import form counts (static and type-only imports, `export ... from`, `import()`
  * and `require()` with a literal path), since a type-only import circle is still a circle for a
- * reader; test/, bench/ and tools/ are not sources (they may import any layer) and are not read;
- * a source file outside every layer is itself a violation; files over MAX_LINES are reported,
+ * reader; test/, bench/, testkit/ and tools/ are not sources: they may import any layer, no source
+ * imports them, and among themselves they import only what HARNESS allows (tests and benches
+ * share testkit/, never each other); a source file outside every layer is itself a violation; files over MAX_LINES are reported,
  * never failed (splitting them is ordinary work, not a broken rule).
  */
 import * as fs from 'node:fs';
@@ -45,6 +46,18 @@ export const PACKAGES: Readonly<Record<string, readonly string[]>> = {
   'diff-match-patch': ['lua-stdlib/text/'],
   commander: ['bin/'],
 };
+/**
+ * The folders that are not layers (the harness) and which of them each may import, besides any
+ * layer: the tests and the benchmarks share testkit/ and never import each other; testkit/ is
+ * shared by both, so it imports neither; test/ also checks tools/. No source imports any of them.
+ */
+export const HARNESS: Readonly<Record<string, readonly string[]>> = {
+  testkit: [],
+  test: ['testkit', 'tools'],
+  bench: ['testkit'],
+  tools: [],
+};
+
 /** Longer files are listed in the report (not a failure). */
 export const MAX_LINES = 400;
 
@@ -64,7 +77,7 @@ export interface SourceFile {
 export interface Violation {
   file: string;
   line: number;
-  rule: 'outside-layers' | 'upward' | 'facade' | 'composition-root' | 'module-to-module' | 'package' | 'circle';
+  rule: 'outside-layers' | 'upward' | 'facade' | 'composition-root' | 'module-to-module' | 'package' | 'circle' | 'harness';
   message: string;
 }
 
@@ -84,17 +97,28 @@ export function importsOf(fileName: string, text: string): Import[] {
   return out;
 }
 
-const NOT_SOURCES = new Set(['node_modules', 'dist', 'test', 'bench', 'tools', 'types', 'examples', 'docs', 'patches']);
+const NOT_SOURCES = new Set(['node_modules', 'dist', 'types', 'examples', 'docs', 'patches', ...Object.keys(HARNESS)]);
 
-/** The source files under `root`: every .ts file outside test/, bench/, tools/ and the like. */
+/** The source files under `root`: every .ts file outside test/, bench/, testkit/, tools/ and the like. */
 export function readSources(root: string): SourceFile[] {
+  return readTs(root, (top) => !NOT_SOURCES.has(top));
+}
+
+/** The harness files under `root`: every .ts file (tests included) of the HARNESS folders. */
+export function readHarness(root: string): SourceFile[] {
+  return readTs(root, (top, isDir) => isDir && top in HARNESS, true);
+}
+
+/** Every .ts file under the entries of `root` that `takeTop` takes (test files only `withTests`). */
+function readTs(root: string, takeTop: (name: string, isDir: boolean) => boolean, withTests = false): SourceFile[] {
   const out: SourceFile[] = [];
   const walk = (dir: string): void => {
+    if (!fs.existsSync(dir)) return;
     for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
-      if (e.name.startsWith('.') || (dir === root && NOT_SOURCES.has(e.name))) continue;
+      if (e.name.startsWith('.') || (dir === root && !takeTop(e.name, e.isDirectory()))) continue;
       const p = path.join(dir, e.name);
       if (e.isDirectory()) walk(p);
-      else if (e.name.endsWith('.ts') && !e.name.endsWith('.d.ts') && !e.name.endsWith('.test.ts')) {
+      else if (e.name.endsWith('.ts') && !e.name.endsWith('.d.ts') && (withTests || !e.name.endsWith('.test.ts'))) {
         const text = fs.readFileSync(p, 'utf8');
         out.push({ file: path.relative(root, p).split(path.sep).join('/'), lines: text.split('\n').length - (text.endsWith('\n') ? 1 : 0), imports: importsOf(p, text) });
       }
@@ -242,6 +266,35 @@ export function checkSources(sources: readonly SourceFile[]): Violation[] {
   return out;
 }
 
+/** The top folder a relative import of `file` lands in. */
+function topOf(file: string, spec: string): string {
+  return path.posix.normalize(path.posix.join(path.posix.dirname(file), spec)).split('/')[0];
+}
+
+/**
+ * Imports into and within the harness: no source imports a HARNESS folder, and a harness file
+ * imports only the layers and the HARNESS folders its own folder lists.
+ */
+export function checkHarness(sources: readonly SourceFile[], harness: readonly SourceFile[]): Violation[] {
+  const out: Violation[] = [];
+  for (const s of sources) {
+    for (const imp of s.imports) {
+      const top = imp.spec.startsWith('.') ? topOf(s.file, imp.spec) : null;
+      if (top !== null && top in HARNESS) out.push({ file: s.file, line: imp.line, rule: 'harness', message: `${s.file} imports ${top}/: the sources never import the tests, benchmarks, testkit or tools; move what it needs into a layer` });
+    }
+  }
+  for (const h of harness) {
+    const from = h.file.split('/')[0];
+    for (const imp of h.imports) {
+      const top = imp.spec.startsWith('.') ? topOf(h.file, imp.spec) : null;
+      if (top === null || top === from || !(top in HARNESS) || HARNESS[from].includes(top)) continue;
+      const may = HARNESS[from];
+      out.push({ file: h.file, line: imp.line, rule: 'harness', message: `${h.file} imports ${top}/: ${from}/ may import the layers${may.length ? ` and ${may.map((m) => `${m}/`).join(', ')}` : ''} only; what tests and benchmarks share goes in testkit/` });
+    }
+  }
+  return out;
+}
+
 /** Source files longer than MAX_LINES, longest first. */
 export function longFiles(sources: readonly SourceFile[]): SourceFile[] {
   return sources.filter((s) => s.lines > MAX_LINES).sort((a, b) => b.lines - a.lines);
@@ -250,7 +303,8 @@ export function longFiles(sources: readonly SourceFile[]): SourceFile[] {
 /** The CLI: check the tree at `root`; print violations (exit 1) and the long files (a note). */
 export function main(root: string): number {
   const sources = readSources(root);
-  const violations = checkSources(sources);
+  const harness = readHarness(root);
+  const violations = [...checkSources(sources), ...checkHarness(sources, harness)];
   for (const v of violations) process.stderr.write(`check-layers: ${v.file}:${v.line}: ${v.rule}: ${v.message}\n`);
   const long = longFiles(sources);
   if (long.length) process.stderr.write(`check-layers: note: over ${MAX_LINES} lines: ${long.map((s) => `${s.file} (${s.lines})`).join(', ')}\n`);
@@ -258,7 +312,7 @@ export function main(root: string): number {
     process.stderr.write(`check-layers: ${violations.length} violation${violations.length === 1 ? '' : 's'} in ${sources.length} files (docs/architecture.md says where things go)\n`);
     return 1;
   }
-  process.stderr.write(`check-layers: ${sources.length} files, every import points down, no circles\n`);
+  process.stderr.write(`check-layers: ${sources.length} files, every import points down, no circles; ${harness.length} test, bench and testkit files share only testkit/\n`);
   return 0;
 }
 

@@ -16,7 +16,7 @@
  * test passes its own.
  */
 import { consoleOutput, type Runtime } from '../runtime';
-import { realClock, type Clock } from '../../base/clock';
+import type { Clock } from '../../base/clock';
 import { LifecycleManager, noopStarter, type LogFn } from './lifecycle';
 import { ServiceStarter } from './service-starter';
 

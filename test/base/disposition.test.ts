@@ -9,7 +9,7 @@ import { ErrorCode, ErrorKind, WippyError } from '../../base/errors';
 import { exitCodeFor, ExitStatus } from '../../base/exit';
 import { nextDelay, DEFAULT_RETRY } from '../../runtime/engine/retry';
 import { isTerminalError } from '../../app/supervisor';
-import { ROOT } from '../helpers/cli';
+import { ROOT } from '../../testkit/wippy';
 
 test('disposition: a script stopped in one activation is parked, whatever its kind says', () => {
   const info = { kind: ErrorKind.Timeout, message: 'instruction budget exceeded', retryable: false };

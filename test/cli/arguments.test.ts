@@ -7,8 +7,9 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { wippy, assertNoJsStack, WIPPY } from '../helpers/cli';
-import { withRegistry } from '../helpers/lua';
+import { assertNoJsStack } from '../helpers/cli';
+import { withRegistry } from '../../testkit/registry';
+import { wippy, WIPPY } from '../../testkit/wippy';
 
 const fixture = () => withRegistry({
   'registry.yaml': `namespace: app

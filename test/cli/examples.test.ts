@@ -2,9 +2,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as path from 'node:path';
-import { wippy, assertNoJsStack } from '../helpers/cli';
-import { tempDir } from '../helpers/lua';
-import { wfRegistry } from '../helpers/workflows';
+import { assertNoJsStack } from '../helpers/cli';
+import { wfRegistry } from '../../testkit/registry';
+import { tempDir } from '../../testkit/temp';
+import { wippy } from '../../testkit/wippy';
 
 const db = () => path.join(tempDir(), 'state.db');
 const lastLine = (s: string) => s.trim().split('\n').pop()!;

@@ -1,8 +1,9 @@
 // `wippy run` through the real binary: exit codes, the stdout/stderr split, no JS stacks.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { wippy, assertNoJsStack, quotedExamples } from '../helpers/cli';
-import { withRegistry } from '../helpers/lua';
+import { assertNoJsStack, quotedExamples } from '../helpers/cli';
+import { withRegistry } from '../../testkit/registry';
+import { wippy } from '../../testkit/wippy';
 
 const fixture = () => withRegistry({
   'registry.yaml': `namespace: app

@@ -2,46 +2,11 @@
 // SIGINT/SIGTERM, stop in reverse order, exit 0), -x beside services, and what does not start.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { wippy, WIPPY, ROOT, assertNoJsStack } from '../helpers/cli';
-import { withRegistry } from '../helpers/lua';
-import { wfRegistryFiles } from '../helpers/workflows';
+import { assertNoJsStack } from '../helpers/cli';
+import { withRegistry, wfRegistryFiles } from '../../testkit/registry';
+import { wippy, startWippy, type WippyRun } from '../../testkit/wippy';
 
-interface Running {
-  stdout(): string;
-  stderr(): string;
-  /** Resolves once stderr matches `re` (fails the test after `ms`). */
-  waitFor(re: RegExp, ms?: number): Promise<void>;
-  signal(sig: NodeJS.Signals): void;
-  exit: Promise<number | null>;
-}
-
-/** Start `wippy ARGS` in the background, capturing its output. */
-function start(args: string[]): Running {
-  const child = spawn(process.execPath, [WIPPY, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  let err = '';
-  const waiters: Array<() => void> = [];
-  child.stdout.setEncoding('utf8').on('data', (d: string) => { out += d; });
-  child.stderr.setEncoding('utf8').on('data', (d: string) => { err += d; for (const w of waiters.splice(0)) w(); });
-  const exit = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  const guard = setTimeout(() => child.kill('SIGKILL'), 60_000);
-  void exit.then(() => clearTimeout(guard));
-  return {
-    stdout: () => out,
-    stderr: () => err,
-    signal: (sig) => { child.kill(sig); },
-    exit,
-    waitFor: (re, ms = 20_000) => new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => { child.kill('SIGKILL'); reject(new Error(`no ${re} on stderr within ${ms}ms:\n${err}`)); }, ms);
-      const check = (): void => {
-        if (re.test(err)) { clearTimeout(timer); resolve(); } else waiters.push(check);
-      };
-      void exit.then(() => { if (!re.test(err)) { clearTimeout(timer); reject(new Error(`exited before ${re} appeared:\n${err}`)); } });
-      check();
-    }),
-  };
-}
+const start = (args: string[]): WippyRun => startWippy(args);
 
 /** Index of the first stderr line matching each pattern; all must be present. */
 function positions(text: string, patterns: RegExp[]): number[] {
@@ -58,8 +23,8 @@ const increasing = (xs: number[]) => xs.every((x, i) => i === 0 || xs[i - 1] < x
 test('examples/services: runs until SIGINT, then stops the worker before the counter and exits 0', async () => {
   const w = start(['run', 'examples/services']);
   await w.waitFor(/^wippy: 2 services running: app:counter, app:worker \(Ctrl-C to stop\)$/m);
-  w.signal('SIGINT');
-  assert.equal(await w.exit, 0, w.stderr());
+  w.proc.kill('SIGINT');
+  assert.equal(await w.exited, 0, w.stderr());
   const err = w.stderr();
   assert.ok(increasing(positions(err, [
     /^\[info\] service app:counter running \(pid \{app:procs\|\w+\}, attempt 1\)$/,
@@ -145,8 +110,8 @@ end`,
 test('a failing service is restarted with its delays shown, and SIGTERM stops the rest', async () => {
   const w = start(['run', fixture()]);
   await w.waitFor(/service app:flaky exited normally/);
-  w.signal('SIGTERM');
-  assert.equal(await w.exit, 0, w.stderr());
+  w.proc.kill('SIGTERM');
+  assert.equal(await w.exited, 0, w.stderr());
   const err = w.stderr();
   assert.ok(increasing(positions(err, [
     /^\[warn\] service app:flaky failed: run 1 failed \(attempt 1\); restarting in 10ms$/,
@@ -226,8 +191,8 @@ test('a second wippy run on a store in use fails on its lock before anything sta
       assertNoJsStack(r.stderr);
     }
   } finally {
-    first.signal('SIGTERM');
-    assert.equal(await first.exit, 0, first.stderr());
+    first.proc.kill('SIGTERM');
+    assert.equal(await first.exited, 0, first.stderr());
   }
 });
 
@@ -259,8 +224,8 @@ entries:
   });
   const w = start(['run', dir]);
   await w.waitFor(/^wippy: .*\(Ctrl-C to stop\)$/m);
-  w.signal('SIGTERM');
-  assert.equal(await w.exit, 0, w.stderr());
+  w.proc.kill('SIGTERM');
+  assert.equal(await w.exited, 0, w.stderr());
   const line = w.stderr().split('\n').find((l) => l.startsWith('wippy: ') && l.endsWith('(Ctrl-C to stop)'));
   assert.equal(line, 'wippy: 1 service running: app:ok; not running: app:bad (failed: no database; restarting in 1h0m0s) (Ctrl-C to stop)');
 });

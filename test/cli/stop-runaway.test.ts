@@ -10,11 +10,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as path from 'node:path';
-import { withRegistry } from '../helpers/lua';
-import { startWippy, killHard, until } from '../reliability/helpers';
 import { assertNoJsStack } from '../helpers/cli';
 import { openStore } from '../../runtime/store';
 import { emptyBatch } from '../../runtime/store/store';
+import { withRegistry } from '../../testkit/registry';
+import { until } from '../../testkit/wait';
+import { readStore } from '../../testkit/store';
+import { startWippy } from '../../testkit/wippy';
 
 const CLIENT = `  - name: client
     kind: temporal.client
@@ -60,11 +62,6 @@ function seedStore(db: string): void {
   }
 }
 
-function readStore<T>(db: string, fn: (s: ReturnType<typeof openStore>) => T): T {
-  const s = openStore(db, { lock: false, create: false });
-  try { return fn(s); } finally { s.close(); }
-}
-
 test('wippy run on a store holding a runaway workflow parks it within one budget, keeps a healthy one stepping, and exits on SIGTERM', async () => {
   const { dir, db } = workflowRegistry();
   seedStore(db);
@@ -89,7 +86,7 @@ test('wippy run on a store holding a runaway workflow parks it within one budget
       assert.equal(s.getWorkflow('runaway')!.status, 'parked');
     });
   } finally {
-    if (run.proc.exitCode === null) await killHard(run);
+    await run.kill();
   }
 });
 
@@ -134,7 +131,7 @@ end
 `, '{auto_start: true}', 'local time = require("time")\nreturn function()\n  time.sleep("1ms")\n  string.find(string.rep("a", 3000), string.rep("a*", 6) .. "b")\nend\n');
   const run = startWippy(['run', dir, '--budget', '50000000']);
   try {
-    await until(() => run.out.filter((l) => l === 'spin').length >= 3, 'three runs of the spinning service', 60_000);
+    await until(() => run.lines().filter((l) => l === 'spin').length >= 3, 'three runs of the spinning service', 60_000);
     run.proc.kill('SIGTERM');
     assert.equal(await run.exited, 0);
     const stderr = run.err.join('');
@@ -143,7 +140,7 @@ end
     assert.match(stderr, /wippy: SIGTERM received; stopping\n/);
     assert.match(stderr, /wippy: stopped\n/);
   } finally {
-    if (run.proc.exitCode === null) await killHard(run);
+    await run.kill();
   }
 });
 
@@ -165,15 +162,15 @@ end
 `, '{auto_start: true, stop_timeout: 1s}');
   const run = startWippy(['run', dir, '--budget', '100000000000']);
   try {
-    await until(() => run.out.includes('up'), 'the service to start', 60_000);
+    await until(() => run.lines().includes('up'), 'the service to start', 60_000);
     run.proc.kill('SIGTERM');
     assert.equal(await run.exited, 1);
-    assert.ok(run.out.includes('spinning'), 'its stop handler was spinning');
+    assert.ok(run.lines().includes('spinning'), 'its stop handler was spinning');
     const stderr = run.err.join('');
     assertNoJsStack(stderr);
     assert.match(stderr, /wippy: SIGTERM received; stopping\n/);
     assert.match(stderr, /wippy: could not stop within 3s: app:main is still running Lua; exiting now \(everything committed is kept; the rest resumes at the next start\)\n$/);
   } finally {
-    if (run.proc.exitCode === null) await killHard(run);
+    await run.kill();
   }
 });

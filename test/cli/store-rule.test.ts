@@ -4,9 +4,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { wippy, assertNoJsStack } from '../helpers/cli';
-import { withRegistry } from '../helpers/lua';
-import { wfRegistryFiles } from '../helpers/workflows';
+import { assertNoJsStack } from '../helpers/cli';
+import { withRegistry, wfRegistryFiles } from '../../testkit/registry';
+import { wippy } from '../../testkit/wippy';
 
 /** `files` moved under `src/`. */
 function inSrc(files: Record<string, string>): Record<string, string> {

@@ -2,8 +2,8 @@
 // the machine's clock; the workflow clock is shown beside it, and histories keep it (replay needs it).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { wippy } from '../helpers/cli';
-import { wfRegistry } from '../helpers/workflows';
+import { wfRegistry } from '../../testkit/registry';
+import { wippy } from '../../testkit/wippy';
 
 const DAY = 86_400_000;
 

@@ -4,11 +4,12 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { spawn, ChildProcess } from 'node:child_process';
-import { WIPPY, wippy, assertNoJsStack, jsonParseError, quotedExamples } from '../helpers/cli';
-import { wfRegistry, tick, WfFixture } from '../helpers/workflows';
+import { assertNoJsStack, jsonParseError, quotedExamples } from '../helpers/cli';
 import { openStore } from '../../runtime/store';
 import type { WorkflowRow } from '../../runtime/store/events';
+import { wfRegistry, WfFixture } from '../../testkit/registry';
+import { tick, until } from '../../testkit/wait';
+import { wippy, startWippy, type WippyRun } from '../../testkit/wippy';
 
 const WORKFLOWS = {
   wait: 'return function() local msg = process.inbox():receive() return {topic = msg:topic(), data = msg:payload():data()} end',
@@ -23,27 +24,10 @@ end`,
 };
 const FUNCTIONS = { step: 'return function(x) return "did " .. x end', other: 'return function(x) return x end' };
 
-interface Run { proc: ChildProcess; err: string[]; exited: Promise<number | null> }
+const startRun = (dir: string): WippyRun => startWippy(['run', dir]);
 
-function startRun(dir: string): Run {
-  const proc = spawn(process.execPath, [WIPPY, 'run', dir], { stdio: ['ignore', 'ignore', 'pipe'] });
-  const err: string[] = [];
-  proc.stderr!.on('data', (d) => err.push(String(d)));
-  const exited = new Promise<number | null>((r) => proc.on('exit', (c) => r(c)));
-  return { proc, err, exited };
-}
-
-async function stopRun(r: Run): Promise<void> {
-  r.proc.kill('SIGINT');
-  assert.equal(await r.exited, 0, r.err.join(''));
-}
-
-async function until(cond: () => boolean, what: string, ms = 15000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await tick(25);
-  }
+async function stopRun(r: WippyRun): Promise<void> {
+  assert.equal(await r.stop(), 0, r.stderr());
 }
 
 function row(fx: WfFixture, id: string): WorkflowRow {

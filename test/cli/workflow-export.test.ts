@@ -5,10 +5,11 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { spawn } from 'node:child_process';
-import { WIPPY, wippy, assertNoJsStack } from '../helpers/cli';
-import { wfRegistry, tick } from '../helpers/workflows';
+import { assertNoJsStack } from '../helpers/cli';
 import { openStore } from '../../runtime/store';
+import { wfRegistry } from '../../testkit/registry';
+import { tick, until } from '../../testkit/wait';
+import { wippy, startWippy } from '../../testkit/wippy';
 
 const ORDER = `local funcs, time, uuid = require("funcs"), require("time"), require("uuid")
 return function(order)
@@ -26,30 +27,16 @@ function statuses(db: string): string[] {
   try { return s.listWorkflows().map((r) => r.status); } finally { s.close(); }
 }
 
-async function until(cond: () => boolean, what: string, ms = 15000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await tick(25);
-  }
-}
-
 test('a history from a run killed with SIGKILL and restarted exports to a golden file that replays', async () => {
   const fx = wfRegistry({ order: ORDER }, { step: STEP });
-  const first = spawn(process.execPath, [WIPPY, 'run', fx.dir, '-x', 'app:order', '"o-1"'], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  first.stdout!.on('data', (d) => { out += String(d); });
-  const firstExit = new Promise((r) => first.on('exit', r));
-  await until(() => out.includes('STEP charge'), 'the first step');
-  first.kill('SIGKILL');
-  await firstExit;
+  const first = startWippy(['run', fx.dir, '-x', 'app:order', '"o-1"']);
+  await until(() => first.lines().includes('STEP charge'), 'the first step');
+  await first.kill();
   assert.deepEqual(statuses(fx.db), ['running']);
 
-  const again = spawn(process.execPath, [WIPPY, 'run', fx.dir], { stdio: 'ignore' });
-  const againExit = new Promise((r) => again.on('exit', r));
+  const again = startWippy(['run', fx.dir]);
   await until(() => statuses(fx.db)[0] === 'completed', 'the restarted run to finish the workflow');
-  again.kill('SIGINT');
-  assert.equal(await againExit, 0);
+  assert.equal(await again.stop(), 0);
 
   const [{ id }] = JSON.parse(wippy(['workflow', 'list', '--json', '--db', fx.db]).stdout);
   const file = path.join(fx.dir, 'order.golden.json');

@@ -5,11 +5,12 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { wippy, assertNoJsStack } from '../helpers/cli';
-import { withRegistry } from '../helpers/lua';
-import { wfRegistry, runWf, valueOf, tick, WfFixture } from '../helpers/workflows';
+import { assertNoJsStack } from '../helpers/cli';
 import { openStore } from '../../runtime/store';
 import { formatOffset } from '../../app/control';
+import { withRegistry, wfRegistry, WfFixture } from '../../testkit/registry';
+import { tick } from '../../testkit/wait';
+import { wippy } from '../../testkit/wippy';
 
 const WORKFLOWS = {
   greet: 'return function(name) return {hello = name, n = 2} end',

@@ -7,10 +7,11 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { WIPPY, assertNoJsStack } from '../helpers/cli';
-import { tempDir } from '../helpers/lua';
+import { assertNoJsStack } from '../helpers/cli';
 import { openStore, emptyBatch } from '../../runtime/store';
 import type { HistoryRecord, WorkflowRow } from '../../runtime/store/events';
+import { tempDir } from '../../testkit/temp';
+import { WIPPY } from '../../testkit/wippy';
 
 const T0 = Date.UTC(2026, 0, 2, 3, 4, 5);
 const CALLS = 100_000; // started + a call and its result each = 200,001 records

@@ -2,9 +2,9 @@
 // timer (both branches), and signals sent with `wippy workflow signal` to a running `wippy run -x`.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { wippy, WIPPY } from '../helpers/cli';
-import { wfRegistry, tick } from '../helpers/workflows';
+import { wfRegistry } from '../../testkit/registry';
+import { tick } from '../../testkit/wait';
+import { wippy, startWippy } from '../../testkit/wippy';
 
 const fx = wfRegistry({
   child: 'return function(x) if x < 0 then return nil, errors.new{kind = "Invalid", message = "negative"} end return x * 2 end',
@@ -62,12 +62,7 @@ test('select of a signal against a 72h timer: the timer branch under --virtual-t
 
 /** Start `wippy run -x ENTRY`, wait until its workflow is in the store, return it and its output. */
 async function startRun(entry: string) {
-  const proc = spawn(process.execPath, [WIPPY, 'run', fx.dir, '-x', entry], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  let err = '';
-  proc.stdout!.on('data', (d) => { out += d; });
-  proc.stderr!.on('data', (d) => { err += d; });
-  const exited = new Promise<number | null>((r) => proc.on('exit', r));
+  const run = startWippy(['run', fx.dir, '-x', entry]);
   let id = '';
   for (let i = 0; i < 200 && !id; i++) {
     await tick(50);
@@ -75,8 +70,8 @@ async function startRun(entry: string) {
     const rows = l.code === 0 ? (JSON.parse(l.stdout) as Array<{ id: string; entry: string }>).filter((w) => w.entry === entry) : [];
     if (rows.length) id = rows[rows.length - 1].id;
   }
-  assert.ok(id, `the workflow of ${entry} never appeared: ${err}`);
-  return { id, exited, out: () => out, err: () => err };
+  assert.ok(id, `the workflow of ${entry} never appeared: ${run.stderr()}`);
+  return { id, exited: run.exited, out: () => run.lines().join('\n'), err: run.stderr };
 }
 
 test('select of a signal against a 72h timer: the signal branch, sent with wippy workflow signal', async () => {
@@ -97,7 +92,7 @@ test('two signals to a workflow that waits on its inbox (msg.field reads the pay
 
 test('-x of a plain function does not take the workflow store (a running workflow holds it)', async () => {
   const fn = wfRegistry({ wait: 'return function() return process.inbox():receive():topic() end' }, { hello: 'return function() return "hi" end' });
-  const proc = spawn(process.execPath, [WIPPY, 'run', fn.dir, '-x', 'app:wait'], { stdio: 'ignore' });
+  const run = startWippy(['run', fn.dir, '-x', 'app:wait']);
   try {
     const listed = () => { const l = wippy(['workflow', 'list', '--db', fn.db, '--json']); return l.code === 0 && JSON.parse(l.stdout).length > 0; };
     for (let i = 0; i < 100 && !listed(); i++) await tick(50);
@@ -106,6 +101,6 @@ test('-x of a plain function does not take the workflow store (a running workflo
     assert.equal(r.code, 0, r.stderr);
     assert.equal(last(r.stdout), 'hi');
   } finally {
-    proc.kill('SIGKILL');
+    await run.kill();
   }
 });

@@ -7,10 +7,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as path from 'node:path';
-import { startWippyToFile, FileRun, wippy } from '../helpers/cli';
-import { wfRegistry, tick } from '../helpers/workflows';
 import { openStore } from '../../runtime/store';
 import type { HistoryRecord, RecordOf } from '../../runtime/store/events';
+import { wfRegistry } from '../../testkit/registry';
+import { tick, until } from '../../testkit/wait';
+import { wippy, startWippy, killAll, type WippyRun } from '../../testkit/wippy';
 
 const WF = `local funcs, time, uuid = require("funcs"), require("time"), require("uuid")
 return function(order)
@@ -28,25 +29,10 @@ end`;
 const STEP = `local ctx = require("ctx")
 return function(name, arg) print("STEP " .. ctx.get("activity_id") .. " " .. name) return name .. ":" .. tostring(arg) end`;
 
-type Run = FileRun;
-
-async function until(cond: () => boolean, what: string, ms = 15000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await tick(20);
-  }
-}
-
-async function kill(r: FileRun): Promise<void> {
-  r.proc.kill('SIGKILL');
-  await r.exited;
-}
-
 test('SIGKILL during a sleep, between steps and during signal delivery: the workflow completes exactly once', async () => {
   const fx = wfRegistry({ order: WF }, { step: STEP });
   const stdout = path.join(fx.dir, 'stdout.log'); // every run appends here; runs never overlap
-  const start = (args: string[]): Run => startWippyToFile(args, stdout);
+  const start = (args: string[]): WippyRun => startWippy(args, { stdoutFile: stdout });
   const status = () => {
     const s = openStore(fx.db, { lock: false });
     try { return s.listWorkflows(); } finally { s.close(); }
@@ -56,7 +42,7 @@ test('SIGKILL during a sleep, between steps and during signal delivery: the work
   const r1 = start(['run', fx.dir, '-x', 'app:order', '"o-1"']);
   await until(() => r1.lines().some((l) => l.includes(' charge')), 'the first step');
   await tick(150);
-  await kill(r1);
+  await r1.kill();
   const [wf] = status();
   assert.equal(wf.status, 'running');
   const before = openStore(fx.db, { lock: false });
@@ -69,7 +55,7 @@ test('SIGKILL during a sleep, between steps and during signal delivery: the work
   const r2 = start(['run', fx.dir]);
   await until(() => r2.lines().some((l) => l.includes(' check')), 'the second step after restart');
   await tick(100);
-  await kill(r2);
+  await r2.kill();
 
   // 3. Restart; send the signal the way `wippy workflow signal` does (into the store), then kill
   //    right away, while it is being delivered.
@@ -79,7 +65,7 @@ test('SIGKILL during a sleep, between steps and during signal delivery: the work
   s.addSignal({ workflowId: wf.id, topic: 'approved', from: '', payloads: ['"yes"'], at: Date.now() });
   s.close();
   await tick(60);
-  await kill(r3);
+  await r3.kill();
 
   // 4. Restart and let it finish (it may already have finished before the last kill).
   const r4 = start(['run', fx.dir]);
@@ -134,18 +120,18 @@ test('SIGKILL during a retry backoff, twice: the next attempt runs at its record
   };
   const failed = () => history().filter((r): r is RecordOf<'attempt_failed'> => r.type === 'attempt_failed');
 
-  const live: Run[] = [];
-  const start = (args: string[]): Run => { const r = startWippyToFile(args, stdout); live.push(r); return r; };
+  const live: WippyRun[] = [];
+  const start = (args: string[]): WippyRun => { const r = startWippy(args, { stdoutFile: stdout }); live.push(r); return r; };
   try {
     // 1. Attempt 1 fails; once its failure is recorded, the run waits 1h: kill it then.
     const r1 = start(['run', fx.dir, '-x', 'app:retry']);
     await until(() => failed().length === 1, 'the first failed attempt to be recorded');
-    await kill(r1);
+    await r1.kill();
     // 2. A restart resumes the backoff (1h left): nothing runs. Kill it again.
     const r2 = start(['run', fx.dir]);
     await until(() => r2.err.join('').includes('wippy: resumed 1 unfinished workflow'), 'the resume');
     await tick(300);
-    await kill(r2);
+    await r2.kill();
     assert.deepEqual(r2.lines().map((l) => l.split(' ')[2]), ['1'], 'only attempt 1 ran so far');
     // 3. With --virtual-time the clock jumps to each due time: attempts 2 and 3 run, then it fails.
     const r3 = start(['run', fx.dir, '--virtual-time']);
@@ -153,7 +139,7 @@ test('SIGKILL during a retry backoff, twice: the next attempt runs at its record
     r3.proc.kill('SIGINT');
     assert.equal(await r3.exited, 0, r3.err.join(''));
   } finally {
-    for (const r of live) if (r.proc.exitCode === null && r.proc.signalCode === null) r.proc.kill('SIGKILL');
+    await killAll(live);
   }
 
   const execs = live[2].lines().filter((l) => l.startsWith('EXEC '));

@@ -4,8 +4,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { wfRegistry, valueOf, tick } from '../helpers/workflows';
 import { openStore } from '../../runtime/store';
+import { valueOf } from '../../testkit/outcome';
+import { wfRegistry } from '../../testkit/registry';
+import { tick } from '../../testkit/wait';
 
 const ORIGINAL = `local funcs = require("funcs")
 return function()

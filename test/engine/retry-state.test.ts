@@ -6,7 +6,6 @@
 // hand-driven one (test/supervisor/harness.ts): a backoff ends only when the test says so.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { wfRegistry, runWf, tick } from '../helpers/workflows';
 import { FakeClock } from '../supervisor/harness';
 import { openStore } from '../../runtime/store';
 import { toGolden, fromGolden, replayGolden } from '../../app/golden';
@@ -14,6 +13,9 @@ import { historyLines } from '../../app/control';
 import { GoldenSession } from '../../app/golden';
 import type { HistoryRecord, RecordOf } from '../../runtime/store/events';
 import type { Outcome } from '../../runtime/engine/engine';
+import { runWf } from '../../testkit/outcome';
+import { wfRegistry } from '../../testkit/registry';
+import { tick } from '../../testkit/wait';
 
 // Fails attempts below `ok_at` (every attempt when ok_at is 0); prints each execution's attempt.
 const FLAKY = `local ctx = require("ctx")

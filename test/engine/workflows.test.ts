@@ -2,7 +2,9 @@
 // select, children, errors, cancel/terminate, versioning, and replay after a "restart".
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { wfRegistry, runWf, valueOf, tick } from '../helpers/workflows';
+import { runWf, valueOf } from '../../testkit/outcome';
+import { wfRegistry } from '../../testkit/registry';
+import { tick } from '../../testkit/wait';
 
 const fns = {
   add: 'return function(a, b) return a + b end',

@@ -4,8 +4,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { wippy, assertNoJsStack, ROOT } from '../helpers/cli';
+import { assertNoJsStack } from '../helpers/cli';
 import { GoldenSession, checkGolden } from '../../app/golden';
+import { wippy, ROOT } from '../../testkit/wippy';
 
 const REG = path.join(ROOT, 'examples/workflows');
 const DIR = 'test/golden/altered';

@@ -6,8 +6,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { wippy, assertNoJsStack, ROOT } from '../helpers/cli';
+import { assertNoJsStack } from '../helpers/cli';
 import { GoldenSession, readGolden, planFromGolden, recordWorkflow, toGolden } from '../../app/golden';
+import { wippy, ROOT } from '../../testkit/wippy';
 
 const REG = path.join(ROOT, 'examples/workflows');
 const GOLDENS = path.join(REG, 'goldens');

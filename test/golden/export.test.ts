@@ -8,11 +8,12 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { spawn, ChildProcess } from 'node:child_process';
-import { WIPPY, wippy, assertNoJsStack } from '../helpers/cli';
-import { wfRegistry, tick } from '../helpers/workflows';
+import { assertNoJsStack } from '../helpers/cli';
 import { openStore } from '../../runtime/store';
 import { toGolden, readGolden } from '../../app/golden';
+import { wfRegistry } from '../../testkit/registry';
+import { tick, until } from '../../testkit/wait';
+import { wippy, startWippy } from '../../testkit/wippy';
 
 const WF = `local funcs, time, uuid = require("funcs"), require("time"), require("uuid")
 return function(order)
@@ -27,24 +28,6 @@ return function(order)
 end`;
 const STEP = 'return function(name, arg) print("STEP " .. name) return name .. ":" .. (type(arg) == "table" and tostring(arg.lucky) or tostring(arg)) end';
 
-interface Run { proc: ChildProcess; out: string[]; exited: Promise<number | null> }
-
-function start(args: string[]): Run {
-  const proc = spawn(process.execPath, [WIPPY, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-  const out: string[] = [];
-  proc.stdout!.on('data', (d) => out.push(...String(d).split('\n').filter(Boolean)));
-  proc.stderr!.on('data', () => {});
-  return { proc, out, exited: new Promise((r) => proc.on('exit', (c) => r(c))) };
-}
-
-async function until(cond: () => boolean, what: string, ms = 15000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await tick(20);
-  }
-}
-
 test('a history from a real run (SIGKILL twice, restarts, a signal) exports to a golden that replays', async () => {
   const fx = wfRegistry({ order: WF }, { step: STEP });
   const rows = () => { const s = openStore(fx.db, { lock: false }); try { return s.listWorkflows(); } finally { s.close(); } };
@@ -56,26 +39,23 @@ test('a history from a real run (SIGKILL twice, restarts, a signal) exports to a
     const st = openStore(fx.db, { lock: false });
     try { return st.history(row.id).filter((r) => r.type === 'call_done').length; } finally { st.close(); }
   };
-  const r1 = start(['run', fx.dir, '-x', 'app:order', '"o-1"']);
+  const r1 = startWippy(['run', fx.dir, '-x', 'app:order', '"o-1"']);
   await until(() => done() >= 1, 'the first step');
   await tick(100);
-  r1.proc.kill('SIGKILL'); // most likely during the 600ms sleep
-  await r1.exited;
+  await r1.kill(); // most likely during the 600ms sleep
   const [{ id }] = rows();
 
-  const r2 = start(['run', fx.dir]);
+  const r2 = startWippy(['run', fx.dir]);
   await until(() => done() >= 2, 'the second step after a restart');
   await tick(100);
-  r2.proc.kill('SIGKILL'); // waiting for the signal
-  await r2.exited;
+  await r2.kill(); // waiting for the signal
 
   const s = openStore(fx.db, { lock: false });
   s.addSignal({ workflowId: id, topic: 'approved', from: '', payloads: ['"yes"'], at: Date.now() });
   s.close();
-  const r3 = start(['run', fx.dir]);
+  const r3 = startWippy(['run', fx.dir]);
   await until(() => rows()[0].status !== 'running', 'completion');
-  r3.proc.kill('SIGINT');
-  assert.equal(await r3.exited, 0);
+  assert.equal(await r3.stop(), 0);
   assert.equal(rows()[0].status, 'completed');
 
   const store = openStore(fx.db, { lock: false });

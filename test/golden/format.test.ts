@@ -5,11 +5,12 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { wippy, assertNoJsStack, ROOT } from '../helpers/cli';
-import { tempDir } from '../helpers/lua';
+import { assertNoJsStack } from '../helpers/cli';
 import { toGolden, fromGolden, GoldenError, readGolden } from '../../app/golden';
 import { payloadDiff } from '../../app/golden/diff';
 import { ErrorCode } from '../../base/errors';
+import { tempDir } from '../../testkit/temp';
+import { wippy, ROOT } from '../../testkit/wippy';
 
 const PAYMENT = path.join(ROOT, 'examples/workflows/goldens/payment.golden.json');
 

@@ -5,11 +5,12 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { wippy, assertNoJsStack } from '../helpers/cli';
-import { wfRegistry } from '../helpers/workflows';
-import { tempDir } from '../helpers/lua';
+import { assertNoJsStack } from '../helpers/cli';
 import { readGolden } from '../../app/golden';
 import type { RecordOf } from '../../runtime/store/events';
+import { wfRegistry } from '../../testkit/registry';
+import { tempDir } from '../../testkit/temp';
+import { wippy } from '../../testkit/wippy';
 
 const WF = `local funcs = require("funcs")
 return function(req)

@@ -7,11 +7,12 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { wippy, assertNoJsStack } from '../helpers/cli';
-import { wfRegistry } from '../helpers/workflows';
+import { assertNoJsStack } from '../helpers/cli';
 import { openStore } from '../../runtime/store';
 import { readGolden } from '../../app/golden';
 import type { HistoryRecord, RecordOf } from '../../runtime/store/events';
+import { wfRegistry } from '../../testkit/registry';
+import { wippy } from '../../testkit/wippy';
 
 const WF = `local funcs, workflow = require("funcs"), require("workflow")
 return function(id)

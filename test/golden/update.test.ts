@@ -5,11 +5,13 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { wippy, assertNoJsStack } from '../helpers/cli';
-import { wfRegistry, tick } from '../helpers/workflows';
+import { assertNoJsStack } from '../helpers/cli';
 import { openStore } from '../../runtime/store';
 import { readGolden, GoldenSession, planFromGolden, recordWorkflow, toGolden, fromGolden } from '../../app/golden';
 import type { RecordOf } from '../../runtime/store/events';
+import { wfRegistry } from '../../testkit/registry';
+import { tick } from '../../testkit/wait';
+import { wippy } from '../../testkit/wippy';
 
 const WF = `local funcs, time, uuid = require("funcs"), require("time"), require("uuid")
 return function(order)

@@ -6,7 +6,8 @@
 import * as fs from 'node:fs';
 import assert from 'node:assert/strict';
 import Database from 'better-sqlite3';
-import { wfRegistry, tick, WfFixture } from './workflows';
+import { wfRegistry, type WfFixture } from '../../testkit/registry';
+import { tick } from '../../testkit/wait';
 import { openStore } from '../../runtime/store';
 
 export const DAMAGE_WORKFLOWS = {

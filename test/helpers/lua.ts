@@ -2,29 +2,17 @@
  * Test helpers: run Lua snippets through the real registry loader and function runner.
  *
  * `runLua(body, opts)` writes a one-function registry to a temp folder (the body becomes the
- * function `main(...)`), loads it with Runtime.load and calls it. `withRegistry(files)` writes
- * any set of files and returns their folder. Output printed by Lua is captured.
+ * function `main(...)`), loads it with Runtime.load and calls it (the folder comes from
+ * testkit/registry.ts and is removed when the test process exits). Output printed by Lua is
+ * captured.
  */
-import * as fs from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
 import { Runtime, RuntimeOptions } from '../../app/runtime';
 import type { CallResult } from '../../base/payload';
+import { withRegistry } from '../../testkit/registry';
 
-export function tempDir(prefix = 'wippy-test-'): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
-}
-
-/** Write files (relative path -> content) into a new temp folder; returns the folder. */
-export function withRegistry(files: Record<string, string>): string {
-  const dir = tempDir();
-  for (const [rel, content] of Object.entries(files)) {
-    const p = path.join(dir, rel);
-    fs.mkdirSync(path.dirname(p), { recursive: true });
-    fs.writeFileSync(p, content);
-  }
-  return dir;
-}
+/** Re-exported so that branches written against this path still compile: new tests import testkit/. */
+export { tempDir } from '../../testkit/temp';
+export { withRegistry } from '../../testkit/registry';
 
 export interface SnippetOptions extends RuntimeOptions {
   modules?: string[];

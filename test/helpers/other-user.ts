@@ -13,7 +13,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { ROOT } from './cli';
+import { ROOT } from '../../testkit/wippy';
 
 export interface OtherUser {
   /** Spawn options for the child: uid/gid when running as root, nothing otherwise. */

@@ -1,8 +1,8 @@
 // `funcs`: calls between function entries, errors across calls, executors, futures, pooling.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { withRegistry } from '../helpers/lua';
 import { Runtime } from '../../app/runtime';
+import { withRegistry } from '../../testkit/registry';
 
 function registry(): string {
   return withRegistry({

@@ -7,9 +7,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { startWippyToFile, FileRun, wippy } from '../helpers/cli';
-import { wfRegistryFiles, tick, waitUntil as until } from '../helpers/workflows';
-import { withRegistry } from '../helpers/lua';
+import { startWippy, type WippyRun, wippy } from '../../testkit/wippy';
+import { wfRegistryFiles, withRegistry } from '../../testkit/registry';
+import { tick, until } from '../../testkit/wait';
 import { openStore } from '../../runtime/store';
 import type { HistoryRecord, RecordOf } from '../../runtime/store/events';
 
@@ -46,10 +46,10 @@ test('crypto.random, a cipher nonce and uuid.v1/v4/v7 in a workflow: recorded on
       return wf ? { id: wf.id, status: wf.status, result: wf.result ?? undefined, h: s.history(wf.id) } : null;
     } finally { s.close(); }
   };
-  const kill = async (r: FileRun) => { r.proc.kill('SIGKILL'); await r.exited; };
+  const kill = async (r: WippyRun) => { r.proc.kill('SIGKILL'); await r.exited; };
 
   // 1. Run until every draw is recorded (the workflow then waits for a signal), and kill it.
-  const r1 = startWippyToFile(['run', dir, '-x', 'app:draw'], stdout);
+  const r1 = startWippy(['run', dir, '-x', 'app:draw'], { stdoutFile: stdout });
   await until(() => (history()?.h.filter((r) => r.type === 'random').length ?? 0) === 4, 'the four random records');
   await kill(r1);
   const first = history()!;
@@ -60,13 +60,13 @@ test('crypto.random, a cipher nonce and uuid.v1/v4/v7 in a workflow: recorded on
   assert.equal(first.status, 'running');
 
   // 2. Restart: it replays up to the wait; kill it again there.
-  const r2 = startWippyToFile(['run', dir], stdout);
+  const r2 = startWippy(['run', dir], { stdoutFile: stdout });
   await until(() => r2.err.join('').includes('wippy:'), 'the second run to be up');
   await tick(300);
   await kill(r2);
 
   // 3. Restart, signal it through the store (as `wippy workflow signal` does), let it finish.
-  const r3 = startWippyToFile(['run', dir], stdout);
+  const r3 = startWippy(['run', dir], { stdoutFile: stdout });
   await until(() => r3.err.join('').includes('wippy:'), 'the third run to be up');
   const s = openStore(db, { lock: false });
   s.addSignal({ workflowId: first.id, topic: 'go', from: '', payloads: [], at: Date.now() });

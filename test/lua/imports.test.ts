@@ -1,8 +1,8 @@
 // require of library.lua entries through `imports:`.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { withRegistry } from '../helpers/lua';
 import { Runtime } from '../../app/runtime';
+import { withRegistry } from '../../testkit/registry';
 
 test('imports load library.lua entries once per state, each library with its own modules', async () => {
   const dir = withRegistry({

@@ -6,9 +6,9 @@
 // stays a small constant at every size. Also the queue itself: copies never exceed shifts.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { withRegistry } from '../helpers/lua';
 import { Runtime } from '../../app/runtime';
 import { Queue } from '../../lua/queue';
+import { withRegistry } from '../../testkit/registry';
 
 const DRAIN = `return function(n)
   local me = process.pid()

@@ -2,8 +2,8 @@
 // names, cancel and terminate — each a small registry run through the real runtime.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { withRegistry } from '../helpers/lua';
 import { Runtime } from '../../app/runtime';
+import { withRegistry } from '../../testkit/registry';
 
 function registry(procs: Record<string, string>): Runtime {
   const entries = Object.keys(procs).map((n) => `  - name: ${n}\n    kind: process.lua\n    source: file://${n}.lua\n    modules: [time]\n`).join('');

@@ -3,30 +3,18 @@
  * Not a test file itself (it declares no tests).
  */
 
-import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import assert from 'node:assert/strict';
+import { withRegistry } from '../../testkit/registry';
+import { tempDir } from '../../testkit/temp';
 import { loadRegistry, RegistryError, type LoadOptions, type Problem } from '../../registry';
 
 /** The committed good registry (the tests run from dist/test/registry). */
 export const GOOD = path.resolve(__dirname, '../../../test/registry/fixtures/good');
 
 /** Write `files` (relative path -> content) into a fresh temp folder; returns the folder. */
-const made: string[] = [];
-process.on('exit', () => {
-  for (const d of made) fs.rmSync(d, { recursive: true, force: true });
-});
-
 export function tree(files: Record<string, string>): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wippy-reg-'));
-  made.push(dir);
-  for (const [rel, text] of Object.entries(files)) {
-    const full = path.join(dir, rel);
-    fs.mkdirSync(path.dirname(full), { recursive: true });
-    fs.writeFileSync(full, text);
-  }
-  return dir;
+  return withRegistry(files, tempDir('wippy-reg-'));
 }
 
 /** Load `target` expecting failure; returns the RegistryError. */

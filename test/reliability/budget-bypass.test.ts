@@ -7,7 +7,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { runLua } from '../helpers/lua';
-import { wfRegistry, runWf, tick, TICK, HEALTHY } from '../helpers/workflows';
+import { runWf } from '../../testkit/outcome';
+import { wfRegistry, TICK, HEALTHY } from '../../testkit/registry';
+import { tick } from '../../testkit/wait';
 
 const BUDGET = 5_000_000;
 

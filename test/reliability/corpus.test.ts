@@ -9,13 +9,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
-import { ROOT, assertNoJsStack, jsonParseError } from '../helpers/cli';
-import { tempDir } from '../helpers/lua';
+import { assertNoJsStack, jsonParseError } from '../helpers/cli';
 import { integrityCheck, openStore } from '../../runtime/store';
-import { wippyAsync, pool, snapshot, startWippy, until } from './helpers';
 import { otherUser } from '../helpers/other-user';
+import { snapshot } from '../../testkit/store';
+import { tempDir } from '../../testkit/temp';
+import { pool, until } from '../../testkit/wait';
+import { ROOT, wippyAsync, startWippy } from '../../testkit/wippy';
 
 const CORPUS = path.join(ROOT, 'test/reliability/corpus');
 
@@ -293,7 +294,7 @@ test('--db at a read-only store file or in a read-only folder: one line, exit 1,
   // Root ignores file permissions: run the binary as `nobody` then, from a copy it can read.
   const other = otherUser();
   const asUser = { ...other.spawn, wippy: other.wippy };
-  const base = fs.mkdtempSync(path.join(os.tmpdir(), 'wippy-ro-'));
+  const base = tempDir('wippy-ro-');
   fs.chmodSync(base, 0o755);
   fs.cpSync(path.join(CORPUS, 'payloads'), base, { recursive: true });
   const db = path.join(base, 'store', 'state.db');
@@ -334,7 +335,7 @@ test('two wippy run on one store: the second says who holds it and exits 1; the 
     const sig = await wippyAsync(['workflow', 'signal', row.id, 'go', '"still here"', '--db', db]);
     assert.equal(sig.code, 0, sig.stderr);
     assert.equal(await first.exited, 0, first.err.join(''));
-    assert.equal(first.out.at(-1), '"still here"');
+    assert.equal(first.lines().at(-1), '"still here"');
   } finally {
     first.proc.kill('SIGKILL');
   }

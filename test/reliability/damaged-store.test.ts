@@ -8,12 +8,13 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { wippy, assertNoJsStack } from '../helpers/cli';
-import { tempDir } from '../helpers/lua';
+import { assertNoJsStack } from '../helpers/cli';
 import { storeWithRunning, loseIndexRowsAndGarbleId, breakHistoryPage } from '../helpers/damage';
 import { openStore, emptyBatch } from '../../runtime/store';
 import { ErrorCode, isWippyError } from '../../base/errors';
 import type { Outcome } from '../../runtime/engine/engine';
+import { tempDir } from '../../testkit/temp';
+import { wippy } from '../../testkit/wippy';
 
 /** The one line every damaged store gives, with its exit status. */
 function assertDamaged(r: { code: number | null; stdout: string; stderr: string }, what: string, detail: RegExp): void {

@@ -6,9 +6,9 @@
 // limit (which used to fire at once).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { withRegistry } from '../helpers/lua';
 import { Runtime } from '../../app/runtime';
 import { realClock } from '../../base/clock';
+import { withRegistry } from '../../testkit/registry';
 
 const FIRST_LINE = 3; // cases start on this line of cases.lua
 const D = 'write a number with a unit, e.g. "1h30m", "10s" or "500ms"';

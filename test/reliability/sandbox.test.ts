@@ -5,9 +5,11 @@
 // others by exactly the one budget slice it is given (counted in steps, not timed).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { wfRegistry, runWf, valueOf, tick, TICK, HEALTHY } from '../helpers/workflows';
 import type { Runtime } from '../../app/runtime';
 import { openStore } from '../../runtime/store';
+import { runWf, valueOf } from '../../testkit/outcome';
+import { wfRegistry, TICK, HEALTHY } from '../../testkit/registry';
+import { tick } from '../../testkit/wait';
 
 /** Every global after forcing the lazily opened ones, and probes of what must be absent. */
 const PROBE = `return function()

@@ -3,10 +3,13 @@
 // finished workflows (refused with one line, store unchanged), and a payload Lua cannot hold.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { wfRegistry, runWf, valueOf, tick } from '../helpers/workflows';
 import { assertNoJsStack } from '../helpers/cli';
 import { openStore } from '../../runtime/store';
-import { snapshot, wippyAsync } from './helpers';
+import { runWf, valueOf } from '../../testkit/outcome';
+import { wfRegistry } from '../../testkit/registry';
+import { snapshot } from '../../testkit/store';
+import { tick } from '../../testkit/wait';
+import { wippyAsync } from '../../testkit/wippy';
 
 const TWO = `return function()
   local inbox = process.inbox()

@@ -1,4 +1,4 @@
-// The crash soak (bench/soak.ts, `npm run soak` runs 1,000 workflows and 20 kills) in a short
+// The crash soak (testkit/soak/, `npm run soak` runs 1,000 workflows and 20 kills) in a short
 // version: 12 order workflows (plus their 12 children and the root that starts them; orders 3, 6,
 // 9 and 12 retry an activity with a long backoff), the real `wippy run` SIGKILLed 3 times at
 // random instants. Nothing may be lost or duplicated; and the checker itself is shown to catch a
@@ -8,14 +8,16 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { runSoak, verify, readRuns, Driver } from '../../bench/soak';
-import { tempDir } from '../helpers/lua';
+import { runSoak, SoakRuns } from '../../testkit/soak/run';
+import { verify, readRuns } from '../../testkit/soak/verify';
+import { tempDir, keepTemp } from '../../testkit/temp';
 import { openStore } from '../../runtime/store';
 
 const SEED = Number(process.env.SOAK_SEED ?? Date.now() % 100_000);
 
 test(`crash soak, short: 12 workflows, 3 SIGKILLs of wippy run (seed ${SEED}): nothing lost, nothing duplicated`, async () => {
   const r = await runSoak({ workflows: 12, kills: 3, seed: SEED, rounds: 3, cliSignalEvery: 4 });
+  if (r.problems.length) keepTemp(r.dir); // named in the failure below, for a post-mortem
   assert.deepEqual(r.problems, [], `seed ${SEED}, store ${r.dir}`);
   assert.equal(r.lost, 0);
   assert.equal(r.duplicated, 0);
@@ -63,14 +65,13 @@ test(`crash soak, short: 12 workflows, 3 SIGKILLs of wippy run (seed ${SEED}): n
   assert.equal(dup.lost, 0);
   assert.equal(dup.duplicated, 2, dup.problems.join('\n')); // the signal twice, and records after the end
   assert.ok(dup.problems.some((p) => p.includes(`workflow ${victim.id} got its external signal 2 times`)), dup.problems.join('\n'));
-  fs.rmSync(r.dir, { recursive: true, force: true });
 });
 
 test('the soak reads what a run printed from a file: every line written before a SIGKILL is there', async () => {
   // A pipe loses the lines Node still queues for it when the process is killed (~2,000 of 200,000
   // arrive), which the checker took for lost executions; a file gets every line written.
   const dir = tempDir();
-  const driver = new Driver(dir, path.join(dir, 'none.db'), ['-e']);
+  const driver = new SoakRuns(dir, path.join(dir, 'none.db'), ['-e']);
   const run = driver.start(['for (let i = 0; i < 200000; i++) process.stdout.write(`EXEC ${i}\\n`); process.kill(process.pid, "SIGKILL")']);
   await run.exited;
   const [only] = readRuns(dir);

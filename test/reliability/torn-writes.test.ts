@@ -8,10 +8,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import { wfRegistry } from '../helpers/workflows';
 import { openStore, integrityCheck } from '../../runtime/store';
 import type { HistoryRecord } from '../../runtime/store/events';
-import { startWippy, killHard, tick, until, LiveRun } from './helpers';
+import { wfRegistry } from '../../testkit/registry';
+import { tick, until } from '../../testkit/wait';
+import { startWippy, WippyRun } from '../../testkit/wippy';
 
 const N = 24;
 // Enough work that four kills land while it is still committing (the engine does thousands of steps a second).
@@ -99,7 +100,7 @@ test(`SIGKILL during group commits (${N} workflows x ${STEPS} steps), 4 times, a
     } catch { return 0; } finally { s.close(); }
   };
   let shape: Shape = { records: 0, byWorkflow: new Map() };
-  let run: LiveRun = startWippy(['run', fx.dir, '-x', 'app:root', String(N)]);
+  let run: WippyRun = startWippy(['run', fx.dir, '-x', 'app:root', String(N)]);
   let tornWal = false;
   for (let k = 1; k <= 4; k++) {
     // Kill while the children are committing: once this run has committed some of their steps,
@@ -107,7 +108,7 @@ test(`SIGKILL during group commits (${N} workflows x ${STEPS} steps), 4 times, a
     const from = records();
     await until(() => records() > from + N, `the run to commit before kill ${k}`);
     await tick(20 + Math.random() * 200);
-    await killHard(run);
+    await run.kill();
     if (k === 3) tornWal = tearWal(`${fx.db}-wal`);
     assert.equal(integrityCheck(fx.db), 'ok', `integrity after kill ${k}`);
     const next = reopenAndCheck(fx.db);

@@ -1,14 +1,15 @@
 // The import check (tools/check-layers.ts, run by `npm test` before the tests): it passes on this
 // repository, and fails on a copy of it with one bad import injected: an upward import, a circle,
-// a Lua module importing another module or reaching past lua/api.ts.
+// a Lua module importing another module or reaching past lua/api.ts; and between the tests, the
+// benchmarks and the testkit they share, an import other than into testkit/.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { ROOT } from '../helpers/cli';
-import { tempDir } from '../helpers/lua';
-import { checkSources, readSources, LAYERS, type Violation } from '../../tools/check-layers';
+import { checkSources, checkHarness, readSources, readHarness, LAYERS, type Violation } from '../../tools/check-layers';
+import { tempDir } from '../../testkit/temp';
+import { ROOT } from '../../testkit/wippy';
 
 const CHECK = path.join(ROOT, 'dist', 'tools', 'check-layers.js');
 
@@ -82,4 +83,32 @@ test('the kernel may not wire Lua modules in: only app/runtime.ts imports lua-st
   inject(root, 'runtime/engine/engine.ts', "import { stdModule } from '../../lua-stdlib';");
   inject(root, 'app/golden/session.ts', "import { mailboxCodec } from '../../lua-stdlib/process';");
   assert.deepEqual(rules(root).map((v) => v.rule).sort(), ['composition-root', 'composition-root']);
+});
+
+test('tests and benches share testkit/ only: a bench importing test/, a test importing bench/, testkit/ importing either, or a source importing testkit/ fails the check', () => {
+  const root = copyOfSources();
+  const write = (file: string, text: string): void => {
+    fs.mkdirSync(path.dirname(path.join(root, file)), { recursive: true });
+    fs.writeFileSync(path.join(root, file), text);
+  };
+  write('testkit/wait.ts', 'export const tick = 1;\n');
+  write('test/helpers/cli.ts', 'export const x = 1;\n');
+  write('bench/fixture.ts', "import { tick } from '../testkit/wait';\nexport const y = tick;\n");
+  write('test/ok.test.ts', "import { tick } from '../testkit/wait';\nimport { LAYERS } from '../tools/check-layers';\nimport { x } from './helpers/cli';\n");
+  write('tools/check-layers.ts', 'export const LAYERS = [];\n');
+  const harness = (r: string) => checkHarness(readSources(r), readHarness(r)).map((v) => ({ file: v.file, rule: v.rule }));
+  assert.deepEqual(harness(root), [], 'testkit/ from test/ and bench/, tools/ from test/: allowed');
+  write('bench/bad.ts', "import { x } from '../test/helpers/cli';\n");
+  write('test/bad.test.ts', "import { y } from '../bench/fixture';\n");
+  write('testkit/bad.ts', "import { x } from '../test/helpers/cli';\n");
+  inject(root, 'app/runtime.ts', "import { tick } from '../testkit/wait';");
+  assert.deepEqual(harness(root).sort((a, b) => a.file.localeCompare(b.file)), [
+    { file: 'app/runtime.ts', rule: 'harness' },
+    { file: 'bench/bad.ts', rule: 'harness' },
+    { file: 'test/bad.test.ts', rule: 'harness' },
+    { file: 'testkit/bad.ts', rule: 'harness' },
+  ]);
+  const r = runCheck(root);
+  assert.equal(r.status, 1);
+  assert.match(r.stderr, /bench\/bad\.ts:1: harness: .*bench\/ may import the layers and testkit\/ only/);
 });

@@ -5,8 +5,8 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { ROOT } from '../helpers/cli';
-import { tempDir } from '../helpers/lua';
+import { tempDir } from '../../testkit/temp';
+import { ROOT } from '../../testkit/wippy';
 
 test('npm rewrites package-lock.json byte for byte (same as .ci/run checks)', () => {
   const dir = tempDir('wippy-lock-');

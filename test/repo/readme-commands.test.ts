@@ -6,8 +6,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { wippy, assertNoJsStack, ROOT } from '../helpers/cli';
-import { tempDir } from '../helpers/lua';
+import { assertNoJsStack } from '../helpers/cli';
+import { tempDir } from '../../testkit/temp';
+import { wippy, ROOT } from '../../testkit/wippy';
 
 const PREFIX = 'node bin/wippy.js ';
 

@@ -5,7 +5,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { spawn, spawnSync } from 'node:child_process';
 import Database from 'better-sqlite3';
@@ -14,12 +13,11 @@ import { MIGRATIONS, SqliteStore, integrityCheck, openStore } from '../../runtim
 import { runMigrations } from '../../runtime/store/migrations';
 import { RECORDS, batch, row, start, storeSuite, throwsCode } from './suite';
 import { otherUser } from '../helpers/other-user';
+import { tempDir } from '../../testkit/temp';
 
 const STORE_MODULE = path.resolve(__dirname, '../../runtime/store/index.js');
 
-function tmpDir(): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), 'wippy-store-'));
-}
+const tmpDir = (): string => tempDir('wippy-store-');
 
 function withDir(body: (dir: string) => void | Promise<void>): () => Promise<void> {
   return async () => {

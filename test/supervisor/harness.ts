@@ -8,10 +8,10 @@
  * event loop (setImmediate); `until(cond)` waits for it.
  */
 import assert from 'node:assert/strict';
-import { withRegistry } from '../helpers/lua';
 import { Runtime } from '../../app/runtime';
 import { createLifecycle, type Supervision } from '../../app/supervisor';
 import type { Clock } from '../../base/clock';
+import { withRegistry } from '../../testkit/registry';
 
 export class FakeClock implements Clock {
   t = Date.UTC(2026, 0, 1);

@@ -6,7 +6,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { hasTypeSyntax, stripTypes } from '../../lua/typestrip';
-import { newlineOffsets, rng, runLua, tokenLines } from './harness';
+import { newlineOffsets, runLua, tokenLines } from './harness';
+import { seededRandom } from '../../testkit/random';
 
 type Rand = () => number;
 const pick = <T>(r: Rand, xs: readonly T[]): T => xs[Math.floor(r() * xs.length)];
@@ -56,7 +57,7 @@ const SITES: Site[] = [
 ];
 
 test('generated types in every site strip to the plain program', () => {
-  const r = rng(0x5eed);
+  const r = seededRandom(0x5eed);
   let cases = 0;
   for (let round = 0; round < 60; round++) {
     for (const site of SITES) {

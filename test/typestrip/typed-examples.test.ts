@@ -3,12 +3,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as path from 'node:path';
-import { wippy } from '../helpers/cli';
-import { tempDir } from '../helpers/lua';
 import { Runtime } from '../../app/runtime';
 import { openStore } from '../../runtime/store';
 import { toGolden, fromGolden, replayGolden } from '../../app/golden';
 import { mailboxCodec } from '../../lua-stdlib/process';
+import { tempDir } from '../../testkit/temp';
+import { wippy } from '../../testkit/wippy';
 
 const REG = path.resolve(__dirname, '../../../examples/workflows');
 

@@ -1,5 +1,5 @@
 /**
- * The crash soak's workload (bench/soak.ts drives it, bench/soak-check.ts checks it): a generated
+ * The crash soak's workload (testkit/soak/run.ts drives it, testkit/soak/verify.ts checks it): a generated
  * registry with a root workflow that starts N `order` workflows as its children.
  *
  * Each order mixes every kind of durable step: an activity (failing its first attempt for every
@@ -14,51 +14,22 @@
  *
  * Invariant: `expectedOrder(i, rounds)` is exactly what order i returns when nothing is lost.
  */
-import * as fs from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
+import { tempDir } from '../temp';
+import { withRegistry, registryYaml, temporalEntries, functionEntry, processEntry, workflowEntry } from '../registry';
 
-/** The retry policy of the long-backoff step (soak-check.ts reads policies from the history). */
+/** The retry policy of the long-backoff step (verify.ts reads policies from the history). */
 export const SLOW_RETRY = { initial: '400ms', coefficient: 1.5, maximumAttempts: 3 };
 
-const REGISTRY = `version: "1.0"
-namespace: soak
-entries:
-  - name: client
-    kind: temporal.client
-  - name: worker
-    kind: temporal.worker
-    client: soak:client
-    task_queue: soak
-  - name: procs
-    kind: process.host
-  - name: act
-    kind: function.lua
-    source: file://act.lua
-    modules: [ctx]
-  - name: pinger
-    kind: process.lua
-    source: file://pinger.lua
-  - name: pinger_service
-    kind: process.service
-    process: soak:pinger
-    host: soak:procs
-    lifecycle: {auto_start: true, restart: {initial_delay: "20ms", max_attempts: 0}}
-  - name: root
-    kind: workflow.lua
-    source: file://root.lua
-    meta: {temporal: {workflow: {worker: soak:worker}}}
-  - name: order
-    kind: workflow.lua
-    source: file://order.lua
-    modules: [funcs, time, workflow]
-    meta: {temporal: {workflow: {worker: soak:worker}}}
-  - name: leaf
-    kind: workflow.lua
-    source: file://leaf.lua
-    modules: [funcs, time]
-    meta: {temporal: {workflow: {worker: soak:worker}}}
-`;
+const REGISTRY = registryYaml('soak', [
+  ...temporalEntries('soak', 'soak'),
+  { name: 'procs', kind: 'process.host' },
+  functionEntry('act', 'act.lua', ['ctx']),
+  processEntry('pinger', 'pinger.lua'),
+  { name: 'pinger_service', kind: 'process.service', more: ['process: soak:pinger', 'host: soak:procs', 'lifecycle: {auto_start: true, restart: {initial_delay: "20ms", max_attempts: 0}}'] },
+  workflowEntry('soak', 'root', 'root.lua'),
+  workflowEntry('soak', 'order', 'order.lua', ['funcs', 'time', 'workflow']),
+  workflowEntry('soak', 'leaf', 'leaf.lua', ['funcs', 'time']),
+], { version: '1.0' });
 
 // Every execution prints its idempotency key, its workflow, what it was asked and its attempt
 // number; the first attempt of step "a" of every 5th order fails with a retryable error (retries
@@ -156,11 +127,9 @@ export function expectedOrder(i: number, rounds: number): unknown {
   return { i, a: `a:${i}`, retry, leaf: `leaf:${i}!`, rounds: Array.from({ length: rounds }, (_, r) => `r${r + 1}:${i}`), pong: true, ext: i, b: `b:${i}` };
 }
 
-/** Write the soak registry into a new temp folder; returns the folder. */
-export function writeSoakRegistry(rounds: number, dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wippy-soak-'))): string {
-  const files: Record<string, string> = {
+/** Write the soak registry into `dir` (default: a new temp folder `wippy-soak-*`); returns the folder. */
+export function writeSoakRegistry(rounds: number, dir = tempDir('wippy-soak-')): string {
+  return withRegistry({
     'registry.yaml': REGISTRY, 'act.lua': ACT, 'pinger.lua': PINGER, 'root.lua': ROOT, 'order.lua': order(rounds), 'leaf.lua': LEAF,
-  };
-  for (const [name, text] of Object.entries(files)) fs.writeFileSync(path.join(dir, name), text);
-  return dir;
+  }, dir);
 }

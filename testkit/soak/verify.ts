@@ -1,5 +1,5 @@
 /**
- * The crash soak's verdict (bench/soak.ts runs it): what the store holds against what the runs
+ * The crash soak's verdict (testkit/soak/run.ts runs it): what the store holds against what the runs
  * printed.
  *
  * Input: the store, and every run in order, each with the stdout it wrote (to a FILE: a SIGKILL
@@ -20,10 +20,11 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { openStore } from '../runtime/store';
-import { retryPolicyFrom } from '../runtime/engine/retry';
-import { expectedOrder } from './soak-workload';
-import type { HistoryRecord, RecordOf, WorkflowRow } from '../runtime/store/events';
+import { openStore } from '../../runtime/store';
+import { retryPolicyFrom } from '../../runtime/engine/retry';
+import { expectedOrder } from './workload';
+import { completeLines } from '../wippy';
+import type { HistoryRecord, RecordOf, WorkflowRow } from '../../runtime/store/events';
 
 /** One `wippy run` of the soak: its stdout lines and every history's length when it started. */
 export interface SoakRun { lines: string[]; startLengths: Map<string, number> }
@@ -48,9 +49,8 @@ export function readRuns(dir: string): SoakRun[] {
   const runs: SoakRun[] = [];
   for (let n = 1; fs.existsSync(runFiles(dir, n).lengths); n++) {
     const f = runFiles(dir, n);
-    const text = fs.existsSync(f.stdout) ? fs.readFileSync(f.stdout, 'utf8') : '';
     // A line cut by the kill (no newline yet) is dropped: the execution it reports did not finish printing.
-    const lines = text.slice(0, text.lastIndexOf('\n') + 1).split('\n').filter(Boolean);
+    const lines = completeLines(f.stdout);
     runs.push({ lines, startLengths: new Map(Object.entries(JSON.parse(fs.readFileSync(f.lengths, 'utf8')) as Record<string, number>)) });
   }
   return runs;
