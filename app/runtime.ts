@@ -7,7 +7,7 @@
  * anything runs; a Runtime never writes to stdout/stderr itself except through `output`.
  */
 import * as path from 'node:path';
-import { loadRegistry } from '../registry';
+import { loadRegistry, formatProblem, inertEntryNote } from '../registry';
 import type { Registry, LuaEntry } from '../registry/types';
 import { checkSyntax, compile } from '../lua/chunks';
 import { ModuleResolver, LuaHost } from '../lua/host';
@@ -117,6 +117,7 @@ export class Runtime {
       knownModules: MODULE_NAMES,
       workflowModules: WORKFLOW_MODULE_NAMES,
     });
+    for (const w of registry.warnings) process.stderr.write(`${formatProblem(w, true)}\n`);
     return new Runtime(registry, options);
   }
 
@@ -138,6 +139,8 @@ export class Runtime {
       const matches = [...this.registry.entries.keys()].filter((k) => k.endsWith(`:${id}`));
       if (matches.length === 1) return matches[0];
     }
+    const inert = inertEntryNote(this.registry, id);
+    if (inert !== undefined) throw new WippyError(ErrorCode.ENTRY_NOT_FOUND, inert);
     const near = [...this.registry.entries.keys()].filter((k) => k.includes(id.split(':').pop() ?? id));
     throw new WippyError(ErrorCode.ENTRY_NOT_FOUND, `no entry ${id} in the registry${near.length ? ` (did you mean ${near.slice(0, 3).join(', ')}?)` : ''}`);
   }

@@ -236,6 +236,9 @@ export class LuaHost {
     const libId = entry.imports[name];
     const std = libId ? undefined : this.resolver.stdlib(name);
     // Permission first: the cache is per state, and a library may load what its importer may not.
+    if (!libId && !std && entry.unprovided?.includes(name)) {
+      raise(L, `module '${name}' is not provided by this runtime (wippy-ts) yet: ${entry.id} lists it in modules: as Wippy has it, but it cannot be loaded here`);
+    }
     if (!libId && (!std || !(std.global || entry.modules.includes(name)))) {
       const known = [...entry.modules, ...Object.keys(entry.imports)];
       const hint = std ? `add it to the entry's modules: [${[...entry.modules, name].join(', ')}]`

@@ -37,8 +37,8 @@ export function displayPath(abs: string): string {
   return rel !== '' && rel.length < abs.length ? rel : abs;
 }
 
-/** One line: `file:line:col: entry id, field f: message`. */
-export function formatProblem(p: Problem): string {
+/** One line: `file:line:col: entry id, field f: message` (`file:line: warning: ...` for a warning). */
+export function formatProblem(p: Problem, warning = false): string {
   let where = p.file;
   if (p.line !== undefined) where += `:${p.line}`;
   if (p.line !== undefined && p.column !== undefined) where += `:${p.column}`;
@@ -47,7 +47,7 @@ export function formatProblem(p: Problem): string {
   if (p.field !== undefined) subject.push(`field ${p.field}`);
   const prefix = subject.length > 0 ? `${subject.join(', ')}: ` : '';
   // One problem, one line: the message must not break the format.
-  return `${where}: ${prefix}${p.message.replace(/\s*\n\s*/g, ' ')}`;
+  return `${where}: ${warning ? 'warning: ' : ''}${prefix}${p.message.replace(/\s*\n\s*/g, ' ')}`;
 }
 
 /** Everything wrong with a registry. `message` holds one line per problem. */
@@ -55,7 +55,7 @@ export class RegistryError extends WippyError {
   readonly problems: readonly Problem[];
 
   constructor(problems: Problem[]) {
-    super(ErrorCode.REGISTRY_INVALID, problems.map(formatProblem).join('\n'), { userFacing: true });
+    super(ErrorCode.REGISTRY_INVALID, problems.map((p) => formatProblem(p)).join('\n'), { userFacing: true });
     this.name = 'RegistryError';
     this.problems = problems;
   }
@@ -64,15 +64,24 @@ export class RegistryError extends WippyError {
 /** Collects problems from every loading step; throws them together at the end. */
 export class ProblemSink {
   private readonly items: Problem[] = [];
+  private readonly warns: Problem[] = [];
 
   /** Record a problem; `file` is given absolute and stored in display form. */
   add(p: ProblemInput): void {
-    const out: Problem = { file: displayPath(p.file), message: p.message };
-    if (p.line !== undefined) out.line = p.line;
-    if (p.column !== undefined) out.column = p.column;
-    if (p.entry !== undefined) out.entry = p.entry;
-    if (p.field !== undefined) out.field = p.field;
-    this.items.push(out);
+    this.items.push(toDisplay(p));
+  }
+
+  /**
+   * Record a warning: something Wippy has that this runtime does not provide yet. It does not
+   * stop the load; the loaded registry carries it (`Registry.warnings`) for the caller to print.
+   */
+  warn(p: ProblemInput): void {
+    this.warns.push(toDisplay(p));
+  }
+
+  /** The warnings so far, sorted like problems. */
+  warnings(): Problem[] {
+    return sortProblems(this.warns);
   }
 
   get count(): number {
@@ -81,21 +90,35 @@ export class ProblemSink {
 
   /** The problems so far, sorted by file then line (stable within a line). */
   sorted(): Problem[] {
-    return this.items
-      .map((p, i) => ({ p, i }))
-      .sort((a, b) => {
-        if (a.p.file !== b.p.file) return a.p.file < b.p.file ? -1 : 1;
-        const la = a.p.line ?? 0;
-        const lb = b.p.line ?? 0;
-        return la !== lb ? la - lb : a.i - b.i;
-      })
-      .map((x) => x.p);
+    return sortProblems(this.items);
   }
 
   /** Throw one `RegistryError` holding every problem, if there are any. */
   throwIfAny(): void {
     if (this.items.length > 0) throw new RegistryError(this.sorted());
   }
+}
+
+function toDisplay(p: ProblemInput): Problem {
+  const out: Problem = { file: displayPath(p.file), message: p.message };
+  if (p.line !== undefined) out.line = p.line;
+  if (p.column !== undefined) out.column = p.column;
+  if (p.entry !== undefined) out.entry = p.entry;
+  if (p.field !== undefined) out.field = p.field;
+  return out;
+}
+
+/** Sorted by file then line (stable within a line). */
+function sortProblems(items: readonly Problem[]): Problem[] {
+  return items
+    .map((p, i) => ({ p, i }))
+    .sort((a, b) => {
+      if (a.p.file !== b.p.file) return a.p.file < b.p.file ? -1 : 1;
+      const la = a.p.line ?? 0;
+      const lb = b.p.line ?? 0;
+      return la !== lb ? la - lb : a.i - b.i;
+    })
+    .map((x) => x.p);
 }
 
 /** How a JS value looks in a message: `a string "json"`, `a list`, `true`. */

@@ -54,6 +54,17 @@ export class EntryContext {
     });
   }
 
+  /** Report a warning on this entry at `field`: see `ProblemSink.warn`. */
+  warning(field: FieldPath, message: string): void {
+    this.sink.warn({ file: this.raw.file, line: this.raw.lineOf(field), entry: this.raw.id, field: formatFieldPath(field), message });
+  }
+
+  /** Whether `id` names an entry of a Wippy kind loaded inert; its kind then. */
+  inertKind(id: string): string | undefined {
+    const t = this.ids.get(id);
+    return t?.inert ? t.kind : undefined;
+  }
+
   private typeProblem(p: FieldPath, expected: string, v: unknown, hint = ''): void {
     this.problem(p, `expected ${expected}, got ${describeValue(v)}${hint}`);
   }

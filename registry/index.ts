@@ -9,10 +9,11 @@
 export * from './types';
 export { loadRegistry } from './loader';
 export { RegistryError, formatProblem, type Problem } from './errors';
-export { getEntry, entriesOfKind, startOrder, type EntryOfKind } from './query';
+export { getEntry, entriesOfKind, startOrder, inertEntryNote, type EntryOfKind } from './query';
 export { resolveRef, dependenciesOf, LIFECYCLE_KINDS } from './refs';
 export { DEFAULT_LIFECYCLE, DEFAULT_RESTART } from './lifecycle';
-export { DEFAULT_POOL, POOL_TYPES } from './lua-kinds';
+export { DEFAULT_POOL, POOL_TYPES, IMPORTABLE_KINDS } from './lua-kinds';
+export { WIPPY_MODULES, WIPPY_KINDS } from './wippy-names';
 export { DEFAULT_HOST } from './kinds';
 export { projectRoot, defaultStorePath, clientStorePath, PROJECT_FILES } from './project';
 export { findClients, type FoundClient, type ClientSearch } from './clients';

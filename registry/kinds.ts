@@ -1,7 +1,8 @@
 /**
  * Entry kinds: which kinds exist and how each raw entry becomes its typed `Entry`.
  *
- * Owns: the kind check (with a "did you mean" for typos), the dispatch from kind to normaliser
+ * Owns: the kind check (a Wippy kind not run here is a warning, an unknown one an error with a
+ * "did you mean" for typos), the dispatch from kind to normaliser
  * (a mapped type over `EntryKind`, so a new kind does not compile until it is handled) and the
  * normalisers of the non-Lua kinds: process.host, process.service, temporal.client,
  * temporal.worker. Invariants: required fields are reported when missing; references are
@@ -26,27 +27,31 @@ import type { ProblemSink } from './errors';
 import type { RawEntry } from './load';
 import { closest } from './suggest';
 import { clientStorePath } from './project';
+import { WIPPY_KINDS, unsupportedKindNote } from './wippy-names';
 
 /** Defaults for `process.host` when `host:` leaves them out. */
 export const DEFAULT_HOST = Object.freeze({ workers: 8, queueSize: 1024 });
-
-/** Kinds Wippy has that this runtime does not run: named as such instead of "unknown". */
-const WIPPY_ONLY_KINDS = ['module.lua', 'function.lua.bc', 'process.lua.bc', 'workflow.lua.bc', 'library.lua.bc', 'terminal.host', 'http.service', 'http.router', 'http.endpoint', 'registry.entry', 'env.storage', 'env.variable', 'db.sql.sqlite', 'db.sql.postgres', 'store.memory', 'fs.directory', 'contract.definition', 'contract.binding', 'ns.definition'];
 
 export function isEntryKind(kind: string): kind is EntryKind {
   return (ENTRY_KINDS as readonly string[]).includes(kind);
 }
 
-/** Report `raw.kind` when it is not one this runtime runs; true when it is. */
-export function checkKind(raw: RawEntry, sink: ProblemSink): boolean {
-  if (isEntryKind(raw.kind)) return true;
-  const near = closest(raw.kind, ENTRY_KINDS);
+/**
+ * Check `raw.kind`: 'run' for a kind this runtime runs; 'inert' for a Wippy kind it does not run
+ * yet (one warning, the entry is kept out of `entries`); 'bad' for anything else (a problem with
+ * the closest kind, ours first, then Wippy's).
+ */
+export function checkKind(raw: RawEntry, sink: ProblemSink): 'run' | 'inert' | 'bad' {
+  if (isEntryKind(raw.kind)) return 'run';
+  const where = { file: raw.file, line: raw.lineOf(['kind']), entry: raw.id, field: 'kind' };
+  if (WIPPY_KINDS.has(raw.kind)) {
+    sink.warn({ ...where, message: unsupportedKindNote(raw.kind) });
+    return 'inert';
+  }
+  const near = closest(raw.kind, ENTRY_KINDS) ?? closest(raw.kind, WIPPY_KINDS);
   const valid = `valid kinds: ${ENTRY_KINDS.join(', ')}`;
-  const message = WIPPY_ONLY_KINDS.includes(raw.kind)
-    ? `kind ${raw.kind} is not supported by wippy-ts; ${valid}`
-    : `unknown kind ${raw.kind}${near !== undefined ? ` (did you mean ${near}?)` : ''}; ${valid}`;
-  sink.add({ file: raw.file, line: raw.lineOf(['kind']), entry: raw.id, field: 'kind', message });
-  return false;
+  sink.add({ ...where, message: `unknown kind ${raw.kind}${near !== undefined ? ` (did you mean ${near}?)` : ''}; ${valid}` });
+  return 'bad';
 }
 
 type Normaliser<K extends EntryKind> = (ctx: EntryContext, kind: K) => Entry | undefined;

@@ -4,14 +4,15 @@
  *
  * Owns: the defaults and the validation of auto_start, requires/depends_on, the timeouts and
  * the restart policy. Invariants: `requires` is `requires` followed by the legacy `depends_on`,
- * resolved to full ids of entries that have a lifecycle, without repeats; durations are
+ * resolved to full ids of entries that have a lifecycle, without repeats (one naming an entry of
+ * a Wippy kind loaded inert is a warning and left out); durations are
  * milliseconds; a misspelt key (close to a known one) is an error, other unknown keys are
  * ignored as Wippy ignores them (`startup`, `security` are known and not used here).
  */
 
 import type { Lifecycle, RestartPolicy } from './types';
 import type { EntryContext } from './fields';
-import { LIFECYCLE_KINDS } from './refs';
+import { LIFECYCLE_KINDS, resolveRef } from './refs';
 import { closest } from './suggest';
 
 export const DEFAULT_RESTART: Readonly<RestartPolicy> = Object.freeze({
@@ -58,6 +59,11 @@ export function readLifecycle(ctx: EntryContext): Lifecycle {
       continue;
     }
     list.forEach((ref, i) => {
+      const inert = typeof ref === 'string' ? ctx.inertKind(resolveRef(ref, ctx.raw.namespace)) : undefined;
+      if (inert !== undefined) {
+        ctx.warning(['lifecycle', key, i], `requires ${ref}, a ${inert} entry, which wippy-ts does not run yet; the dependency is ignored`);
+        return;
+      }
       const id = ctx.ref(['lifecycle', key, i], ref, LIFECYCLE_KINDS);
       if (id !== undefined && !out.requires.includes(id)) out.requires.push(id);
     });

@@ -6,9 +6,10 @@
  * normalise each entry by kind (reading Lua sources, resolving references); (4) find dependency
  * cycles and library import cycles. Invariants: every phase runs even after earlier problems, so
  * one run reports every mistake it can see; the result is returned only when there are no
- * problems, otherwise one `RegistryError` with all of them is thrown; entries are kept in file
- * order, then the order written; nothing here throws a raw exception for a mistake in the user's
- * files.
+ * problems, otherwise one `RegistryError` with all of them is thrown; what Wippy has and this
+ * runtime does not run (registry/wippy-names.ts) is a warning carried by the result, never a
+ * problem; entries are kept in file order, then the order written; nothing here throws a raw
+ * exception for a mistake in the user's files.
  */
 
 import type { Entry, LoadOptions, Registry } from './types';
@@ -27,11 +28,12 @@ export function loadRegistry(target: string, opts: LoadOptions = {}): Registry {
   const parsed = readRegistryFiles(target, sink);
 
   // Phase 2: ids and kinds. The first declaration of an id wins; later ones are reported.
-  const index = new Map<string, { kind: string; known: boolean }>();
+  const index = new Map<string, { kind: string; known: boolean; inert?: boolean }>();
+  const unsupported = new Map<string, string>();
   const first = new Map<string, RawEntry>();
   const unique: RawEntry[] = [];
   for (const raw of parsed.entries) {
-    const known = checkKind(raw, sink);
+    const verdict = checkKind(raw, sink);
     const prev = first.get(raw.id);
     if (prev !== undefined) {
       const where = `${displayPath(prev.file)}${prev.line !== undefined ? `:${prev.line}` : ''}`;
@@ -44,7 +46,8 @@ export function loadRegistry(target: string, opts: LoadOptions = {}): Registry {
       continue;
     }
     first.set(raw.id, raw);
-    index.set(raw.id, { kind: raw.kind, known });
+    index.set(raw.id, { kind: raw.kind, known: verdict !== 'bad', inert: verdict === 'inert' });
+    if (verdict === 'inert') unsupported.set(raw.id, raw.kind);
     unique.push(raw);
   }
 
@@ -77,5 +80,5 @@ export function loadRegistry(target: string, opts: LoadOptions = {}): Registry {
   }
 
   sink.throwIfAny();
-  return { root: parsed.root, files: parsed.files, entries };
+  return { root: parsed.root, files: parsed.files, entries, unsupported, warnings: sink.warnings() };
 }

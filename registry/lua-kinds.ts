@@ -1,6 +1,7 @@
 /**
  * Lua entry kinds (function.lua, process.lua, workflow.lua, library.lua): source files, method,
- * modules, imports, function pools and a workflow's worker.
+ * modules, imports (of library.lua and function.lua entries), function pools and a workflow's
+ * worker.
  *
  * Owns: reading a Lua entry's source from disk, the compile check through `opts.checkLua`, the
  * module allowlists and the pool defaults. Invariants: `source` is a `file://` URL; a relative
@@ -10,7 +11,8 @@
  * `checkLua` is the source path relative to the root with `/` separators (the absolute path when
  * an absolute URL reaches the root through another path), so Lua messages read
  * `src/charge.lua:3: ...`; a workflow may only list modules in `opts.workflowModules`, because
- * anything else could not be replayed deterministically.
+ * anything else could not be replayed deterministically; a Wippy module this runtime does not
+ * provide is a warning (kept in `unprovided`), not a problem.
  */
 
 import * as fs from 'node:fs';
@@ -20,6 +22,10 @@ import type { EntryContext } from './fields';
 import { describeValue } from './errors';
 import { isInside, isPlainMap, realPathOf } from './load';
 import { didYouMean } from './suggest';
+import { WIPPY_MODULES, unprovidedModulesNote } from './wippy-names';
+
+/** Kinds an `imports:` alias may name. */
+export const IMPORTABLE_KINDS = ['library.lua', 'function.lua'] as const;
 
 export const POOL_TYPES: readonly PoolConfig['type'][] = ['inline', 'lazy', 'static', 'adaptive'];
 export const DEFAULT_POOL: Readonly<PoolConfig> = Object.freeze({ type: 'lazy', size: 8 });
@@ -30,7 +36,7 @@ export function readLuaEntry(ctx: EntryContext, kind: LuaKind): LuaEntry | undef
   const data = raw.data;
   const src = readSource(ctx);
   const method = ctx.str(['method'], data.method, 'main') ?? 'main';
-  const modules = readModules(ctx, kind);
+  const { ok: modules, unprovided } = readModules(ctx, kind);
   const imports = readImports(ctx);
   const entry: LuaEntry = {
     id: raw.id,
@@ -46,6 +52,7 @@ export function readLuaEntry(ctx: EntryContext, kind: LuaKind): LuaEntry | undef
     modules,
     imports,
   };
+  if (unprovided.length > 0) entry.unprovided = unprovided;
   if (kind === 'function.lua') entry.pool = readPool(ctx);
   if (kind === 'workflow.lua') {
     const worker = readWorker(ctx);
@@ -130,7 +137,12 @@ function checkCompiles(ctx: EntryContext, source: string, chunkName: string): vo
   if (msg !== null && msg !== undefined && msg !== '') ctx.problem(['source'], `Lua syntax error: ${msg}`);
 }
 
-function readModules(ctx: EntryContext, kind: LuaKind): string[] {
+/**
+ * `modules:`: the names this runtime provides (`ok`), and Wippy's names it does not provide yet
+ * (`unprovided`: one warning for the entry; `require` of one fails when it runs). Anything else is
+ * a problem with its did-you-mean.
+ */
+function readModules(ctx: EntryContext, kind: LuaKind): { ok: string[]; unprovided: string[] } {
   const modules = ctx.strList(['modules'], ctx.raw.data.modules);
   const known = ctx.opts.knownModules;
   const forWorkflow = ctx.opts.workflowModules;
@@ -138,9 +150,15 @@ function readModules(ctx: EntryContext, kind: LuaKind): string[] {
   const written = Array.isArray(ctx.raw.data.modules) ? (ctx.raw.data.modules as unknown[]) : [];
   const at = (m: string): (string | number)[] => ['modules', written.indexOf(m)];
   const ok: string[] = [];
+  const unprovided: string[] = [];
   for (const m of modules) {
+    if (known !== undefined && !known.has(m) && WIPPY_MODULES.has(m)) {
+      unprovided.push(m);
+      continue;
+    }
     if (known !== undefined && !known.has(m)) {
-      ctx.problem(at(m), `unknown module ${m}${didYouMean(m, known)}; known modules: ${list(known)}`);
+      const hint = didYouMean(m, known) || didYouMean(m, WIPPY_MODULES);
+      ctx.problem(at(m), `unknown module ${m}${hint}; known modules: ${list(known)}`);
       continue;
     }
     if (kind === 'workflow.lua' && forWorkflow !== undefined && !forWorkflow.has(m)) {
@@ -154,7 +172,8 @@ function readModules(ctx: EntryContext, kind: LuaKind): string[] {
     }
     ok.push(m);
   }
-  return ok;
+  if (unprovided.length > 0) ctx.warning(at(unprovided[0]), unprovidedModulesNote(unprovided));
+  return { ok, unprovided };
 }
 
 function readImports(ctx: EntryContext): Record<string, string> {
@@ -162,7 +181,9 @@ function readImports(ctx: EntryContext): Record<string, string> {
   const map = ctx.map(['imports'], ctx.raw.data.imports, '{util: app.lib:util}');
   if (map === undefined) return out;
   for (const [alias, ref] of Object.entries(map)) {
-    const id = ctx.ref(['imports', alias], ref, ['library.lua']);
+    // As in Wippy, an import names another entry's code: `require(alias)` returns what its chunk
+    // returns (a library's table, a function entry's `main` or its table of methods).
+    const id = ctx.ref(['imports', alias], ref, IMPORTABLE_KINDS);
     if (id !== undefined) out[alias] = id;
   }
   return out;

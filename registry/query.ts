@@ -17,6 +17,15 @@ import { didYouMean } from './suggest';
 export type EntryOfKind<K extends EntryKind> = K extends LuaKind ? LuaEntry : Extract<Entry, { kind: K }>;
 
 /**
+ * For an id that is not in `reg.entries` because it is an entry of a Wippy kind loaded inert: why
+ * it cannot be used (for the runtime's "no entry" errors); undefined for any other id.
+ */
+export function inertEntryNote(reg: Registry, id: string): string | undefined {
+  const kind = reg.unsupported.get(id);
+  return kind === undefined ? undefined : `${id} is a ${kind} entry, which wippy-ts does not run yet (loaded inert; see the warning printed at start)`;
+}
+
+/**
  * The entry `id` (a full `ns:name`), optionally required to be of `kind`.
  * @throws WippyError ENTRY_NOT_FOUND when it is absent or of another kind.
  */

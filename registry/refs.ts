@@ -29,8 +29,11 @@ export function isValidRef(ref: string): boolean {
   return /^(?:[^\s:]+:)?[^\s:]+$/.test(ref);
 }
 
-/** Every id declared while loading, with its kind as written (`known` = a valid kind). */
-export type IdIndex = ReadonlyMap<string, { kind: string; known: boolean }>;
+/**
+ * Every id declared while loading, with its kind as written (`known` = a valid kind: one run
+ * here, or a Wippy kind loaded inert, which `inert` marks).
+ */
+export type IdIndex = ReadonlyMap<string, { kind: string; known: boolean; inert?: boolean }>;
 
 function kindList(kinds: readonly string[]): string {
   if (kinds.length === 1) return `a ${kinds[0]}`;
@@ -52,6 +55,7 @@ export function describeRefProblem(
   if (target !== undefined) {
     if (!target.known) return '';
     if ((expected as readonly string[]).includes(target.kind)) return undefined;
+    if (target.inert) return `${id} is a ${target.kind} entry, which wippy-ts does not run yet; expected ${kindList(expected)}`;
     const why = expected === LIFECYCLE_KINDS ? ' (only entries with a lifecycle can be required)' : '';
     return `${id} is a ${target.kind} entry, expected ${kindList(expected)}${why}`;
   }

@@ -7,6 +7,8 @@
  * durations are numbers of milliseconds (floats allowed); paths are absolute.
  */
 
+import type { Problem } from './errors';
+
 export const ENTRY_KINDS = [
   'function.lua', 'process.lua', 'workflow.lua', 'library.lua',
   'process.host', 'process.service', 'temporal.client', 'temporal.worker',
@@ -53,8 +55,10 @@ export interface LuaEntry extends EntryBase {
   method: string;
   /** Names `require()` may load from the standard library. */
   modules: string[];
-  /** alias -> full id of a `library.lua` entry. */
+  /** alias -> full id of a `library.lua` or `function.lua` entry (its chunk's value is the module). */
   imports: Record<string, string>;
+  /** Wippy modules listed in `modules:` that this runtime does not provide: `require` of one fails. */
+  unprovided?: string[];
   /** `function.lua` only. */
   pool?: PoolConfig;
   /** `workflow.lua` only: the worker from meta.temporal.workflow.worker, resolved. */
@@ -121,6 +125,10 @@ export interface Registry {
   /** Every YAML file read, absolute. */
   files: string[];
   entries: Map<string, Entry>;
+  /** Entries of a Wippy kind this runtime does not run yet (loaded inert): id -> kind. */
+  unsupported: Map<string, string>;
+  /** What loaded with a warning (Wippy kinds and modules not provided here), one line each. */
+  warnings: Problem[];
 }
 
 /** Hooks the loader calls so that it need not know the Lua host. */

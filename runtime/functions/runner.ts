@@ -19,6 +19,7 @@ import type { Services } from '../../lua/services';
 import type { CallRequest, CallResult, Cancel } from '../../base/payload';
 import type { Registry, LuaEntry } from '../../registry/types';
 import { ErrorKind, type ErrorInfo } from '../../base/errors';
+import { inertEntryNote } from '../../registry/query';
 
 export const MAX_CALL_DEPTH = 200;
 
@@ -33,7 +34,7 @@ export class FunctionRunner {
   call(req: CallRequest, done: (r: CallResult) => void, depth = 0): Cancel {
     const entry = this.registry.entries.get(req.id);
     if (!entry || entry.kind !== 'function.lua') {
-      const what = entry ? `${req.id} is a ${entry.kind} entry, not a function.lua` : `no function ${req.id} in the registry`;
+      const what = entry ? `${req.id} is a ${entry.kind} entry, not a function.lua` : inertEntryNote(this.registry, req.id) ?? `no function ${req.id} in the registry`;
       done({ error: { kind: ErrorKind.NotFound, message: what, retryable: false } });
       return noop;
     }

@@ -15,6 +15,7 @@ import type { Registry, LuaEntry } from '../../registry/types';
 import type { ProcessApi, Services, SpawnOptions } from '../../lua/services';
 import type { CallResult, Cancel, Payload } from '../../base/payload';
 import { ErrorKind, type ErrorInfo } from '../../base/errors';
+import { inertEntryNote } from '../../registry/query';
 
 export interface NodeDeps {
   registry: Registry;
@@ -61,7 +62,7 @@ export class ProcessNode {
   /** `onExit` is attached before main starts (a process may finish before spawn returns). */
   spawn(id: string, hostId: string | null, args: Payload[], parent: string | null, opts: SpawnOptions = {}, onExit?: (r: CallResult) => void): { pid: string } | { error: ErrorInfo } {
     const entry = this.deps.registry.entries.get(id);
-    if (!entry) return { error: notFound(`no entry ${id} in the registry`) };
+    if (!entry) return { error: notFound(inertEntryNote(this.deps.registry, id) ?? `no entry ${id} in the registry`) };
     if (entry.kind === 'workflow.lua') {
       if (!this.workflowSpawner) return { error: { kind: ErrorKind.Unavailable, message: `cannot start workflow ${id}: no temporal.worker is running` } };
       return this.workflowSpawner(id, hostId, args, parent, opts, onExit);

@@ -120,14 +120,14 @@ test('reference to an entry in another namespace needs the namespace', () => {
 test('wrong-kind reference: both kinds named', () => {
   const dir = reg([
     'namespace: app', 'entries:',
-    '  - {name: lib, kind: function.lua, source: "file://a.lua"}',
+    '  - {name: lib, kind: process.lua, source: "file://a.lua"}',
     '  - name: f',
     '    kind: function.lua',
     '    source: file://a.lua',
     '    imports:',
     '      util: lib',
   ], LUA);
-  onlyProblem(loadFails(dir), 'registry.yaml:8: entry app:f, field imports.util: app:lib is a function.lua entry, expected a library.lua');
+  onlyProblem(loadFails(dir), 'registry.yaml:8: entry app:f, field imports.util: app:lib is a process.lua entry, expected a library.lua or function.lua');
 });
 
 test('requires may only name entries with a lifecycle', () => {
