@@ -245,6 +245,8 @@ function installTimeTypes(L: LuaState): void {
   newType(L, TIME_MT, 'Time', timeMethods, {
     ...timeCompare, __add: operators.__add, __sub: operators.__sub, __concat: operators.__concat,
     __tostring: timeMethods.string,
+    // How a Time crosses as a value (lua/codec.ts): its RFC 3339 text with nanoseconds, as Go's JSON writes a time.
+    __payload: timeMethods.string,
   });
   newType(L, DURATION_MT, 'Duration', durationMethods, { ...durationCompare, ...operators, __tostring: durationMethods.string });
   newType(L, LOCATION_MT, 'Location', locationMethods, {

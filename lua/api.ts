@@ -17,7 +17,7 @@ export {
 // The host of the execution (its Services), and how a binding waits without blocking others.
 export { hostOf, type StdModule } from './host';
 export { suspend, waitFor, type Pusher } from './task';
-export type { Services, ProcessApi, SpawnOptions, WorkflowApi, MailboxApi, MailboxCodec, Message, ProcessEvent } from './services';
+export type { Services, ProcessApi, SpawnOptions, StartupMessage, WorkflowApi, MailboxApi, MailboxCodec, Message, ProcessEvent } from './services';
 
 // Values: JSON payloads both ways, error values, channels.
 export { encode, CodecError, WORK_VALUE } from './codec';

@@ -46,6 +46,8 @@ export interface WorkflowInfo {
   namespace: string;
   attempt: number;
   history_length: number;
+  /** Bytes of the history records consumed so far (their JSON text). */
+  history_size: number;
 }
 
 export interface WorkflowApi {
@@ -61,7 +63,15 @@ export interface SpawnOptions {
   monitor?: boolean;
   /** An error exit of either side reaches the other as pid.link.down (or terminates it). */
   link?: boolean;
+  /** A Spawner's (lua-stdlib/process-spawner.ts): start options (`workflow.id`...), context values, name, startup messages. */
+  options?: Record<string, unknown>;
+  context?: Record<string, unknown>;
+  name?: string;
+  messages?: StartupMessage[];
 }
+
+/** A message a Spawner delivers to what it starts before its first step (Wippy's `with_message`). */
+export interface StartupMessage { topic: string; payloads: Payload[] }
 
 /** What the `process` global asks of its execution; null pid = not a process (a function). */
 export interface ProcessApi {
