@@ -3,8 +3,9 @@
  * process (and `spawn_monitored` / `spawn_linked` of a workflow), as in Wippy.
  *
  * Owns: which process watches which workflow, and how (monitor or link); turning a workflow's
- * end into the process's EXIT event (monitor) or, on an error end, LINK_DOWN / the process's
- * termination (link, runtime/process/node.ts `linkDown`). Invariants: a watch undone
+ * end into the process's EXIT event (monitor, and link on a normal end, as Wippy's Temporal
+ * receiver does) or, for a link on an error end, LINK_DOWN / the process's termination
+ * (runtime/process/node.ts `linkDown`). Invariants: a watch undone
  * (`unmonitor`, `unlink`) delivers nothing; each watch fires at most once; the link is one-way
  * (a process's failure never ends a workflow: Wippy's Temporal host has no bidirectional links);
  * nothing here is recorded (a process's watches live as long as the process).
@@ -42,8 +43,9 @@ export class WorkflowWatches {
       if (this.live.get(key) !== token) return;
       this.live.delete(key);
       const result = this.resultOf(o);
-      if (kind === 'monitor') this.node.get(pid)?.mailbox.deliverEvent(exitEvent(wfPid, this.now(), result));
-      else if (result.error) this.node.linkDown(pid, wfPid, result.error);
+      // As Wippy's Temporal receiver: a link hears a normal end as EXIT too, an error end as LINK_DOWN.
+      if (kind === 'link' && result.error) this.node.linkDown(pid, wfPid, result.error);
+      else this.node.get(pid)?.mailbox.deliverEvent(exitEvent(wfPid, this.now(), result));
     });
     if (!watched) { this.live.delete(key); return { kind: ErrorKind.NotFound, message: `no workflow ${to}`, retryable: false }; }
     return null;

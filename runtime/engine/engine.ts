@@ -122,6 +122,7 @@ export class WorkflowEngine implements EngineHooks {
       complete: (id, ev) => { if (statusOf(id) === 'running') this.appendRecord(id, ev); },
       afterCommit: (fn) => this.commit.onCommit(fn),
       hasEntry: (id) => deps.registry.entries.has(id),
+      contextOf: (id) => this.states.get(id)?.instance?.started0.context,
     });
     this.signals = new SignalIntake({
       store: deps.store,
