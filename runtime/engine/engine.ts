@@ -167,8 +167,11 @@ export class WorkflowEngine implements EngineHooks {
     }
     const id = opts.id ?? uuidV7(this.deps.clock.now());
     // A fresh UUIDv7 cannot collide; only a given id is looked up in the store.
-    if (this.states.has(id) || (opts.id !== undefined && this.deps.store.getWorkflow(id))) {
-      return { error: { kind: ErrorKind.AlreadyExists, message: `workflow ${id} already exists`, retryable: false } };
+    const ended = this.states.has(id) ? null : opts.id !== undefined ? this.deps.store.getWorkflow(id) : null;
+    if (this.states.has(id) || ended) {
+      // Temporal would start a new run under a closed workflow's id; this store keeps one run per id.
+      const why = ended ? ` (it ${ended.status === 'parked' ? 'is parked' : `has ${ended.status}`}; a store keeps one run per workflow id: choose another id)` : '';
+      return { error: { kind: ErrorKind.AlreadyExists, message: `workflow ${id} already exists${why}`, retryable: false } };
     }
     const st = this.lifecycle.create({ id, entry: entryId, worker, input, parent: opts.parent ?? null, parentCmd: opts.parentCmd });
     const at = this.deps.clock.now();
