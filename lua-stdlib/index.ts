@@ -21,6 +21,8 @@ import { openYaml } from './yaml';
 import { openPayload } from './payload';
 import { openCrypto } from './crypto';
 import { openText } from './text';
+import { openEvents } from './events';
+import { openSecurity } from './security';
 
 export const STDLIB: readonly StdModule[] = [
   { name: 'errors', open: openErrors, global: true, workflowSafe: true },
@@ -38,6 +40,8 @@ export const STDLIB: readonly StdModule[] = [
   { name: 'payload', open: openPayload, global: true, workflowSafe: true },
   { name: 'crypto', open: openCrypto, workflowSafe: true },
   { name: 'text', open: openText, workflowSafe: true },
+  { name: 'events', open: openEvents, workflowSafe: false },
+  { name: 'security', open: openSecurity, workflowSafe: false },
 ];
 
 const byName = new Map(STDLIB.map((m) => [m.name, m]));
