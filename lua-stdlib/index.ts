@@ -23,6 +23,7 @@ import { openCrypto } from './crypto';
 import { openText } from './text';
 import { openEvents } from './events';
 import { openSecurity } from './security';
+import { openLogger } from './logger';
 
 export const STDLIB: readonly StdModule[] = [
   { name: 'errors', open: openErrors, global: true, workflowSafe: true },
@@ -42,6 +43,7 @@ export const STDLIB: readonly StdModule[] = [
   { name: 'text', open: openText, workflowSafe: true },
   { name: 'events', open: openEvents, workflowSafe: false },
   { name: 'security', open: openSecurity, workflowSafe: false },
+  { name: 'logger', open: openLogger, workflowSafe: true },
 ];
 
 const byName = new Map(STDLIB.map((m) => [m.name, m]));

@@ -4,7 +4,8 @@
  * `actor() -> Actor | nil`, `scope() -> Scope | nil` (set by the caller: `funcs.new():
  * with_actor(a):with_scope(s)`, or a spawner's `with_actor`/`with_scope`), `can(action, resource
  * [, meta]) -> boolean` (false without both an actor and a scope), `policy(id) -> Policy, err`,
- * `named_scope(group_id) -> Scope, err` (the policies whose `groups:` name it), `new_scope([policies])
+ * `named_scope(group_id) -> Scope, err` (the policies whose `groups:` name it), `token_store(id)`
+ * (always `nil, err`: token stores are not provided here), `new_scope([policies])
  * -> Scope`, `new_actor(id [, meta]) -> Actor`. The value types are lua/security-values.ts.
  * Invariants: a missing policy or group is `nil, err` kind Internal (Wippy's); wrong argument types
  * raise. Not allowed in workflows (the registry refuses it there; Wippy marks it nondeterministic).
@@ -71,6 +72,11 @@ export function openSecurity(L: LuaState): void {
       pushScope(L1, g);
       lua.lua_pushnil(L1);
       return 2;
+    },
+    token_store: (L1) => {
+      const id = checkText(L1, 1);
+      if (id === '') return fail(L1, ErrorKind.Invalid, 'token store id is required');
+      return fail(L1, ErrorKind.Internal, `token store ${id} not found (security.token_store entries are not supported by wippy-ts yet)`);
     },
     new_scope: (L1) => { pushScope(L1, policiesArg(L1, 1)); return 1; },
     new_actor: (L1) => {
