@@ -52,7 +52,7 @@ async function runCase(c: Case): Promise<void> {
   if (fs.existsSync(db)) assert.equal(integrityCheck(db), 'ok', `${where}\nstore integrity`);
 }
 
-const KINDS = 'function.lua, process.lua, workflow.lua, library.lua, process.host, process.service, temporal.client, temporal.worker';
+const KINDS = 'function.lua, process.lua, workflow.lua, library.lua, process.host, process.service, temporal.client, temporal.worker, security.policy';
 
 // ---------------------------------------------------------------- registries
 
