@@ -10,7 +10,7 @@ import { openErrors } from './errors';
 import { openJson } from './json';
 import { openUuid } from './uuid';
 import { openFuncs } from './funcs';
-import { openTime } from './time';
+import { openTime } from './time/index';
 import { openChannel } from './channel';
 import { openProcess } from './process';
 import { openWorkflow } from './workflow';

@@ -5,7 +5,7 @@
  * text-only `load`), coroutine (resume/wrap forward host waits, see task.ts), table, string
  * (without string.dump; string.rep capped), math (random seeded per state), utf8, and a safe `os`
  * (time, clock, date, difftime reading the execution's clock). Absent: io, package, debug,
- * os.execute/exit/getenv/remove/rename/tmpname, require of files (host.ts provides `require`).
+ * os.execute/exit/getenv/remove/rename/tmpname, require of files (host-modules.ts provides `require`).
  * Invariants: nothing here reaches the file system, the process or another state; every clock
  * or random value comes from the execution's Services or the state's own generator.
  */
