@@ -27,6 +27,9 @@ import { testError } from './errorvalue';
 import type { ErrorInfo } from '../base/errors';
 import { MAX_DEPTH } from './limits';
 
+/** A userdata whose JS object has this method encodes as the JSON of what it returns (security values). */
+export const PAYLOAD_OF = Symbol('payloadOf');
+
 export { MAX_DEPTH };
 export const ARRAY_MT = 'wippy.array';
 const ERROR_TAG = '$error';
@@ -82,6 +85,8 @@ function encodeAt(L: LuaState, idx: number, mode: CodecMode, path: string, depth
     case lua.LUA_TUSERDATA: {
       const e = testError(L, idx);
       if (e) { out.push(encodeErrorInfo(e, mode)); return; }
+      const u = lua.lua_touserdata(L, idx) as { [PAYLOAD_OF]?: () => unknown } | null;
+      if (u && typeof u[PAYLOAD_OF] === 'function') { out.push(JSON.stringify(u[PAYLOAD_OF]())); return; }
       throw new CodecError('cannot encode a userdata', path);
     }
     default:

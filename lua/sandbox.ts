@@ -348,4 +348,7 @@ function pushSafeOs(L: LuaState, hooks: SandboxHooks): void {
   lua.lua_setfield(L, -2, lstr('difftime'));
   lua.lua_pushjsfunction(L, (L1: LuaState) => { lua.lua_pushnumber(L1, hooks.services().clock()); return 1; });
   lua.lua_setfield(L, -2, lstr('clock'));
+  // Wippy's os table names its platform (the os suite checks `os.platform == "wippy"`).
+  lua.lua_pushliteral(L, 'wippy');
+  lua.lua_setfield(L, -2, lstr('platform'));
 }
