@@ -21,6 +21,8 @@ import { VirtualClock, Clock, realClock } from '../base/clock';
 import { schedulerBusy } from '../lua/scheduler';
 import { WorkflowWatches } from './workflow-watches';
 import { LiveServices, LiveDeps } from '../runtime/live-services';
+import { RuntimeEventBus } from '../runtime/events/bus';
+import { policiesOf } from '../runtime/policies';
 import { GLOBAL_MODULES, MODULE_NAMES, WORKFLOW_MODULE_NAMES, stdModule } from '../lua-stdlib';
 import { WippyError, ErrorCode, ErrorKind } from '../base/errors';
 import type { MailboxCodec, Services } from '../lua/services';
@@ -72,6 +74,8 @@ export class Runtime {
   private poolCtx!: PoolContext;
   readonly resolver: ModuleResolver;
   private readonly deps: LiveDeps;
+  /** The event bus of this runtime (`events` module; the supervisor's service.update events). */
+  readonly events = new RuntimeEventBus();
 
   private constructor(readonly registry: Registry, readonly options: RuntimeOptions) {
     const output = options.output ?? consoleOutput;
@@ -89,6 +93,8 @@ export class Runtime {
       clock: this.clock,
       print: (t) => output.print(t),
       log: (l, m, f) => output.log(l, m, f),
+      events: this.events,
+      policies: policiesOf(registry),
     };
     this.node = new ProcessNode({
       registry,
@@ -107,7 +113,7 @@ export class Runtime {
       idleServices: new LiveServices(this.deps, { process: functionApi() }),
     };
     this.functions = new FunctionRunner(registry, poolCtx,
-      (req, depth) => new LiveServices(this.deps, { process: functionApi(), context: req.context, depth }));
+      (req, depth) => new LiveServices(this.deps, { process: functionApi(), context: req.context, depth, security: req.security }));
   }
 
   /** Load and validate a registry (file or folder). Throws RegistryError listing every mistake. */

@@ -6,6 +6,7 @@
  * history unchanged; a CallResult has exactly one of `value` / `error`; a Cancel may be called at
  * any time, also after completion, and then does nothing.
  */
+import type { SecurityContext } from './security';
 import type { ErrorInfo } from './errors';
 
 export type Cancel = () => void;
@@ -21,6 +22,8 @@ export interface CallRequest {
   context?: Record<string, unknown>;
   /** From `:with_options{...}` (e.g. `activity.retry_policy` inside workflows). */
   options?: Record<string, unknown>;
+  /** Actor and scope from `:with_actor`/`:with_scope` (`security.actor()`/`scope()` in the callee). */
+  security?: SecurityContext;
 }
 
 /** Exactly one of value / error. `value` is a payload (`null` for nil). */

@@ -11,8 +11,9 @@
  */
 import {
   lua, lauxlib, lstr, LuaState, LuaFn, setFuncs, raise, bytesToText, encode, CodecError, pushError,
-  hostOf, waitFor, pushCallResult, setClassMetatable
+  hostOf, waitFor, pushCallResult, setClassMetatable, testActor, testScope, typeError
 } from '../lua/api';
+import type { SecurityContext } from '../base/security';
 import type { CallRequest, CallResult, Cancel } from '../base/payload';
 import { ErrorKind, type ErrorInfo } from '../base/errors';
 
@@ -20,7 +21,7 @@ const EXECUTOR_MT = 'wippy.funcs.executor';
 const FUTURE_MT = 'wippy.funcs.future';
 const ID_RE = /^[A-Za-z0-9_.\-]+:[A-Za-z0-9_.\-]+$/;
 
-interface Executor { context?: Record<string, unknown>; options?: Record<string, unknown> }
+interface Executor { context?: Record<string, unknown>; options?: Record<string, unknown>; security?: SecurityContext }
 interface Future { result?: CallResult; canceled: boolean; cancel?: Cancel }
 
 function buildRequest(L: LuaState, idArg: number, ex: Executor | null): CallRequest | ErrorInfo {
@@ -37,6 +38,7 @@ function buildRequest(L: LuaState, idArg: number, ex: Executor | null): CallRequ
   const req: CallRequest = { id, args };
   if (ex?.context) req.context = ex.context;
   if (ex?.options) req.options = ex.options;
+  if (ex?.security) req.security = ex.security;
   return req;
 }
 
@@ -73,6 +75,7 @@ function pushExecutor(L: LuaState, ex: Executor): number {
   const u = lua.lua_newuserdata(L, 0) as Executor;
   u.context = ex.context;
   u.options = ex.options;
+  u.security = ex.security;
   setClassMetatable(L, EXECUTOR_MT, withMethods(executorMethods));
   return 1;
 }
@@ -85,6 +88,16 @@ const executorMethods: Record<string, LuaFn> = {
   with_options: (L) => {
     const ex = checkExecutor(L, 1);
     return pushExecutor(L, { ...ex, options: { ...ex.options, ...tableToJs(L, 2, 'options') } });
+  },
+  with_actor: (L) => {
+    const ex = checkExecutor(L, 1);
+    const actor = testActor(L, 2) ?? typeError(L, 2, 'security.Actor');
+    return pushExecutor(L, { ...ex, security: { ...ex.security, actor } });
+  },
+  with_scope: (L) => {
+    const ex = checkExecutor(L, 1);
+    const scope = testScope(L, 2) ?? typeError(L, 2, 'security.Scope');
+    return pushExecutor(L, { ...ex, security: { ...ex.security, scope } });
   },
   call: (L) => call(L, 2, checkExecutor(L, 1)),
   async: (L) => startAsync(L, 2, checkExecutor(L, 1)),

@@ -10,7 +10,7 @@ import { openErrors } from './errors';
 import { openJson } from './json';
 import { openUuid } from './uuid';
 import { openFuncs } from './funcs';
-import { openTime } from './time';
+import { openTime } from './time/index';
 import { openChannel } from './channel';
 import { openProcess } from './process';
 import { openWorkflow } from './workflow';
@@ -21,6 +21,9 @@ import { openYaml } from './yaml';
 import { openPayload } from './payload';
 import { openCrypto } from './crypto';
 import { openText } from './text';
+import { openEvents } from './events';
+import { openSecurity } from './security';
+import { openLogger } from './logger';
 
 export const STDLIB: readonly StdModule[] = [
   { name: 'errors', open: openErrors, global: true, workflowSafe: true },
@@ -38,6 +41,9 @@ export const STDLIB: readonly StdModule[] = [
   { name: 'payload', open: openPayload, global: true, workflowSafe: true },
   { name: 'crypto', open: openCrypto, workflowSafe: true },
   { name: 'text', open: openText, workflowSafe: true },
+  { name: 'events', open: openEvents, workflowSafe: false },
+  { name: 'security', open: openSecurity, workflowSafe: false },
+  { name: 'logger', open: openLogger, workflowSafe: true },
 ];
 
 const byName = new Map(STDLIB.map((m) => [m.name, m]));

@@ -11,12 +11,13 @@
  * Invariants: a method never changes its receiver (each returns a new Spawner); payloads and
  * option values are encoded where they are given, so a bad value raises there with its path;
  * an `@` topic, an empty name or a nil actor/scope is an argument error (as in Wippy); the actor
- * and scope are carried (the uservalue) for the security module, not interpreted here.
+ * and scope (the `security` module's values) go to the started process as SpawnOptions.security.
  */
 import {
   lua, lauxlib, lstr, LuaState, LuaFn, raise, checkText, encode, CodecError, pushText, pushError,
-  hostOf, setClassMetatable, type SpawnOptions, type StartupMessage
+  hostOf, setClassMetatable, typeError, testActor, testScope, type SpawnOptions, type StartupMessage
 } from '../lua/api';
+import type { SecurityContext } from '../base/security';
 import type { Payload } from '../base/payload';
 
 const SPAWNER_MT = 'process.Spawner';
@@ -38,6 +39,7 @@ interface Spawner {
   context?: Record<string, unknown>;
   name?: string;
   messages: StartupMessage[];
+  security?: SecurityContext;
 }
 
 function check(L: LuaState): Spawner {
@@ -61,23 +63,10 @@ function tableArg(L: LuaState, arg: number, what: string): Record<string, unknow
   return Array.isArray(v) ? {} : v as Record<string, unknown>;
 }
 
-/**
- * Push a new Spawner: `from` (a Spawner at arg 1, or null) with `change` applied. The actor and
- * scope travel in the uservalue table, copied from `from` unless `carry` replaces one.
- */
-function push(L: LuaState, from: Spawner | null, change: Partial<Spawner>, carry?: { key: 'actor' | 'scope'; arg: number }): number {
+/** Push a new Spawner: `from` (the receiver, or null) with `change` applied. */
+function push(L: LuaState, from: Spawner | null, change: Partial<Spawner>): number {
   const s = lua.lua_newuserdata(L, 0) as Spawner;
   Object.assign(s, { messages: [] }, from ?? {}, change);
-  lua.lua_createtable(L, 0, 2);
-  if (from) {
-    lua.lua_getuservalue(L, 1);
-    for (const k of ['actor', 'scope']) {
-      if (lua.lua_type(L, -1) === lua.LUA_TTABLE) { lua.lua_getfield(L, -1, lstr(k)); lua.lua_setfield(L, -3, lstr(k)); }
-    }
-    lua.lua_pop(L, 1);
-  }
-  if (carry) { lua.lua_pushvalue(L, carry.arg); lua.lua_setfield(L, -2, lstr(carry.key)); }
-  lua.lua_setuservalue(L, -2);
   setClassMetatable(L, SPAWNER_MT, (L1) => {
     lua.lua_createtable(L1, 0, 10);
     for (const [k, fn] of Object.entries(methods)) { lua.lua_pushjsfunction(L1, fn); lua.lua_setfield(L1, -2, lstr(k)); }
@@ -88,11 +77,14 @@ function push(L: LuaState, from: Spawner | null, change: Partial<Spawner>, carry
   return 1;
 }
 
+/** `:with_actor(a)` / `:with_scope(s)`: the security context the started process runs with. */
 function withSecurity(key: 'actor' | 'scope'): LuaFn {
   return (L) => {
     const s = check(L);
     if (lua.lua_isnoneornil(L, 2)) lauxlib.luaL_argerror(L, 2, lstr(`${key} cannot be nil`));
-    return push(L, s, {}, { key, arg: 2 });
+    const v = key === 'actor' ? testActor(L, 2) : testScope(L, 2);
+    if (v === null) typeError(L, 2, key === 'actor' ? 'Actor' : 'Scope');
+    return push(L, s, { security: { ...s.security, [key]: v } });
   };
 }
 
@@ -106,6 +98,7 @@ function spawnWith(monitor: boolean, link: boolean): LuaFn {
     if (s.options) opts.options = s.options;
     if (s.context) opts.context = s.context;
     if (s.name) opts.name = s.name;
+    if (s.security) opts.security = s.security;
     const r = hostOf(L).services.process().spawn(id, host, payloadsFrom(L, 4, 'argument'), opts);
     if ('error' in r) { lua.lua_pushnil(L); pushError(L, r.error); return 2; }
     pushText(L, r.pid);

@@ -17,10 +17,11 @@ export {
 // The host of the execution (its Services), and how a binding waits without blocking others.
 export { hostOf, type StdModule } from './host';
 export { suspend, waitFor, type Pusher } from './task';
+export type { BusEvent, EventBus } from './events-bus';
 export type { Services, ProcessApi, SpawnOptions, StartupMessage, WorkflowApi, MailboxApi, MailboxCodec, Message, ProcessEvent } from './services';
 
 // Values: JSON payloads both ways, error values, channels.
-export { encode, CodecError, WORK_VALUE } from './codec';
+export { encode, CodecError, WORK_VALUE, PAYLOAD_OF } from './codec';
 export { decode, pushJs, pushNumber, pushCallResult } from './decode';
 export { ERROR_MT, pushError, testError, toErrorInfo, registerErrorType, ensureErrorType, errorExtras, type ErrorFrame } from './errorvalue';
 
@@ -28,4 +29,6 @@ export { ERROR_MT, pushError, testError, toErrorInfo, registerErrorType, ensureE
 export { fail, failFalse, ok, bytesArg, pushBytes, charge, chargeBytes, checkBox, methodsClass, setSubtable } from './results';
 export { wippyEncode, EncodeError } from './wippyjson';
 export { Channel, type Item, type SelectCase, type SelectOutcome, trySelect, waitSelect } from './channel';
+export { pushActor, pushScope, pushPolicy, testActor, testScope, testPolicy, securityMetaArg } from './security-values';
+export type { SecurityApi } from './services';
 export { pushChannel, checkChannel, pushNil, testCase, ensureChannelType } from './channelvalue';

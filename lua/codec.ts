@@ -27,6 +27,9 @@ import { testError } from './errorvalue';
 import type { ErrorInfo } from '../base/errors';
 import { MAX_DEPTH } from './limits';
 
+/** A userdata whose JS object has this method encodes as the JSON of what it returns (security values). */
+export const PAYLOAD_OF = Symbol('payloadOf');
+
 export { MAX_DEPTH };
 export const ARRAY_MT = 'wippy.array';
 const ERROR_TAG = '$error';
@@ -82,26 +85,13 @@ function encodeAt(L: LuaState, idx: number, mode: CodecMode, path: string, depth
     case lua.LUA_TUSERDATA: {
       const e = testError(L, idx);
       if (e) { out.push(encodeErrorInfo(e, mode)); return; }
-      const text = payloadForm(L, idx);
-      if (text !== null) { out.push(JSON.stringify(text)); return; }
+      const u = lua.lua_touserdata(L, idx) as { [PAYLOAD_OF]?: () => unknown } | null;
+      if (u && typeof u[PAYLOAD_OF] === 'function') { out.push(JSON.stringify(u[PAYLOAD_OF]())); return; }
       throw new CodecError('cannot encode a userdata', path);
     }
     default:
       throw new CodecError(`cannot encode a ${typeName(L, idx)}`, path);
   }
-}
-
-/**
- * A userdata whose type gives a payload form (a `__payload` metamethod returning a string, e.g.
- * a time.Time's RFC 3339 text, lua-stdlib/time.ts) as that text; null for any other.
- */
-function payloadForm(L: LuaState, idx: number): string | null {
-  if (lauxlib.luaL_getmetafield(L, idx, lstr('__payload')) === lua.LUA_TNIL) return null;
-  lua.lua_pushvalue(L, idx);
-  lua.lua_call(L, 1, 1);
-  const b = lua.lua_type(L, -1) === lua.LUA_TSTRING ? lua.lua_tolstring(L, -1) : null;
-  lua.lua_pop(L, 1);
-  return b ? bytesToUtf8OrNull(b) : null;
 }
 
 export function encodeErrorInfo(e: ErrorInfo, mode: CodecMode): string {

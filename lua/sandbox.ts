@@ -5,7 +5,7 @@
  * text-only `load`), coroutine (resume/wrap forward host waits, see task.ts), table, string
  * (without string.dump; string.rep capped), math (random seeded per state), utf8, and a safe `os`
  * (time, clock, date, difftime reading the execution's clock). Absent: io, package, debug,
- * os.execute/exit/getenv/remove/rename/tmpname, require of files (host.ts provides `require`).
+ * os.execute/exit/getenv/remove/rename/tmpname, require of files (host-modules.ts provides `require`).
  * Invariants: nothing here reaches the file system, the process or another state; every clock
  * or random value comes from the execution's Services or the state's own generator.
  */
@@ -348,4 +348,7 @@ function pushSafeOs(L: LuaState, hooks: SandboxHooks): void {
   lua.lua_setfield(L, -2, lstr('difftime'));
   lua.lua_pushjsfunction(L, (L1: LuaState) => { lua.lua_pushnumber(L1, hooks.services().clock()); return 1; });
   lua.lua_setfield(L, -2, lstr('clock'));
+  // Wippy's os table names its platform (the os suite checks `os.platform == "wippy"`).
+  lua.lua_pushliteral(L, 'wippy');
+  lua.lua_setfield(L, -2, lstr('platform'));
 }

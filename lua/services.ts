@@ -13,6 +13,8 @@ import type { ErrorInfo } from '../base/errors';
 import type { CallRequest, CallResult, Cancel, Payload } from '../base/payload';
 import type { UuidVersion } from '../base/uuid';
 import type { Channel, Item } from './channel';
+import type { EventBus } from './events-bus';
+import type { PolicyDef, SecurityContext } from '../base/security';
 
 export interface Services {
   /** Call a function entry. */
@@ -36,6 +38,24 @@ export interface Services {
   process(): ProcessApi;
   /** The workflow API (`workflow` module); null outside workflows. */
   workflow(): WorkflowApi | null;
+  /** The runtime's event bus (`events` module); absent or null where events are not available (workflows). */
+  events?(): EventBus | null;
+  /** The security context of this execution and the registry's policies (`security` module); absent = none. */
+  security?(): SecurityApi | null;
+}
+
+/**
+ * What `security` asks of its execution. The context comes from the caller: `funcs.new():
+ * with_actor/with_scope` sets `CallRequest.security`; a spawner sets `SpawnOptions.security` (the
+ * process node hands it to the process's services, `LiveScope.security`); without one a spawned
+ * process inherits its parent's (Wippy's rule).
+ */
+export interface SecurityApi {
+  context(): SecurityContext;
+  /** A `security.policy` entry's definition, or null when there is no such policy. */
+  policy(id: string): PolicyDef | null;
+  /** The policies of a group (named scope), or null when no policy joins that group. */
+  group(id: string): PolicyDef[] | null;
 }
 
 export interface WorkflowInfo {
@@ -68,6 +88,8 @@ export interface SpawnOptions {
   context?: Record<string, unknown>;
   name?: string;
   messages?: StartupMessage[];
+  /** The actor and scope the child runs with (`with_actor`/`with_scope`); default: the parent's. */
+  security?: SecurityContext;
 }
 
 /** A message a Spawner delivers to what it starts before its first step (Wippy's `with_message`). */

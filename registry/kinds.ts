@@ -23,6 +23,7 @@ import {
 import type { EntryContext } from './fields';
 import { readLifecycle } from './lifecycle';
 import { readLuaEntry } from './lua-kinds';
+import { readPolicy } from './policy-kind';
 import type { ProblemSink } from './errors';
 import type { RawEntry } from './load';
 import { closest } from './suggest';
@@ -64,6 +65,7 @@ const NORMALISERS: { [K in EntryKind]: Normaliser<K> } = {
   'process.service': readService,
   'temporal.client': readClient,
   'temporal.worker': readWorker,
+  'security.policy': readPolicy,
 };
 
 /** Normalise the entry in `ctx` (its kind already checked); undefined when it is unusable. */

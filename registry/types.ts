@@ -8,10 +8,11 @@
  */
 
 import type { Problem } from './errors';
+import type { PolicyDef } from '../base/security';
 
 export const ENTRY_KINDS = [
   'function.lua', 'process.lua', 'workflow.lua', 'library.lua',
-  'process.host', 'process.service', 'temporal.client', 'temporal.worker',
+  'process.host', 'process.service', 'temporal.client', 'temporal.worker', 'security.policy',
 ] as const;
 export type EntryKind = (typeof ENTRY_KINDS)[number];
 
@@ -117,7 +118,14 @@ export interface WorkerEntry extends EntryBase {
   lifecycle: Lifecycle;
 }
 
-export type Entry = LuaEntry | ProcessHostEntry | ServiceEntry | ClientEntry | WorkerEntry;
+/** A `security.policy` entry: its definition (base/security.ts) and the groups (named scopes) it joins, as `ns:name`. */
+export interface PolicyEntry extends EntryBase {
+  kind: 'security.policy';
+  policy: PolicyDef;
+  groups: string[];
+}
+
+export type Entry = LuaEntry | ProcessHostEntry | ServiceEntry | ClientEntry | WorkerEntry | PolicyEntry;
 
 export interface Registry {
   /** Absolute folder the registry was loaded from (the YAML file's folder, or the folder given). */

@@ -29,7 +29,7 @@ export const WIPPY_KINDS: ReadonlySet<string> = new Set([
   'library.lua.bc', 'module.lua', 'network', 'network.i2p', 'network.socks5', 'network.tailscale',
   'ns.definition', 'ns.dependency', 'ns.requirement', 'pg.scope', 'process.host', 'process.lua',
   'process.lua.bc', 'process.service', 'process.wasm', 'queue.consumer', 'queue.driver.amqp',
-  'queue.driver.memory', 'queue.driver.sqs', 'queue.queue', 'registry.entry', 'security.policy',
+  'queue.driver.memory', 'queue.driver.sqs', 'queue.queue', 'registry.entry',
   'security.policy.expr', 'security.token_store', 'store.kv.crdt', 'store.kv.raft', 'store.memory',
   'store.sql', 'template.jet', 'template.set', 'temporal.client', 'temporal.worker',
   'terminal.host', 'workflow.lua', 'workflow.lua.bc',

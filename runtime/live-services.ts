@@ -10,12 +10,19 @@ import { uuidV1, uuidV4, uuidV7, type UuidVersion } from '../base/uuid';
 import type { ProcessApi, Services } from '../lua/services';
 import type { CallRequest, CallResult, Cancel } from '../base/payload';
 import type { Clock } from '../base/clock';
+import type { EventBus } from '../lua/events-bus';
+import type { SecurityApi } from '../lua/services';
+import type { PolicyDef, SecurityContext } from '../base/security';
 
 export interface LiveDeps {
   call(req: CallRequest, done: (r: CallResult) => void, depth: number): Cancel;
   clock: Clock;
   print(text: string): void;
   log(level: string, message: string, fields?: Record<string, unknown>): void;
+  /** The runtime's event bus (absent: `events` returns an error). */
+  events?: EventBus;
+  /** The registry's security.policy entries: by id, and by group. */
+  policies?: { policy(id: string): PolicyDef | null; group(id: string): PolicyDef[] | null };
 }
 
 const started = performance.now();
@@ -26,6 +33,8 @@ export interface LiveScope {
   context?: Record<string, unknown>;
   /** funcs.call nesting depth (guards runaway recursion). */
   depth?: number;
+  /** Actor and scope of this execution (a call's `CallRequest.security`, a spawn's `SpawnOptions.security`). */
+  security?: SecurityContext;
 }
 
 export class LiveServices implements Services {
@@ -44,8 +53,24 @@ export class LiveServices implements Services {
     return null;
   }
 
+  security(): SecurityApi {
+    const sc = this.scope.security ?? {};
+    const p = this.deps.policies;
+    return { context: () => sc, policy: (id) => p?.policy(id) ?? null, group: (id) => p?.group(id) ?? null };
+  }
+
+  events(): EventBus | null {
+    return this.deps.events ?? null;
+  }
+
   call(req: CallRequest, done: (r: CallResult) => void): Cancel {
-    return this.deps.call(req, done, this.depth + 1);
+    // Wippy's context flows down: the callee sees this execution's values (the caller's own
+    // `with_context` values win) and, unless the caller set one, its actor and scope.
+    const inherited: CallRequest = { ...req };
+    if (Object.keys(this.ctx).length) inherited.context = { ...this.ctx, ...req.context };
+    const sc = this.scope.security;
+    if (sc && (sc.actor || sc.scope)) inherited.security = { ...sc, ...req.security };
+    return this.deps.call(inherited, done, this.depth + 1);
   }
   sleep(ms: number, done: () => void): Cancel {
     return this.deps.clock.setTimer(ms, done);

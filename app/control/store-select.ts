@@ -135,7 +135,7 @@ export function openForInspection(sel: SelectedStore): SqliteStore {
 
 /**
  * The pid of the live `wippy run` holding the store's lock, or null when none does. Mirrors the
- * store's own lock rule (runtime/store/sqlite.ts): `<db>.lock` holds a pid; a dead pid is stale.
+ * store's own lock rule (runtime/store/sqlite-lock.ts): `<db>.lock` holds a pid; a dead pid is stale.
  */
 export function storeHolder(storePath: string): number | null {
   let text: string;

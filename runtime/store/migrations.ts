@@ -8,7 +8,7 @@
  * rather than guessed at; all pending migrations apply in ONE immediate transaction, so a crash
  * mid-migration leaves the previous schema intact and two processes cannot both apply one.
  *
- * Data layout (see sqlite.ts for how rows map to WorkflowRow / HistoryRecord / PendingSignal):
+ * Data layout (see sqlite-rows.ts for how rows map to WorkflowRow / HistoryRecord / PendingSignal):
  * - workflows: one row per workflow; `input` is a JSON array of payload strings, `result` the
  *   payload text itself, `error` ErrorInfo as JSON; times are ms since the epoch (REAL):
  *   created_at / updated_at on the workflow clock, wall_created_at / wall_updated_at (since 0003)

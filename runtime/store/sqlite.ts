@@ -1,10 +1,11 @@
 /**
- * The durable history store: SQLite through better-sqlite3 (the only module besides migrations.ts
- * that touches SQLite).
+ * The durable history store: SQLite through better-sqlite3. Beside it: migrations.ts (the schema),
+ * sqlite-rows.ts (rows <-> WorkflowRow / HistoryRecord / PendingSignal, history runs),
+ * sqlite-lock.ts (the folder and the process lock), sqlite-errors.ts (SQLite failures as
+ * WippyErrors), integrity.ts (damage).
  *
- * Owns: opening a store file (parent folder, pragmas, schema, the process lock), the mapping
- * between rows and WorkflowRow / HistoryRecord / PendingSignal, and turning SQLite failures into
- * WippyErrors. Invariants:
+ * Owns: opening a store file (pragmas, schema, the prepared statements), the commit transaction,
+ * the reads, and the integrity check of a store. Invariants:
  * - `commit` is ONE immediate transaction in WAL mode with synchronous=FULL: when it returns, the
  *   whole batch is on disk; when it throws, nothing of it is.
  * - Every statement is prepared once, in the constructor (the hot path never compiles SQL).
@@ -27,11 +28,13 @@ import * as fs from 'node:fs';
 import * as nodePath from 'node:path';
 import Database from 'better-sqlite3';
 import { ErrorCode, WippyError } from '../../base/errors';
-import type { ErrorInfo } from '../../base/errors';
 import type { HistoryRecord, PendingSignal, WorkflowRow, WorkflowStatus } from './events';
 import type { Batch, HistoryStore } from './store';
 import { appliedMigrations, runMigrations } from './migrations';
-import { damagedError, describeProblems, isCorruption, MAX_PROBLEMS } from './integrity';
+import { damagedError, describeProblems, MAX_PROBLEMS } from './integrity';
+import { BUSY_TIMEOUT_MS, fsError, opError, storeError } from './sqlite-errors';
+import { acquireLock, ensureFolder, releaseLock } from './sqlite-lock';
+import { historyRuns, SignalDbRow, toSignal, toWorkflow, WorkflowDbRow, WORKFLOW_COLUMNS } from './sqlite-rows';
 
 export interface OpenOptions {
   /** Take the store's process lock (default true). False for read-only inspection tools. */
@@ -43,217 +46,6 @@ export interface OpenOptions {
   /** The writer runs on a virtual clock (--virtual-time): rows it writes are marked so. */
   virtualTime?: boolean;
 }
-
-const BUSY_TIMEOUT_MS = 5000;
-/** A lock file without a readable pid younger than this is being written: treat it as held. */
-const LOCK_FRESH_MS = 5000;
-
-// ---------------------------------------------------------------- history runs
-
-interface HistoryRun { workflowId: string; index: number; records: HistoryRecord[] }
-
-/**
- * The batch's appends grouped into one run per workflow and stretch of consecutive indexes, in
- * the order of each run's first record. (The engine appends a workflow's records with
- * consecutive indexes; a gap would start a new run, never merge across it.)
- */
-export function historyRuns(appends: Batch['appends']): HistoryRun[] {
-  const runs: HistoryRun[] = [];
-  const open = new Map<string, HistoryRun>();
-  for (const a of appends) {
-    const r = open.get(a.workflowId);
-    if (r && r.index + r.records.length === a.index) { r.records.push(a.record); continue; }
-    // An index this batch already has (e.g. [0, 1, 1]) is caught by the overlap check in apply
-    // only across rows; catch it here.
-    if (r && a.index >= r.index && a.index < r.index + r.records.length) {
-      throw new WippyError(ErrorCode.INTERNAL, `append record ${a.index} (${a.record.type}) to workflow ${a.workflowId}: already in this batch (two writers?)`);
-    }
-    const run = { workflowId: a.workflowId, index: a.index, records: [a.record] };
-    open.set(a.workflowId, run);
-    runs.push(run);
-  }
-  return runs;
-}
-
-// ---------------------------------------------------------------- errors
-
-function sqliteCode(e: unknown): string {
-  return e instanceof Database.SqliteError ? e.code : '';
-}
-
-/** A SQLite failure in terms of what the user can do about it. */
-function storeError(label: string, e: unknown, path: string): WippyError {
-  if (e instanceof WippyError) return e;
-  const code = sqliteCode(e);
-  const msg = e instanceof Error ? e.message : String(e);
-  if (isCorruption(e, path)) return damagedError(label, path, msg, e);
-  const say = (what: string, errCode: ErrorCode = ErrorCode.STORE_INVALID): WippyError =>
-    new WippyError(errCode, `${label}: ${what}`, { cause: e });
-  if (code === 'SQLITE_NOTADB') return say(`not a SQLite database (${msg}); point --db at another file or move this one away`);
-  if (code.startsWith('SQLITE_CANTOPEN')) return say(`cannot open (${msg}); check that the folder exists and is writable`);
-  if (code.startsWith('SQLITE_READONLY') || code === 'SQLITE_PERM' || code === 'SQLITE_AUTH') {
-    return say(`not writable (${msg}); point --db at a writable location`);
-  }
-  if (code === 'SQLITE_FULL') return say(`the disk is full (${msg}); free some space and run again`);
-  if (code.startsWith('SQLITE_IOERR')) return say(`I/O error (${msg}); check the disk`);
-  if (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED')) {
-    return say(`busy for more than ${BUSY_TIMEOUT_MS / 1000}s (${msg}); another process is writing to it`, ErrorCode.STORE_LOCKED);
-  }
-  if (code !== '') return say(`${msg} (${code})`);
-  return new WippyError(ErrorCode.INTERNAL, `${label}: ${msg}`, { cause: e });
-}
-
-/** A failed write inside commit: constraint violations are runtime bugs, the rest is the disk's. */
-function opError(label: string, e: unknown, what: string, path: string): WippyError {
-  const code = sqliteCode(e);
-  if (code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || code === 'SQLITE_CONSTRAINT_UNIQUE') {
-    return new WippyError(ErrorCode.INTERNAL, `${label}: ${what}: already exists (two writers on one store?)`, { cause: e });
-  }
-  if (code === 'SQLITE_CONSTRAINT_FOREIGNKEY') {
-    return new WippyError(ErrorCode.INTERNAL, `${label}: ${what}: no such workflow`, { cause: e });
-  }
-  if (code.startsWith('SQLITE_CONSTRAINT')) {
-    return new WippyError(ErrorCode.INTERNAL, `${label}: ${what}: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
-  }
-  return storeError(label, e, path);
-}
-
-function fsError(label: string, e: unknown, what: string): WippyError {
-  const err = e as NodeJS.ErrnoException;
-  return new WippyError(ErrorCode.STORE_INVALID, `${label}: ${what} (${err.code ?? err.message}); point --db at a writable location`, { cause: e });
-}
-
-// ---------------------------------------------------------------- files and the lock
-
-/**
- * mkdir -p, one level at a time: fs.mkdirSync({recursive}) spins forever under /proc, and a
- * missing level should be named in the message.
- */
-function ensureFolder(dir: string, label: string): void {
-  const missing: string[] = [];
-  let d = dir;
-  while (!fs.existsSync(d)) {
-    missing.unshift(d);
-    const up = nodePath.dirname(d);
-    if (up === d) break;
-    d = up;
-  }
-  for (const m of missing) {
-    try {
-      fs.mkdirSync(m);
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw fsError(label, e, `cannot create folder ${m}`);
-    }
-  }
-}
-
-/** Lock files this process holds (absolute paths): a pid equal to ours is ours only if listed. */
-const heldLocks = new Set<string>();
-let exitHookInstalled = false;
-
-function releaseLock(lockPath: string): void {
-  if (!heldLocks.delete(lockPath)) return;
-  try {
-    // Remove it only if it is still ours (a stale-lock takeover by another process must survive).
-    if (fs.readFileSync(lockPath, 'utf8').trim() === String(process.pid)) fs.unlinkSync(lockPath);
-  } catch {
-    // Already gone: nothing to release.
-  }
-}
-
-/** Who holds an existing lock file: `null` when it vanished while we looked. */
-function lockHolder(lockPath: string): { text: string; pid: number | null; alive: boolean } | null {
-  let text: string;
-  let mtime: number;
-  try {
-    text = fs.readFileSync(lockPath, 'utf8');
-    mtime = fs.statSync(lockPath).mtimeMs;
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    throw e;
-  }
-  const t = text.trim();
-  const pid = /^\d+$/.test(t) ? Number(t) : null;
-  if (pid === null || pid <= 0) return { text, pid: null, alive: Date.now() - mtime < LOCK_FRESH_MS };
-  if (pid === process.pid) return { text, pid, alive: heldLocks.has(lockPath) };
-  try {
-    process.kill(pid, 0);
-    return { text, pid, alive: true };
-  } catch (e) {
-    return { text, pid, alive: (e as NodeJS.ErrnoException).code !== 'ESRCH' };
-  }
-}
-
-function acquireLock(lockPath: string, label: string): void {
-  for (let attempt = 0; attempt < 5; attempt++) {
-    let fd: number;
-    try {
-      fd = fs.openSync(lockPath, 'wx');
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw fsError(label, e, `cannot create lock file ${lockPath}`);
-      const holder = lockHolder(lockPath);
-      if (holder === null) continue;
-      if (holder.alive) {
-        const who = holder.pid === process.pid ? 'this process (opened twice)'
-          : holder.pid === null ? 'another wippy process (starting up)' : `another wippy process (pid ${holder.pid})`;
-        throw new WippyError(ErrorCode.STORE_LOCKED,
-          `${label}: in use by ${who}; stop it first, or delete ${lockPath} if no wippy is running`);
-      }
-      // Stale. Remove it only if it still says what we read: a narrow race with a concurrent
-      // takeover remains, which the read-back below catches.
-      try {
-        if (fs.readFileSync(lockPath, 'utf8') === holder.text) fs.unlinkSync(lockPath);
-      } catch {
-        // Someone else removed it first: try again.
-      }
-      continue;
-    }
-    try {
-      fs.writeSync(fd, `${process.pid}\n`);
-    } finally {
-      fs.closeSync(fd);
-    }
-    if (fs.readFileSync(lockPath, 'utf8').trim() !== String(process.pid)) continue;
-    heldLocks.add(lockPath);
-    if (!exitHookInstalled) {
-      exitHookInstalled = true;
-      process.on('exit', () => { for (const l of [...heldLocks]) releaseLock(l); });
-    }
-    return;
-  }
-  throw new WippyError(ErrorCode.STORE_LOCKED, `${label}: could not take the lock ${lockPath} (other processes keep taking it); try again`);
-}
-
-// ---------------------------------------------------------------- rows
-
-interface WorkflowDbRow {
-  id: string; entry: string; worker: string; status: string; input: string; parent: string | null;
-  result: string | null; error: string | null; parked: string | null; created_at: number; updated_at: number;
-  wall_created_at: number | null; wall_updated_at: number | null; virtual_time: number;
-}
-
-interface SignalDbRow { id: number; workflow_id: string; topic: string; from_pid: string; payloads: string; at: number }
-
-function toWorkflow(r: WorkflowDbRow): WorkflowRow {
-  const row: WorkflowRow = {
-    id: r.id, entry: r.entry, worker: r.worker, status: r.status as WorkflowStatus,
-    input: JSON.parse(r.input) as string[], parent: r.parent, result: r.result,
-    error: r.error === null ? null : (JSON.parse(r.error) as ErrorInfo), parked: r.parked,
-    createdAt: r.created_at, updatedAt: r.updated_at,
-  };
-  if (r.wall_created_at !== null) {
-    row.wall = { createdAt: r.wall_created_at, updatedAt: r.wall_updated_at ?? r.wall_created_at, virtual: r.virtual_time !== 0 };
-  }
-  return row;
-}
-
-function toSignal(r: SignalDbRow): PendingSignal {
-  return { id: r.id, workflowId: r.workflow_id, topic: r.topic, from: r.from_pid, payloads: JSON.parse(r.payloads) as string[], at: r.at };
-}
-
-const WORKFLOW_COLUMNS = 'id, entry, worker, status, input, parent, result, error, parked, created_at, updated_at, wall_created_at, wall_updated_at, virtual_time';
-
-// ---------------------------------------------------------------- the store
 
 export class SqliteStore implements HistoryStore {
   readonly path: string;

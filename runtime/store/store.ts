@@ -2,9 +2,9 @@
  * The history store interface: what the engine needs from persistence, nothing more.
  *
  * Implementations: sqlite.ts (the real one, WAL + synchronous=FULL), memory.ts (fast unit tests).
- * Only sqlite.ts imports SQLite. Invariants: `commit` applies a whole Batch atomically (one
- * transaction), in the order the batch lists its parts; after `commit` returns, everything in it
- * survives a crash; histories are append-only (a record's index never changes).
+ * Only sqlite*.ts, migrations.ts and integrity.ts import SQLite. Invariants: `commit` applies a
+ * whole Batch atomically (one transaction), in the order the batch lists its parts; after `commit`
+ * returns, everything in it survives a crash; histories are append-only (a record's index never changes).
  */
 import type { HistoryRecord, PendingSignal, WorkflowRow, WorkflowStatus } from './events';
 import type { ErrorInfo } from '../../base/errors';

@@ -15,11 +15,11 @@ entries:
   - name: plain
     kind: function.lua
     source: file://plain.lua
-    modules: [json, hash]
-  - name: needs_hash
+    modules: [json, excel]
+  - name: needs_excel
     kind: function.lua
-    source: file://needs_hash.lua
-    modules: [hash]
+    source: file://needs_excel.lua
+    modules: [excel]
   - name: calls_gateway
     kind: function.lua
     source: file://calls_gateway.lua
@@ -35,7 +35,7 @@ entries:
       act: app:activity
 `,
   'plain.lua': 'local json = require("json")\nreturn function(x) return json.encode({got = x}) end',
-  'needs_hash.lua': 'return function() local hash = require("hash") return hash.sha256("x") end',
+  'needs_excel.lua': 'return function() local excel = require("excel") return excel end',
   'calls_gateway.lua': 'local funcs = require("funcs")\nreturn function() local _, err = funcs.call("app:gateway") return tostring(err) end',
   'activity.lua': 'local json = require("json")\nlocal function main(x) return json.encode({doubled = x * 2}) end\nreturn { main = main }',
   'uses_activity.lua': 'local act = require("act")\nreturn function(x) return {act.main(x), act == require("act")} end',
@@ -46,17 +46,17 @@ test('a Wippy registry with an unprovided module and an unsupported kind runs, w
   assert.equal(r.code, 0, r.stderr);
   assert.equal(r.stdout.trim().split('\n').pop(), '"{\\"got\\":7}"');
   const warnings = r.stderr.split('\n').filter((l) => l.includes('warning:'));
-  assert.equal(warnings.length, 3, r.stderr); // gateway, plain, needs_hash
+  assert.equal(warnings.length, 3, r.stderr); // gateway, plain, needs_excel
   assert.match(warnings[0], /registry\.yaml:4: warning: entry app:gateway, field kind: kind http\.service is Wippy's but not supported by wippy-ts yet/);
-  assert.match(warnings[1], /registry\.yaml:9: warning: entry app:plain, field modules\[1\]: module hash is Wippy's but not provided by wippy-ts yet; require\("hash"\) in this entry will fail/);
-  assert.match(warnings[2], /registry\.yaml:13: warning: entry app:needs_hash, field modules\[0\]: module hash/);
+  assert.match(warnings[1], /registry\.yaml:9: warning: entry app:plain, field modules\[1\]: module excel is Wippy's but not provided by wippy-ts yet; require\("excel"\) in this entry will fail/);
+  assert.match(warnings[2], /registry\.yaml:13: warning: entry app:needs_excel, field modules\[0\]: module excel/);
   assertNoJsStack(r.stderr);
 });
 
 test('require of an unprovided module fails with a clear error naming the module and the entry', () => {
-  const r = wippy(['run', app(), '-x', 'app:needs_hash']);
+  const r = wippy(['run', app(), '-x', 'app:needs_excel']);
   assert.notEqual(r.code, 0);
-  assert.match(r.stderr, /module 'hash' is not provided by this runtime \(wippy-ts\) yet: app:needs_hash lists it in modules:/);
+  assert.match(r.stderr, /module 'excel' is not provided by this runtime \(wippy-ts\) yet: app:needs_excel lists it in modules:/);
   assertNoJsStack(r.stderr);
 });
 

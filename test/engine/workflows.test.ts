@@ -4,7 +4,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { runWf, valueOf } from '../../testkit/outcome';
 import { wfRegistry } from '../../testkit/registry';
-import { tick } from '../../testkit/wait';
+import { tick, until } from '../../testkit/wait';
+import { openStore } from '../../runtime/store';
 
 const fns = {
   add: 'return function(a, b) return a + b end',
@@ -154,7 +155,9 @@ test('uuid and time are recorded: replay after a restart sees the same values', 
   const rt1 = fx.open();
   const e1 = rt1.startWorkflows()!;
   const s = e1.start('app:rec', []) as { id: string };
-  await tick(30);
+  // Until the first step (the uuid) is committed: the restart must replay it, not run it anew.
+  const recorded = () => { const st = openStore(fx.db, { lock: false }); try { return st.history(s.id).some((r) => r.type === 'uuid'); } finally { st.close(); } };
+  await until(recorded, 'the uuid record before the restart');
   rt1.close();
   // "Restart": a new runtime on the same store replays the history, then gets the signal.
   const rt2 = fx.open();
@@ -164,8 +167,9 @@ test('uuid and time are recorded: replay after a restart sees the same values', 
   const v = await valueOf(out as never) as Record<string, unknown>;
   rt2.close();
   // A third runtime reads the stored result: the values from before the restart were kept.
-  const hist = require('../../runtime/store').openStore(fx.db, { lock: false }).history(s.id);
-  const uuidRec = hist.find((r: { type: string }) => r.type === 'uuid');
+  const hist = openStore(fx.db, { lock: false }).history(s.id);
+  const uuidRec = hist.find((r) => r.type === 'uuid');
+  assert.ok(uuidRec && uuidRec.type === 'uuid' && hist[0].type === 'started');
   assert.equal(v.id, uuidRec.value);
   assert.equal(v.again, true);
   assert.equal(v.got, 'go');

@@ -50,12 +50,12 @@ test('Wippy entry kinds not run here load inert, one warning each, and are liste
     '    kind: db.sql.sqlite',
     '    file: ./x.db',
     '  - name: policy',
-    '    kind: security.policy',
+    '    kind: security.token_store',
     '  - {name: f, kind: function.lua, source: "file://a.lua"}',
   ]);
   const r = loadRegistry(dir, KNOWN);
   assert.deepEqual([...r.entries.keys()], ['app:f']);
-  assert.deepEqual([...r.unsupported], [['app:gateway', 'http.service'], ['app:db', 'db.sql.sqlite'], ['app:policy', 'security.policy']]);
+  assert.deepEqual([...r.unsupported], [['app:gateway', 'http.service'], ['app:db', 'db.sql.sqlite'], ['app:policy', 'security.token_store']]);
   const lines = r.warnings.map((w) => formatProblem(w, true));
   assert.equal(lines.length, 3);
   assert.match(lines[0], /registry\.yaml:4: warning: entry app:gateway, field kind: kind http\.service is Wippy's but not supported by wippy-ts yet; the entry is loaded inert/);

@@ -4,32 +4,33 @@
  * Duration.
  *
  * Owns: metatable names, push/test/check helpers, `durationArg` (the one place a Lua value becomes
- * nanoseconds) and Go's Duration.String(). Method tables live in time.ts.
+ * nanoseconds) (Go's Duration.String() is gotime/duration.ts). Method tables live in index.ts.
  * Invariants: a Duration holds a finite integer number of nanoseconds (a JS number, exact up to
- * 2^53 ns, about 104 days; it may be negative, e.g. from `t1:sub(t2)`); a Time holds a TimeValue (time-calendar.ts) and is immutable. Every
+ * 2^53 ns, about 104 days; it may be negative, e.g. from `t1:sub(t2)`); a Time holds a TimeValue (gotime/calendar.ts) and is immutable. Every
  * place that takes a duration accepts a Duration, a Go string ("1h30m") or a number of
  * nanoseconds; strings and numbers go through base/duration.ts, which refuses negative values,
  * days and missing units with a message quoting the input. Only `signed` readers (Time:add, the
  * truncate/round methods, the operators) accept a leading minus, because going back in time is ordinary there.
  */
 import {
-  lua, lauxlib, lstr, LuaState, LuaFn, raise, bytesToText, describe, typeName, pushText, typeError
-} from '../lua/api';
-import { parseDuration, DurationError } from '../base/duration';
-import { addNanos, compare, diffNanos, TimeValue, Zone } from './time-calendar';
+  lua, lauxlib, lstr, LuaState, LuaFn, raise, bytesToText, describe, typeName, pushText, typeError, PAYLOAD_OF
+} from '../../lua/api';
+import { formatWall, LAYOUTS } from './gotime/layout';
+import { parseDuration, DurationError } from '../../base/duration';
+import { addNanos, compare, diffNanos, TimeValue, Zone, wall } from './gotime/calendar';
 
 export const TIME_MT = 'wippy.time.time';
 export const DURATION_MT = 'wippy.time.duration';
 export const LOCATION_MT = 'wippy.time.location';
 
-interface TimeBox { time: TimeValue }
+interface TimeBox { time: TimeValue; [PAYLOAD_OF]?: () => unknown }
 interface DurationBox { ns: number }
 interface LocationBox { zone: Zone }
 
 let buildTypes: ((L: LuaState) => void) | null = null;
 const typesReady = new WeakSet<object>();
 
-/** time.ts registers how the Time/Duration/Location metatables are built (their methods live there). */
+/** index.ts registers how the Time/Duration/Location metatables are built (their methods live there). */
 export function registerTimeTypes(build: (L: LuaState) => void): void {
   buildTypes = build;
 }
@@ -45,6 +46,8 @@ export function pushTime(L: LuaState, t: TimeValue): number {
   ensureTimeTypes(L);
   const box = lua.lua_newuserdata(L, 0) as TimeBox;
   box.time = t;
+  // How a Time crosses as a value (lua/codec.ts): its RFC 3339 text with nanoseconds, as Go's JSON writes a time.
+  box[PAYLOAD_OF] = () => formatWall(wall(t), LAYOUTS.RFC3339NANO);
   lauxlib.luaL_setmetatable(L, lstr(TIME_MT));
   return 1;
 }
@@ -135,27 +138,6 @@ export function durationArg(L: LuaState, idx: number, fn: string, signed = false
   const r = readDuration(L, idx, signed);
   if (typeof r === 'string') raise(L, `${fn}: ${r}`);
   return r as number;
-}
-
-/** Go's Duration.String(): "1h30m0s", "1.5s", "500ms", "300µs", "10ns", "0s", "-2m3s". */
-export function durationString(ns: number): string {
-  let n = BigInt(Math.round(ns));
-  if (n === 0n) return '0s';
-  const sign = n < 0n ? '-' : '';
-  if (n < 0n) n = -n;
-  const fixed = (v: bigint, unit: bigint, digits: number): string => {
-    const frac = (v % unit).toString().padStart(digits, '0').replace(/0+$/, '');
-    return frac ? `${v / unit}.${frac}` : `${v / unit}`;
-  };
-  if (n < 1_000n) return `${sign}${n}ns`;
-  if (n < 1_000_000n) return `${sign}${fixed(n, 1_000n, 3)}µs`;
-  if (n < 1_000_000_000n) return `${sign}${fixed(n, 1_000_000n, 6)}ms`;
-  const h = n / 3_600_000_000_000n;
-  n -= h * 3_600_000_000_000n;
-  const m = n / 60_000_000_000n;
-  n -= m * 60_000_000_000n;
-  const hm = h > 0n ? `${h}h${m}m` : m > 0n ? `${m}m` : '';
-  return `${sign}${hm}${fixed(n, 1_000_000_000n, 9)}s`;
 }
 
 // ---- operators ----

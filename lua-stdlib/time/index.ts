@@ -3,8 +3,10 @@
  * Wippy exposes it.
  *
  * Owns: the module table (functions and constants) and the method tables of Time, Duration and
- * Location. The pieces live beside it: time-calendar.ts (instants, zones, calendar arithmetic),
- * time-format.ts (Go layouts), time-values.ts (userdata, duration input, operators).
+ * Location. The pieces live beside it: values.ts (userdata, duration input, operators) and
+ * channels.ts (`time.after`, `time.timer`, `time.ticker`); Go's time package itself, with no Lua
+ * in it, is gotime/: calendar.ts (instants, zones, calendar arithmetic), layout.ts (Go layouts,
+ * format and parse), duration.ts (units, Duration.String()).
  *
  * Invariants:
  * - The current time is read only through `services.now()` and waiting only through
@@ -19,7 +21,7 @@
  *   is a raised error quoting the input, while `parse`/`parse_duration` return `nil, err`
  *   (kind Invalid).
  *
- * `time.after(d)`, `time.timer(d)` and `time.ticker(d)` (channels) live in time-channels.ts.
+ * `time.after(d)`, `time.timer(d)` and `time.ticker(d)` (channels) live in channels.ts.
  *
  * Lua keywords: Go's `Local()` and `Until()` are spelled `t:in_local()` and `time["until"](t)`;
  * `t["local"](t)` exists as an alias.
@@ -27,23 +29,20 @@
 import {
   lua, lauxlib, lstr, LuaState, LuaFn, setFuncs, pushText, raise, checkText, pushLazyModule,
   typeError, hostOf, waitFor, pushError, pushNumber
-} from '../lua/api';
+} from '../../lua/api';
 import {
   addDate, addNanos, compare, diffNanos, fromCivil, ianaZone, instant, LOCAL, roundTime, TimeValue, truncateTime, UTC,
   wall, Wall, ZERO_MS, Zone, zoneName,
-} from './time-calendar';
-import { timeChannelFunctions } from './time-channels';
-import { formatWall, LAYOUTS, MONTHS, parseTime, TimeParseError, WEEKDAYS } from './time-format';
+} from './gotime/calendar';
+import { formatWall, LAYOUTS, MONTHS, parseTime, TimeParseError, WEEKDAYS } from './gotime/layout';
+import { durationString, UNITS_NS } from './gotime/duration';
+import { timeChannelFunctions } from './channels';
 import {
-  checkDuration, checkTime, durationArg, durationCompare, durationString, DURATION_MT, LOCATION_MT, operators,
+  checkDuration, checkTime, durationArg, durationCompare, DURATION_MT, LOCATION_MT, operators,
   pushDuration, pushLocation, pushTime, readDuration, testLocation, testTime, timeCompare, TIME_MT,
-} from './time-values';
-import { registerTimeTypes } from './time-values';
-import { ErrorKind } from '../base/errors';
-
-export const UNITS_NS: Readonly<Record<string, number>> = {
-  NANOSECOND: 1, MICROSECOND: 1e3, MILLISECOND: 1e6, SECOND: 1e9, MINUTE: 60e9, HOUR: 3600e9,
-};
+} from './values';
+import { registerTimeTypes } from './values';
+import { ErrorKind } from '../../base/errors';
 
 function checkWhole(L: LuaState, arg: number, what: string): number {
   const n = lauxlib.luaL_checknumber(L, arg) as number;
@@ -245,8 +244,6 @@ function installTimeTypes(L: LuaState): void {
   newType(L, TIME_MT, 'Time', timeMethods, {
     ...timeCompare, __add: operators.__add, __sub: operators.__sub, __concat: operators.__concat,
     __tostring: timeMethods.string,
-    // How a Time crosses as a value (lua/codec.ts): its RFC 3339 text with nanoseconds, as Go's JSON writes a time.
-    __payload: timeMethods.string,
   });
   newType(L, DURATION_MT, 'Duration', durationMethods, { ...durationCompare, ...operators, __tostring: durationMethods.string });
   newType(L, LOCATION_MT, 'Location', locationMethods, {

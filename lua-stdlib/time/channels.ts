@@ -11,10 +11,10 @@
 import {
   lua, lauxlib, lstr, LuaState, LuaFn, setFuncs, setClassMetatable, hostOf, Channel, Item,
   pushChannel, type Services
-} from '../lua/api';
-import type { Cancel } from '../base/payload';
-import { durationArg, pushTime } from './time-values';
-import { instant, UTC } from './time-calendar';
+} from '../../lua/api';
+import type { Cancel } from '../../base/payload';
+import { durationArg, pushTime } from './values';
+import { instant, UTC } from './gotime/calendar';
 
 const TIMER_MT = 'wippy.time.timer';
 const TICKER_MT = 'wippy.time.ticker';

@@ -9,7 +9,7 @@
  * "2006-01-02": cannot parse "x" as "2006"`). Parsing fills what the layout does not mention with
  * Go's defaults: year 0, January, day 1, midnight.
  */
-import { civilFromDays, daysFromCivil, daysIn, fromCivil, isLeap, TimeValue, UTC, Wall, Zone, zoneAt } from './time-calendar';
+import { civilFromDays, daysFromCivil, daysIn, fromCivil, isLeap, TimeValue, UTC, Wall, Zone, zoneAt } from './calendar';
 
 export const LAYOUTS: Readonly<Record<string, string>> = {
   LAYOUT: "01/02 03:04:05PM '06 -0700",
