@@ -70,7 +70,7 @@ export class Effects {
         if (this.deps.closed()) return;
         // A missing activity: Wippy's NotFound says retryable (Temporal retries an activity no
         // worker has yet); here the registry is fixed for the run, so a retry could never find
-        // it: the call fails at once (SPEC 3), carrying Wippy's flag (docs/workflows.md).
+        // it: the call fails at once (SPEC 3), carrying Wippy's flag (docs/wippy-differences.md).
         if (r.error && !this.deps.hasEntry(rec.fn)) { this.finish(id, key, rec.cmd, { error: { ...r.error, retryable: true } }, n); return; }
         const delay = r.error ? nextDelay(policy, r.error, n) : null;
         if (delay === null) { this.finish(id, key, rec.cmd, r, n); return; }
