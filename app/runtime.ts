@@ -19,7 +19,7 @@ import { WorkflowEngine, Outcome } from '../runtime/engine/engine';
 import { openStore, startBackgroundCheck, damagedError, describeProblems, type BackgroundCheck, type SqliteStore } from '../runtime/store';
 import { VirtualClock, Clock, realClock } from '../base/clock';
 import { schedulerBusy } from '../lua/scheduler';
-import { exitEvent } from '../runtime/process/process';
+import { WorkflowWatches } from './workflow-watches';
 import { LiveServices, LiveDeps } from '../runtime/live-services';
 import { RuntimeEventBus } from '../runtime/events/bus';
 import { policiesOf } from '../runtime/policies';
@@ -206,12 +206,13 @@ export class Runtime {
       this.clock.addBusyProbe(schedulerBusy);
       this.clock.addBusyProbe(() => engine.busy);
     }
+    const watches = new WorkflowWatches(engine, this.node, () => this.clock.now(), outcomeResult);
+    this.node.externalWatch = (from, to, kind, on) => watches.set(from, to, kind, on);
     this.node.workflowSpawner = (id, worker, args, parent, opts, onExit) => {
-      const r = engine.start(id, args, { worker });
+      const r = engine.spawn(id, args, worker, parent ?? '', opts);
       if ('error' in r) return r;
-      if (parent && opts.monitor) {
-        engine.watch(r.id, (o) => this.node.get(parent)?.mailbox.deliverEvent(exitEvent(r.pid, this.clock.now(), outcomeResult(o))));
-      }
+      if (parent && opts.monitor) watches.set(parent, r.id, 'monitor', true);
+      if (parent && opts.link) watches.set(parent, r.id, 'link', true);
       if (onExit) engine.watch(r.id, (o) => onExit(outcomeResult(o)));
       return { pid: r.pid };
     };

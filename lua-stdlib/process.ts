@@ -16,6 +16,7 @@ import {
 } from '../lua/api';
 import type { Payload } from '../base/payload';
 import { ErrorKind, type ErrorInfo } from '../base/errors';
+import { spawnerFunctions } from './process-spawner';
 
 const MESSAGE_MT = 'wippy.message';
 const PAYLOAD_MT = 'wippy.payload';
@@ -217,7 +218,7 @@ function ensureMessageType(L: LuaState): void {
 export function openProcess(L: LuaState): void {
   ensureMessageType(L);
   lua.lua_createtable(L, 0, 24);
-  setFuncs(L, functions);
+  setFuncs(L, { ...functions, ...spawnerFunctions });
   lua.lua_createtable(L, 0, 3);
   setFuncs(L, registryFns);
   lua.lua_setfield(L, -2, lstr('registry'));

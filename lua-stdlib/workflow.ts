@@ -1,8 +1,11 @@
 /**
- * `workflow`: `info()`, `version(change_id, min, max)`, `exec(id, ...)`.
+ * `workflow`: `info()`, `history_length()`, `history_size()`, `version(change_id, min, max)`,
+ * `exec(id, ...)`.
  *
  * Inside a workflow these go to the engine (runtime/engine/wf-services.ts); outside one, as in
- * Wippy, `info()` returns `nil, nil`, `version()` returns `max`, and `exec()` returns an error.
+ * Wippy, `info()` returns `nil, nil`, `history_length()` / `history_size()` return `0, nil`,
+ * `version()` returns `max`, and `exec()` returns an error. The history figures count the
+ * records the workflow has consumed so far, so they replay to the same values.
  */
 import {
   lua, lauxlib, LuaState, setFuncs, checkText, raise, pushJs, encode, CodecError, pushError,
@@ -10,8 +13,15 @@ import {
 } from '../lua/api';
 import { ErrorKind } from '../base/errors';
 
+function historyFigure(L: LuaState, key: 'history_length' | 'history_size'): number {
+  const wf = hostOf(L).services.workflow();
+  lua.lua_pushinteger(L, wf ? wf.info()[key] : 0);
+  lua.lua_pushnil(L);
+  return 2;
+}
+
 export function openWorkflow(L: LuaState): void {
-  lua.lua_createtable(L, 0, 3);
+  lua.lua_createtable(L, 0, 5);
   setFuncs(L, {
     info: (L1) => {
       const wf = hostOf(L1).services.workflow();
@@ -19,6 +29,8 @@ export function openWorkflow(L: LuaState): void {
       pushJs(L1, wf.info());
       return 1;
     },
+    history_length: (L1) => historyFigure(L1, 'history_length'),
+    history_size: (L1) => historyFigure(L1, 'history_size'),
     version: (L1) => {
       const change = checkText(L1, 1);
       const min = lauxlib.luaL_checkinteger(L1, 2);

@@ -18,10 +18,10 @@ export {
 export { hostOf, type StdModule } from './host';
 export { suspend, waitFor, type Pusher } from './task';
 export type { BusEvent, EventBus } from './events-bus';
-export type { Services, ProcessApi, SpawnOptions, WorkflowApi, MailboxApi, MailboxCodec, Message, ProcessEvent } from './services';
+export type { Services, ProcessApi, SpawnOptions, StartupMessage, WorkflowApi, MailboxApi, MailboxCodec, Message, ProcessEvent } from './services';
 
 // Values: JSON payloads both ways, error values, channels.
-export { encode, CodecError, WORK_VALUE } from './codec';
+export { encode, CodecError, WORK_VALUE, PAYLOAD_OF } from './codec';
 export { decode, pushJs, pushNumber, pushCallResult } from './decode';
 export { ERROR_MT, pushError, testError, toErrorInfo, registerErrorType, ensureErrorType, errorExtras, type ErrorFrame } from './errorvalue';
 

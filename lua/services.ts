@@ -66,6 +66,8 @@ export interface WorkflowInfo {
   namespace: string;
   attempt: number;
   history_length: number;
+  /** Bytes of the history records consumed so far (their JSON text). */
+  history_size: number;
 }
 
 export interface WorkflowApi {
@@ -81,9 +83,17 @@ export interface SpawnOptions {
   monitor?: boolean;
   /** An error exit of either side reaches the other as pid.link.down (or terminates it). */
   link?: boolean;
+  /** A Spawner's (lua-stdlib/process-spawner.ts): start options (`workflow.id`...), context values, name, startup messages. */
+  options?: Record<string, unknown>;
+  context?: Record<string, unknown>;
+  name?: string;
+  messages?: StartupMessage[];
   /** The actor and scope the child runs with (`with_actor`/`with_scope`); default: the parent's. */
   security?: SecurityContext;
 }
+
+/** A message a Spawner delivers to what it starts before its first step (Wippy's `with_message`). */
+export interface StartupMessage { topic: string; payloads: Payload[] }
 
 /** What the `process` global asks of its execution; null pid = not a process (a function). */
 export interface ProcessApi {

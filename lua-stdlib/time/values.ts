@@ -13,16 +13,17 @@
  * truncate/round methods, the operators) accept a leading minus, because going back in time is ordinary there.
  */
 import {
-  lua, lauxlib, lstr, LuaState, LuaFn, raise, bytesToText, describe, typeName, pushText, typeError
+  lua, lauxlib, lstr, LuaState, LuaFn, raise, bytesToText, describe, typeName, pushText, typeError, PAYLOAD_OF
 } from '../../lua/api';
+import { formatWall, LAYOUTS } from './gotime/layout';
 import { parseDuration, DurationError } from '../../base/duration';
-import { addNanos, compare, diffNanos, TimeValue, Zone } from './gotime/calendar';
+import { addNanos, compare, diffNanos, TimeValue, Zone, wall } from './gotime/calendar';
 
 export const TIME_MT = 'wippy.time.time';
 export const DURATION_MT = 'wippy.time.duration';
 export const LOCATION_MT = 'wippy.time.location';
 
-interface TimeBox { time: TimeValue }
+interface TimeBox { time: TimeValue; [PAYLOAD_OF]?: () => unknown }
 interface DurationBox { ns: number }
 interface LocationBox { zone: Zone }
 
@@ -45,6 +46,8 @@ export function pushTime(L: LuaState, t: TimeValue): number {
   ensureTimeTypes(L);
   const box = lua.lua_newuserdata(L, 0) as TimeBox;
   box.time = t;
+  // How a Time crosses as a value (lua/codec.ts): its RFC 3339 text with nanoseconds, as Go's JSON writes a time.
+  box[PAYLOAD_OF] = () => formatWall(wall(t), LAYOUTS.RFC3339NANO);
   lauxlib.luaL_setmetatable(L, lstr(TIME_MT));
   return 1;
 }

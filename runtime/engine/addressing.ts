@@ -33,6 +33,18 @@ export function taskQueueOf(registry: Registry, worker: string): string {
   return (registry.entries.get(worker) as { taskQueue?: string } | undefined)?.taskQueue ?? '';
 }
 
+/**
+ * The temporal.worker a spawn's host argument names: a worker entry id, or (as in Wippy, where
+ * the host of a workflow spawn is a task queue) the task queue of one; null when neither.
+ */
+export function workerNamed(registry: Registry, hostOrQueue: string): string | null {
+  if (registry.entries.get(hostOrQueue)?.kind === 'temporal.worker') return hostOrQueue;
+  for (const e of registry.entries.values()) {
+    if (e.kind === 'temporal.worker' && (e as { taskQueue?: string }).taskQueue === hostOrQueue) return e.id;
+  }
+  return null;
+}
+
 export const RESERVED_PREFIX = '@';
 export const CANCEL_TOPIC = '@cancel';
 export const TERMINATE_TOPIC = '@terminate';

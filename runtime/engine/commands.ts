@@ -28,7 +28,7 @@ export interface CommandDeps {
   appendRecord(id: string, rec: HistoryRecord): void;
   statusOf(id: string): WorkflowStatus | undefined;
   getWorkflow(id: string): WorkflowRow | null;
-  start(entryId: string, input: Payload[], opts: { id: string; parent: string; parentCmd: number; worker: string }): { id: string } | { error: ErrorInfo };
+  start(entryId: string, input: Payload[], opts: { id: string; parent: string; parentCmd: number; worker: string; messages?: RecordOf<'spawn'>['messages']; from?: string }): { id: string } | { error: ErrorInfo };
   cancelOrTerminate(id: string, from: string, terminate: boolean): unknown;
   sendToProcess(from: string, pid: string, topic: string, payloads: Payload[]): void;
   pidOf(id: string): string;
@@ -89,7 +89,7 @@ export class CommandEffects {
       }
       return;
     }
-    const r = this.deps.start(rec.entry, rec.args, { id: rec.child, parent: parent.id, parentCmd: rec.cmd, worker: worker ?? parent.worker });
+    const r = this.deps.start(rec.entry, rec.args, { id: rec.child, parent: parent.id, parentCmd: rec.cmd, worker: worker ?? parent.worker, messages: rec.messages, from: this.deps.pidOf(parent.id) });
     if ('error' in r) this.deps.appendRecord(parent.id, { type: 'child_done', of: rec.cmd, at: clock.now(), child: rec.child, error: r.error });
   }
 

@@ -33,6 +33,10 @@ export interface EffectDeps {
   complete(workflowId: string, ev: EventRecord | RecordOf<'attempt_failed'>): void;
   /** Run `fn` once everything appended so far is committed. */
   afterCommit(fn: () => void): void;
+  /** True when the registry has an entry `id` (a call to a missing one is never retried). */
+  hasEntry(id: string): boolean;
+  /** The context values the workflow was started with (a Spawner's with_context): its activities see them too. */
+  contextOf(workflowId: string): Record<string, unknown> | undefined;
   closed(): boolean;
 }
 
@@ -60,9 +64,14 @@ export class Effects {
       this.finish(id, key, rec.cmd, { error: { kind: ErrorKind.Invalid, message: `bad retry policy: ${(e as Error).message}`, retryable: false } }, 1);
       return;
     }
+    const base = this.deps.contextOf(id);
     const attempt = (n: number): void => {
-      this.deps.call({ id: rec.fn, args: rec.args, context: { activity_id: key, workflow_id: id, attempt: n } }, (r) => {
+      this.deps.call({ id: rec.fn, args: rec.args, context: { ...base, activity_id: key, workflow_id: id, attempt: n } }, (r) => {
         if (this.deps.closed()) return;
+        // A missing activity: Wippy's NotFound says retryable (Temporal retries an activity no
+        // worker has yet); here the registry is fixed for the run, so a retry could never find
+        // it: the call fails at once (SPEC 3), carrying Wippy's flag (docs/wippy-differences.md).
+        if (r.error && !this.deps.hasEntry(rec.fn)) { this.finish(id, key, rec.cmd, { error: { ...r.error, retryable: true } }, n); return; }
         const delay = r.error ? nextDelay(policy, r.error, n) : null;
         if (delay === null) { this.finish(id, key, rec.cmd, r, n); return; }
         const due = clock.now() + delay;

@@ -24,7 +24,8 @@ import { uuidV1, uuidV4, uuidV7, type UuidVersion } from '../../base/uuid';
 import type { Activation, EngineHooks, EngineOutput, KeptOutcome, SendTarget } from './hooks';
 import type { HistoryStore } from '../store/store';
 import { WorkflowInstance } from './instance';
-import { workflowPid, workflowIdOfPid } from './addressing';
+import { workflowPid, workflowIdOfPid, workerNamed } from './addressing';
+import { startIdentity } from './start-options';
 import { WorkflowServices } from './wf-services';
 import { Effects, type CallAnswer } from './effects';
 import { InstanceCache } from './cache';
@@ -35,7 +36,7 @@ import { Lifecycle, type Outcome, type WfState } from './lifecycle';
 import { isEvent, type CommandRecord, type HistoryRecord, type RecordOf, type WorkflowStatus } from '../store/events';
 import type { Registry, LuaEntry } from '../../registry/types';
 import type { Clock } from '../../base/clock';
-import type { Services } from '../../lua/services';
+import type { Services, SpawnOptions, StartupMessage } from '../../lua/services';
 import type { CallRequest, CallResult, Cancel, Payload } from '../../base/payload';
 import type { MailboxCodec } from '../process/mailbox';
 import type { ProcessNode } from '../process/node';
@@ -70,7 +71,13 @@ export interface EngineDeps {
   newRandom?(n: number, workflowId: string | undefined): Uint8Array | undefined;
 }
 
-export interface StartOptions { id?: string; worker?: string | null; parent?: string | null; parentCmd?: number }
+export interface StartOptions {
+  id?: string; worker?: string | null; parent?: string | null; parentCmd?: number;
+  /** Startup messages: `signal` records right after `started`, before the first step; `from` is their sender. */
+  messages?: StartupMessage[]; from?: string;
+  /** Context values of the workflow (`ctx.get`), kept in its `started` record. */
+  context?: Record<string, unknown>;
+}
 
 export class WorkflowEngine implements EngineHooks {
   readonly registry: Registry;
@@ -114,6 +121,8 @@ export class WorkflowEngine implements EngineHooks {
       closed: () => this.commit.closed,
       complete: (id, ev) => { if (statusOf(id) === 'running') this.appendRecord(id, ev); },
       afterCommit: (fn) => this.commit.onCommit(fn),
+      hasEntry: (id) => deps.registry.entries.has(id),
+      contextOf: (id) => this.states.get(id)?.instance?.started0.context,
     });
     this.signals = new SignalIntake({
       store: deps.store,
@@ -151,22 +160,46 @@ export class WorkflowEngine implements EngineHooks {
   start(entryId: string, input: Payload[], opts: StartOptions = {}): { id: string; pid: string } | { error: ErrorInfo } {
     const entry = this.registry.entries.get(entryId);
     if (!entry || entry.kind !== 'workflow.lua') return { error: { kind: ErrorKind.NotFound, message: `no workflow.lua entry ${entryId}`, retryable: false } };
-    const worker = opts.worker ?? entry.worker ?? this.defaultWorker();
+    const worker = opts.worker ? (workerNamed(this.registry, opts.worker) ?? opts.worker) : entry.worker ?? this.defaultWorker();
     const w = worker ? this.registry.entries.get(worker) : undefined;
     if (!worker || !w || w.kind !== 'temporal.worker') {
       return { error: { kind: ErrorKind.Invalid, message: `workflow ${entryId} has no temporal.worker: set meta.temporal.workflow.worker or pass one to process.spawn`, retryable: false } };
     }
     const id = opts.id ?? uuidV7(this.deps.clock.now());
     // A fresh UUIDv7 cannot collide; only a given id is looked up in the store.
-    if (this.states.has(id) || (opts.id !== undefined && this.deps.store.getWorkflow(id))) {
-      return { error: { kind: ErrorKind.AlreadyExists, message: `workflow ${id} already exists`, retryable: false } };
+    const ended = this.states.has(id) ? null : opts.id !== undefined ? this.deps.store.getWorkflow(id) : null;
+    if (this.states.has(id) || ended) {
+      // Temporal would start a new run under a closed workflow's id; this store keeps one run per id.
+      const why = ended ? ` (it ${ended.status === 'parked' ? 'is parked' : `has ${ended.status}`}; a store keeps one run per workflow id: choose another id)` : '';
+      return { error: { kind: ErrorKind.AlreadyExists, message: `workflow ${id} already exists${why}`, retryable: false } };
     }
     const st = this.lifecycle.create({ id, entry: entryId, worker, input, parent: opts.parent ?? null, parentCmd: opts.parentCmd });
     const at = this.deps.clock.now();
-    const started: RecordOf<'started'> = { type: 'started', at, entry: entryId, input, worker, ...(opts.parent ? { parent: opts.parent } : {}) };
+    const started: RecordOf<'started'> = { type: 'started', at, entry: entryId, input, worker, ...(opts.parent ? { parent: opts.parent } : {}), ...(opts.context && Object.keys(opts.context).length ? { context: opts.context } : {}) };
     this.appendRecord(id, started);
+    for (const m of opts.messages ?? []) this.appendRecord(id, { type: 'signal', at, topic: m.topic, from: opts.from ?? '', payloads: m.payloads, signal: 0 });
     this.commit.onCommit(() => this.activateNew(st, started));
     return { id, pid: this.pidOf(id) };
+  }
+
+  /**
+   * Start with a Spawner's options (start-options.ts): the id is the `workflow.id` option, else the
+   * Spawner's name, else generated; a running workflow with that id is joined (its PID returned,
+   * the startup messages signalled to it, durably) or refused, as the conflict rule says.
+   */
+  spawn(entryId: string, input: Payload[], worker: string | null, from: string, spawn: SpawnOptions): { id: string; pid: string } | { error: ErrorInfo } {
+    const ident = startIdentity(spawn.options, spawn.name);
+    if ('error' in ident) return ident;
+    const st = ident.id !== undefined ? this.states.get(ident.id) : undefined;
+    if (st && (st.status === 'running' || st.status === 'parked')) {
+      if (!ident.useExisting) return { error: { kind: ErrorKind.AlreadyExists, message: `workflow ${ident.id} is already running (workflow.id_conflict_policy is fail)`, retryable: false } };
+      for (const m of spawn.messages ?? []) {
+        const err = this.signal(st.id, m.topic, from, m.payloads);
+        if (err) return { error: err };
+      }
+      return { id: st.id, pid: this.pidOf(st.id) };
+    }
+    return this.start(entryId, input, { id: ident.id, worker, messages: spawn.messages, from, context: spawn.context });
   }
 
   /** Be told once when the workflow finishes or is parked. */

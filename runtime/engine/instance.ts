@@ -92,6 +92,16 @@ export class WorkflowInstance {
     return this.cursor;
   }
 
+  /** Bytes of the records consumed so far (their JSON text): `workflow.history_size()`. */
+  get historySize(): number {
+    // The cursor only moves forward over an append-only history: extend the last sum.
+    const end = Math.min(this.cursor, this.history.length);
+    for (; this.sized < end; this.sized++) this.sizeSum += JSON.stringify(this.history[this.sized]).length;
+    return this.sizeSum;
+  }
+  private sized = 0;
+  private sizeSum = 0;
+
   /** False once the workflow finished, was parked or terminated. */
   get active(): boolean {
     return this.outcome === null && !this.terminated;

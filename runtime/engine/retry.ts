@@ -10,6 +10,7 @@
 import { parseDuration } from '../../base/duration';
 import type { ErrorInfo } from '../../base/errors';
 import { disposition } from '../../base/disposition';
+import { optionGet } from './start-options';
 
 export interface RetryPolicy {
   maximumAttempts: number; // 0 = unlimited
@@ -29,9 +30,12 @@ function interval(v: unknown, def: number, what: string): number {
   return parseDuration(v, what);
 }
 
-/** Read the policy from funcs options (`activity.retry_policy` or `retry_policy`). Throws on bad values. */
+/**
+ * Read the policy from funcs options (`activity.retry_policy`, Wippy's legacy
+ * `temporal.activity.retry_policy`, or `retry_policy`). Throws on bad values.
+ */
 export function retryPolicyFrom(options: Record<string, unknown> | undefined): RetryPolicy {
-  const raw = (options?.['activity.retry_policy'] ?? options?.retry_policy) as Record<string, unknown> | undefined;
+  const raw = (optionGet(options, 'activity.retry_policy') ?? options?.retry_policy) as Record<string, unknown> | undefined;
   if (!raw || typeof raw !== 'object') return DEFAULT_RETRY;
   const num = (k: string, def: number) => (typeof raw[k] === 'number' ? (raw[k] as number) : def);
   return {

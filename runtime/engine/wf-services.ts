@@ -10,7 +10,8 @@
  * recorded sends; a live send, spawn or child cancel takes the recorded outcome the driver keeps
  * for it (golden re-recording), if any, instead of deciding it now.
  */
-import { taskQueueOf, workflowPid } from './addressing';
+import { taskQueueOf, workflowPid, workerNamed } from './addressing';
+import { startIdentity } from './start-options';
 import type { WorkflowInstance } from './instance';
 import type { EngineHooks, KeptOutcome } from './hooks';
 import type { CommandRecord, RecordOf } from '../store/events';
@@ -20,6 +21,8 @@ import type { UuidVersion } from '../../base/uuid';
 import { ErrorKind, type ErrorInfo } from '../../base/errors';
 
 const invalid = (what: string): ErrorInfo => ({ kind: ErrorKind.Invalid, message: `${what} is not available inside a workflow (it is not deterministic)`, retryable: false });
+
+const unsupported = (message: string): ErrorInfo => ({ kind: ErrorKind.Invalid, message, retryable: false });
 
 export class WorkflowServices implements Services {
   private readonly processApi: ProcessApi;
@@ -75,7 +78,7 @@ export class WorkflowServices implements Services {
   }
 
   context(): Record<string, unknown> {
-    return { workflow_id: this.wf.id };
+    return { ...this.wf.started0.context, workflow_id: this.wf.id };
   }
 
   print(text: string): void {
@@ -98,19 +101,27 @@ export class WorkflowServices implements Services {
     const s = this.wf.started0;
     return {
       workflow_id: this.wf.id, run_id: this.wf.id, workflow_type: this.wf.entry.id, task_queue: taskQueueOf(this.engine.registry, s.worker),
-      namespace: 'default', attempt: 1, history_length: this.wf.pos,
+      namespace: 'default', attempt: 1, history_length: this.wf.pos, history_size: this.wf.historySize,
     };
   }
 
   /** Start a child workflow (recorded); `wait` = workflow.exec / process.exec. */
-  private spawnChild(id: string, worker: string | null, args: Payload[], wait: boolean, done?: (r: CallResult) => void): { rec: RecordOf<'spawn'>; cancel: Cancel } {
+  private spawnChild(id: string, worker: string | null, args: Payload[], wait: boolean, done?: (r: CallResult) => void, opts: SpawnOptions = {}): { rec: RecordOf<'spawn'>; cancel: Cancel } {
     const entry = this.engine.registry.entries.get(id);
+    const ident = startIdentity(opts.options, opts.name);
+    const n = this.wfNextChild();
+    const childId = 'error' in ident ? `${this.wf.id}.${n}` : ident.id ?? `${this.wf.id}.${n}`;
     const error: ErrorInfo | undefined = !entry ? { kind: ErrorKind.NotFound, message: `no entry ${id} in the registry`, retryable: false }
-      : entry.kind !== 'workflow.lua' ? invalid(`spawning ${entry.kind} entries (${id})`) : undefined;
-    const childId = `${this.wf.id}.${this.wfNextChild()}`;
+      : entry.kind !== 'workflow.lua' ? invalid(`spawning ${entry.kind} entries (${id})`)
+      : 'error' in ident ? ident.error
+      // Decided once, when the spawn is emitted live, and recorded in its record (replay reads it).
+      : ident.id !== undefined && !this.wf.replaying && this.engine.resolveTarget(ident.id)?.kind === 'workflow'
+        ? { kind: ErrorKind.AlreadyExists, message: `workflow ${ident.id} is already running (inside a workflow a child id must be new: joining a running workflow is not supported by wippy-ts)`, retryable: false }
+        : undefined;
+    const messages = opts.messages?.length ? { messages: opts.messages } : {};
     let kept: KeptOutcome | null = null;
     const { rec, live } = this.wf.emit<'spawn'>((cmd, line) => {
-      const r: RecordOf<'spawn'> = { type: 'spawn', cmd, entry: id, child: childId, args, wait, line };
+      const r: RecordOf<'spawn'> = { type: 'spawn', cmd, entry: id, child: childId, args, wait, line, ...messages };
       kept = this.kept(r);
       const err = kept ? kept.error : error;
       return err ? { ...r, error: err } : r;
@@ -154,9 +165,10 @@ export class WorkflowServices implements Services {
       pid: () => engine.pidOf(wf.id),
       mailbox: () => wf.mailbox,
       // Children of a workflow are always monitored: their EXIT reaches process.events().
-      spawn: (id: string, host: string | null, args: Payload[], _opts: SpawnOptions) => {
-        const { rec } = this.spawnChild(id, host, args, false);
-        return rec.error ? { error: rec.error } : { pid: this.childPid(rec.child, host) };
+      spawn: (id: string, host: string | null, args: Payload[], opts: SpawnOptions) => {
+        const worker = host ? workerNamed(engine.registry, host) ?? host : null;
+        const { rec } = this.spawnChild(id, worker, args, false, undefined, opts);
+        return rec.error ? { error: rec.error } : { pid: this.childPid(rec.child, worker) };
       },
       exec: (id, host, args, done) => this.spawnChild(id, host, args, true, done).cancel,
       send: (to, topic, payloads) => {
@@ -171,8 +183,9 @@ export class WorkflowServices implements Services {
       },
       cancel: (pid) => this.cancelChild(pid, false),
       terminate: (pid) => this.cancelChild(pid, true),
-      monitor: () => invalid('process.monitor'),
-      link: () => invalid('process.link'),
+      // Wippy's texts (its Temporal host): a workflow's children are monitored, links do not exist.
+      monitor: (_pid, on) => unsupported(on ? 'process.monitor not supported in workflow context: child workflows are automatically monitored' : 'process.unmonitor not supported in workflow context'),
+      link: (_pid, on) => unsupported(on ? "process.link not supported in workflow context: Temporal doesn't support bidirectional linking" : 'process.unlink not supported in workflow context'),
       register: () => invalid('process.registry.register'),
       lookup: () => null,
       unregister: () => false,

@@ -42,6 +42,8 @@ export class ProcessNode {
   externalSend: ((to: string, msg: Message) => ErrorInfo | null | undefined) | null = null;
   /** Cancel/terminate hook for PIDs this node does not own (workflows); undefined = not mine. */
   externalControl: ((from: string, to: string, terminate: boolean, reason: string) => ErrorInfo | null | undefined) | null = null;
+  /** Monitor/link (on or off) by process `from` of a PID this node does not own (a workflow); undefined = not mine. */
+  externalWatch: ((from: string, to: string, kind: 'monitor' | 'link', on: boolean) => ErrorInfo | null | undefined) | null = null;
 
   constructor(private readonly deps: NodeDeps) {}
 
@@ -86,6 +88,7 @@ export class ProcessNode {
     if (parent && opts.link && this.procs.has(parent)) { proc.links.add(parent); this.procs.get(parent)!.links.add(pid); }
     proc.onExit((p, r) => this.onExit(proc, r));
     if (onExit) proc.onExit((_p, r) => onExit(r));
+    for (const m of opts.messages ?? []) proc.mailbox.deliver({ topic: m.topic, from: parent ?? '', payloads: m.payloads });
     proc.start(loaded.host, loaded.fnRef, args);
     return { pid };
   }
@@ -120,6 +123,12 @@ export class ProcessNode {
     return r === undefined ? notFound(`no process ${to}`) : r;
   }
 
+  /** Monitor/link a PID this node does not own (a workflow), or NotFound. */
+  private watchElsewhere(from: string, to: string, kind: 'monitor' | 'link', on: boolean): ErrorInfo | null {
+    const r = this.externalWatch?.(from, to, kind, on);
+    return r === undefined ? notFound(`no process ${to}`) : r;
+  }
+
   /** Run a process to completion and report its result. */
   exec(id: string, hostId: string | null, args: Payload[], parent: string | null, done: (r: CallResult) => void): Cancel {
     let live = true;
@@ -142,17 +151,21 @@ export class ProcessNode {
     const at = this.deps.now();
     for (const m of proc.monitors) this.procs.get(m)?.mailbox.deliverEvent(exitEvent(proc.pid, at, result));
     for (const l of proc.links) {
-      const partner = this.procs.get(l);
-      if (!partner) continue;
-      partner.links.delete(proc.pid);
-      if (!result.error) continue;
-      if (partner.trapLinks) {
-        partner.mailbox.deliverEvent({ kind: 'pid.link.down', from: proc.pid, at: rfc3339(at), result: { error: result.error } });
-      } else {
-        partner.kill({ kind: ErrorKind.Canceled, message: `linked process ${proc.pid} failed: ${result.error.message}` });
-      }
+      this.procs.get(l)?.links.delete(proc.pid);
+      if (result.error) this.linkDown(l, proc.pid, result.error);
     }
     if (result.error) this.deps.log('debug', `process ${proc.pid} (${proc.entryId}) exited with error: ${result.error.message}`);
+  }
+
+  /** `from` (linked to process `pid`) failed: LINK_DOWN when `pid` traps links, else `pid` is killed. */
+  linkDown(pid: string, from: string, error: ErrorInfo): void {
+    const partner = this.procs.get(pid);
+    if (!partner) return;
+    if (partner.trapLinks) {
+      partner.mailbox.deliverEvent({ kind: 'pid.link.down', from, at: rfc3339(this.deps.now()), result: { error } });
+    } else {
+      partner.kill({ kind: ErrorKind.Canceled, message: `linked process ${from} failed: ${error.message}` });
+    }
   }
 
   private defaultHost(): string | null {
@@ -179,7 +192,7 @@ export class ProcessNode {
         const err = needSelf('process.monitor');
         if (err) return err;
         const target = this.procs.get(this.resolve(pid) ?? '');
-        if (!target) return notFound(`no process ${pid}`);
+        if (!target) return this.watchElsewhere(me, pid, 'monitor', on);
         if (on) target.monitors.add(me); else target.monitors.delete(me);
         return null;
       },
@@ -187,7 +200,7 @@ export class ProcessNode {
         const err = needSelf('process.link');
         if (err) return err;
         const target = this.procs.get(this.resolve(pid) ?? '');
-        if (!target) return notFound(`no process ${pid}`);
+        if (!target) return this.watchElsewhere(me, pid, 'link', on);
         if (on) { target.links.add(me); self!.links.add(target.pid); } else { target.links.delete(me); self!.links.delete(target.pid); }
         return null;
       },

@@ -23,7 +23,7 @@ import type { Payload } from '../../base/payload';
 
 export type HistoryRecord =
   // --- lifecycle ---
-  | { type: 'started'; at: number; entry: string; input: Payload[]; worker: string; parent?: string }
+  | { type: 'started'; at: number; entry: string; input: Payload[]; worker: string; parent?: string; context?: Record<string, unknown> }
   | { type: 'completed'; at: number; value: Payload }
   | { type: 'failed'; at: number; error: ErrorInfo }
   | { type: 'terminated'; at: number; reason: string }
@@ -34,7 +34,8 @@ export type HistoryRecord =
   | { type: 'uuid'; cmd: number; version: 1 | 4 | 7; value: string; line: string }
   // random bytes drawn by `fn` (crypto.random.*, a cipher's nonce), base64 in `value`
   | { type: 'random'; cmd: number; fn: string; bytes: number; value: string; line: string }
-  | { type: 'spawn'; cmd: number; entry: string; child: string; args: Payload[]; wait: boolean; line: string; error?: ErrorInfo }
+  // messages: startup messages (a Spawner's with_message), the child's first signals
+  | { type: 'spawn'; cmd: number; entry: string; child: string; args: Payload[]; wait: boolean; line: string; error?: ErrorInfo; messages?: Array<{ topic: string; payloads: Payload[] }> }
   | { type: 'send'; cmd: number; to: string; topic: string; payloads: Payload[]; line: string; error?: ErrorInfo }
   | { type: 'cancel_child'; cmd: number; to: string; terminate: boolean; line: string; error?: ErrorInfo }
   | { type: 'version'; cmd: number; change: string; version: number; line: string }

@@ -35,6 +35,19 @@ test('starting with process.spawn and process.send from a process', () => {
   assert.equal(v.status, 'approved');
 });
 
+test('a named workflow started with startup messages, joined by a second start, its EXIT awaited (Spawner)', () => {
+  const store = db();
+  const r = wippy(['run', 'examples/workflows', '--db', store, '--virtual-time', '-x', 'app.named:checkout', '"o-9"']);
+  assert.equal(r.code, 0, r.stderr);
+  assert.deepEqual(JSON.parse(lastLine(r.stdout)), {
+    cart: '{app:temporal_client@app:temporal_worker|cart-o-9}', joined: true,
+    result: { customer: 'ann', items: ['book', 'pen', 'lamp'], total: 60 },
+  });
+  const again = wippy(['run', 'examples/workflows', '--db', store, '--virtual-time', '-x', 'app.named:checkout', '"o-9"']);
+  assert.equal(again.code, 1);
+  assert.match(again.stderr, /workflow cart-o-9 already exists \(it has completed; a store keeps one run per workflow id/);
+});
+
 test('-x on a workflow that gets parked prints the report and exits 3; the store keeps it parked', () => {
   const fx = wfRegistry({ spin: 'return function() local n = 0 while true do n = n + 1 end end' });
   const r = wippy(['run', fx.dir, '--budget', '1000000', '-x', 'app:spin']);
