@@ -88,6 +88,8 @@ export interface SpawnOptions {
 /** What the `process` global asks of its execution; null pid = not a process (a function). */
 export interface ProcessApi {
   pid(): string | null;
+  /** The registry id of the running entry (`process.id()`); absent where not known. */
+  id?(): string | null;
   /** Null outside processes and workflows. */
   mailbox(): MailboxApi | null;
   spawn(id: string, host: string | null, args: Payload[], opts: SpawnOptions): { pid: string } | { error: ErrorInfo };
