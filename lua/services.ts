@@ -85,12 +85,13 @@ export interface SpawnOptions {
   security?: SecurityContext;
 }
 
-/** What the `process` global asks of its execution; null pid = not a process (a function). */
+/** What the `process` global asks of its execution (a function call is a process too: runtime/process/api.ts). */
 export interface ProcessApi {
+  /** Null only where the execution has no PID (a workflow's golden replay may say so). */
   pid(): string | null;
   /** The registry id of the running entry (`process.id()`); absent where not known. */
   id?(): string | null;
-  /** Null outside processes and workflows. */
+  /** Null where the execution has no mailbox. */
   mailbox(): MailboxApi | null;
   spawn(id: string, host: string | null, args: Payload[], opts: SpawnOptions): { pid: string } | { error: ErrorInfo };
   /** Run to completion: the child's result. */

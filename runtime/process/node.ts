@@ -3,7 +3,9 @@
  *
  * Owns: spawning (`process.lua` on a `process.host`; workflow entries are handed to the workflow
  * engine through `workflowSpawner`), message routing, cancel/terminate, monitors and links, the
- * name registry, and the ProcessApi each execution's `process` global talks to.
+ * name registry, the processes function calls run as (`adopt`, made lazily by api.ts, PIDs
+ * `{function|id}`), process functions (`callProcess`), and the ProcessApi (api.ts) each
+ * execution's `process` global talks to.
  * Invariants: a PID is never reused within a run; `send` to an unknown PID or name returns
  * `NotFound`; an exit is broadcast to monitors and links exactly once and the process is removed
  * from every table.
