@@ -104,16 +104,20 @@ export class Runtime {
       now: () => this.deps.clock.now(),
       log: (level, message) => output.log(level, message),
     });
-    const functionApi = () => this.node.apiFor(null);
     const poolCtx: PoolContext = this.poolCtx = {
       resolver: this.resolver,
       chunkName: (e) => this.chunkName(e),
       budget: options.budget,
       memoryLimit: options.memoryLimit,
-      idleServices: new LiveServices(this.deps, { process: functionApi() }),
+      idleServices: new LiveServices(this.deps, { process: this.node.apiFor(null) }),
     };
-    this.functions = new FunctionRunner(registry, poolCtx,
-      (req, depth) => new LiveServices(this.deps, { process: functionApi(), context: req.context, depth, security: req.security }));
+    // Each call runs as a process, made only if the call uses it (runtime/process/api.ts).
+    this.functions = new FunctionRunner(registry, poolCtx, (req, depth) => {
+      const self = this.node.apiFor(null, req.id);
+      return { services: new LiveServices(this.deps, { process: self, context: req.context, depth, security: req.security }), self };
+    });
+    this.functions.processCaller = (req, entry, done) => this.node.callProcess(req, entry, done);
+    if (this.clock instanceof VirtualClock) this.clock.addBusyProbe(schedulerBusy);
   }
 
   /** Load and validate a registry (file or folder). Throws RegistryError listing every mistake. */
@@ -202,10 +206,7 @@ export class Runtime {
       cacheSize: this.options.cacheSize,
     });
     this.engine = engine;
-    if (this.clock instanceof VirtualClock) {
-      this.clock.addBusyProbe(schedulerBusy);
-      this.clock.addBusyProbe(() => engine.busy);
-    }
+    if (this.clock instanceof VirtualClock) this.clock.addBusyProbe(() => engine.busy);
     const watches = new WorkflowWatches(engine, this.node, () => this.clock.now(), outcomeResult);
     this.node.externalWatch = (from, to, kind, on) => watches.set(from, to, kind, on);
     this.node.workflowSpawner = (id, worker, args, parent, opts, onExit) => {

@@ -1,8 +1,9 @@
 /**
  * `funcs`: calling function entries.
  *
- * `funcs.call(id, ...) -> result, err` waits for the callee; `funcs.async(id, ...) -> future`
- * does not; `funcs.new()` returns an immutable executor with `:with_context(t)`,
+ * `funcs.call(id, ...) -> result, err` waits for the callee; `funcs.async(id, ...) -> future, err`
+ * does not (a future: `:response()`/`:channel()` — one channel yielding a payload, or the error —,
+ * `:result()`, `:error()`, `:is_complete()`, `:is_canceled()`, `:cancel()`, as Wippy's); `funcs.new()` returns an immutable executor with `:with_context(t)`,
  * `:with_options(t)`, `:call(id, ...)`, `:async(id, ...)`. Everything goes through the
  * execution's Services, so inside a workflow the same calls become recorded activities.
  * Invariants: arguments are encoded before anything else happens (a bad argument raises at the
@@ -11,7 +12,7 @@
  */
 import {
   lua, lauxlib, lstr, LuaState, LuaFn, setFuncs, raise, bytesToText, encode, CodecError, pushError,
-  hostOf, waitFor, pushCallResult, setClassMetatable, testActor, testScope, typeError
+  hostOf, waitFor, pushCallResult, setClassMetatable, testActor, testScope, typeError, pushWirePayload, pushChannel, Channel, type Item
 } from '../lua/api';
 import type { SecurityContext } from '../base/security';
 import type { CallRequest, CallResult, Cancel } from '../base/payload';
@@ -22,7 +23,7 @@ const FUTURE_MT = 'wippy.funcs.future';
 const ID_RE = /^[A-Za-z0-9_.\-]+:[A-Za-z0-9_.\-]+$/;
 
 interface Executor { context?: Record<string, unknown>; options?: Record<string, unknown>; security?: SecurityContext }
-interface Future { result?: CallResult; canceled: boolean; cancel?: Cancel }
+interface Future { result?: CallResult; canceled: boolean; cancel?: Cancel; channel?: Channel }
 
 function buildRequest(L: LuaState, idArg: number, ex: Executor | null): CallRequest | ErrorInfo {
   const id = bytesToText(lauxlib.luaL_checklstring(L, idArg));
@@ -49,14 +50,35 @@ function call(L: LuaState, idArg: number, ex: Executor | null): number {
   return waitFor(L, host, (done) => host.services.call(req, (r) => done((L1) => pushCallResult(L1, r))));
 }
 
+/** `future, nil`, or `nil, err` for a malformed id (nothing started). */
 function startAsync(L: LuaState, idArg: number, ex: Executor | null): number {
   const req = buildRequest(L, idArg, ex);
+  if (!('id' in req)) { lua.lua_pushnil(L); pushError(L, req); return 2; }
   const fut = lua.lua_newuserdata(L, 0) as Future;
   fut.canceled = false;
   setClassMetatable(L, FUTURE_MT, withMethods(futureMethods));
-  if (!('id' in req)) { fut.result = { error: req }; return 1; }
-  fut.cancel = hostOf(L).services.call(req, (r) => { if (!fut.canceled) fut.result = r; });
+  fut.cancel = hostOf(L).services.call(req, (r) => {
+    if (fut.canceled || fut.result) return;
+    fut.result = r;
+    fut.channel?.trySend(resultItem(r));
+  });
   return 1;
+}
+
+/** What the future's channel yields: a payload holding the value, or the error itself (both with ok = true). */
+function resultItem(r: CallResult): Item {
+  return (L) => {
+    if (r.error) { pushError(L, r.error); return 1; }
+    pushValuePayload(L, r.value ?? 'null');
+    return 1;
+  };
+}
+
+function pushValuePayload(L: LuaState, value: string): void {
+  try { pushWirePayload(L, value); } catch (e) {
+    if (e instanceof CodecError) raise(L, `future: cannot decode the result: ${e.message}`);
+    throw e;
+  }
 }
 
 function tableToJs(L: LuaState, arg: number, what: string): Record<string, unknown> {
@@ -107,19 +129,40 @@ function checkFuture(L: LuaState): Future {
   return lauxlib.luaL_checkudata(L, 1, lstr(FUTURE_MT)) as Future;
 }
 
+/** The future's channel: the same one on every call; it yields the result once, when it comes. */
+const response: LuaFn = (L) => {
+  const f = checkFuture(L);
+  if (!f.channel) {
+    f.channel = new Channel(1);
+    if (f.result) f.channel.trySend(resultItem(f.result));
+  }
+  pushChannel(L, f.channel);
+  return 1;
+};
+
 const futureMethods: Record<string, LuaFn> = {
+  response,
+  channel: response,
   is_complete: (L) => { lua.lua_pushboolean(L, checkFuture(L).result !== undefined); return 1; },
   is_canceled: (L) => { lua.lua_pushboolean(L, checkFuture(L).canceled); return 1; },
-  /** nil, nil while pending; value on success; nil, err on failure. */
+  /** nil, nil while pending; a payload on success; nil, err on failure or after cancel. */
   result: (L) => {
     const f = checkFuture(L);
-    if (f.canceled) { lua.lua_pushnil(L); pushError(L, { kind: ErrorKind.Canceled, message: 'the call was canceled' }); return 2; }
+    if (f.canceled) { lua.lua_pushnil(L); pushError(L, { kind: ErrorKind.Canceled, message: 'canceled', retryable: false }); return 2; }
     if (!f.result) { lua.lua_pushnil(L); lua.lua_pushnil(L); return 2; }
-    return pushCallResult(L, f.result);
+    if (f.result.error) { lua.lua_pushnil(L); pushError(L, f.result.error); return 2; }
+    pushValuePayload(L, f.result.value ?? 'null');
+    lua.lua_pushnil(L);
+    return 2;
   },
+  /** `err, true` when the call failed (kind Internal, "async call failed"), else `nil, false`. */
   error: (L) => {
     const f = checkFuture(L);
-    if (f.result?.error) { pushError(L, f.result.error); lua.lua_pushboolean(L, true); return 2; }
+    if (f.result?.error) {
+      pushError(L, { ...f.result.error, kind: ErrorKind.Internal, retryable: false }, 'async call failed');
+      lua.lua_pushboolean(L, true);
+      return 2;
+    }
     lua.lua_pushnil(L); lua.lua_pushboolean(L, false); return 2;
   },
   cancel: (L) => {

@@ -15,10 +15,9 @@
  */
 import YAML from 'yaml';
 import {
-  lua, lauxlib, lstr, LuaState, LuaFn, setFuncs, pushText, setClassMetatable, bytesToText, decode, testError, wippyEncode, fail, ok, chargeBytes, pushBytes, checkBox, methodsClass
+  lua, lauxlib, lstr, LuaState, LuaFn, setFuncs, pushText, setClassMetatable, bytesToText, decode, testError, wippyEncode, fail, ok, chargeBytes, pushBytes, checkBox, methodsClass,
+  PAYLOAD_MT, registerPayloadType
 } from '../lua/api';
-
-const PAYLOAD_MT = 'wippy.payload';
 
 export const FORMATS: Record<string, string> = {
   JSON: 'json/plain', YAML: 'yaml/plain', STRING: 'text/plain', BYTES: 'application/octet-stream',
@@ -113,6 +112,8 @@ const transcode: LuaFn = (L) => {
 
 const buildClass = methodsClass('payload', { get_format: getFormat, data: dataFn('transcode failed'), unmarshal: dataFn('unmarshal failed'), transcode },
   { __tostring: (L1: LuaState) => { pushText(L1, `payload{format=${check(L1).format}}`); return 1; } });
+
+registerPayloadType(buildClass);
 
 const newPayload: LuaFn = (L) => {
   lua.lua_settop(L, 1);

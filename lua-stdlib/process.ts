@@ -11,7 +11,7 @@
 import {
   lua, lauxlib, lstr, LuaState, LuaFn, setFuncs, pushText, raise, checkText, optText, encode,
   CodecError, decode, pushJs, pushError, hostOf, waitFor, pushChannel, checkChannel,
-  pushCallResult, type Item, type ProcessApi, type SpawnOptions, type MailboxCodec, type Message,
+  pushCallResult, pushWirePayload, type Item, type ProcessApi, type SpawnOptions, type MailboxCodec, type Message,
   type ProcessEvent
 } from '../lua/api';
 import type { Payload } from '../base/payload';
@@ -19,10 +19,8 @@ import { ErrorKind, type ErrorInfo } from '../base/errors';
 import { spawnerFunctions } from './process-spawner';
 
 const MESSAGE_MT = 'wippy.message';
-const PAYLOAD_MT = 'wippy.payload';
 
 interface MessageBox { msg: Message }
-interface PayloadBox { payload: Payload }
 
 function api(L: LuaState): ProcessApi {
   return hostOf(L).services.process();
@@ -69,6 +67,13 @@ const functions: Record<string, LuaFn> = {
     pushText(L, pid);
     return 1;
   },
+  /** The registry id of the running entry (Wippy: the frame's id, `namespace:name`). */
+  id: (L) => {
+    const id = api(L).id?.() ?? null;
+    if (!id) { lua.lua_pushnil(L); pushError(L, { kind: ErrorKind.Internal, message: 'call ID not found in context', retryable: false }); return 2; }
+    pushText(L, id);
+    return 1;
+  },
   spawn: spawner({}),
   spawn_monitored: spawner({ monitor: true }),
   spawn_linked: spawner({ link: true }),
@@ -102,12 +107,25 @@ const functions: Record<string, LuaFn> = {
   link: (L) => ok(L, api(L).link(checkText(L, 1), true)),
   unlink: (L) => ok(L, api(L).link(checkText(L, 1), false)),
   get_options: (L) => { pushJs(L, api(L).options()); return 1; },
+  /** Wippy's: `true, nil`, or `false, err` naming the first bad option (valid ones still apply). */
   set_options: (L) => {
-    lauxlib.luaL_checktype(L, 1, lua.LUA_TTABLE);
-    lua.lua_getfield(L, 1, lstr('trap_links'));
-    if (!lua.lua_isnil(L, -1)) api(L).setOptions({ trap_links: lua.lua_toboolean(L, -1) });
+    const refuse = (message: string): number => { lua.lua_pushboolean(L, false); pushError(L, { kind: ErrorKind.Invalid, message, retryable: false }); return 2; };
+    if (lua.lua_type(L, 1) !== lua.LUA_TTABLE) return refuse('options parameter must be a table');
+    let bad: string | null = null;
+    lua.lua_pushnil(L);
+    while (lua.lua_next(L, 1)) {
+      if (lua.lua_type(L, -2) === lua.LUA_TSTRING) {
+        const key = lua.lua_tojsstring(L, -2);
+        if (key !== 'trap_links') bad ??= `option ${key} is not supported`;
+        else if (lua.lua_type(L, -1) !== lua.LUA_TBOOLEAN) bad = 'trap_links must be a boolean';
+        else api(L).setOptions({ trap_links: lua.lua_toboolean(L, -1) });
+      }
+      lua.lua_pop(L, 1);
+    }
+    if (bad) return refuse(bad);
     lua.lua_pushboolean(L, true);
-    return 1;
+    lua.lua_pushnil(L);
+    return 2;
   },
 };
 
@@ -136,10 +154,14 @@ function decodeHere(L: LuaState, p: Payload, what: string): void {
   }
 }
 
+/** A payload value (the payload module's class) holding the message's value. */
 function pushPayload(L: LuaState, p: Payload): void {
-  const box = lua.lua_newuserdata(L, 0) as PayloadBox;
-  box.payload = p;
-  lauxlib.luaL_setmetatable(L, lstr(PAYLOAD_MT));
+  try {
+    pushWirePayload(L, p);
+  } catch (e) {
+    if (e instanceof CodecError) raise(L, `msg:payload(): cannot decode the payload: ${e.message}`);
+    throw e;
+  }
 }
 
 const messageMethods: Record<string, LuaFn> = {
@@ -201,17 +223,12 @@ function newMetatable(L: LuaState, name: string, build: () => void): void {
 
 const typeReady = new WeakSet<object>();
 
-/** Message and Payload metatables; built once per state, on first use. */
+/** The Message metatable; built once per state, on first use. */
 function ensureMessageType(L: LuaState): void {
   if (typeReady.has(L.l_G)) return;
   typeReady.add(L.l_G);
   newMetatable(L, MESSAGE_MT, () => {
     setFuncs(L, { __index: messageIndex, __tostring: (L1) => { pushText(L1, `message(${checkMessage(L1).topic})`); return 1; } });
-  });
-  newMetatable(L, PAYLOAD_MT, () => {
-    lua.lua_createtable(L, 0, 1);
-    setFuncs(L, { data: (L1) => { decodeHere(L1, (lauxlib.luaL_checkudata(L1, 1, lstr(PAYLOAD_MT)) as PayloadBox).payload, 'payload:data()'); return 1; } });
-    lua.lua_setfield(L, -2, lstr('__index'));
   });
 }
 

@@ -28,6 +28,7 @@ export { ERROR_MT, pushError, testError, toErrorInfo, registerErrorType, ensureE
 // Wippy's result conventions (`value, nil` / `nil, err`), byte arguments, classes; Wippy's JSON encoder.
 export { fail, failFalse, ok, bytesArg, pushBytes, charge, chargeBytes, checkBox, methodsClass, setSubtable } from './results';
 export { wippyEncode, EncodeError } from './wippyjson';
+export { PAYLOAD_MT, HELD_FORMAT, registerPayloadType, pushHeldPayload, pushWirePayload } from './payloadvalue';
 export { Channel, type Item, type SelectCase, type SelectOutcome, trySelect, waitSelect } from './channel';
 export { pushActor, pushScope, pushPolicy, testActor, testScope, testPolicy, securityMetaArg } from './security-values';
 export type { SecurityApi } from './services';

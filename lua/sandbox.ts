@@ -13,6 +13,7 @@ import { lua, lauxlib, lualib, luaconf, lstr, LuaState, LuaFn, raise, setFuncs, 
 import { HOST_YIELD } from './task';
 import { compile, loadChunk } from './chunks';
 import type { Services } from './services';
+import { testError } from './errorvalue';
 
 /** Largest string a script may build (bytes): string.rep, `..`, table.concat, gsub, format. */
 export const MAX_STRING = 64 * 1024 * 1024;
@@ -102,17 +103,33 @@ function libraryFunctions(name: string, open: LuaFn): ReadonlyMap<string, LuaFn>
   return out;
 }
 
+const SUBJECT_FUNCTIONS = new Set(['byte', 'find', 'gmatch', 'gsub', 'len', 'lower', 'match', 'rep', 'reverse', 'sub', 'upper']);
 const BASE_FUNCTIONS = libraryFunctions('_G', lualib.luaopen_base);
 const STRING_FUNCTIONS = libraryFunctions('string', lualib.luaopen_string);
 
-/** `string` as the sandbox has it: no string.dump, string.rep capped. */
+/**
+ * `string` as the sandbox has it: no string.dump, string.rep capped, and an error value as the
+ * subject string reads as its text (Wippy's errors are strings to its string library:
+ * `string.find(err, "not found")`).
+ */
 const SANDBOX_STRING: Record<string, LuaFn> = (() => {
   const o: Record<string, LuaFn> = {};
-  for (const [name, f] of STRING_FUNCTIONS) if (name !== 'dump') o[name] = f;
-  const rep = STRING_FUNCTIONS.get('rep')!;
+  for (const [name, f] of STRING_FUNCTIONS) if (name !== 'dump') o[name] = SUBJECT_FUNCTIONS.has(name) ? errorAsSubject(f) : f;
+  const rep = o.rep;
   o.rep = (L) => cappedRep(L, rep);
   return o;
 })();
+
+/** The string functions whose first argument is the string they work on. */
+function errorAsSubject(f: LuaFn): LuaFn {
+  return (L) => {
+    if (lua.lua_type(L, 1) === lua.LUA_TUSERDATA && testError(L, 1)) {
+      lauxlib.luaL_tolstring(L, 1);
+      lua.lua_replace(L, 1);
+    }
+    return f(L);
+  };
+}
 
 /** Base functions that the sandbox leaves out. */
 const BASE_REMOVED = new Set(['dofile', 'loadfile']);

@@ -95,10 +95,13 @@ export interface SpawnOptions {
 /** A message a Spawner delivers to what it starts before its first step (Wippy's `with_message`). */
 export interface StartupMessage { topic: string; payloads: Payload[] }
 
-/** What the `process` global asks of its execution; null pid = not a process (a function). */
+/** What the `process` global asks of its execution (a function call is a process too: runtime/process/api.ts). */
 export interface ProcessApi {
+  /** Null only where the execution has no PID (a workflow's golden replay may say so). */
   pid(): string | null;
-  /** Null outside processes and workflows. */
+  /** The registry id of the running entry (`process.id()`); absent where not known. */
+  id?(): string | null;
+  /** Null where the execution has no mailbox. */
   mailbox(): MailboxApi | null;
   spawn(id: string, host: string | null, args: Payload[], opts: SpawnOptions): { pid: string } | { error: ErrorInfo };
   /** Run to completion: the child's result. */

@@ -4,7 +4,9 @@
  * Owns: turning a CallRequest into a task on a pooled host, and the task's outcome into a
  * CallResult by Wippy's convention: the first return value is the result; an error object or a
  * string as second value is an error (`return nil, err`); a raised error is an `Internal` error carrying the message and
- * the Lua traceback. Invariants: an unknown id or a non-function entry gives `NotFound` at once;
+ * the Lua traceback. Each call runs as a process (its `CallSelf`, made lazily by the runtime); a
+ * `process.lua` entry with a default host is run as a process by `processCaller` (Wippy's process
+ * functions). Invariants: an unknown id or a non-function entry gives `NotFound` at once;
  * a result that cannot be encoded is an error, not a crash; the lease returns to its pool exactly
  * once; nesting deeper than MAX_CALL_DEPTH fails instead of exhausting the JS stack.
  */
@@ -12,27 +14,50 @@ import { lua } from '../../lua/vm';
 import { encode, CodecError } from '../../lua/codec';
 import { decode } from '../../lua/decode';
 import { toErrorInfo, testError } from '../../lua/errorvalue';
-import { LuaError, TaskOutcome } from '../../lua/task';
+import { LuaError, TaskOutcome, type Task } from '../../lua/task';
+import type { LuaHost } from '../../lua/host';
 import { CompileError } from '../../lua/chunks';
 import { HostPool, PoolContext } from './pool';
 import type { Services } from '../../lua/services';
 import type { CallRequest, CallResult, Cancel } from '../../base/payload';
-import type { Registry, LuaEntry } from '../../registry/types';
+import type { Registry, LuaEntry, Entry } from '../../registry/types';
 import { ErrorKind, type ErrorInfo } from '../../base/errors';
 import { inertEntryNote } from '../../registry/query';
 
 export const MAX_CALL_DEPTH = 200;
 
-/** Makes the Services a function call runs with (the runtime decides clock, output, nesting). */
-export type ServicesFactory = (req: CallRequest, depth: number) => Services;
+/**
+ * The process a call runs as (runtime/process/api.ts): told the call's host and task before it
+ * starts, and the call's result when it ends.
+ */
+export interface CallSelf {
+  bind(host: LuaHost, task: Task): void;
+  exit(result: CallResult): void;
+}
+
+/** Makes the Services a function call runs with (the runtime decides clock, output, nesting) and its process. */
+export type ServicesFactory = (req: CallRequest, depth: number) => { services: Services; self?: CallSelf };
+
+/**
+ * Runs a `process.lua` entry called as a function (Wippy's process functions): null when the
+ * entry is not one (no `meta.default_host`).
+ */
+export type ProcessCaller = (req: CallRequest, entry: Entry, done: (r: CallResult) => void) => Cancel | null;
 
 export class FunctionRunner {
   private readonly pools = new Map<string, HostPool>();
+
+  /** Set by the runtime: `process.lua` entries with a default host run through it. */
+  processCaller: ProcessCaller | null = null;
 
   constructor(private readonly registry: Registry, private readonly ctx: PoolContext, private readonly services: ServicesFactory) {}
 
   call(req: CallRequest, done: (r: CallResult) => void, depth = 0): Cancel {
     const entry = this.registry.entries.get(req.id);
+    if (entry?.kind === 'process.lua' && this.processCaller) {
+      const cancel = this.processCaller(req, entry, done);
+      if (cancel) return cancel;
+    }
     if (!entry || entry.kind !== 'function.lua') {
       const what = entry ? `${req.id} is a ${entry.kind} entry, not a function.lua` : inertEntryNote(this.registry, req.id) ?? `no function ${req.id} in the registry`;
       done({ error: { kind: ErrorKind.NotFound, message: what, retryable: false } });
@@ -51,13 +76,16 @@ export class FunctionRunner {
       return noop;
     }
     const { host, fnRef } = lease;
-    host.services = this.services(req, depth);
+    const { services, self } = this.services(req, depth);
+    host.services = services;
     const task = host.newTask((outcome) => {
       const result = resultOf(outcome);
+      self?.exit(result);
       host.killSpawned();
       pool.release(lease!);
       done(result);
     });
+    self?.bind(host, task);
     const T = task.thread;
     lua.lua_rawgeti(T, lua.LUA_REGISTRYINDEX, fnRef);
     try {

@@ -62,8 +62,13 @@ export class Mailbox implements MailboxApi {
     return this.inboxCh?.hasReceiver ?? false;
   }
 
-  /** Subscribe a topic (glob: `*` matches any run of characters). Queued matches move over. */
+  /**
+   * Subscribe a topic (glob: `*` matches any run of characters). Queued matches move over. The
+   * same topic (and form) gives the same channel on every call, as in Wippy.
+   */
   listen(pattern: string, asMessage: boolean): Channel {
+    const same = this.listeners.find((x) => x.pattern === pattern && x.asMessage === asMessage);
+    if (same) return same.channel;
     const channel = new Channel(Infinity);
     const re = new RegExp(`^${pattern.split('*').map(escapeRe).join('.*')}$`);
     this.listeners.push({ pattern, re, channel, asMessage });

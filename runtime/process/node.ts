@@ -3,17 +3,21 @@
  *
  * Owns: spawning (`process.lua` on a `process.host`; workflow entries are handed to the workflow
  * engine through `workflowSpawner`), message routing, cancel/terminate, monitors and links, the
- * name registry, and the ProcessApi each execution's `process` global talks to.
+ * name registry, the processes function calls run as (`adopt`, made lazily by api.ts, PIDs
+ * `{function|id}`), process functions (`callProcess`), and the ProcessApi (api.ts) each
+ * execution's `process` global talks to.
  * Invariants: a PID is never reused within a run; `send` to an unknown PID or name returns
  * `NotFound`; an exit is broadcast to monitors and links exactly once and the process is removed
  * from every table.
  */
 import { Process, exitEvent, rfc3339 } from './process';
 import type { MailboxCodec, Message } from './mailbox';
+import { ExecutionApi, type NodeOps } from './api';
 import type { LuaHost } from '../../lua/host';
-import type { Registry, LuaEntry } from '../../registry/types';
+import type { Task } from '../../lua/task';
+import type { Registry, LuaEntry, Entry } from '../../registry/types';
 import type { ProcessApi, Services, SpawnOptions } from '../../lua/services';
-import type { CallResult, Cancel, Payload } from '../../base/payload';
+import type { CallRequest, CallResult, Cancel, Payload } from '../../base/payload';
 import { ErrorKind, type ErrorInfo } from '../../base/errors';
 import { inertEntryNote } from '../../registry/query';
 
@@ -31,9 +35,12 @@ export interface NodeDeps {
 /** Starts workflow entries (set by the workflow engine). */
 export type WorkflowSpawner = (id: string, worker: string | null, args: Payload[], parent: string | null, opts: SpawnOptions, onExit?: (r: CallResult) => void) => { pid: string } | { error: ErrorInfo };
 
+/** The host part of a function call's PID (`{function|id}`). */
+export const FUNCTION_HOST = 'function';
+
 const notFound = (message: string): ErrorInfo => ({ kind: ErrorKind.NotFound, message, retryable: false });
 
-export class ProcessNode {
+export class ProcessNode implements NodeOps {
   private readonly procs = new Map<string, Process>();
   private readonly names = new Map<string, string>();
   private seq = 0;
@@ -100,7 +107,7 @@ export class ProcessNode {
     if (pid) { this.procs.get(pid)!.mailbox.deliver(msg); return null; }
     const ext = this.externalSend?.(to, msg);
     if (ext !== undefined) return ext;
-    return notFound(`no process ${to} (it never existed or has exited)`);
+    return notFound(`process ${to} not found (it never existed or has exited)`);
   }
 
   cancel(from: string, to: string, reason = 'canceled'): ErrorInfo | null {
@@ -120,13 +127,13 @@ export class ProcessNode {
   /** Cancel/terminate a PID this node does not own (a workflow), or NotFound. */
   private controlElsewhere(from: string, to: string, terminate: boolean, reason: string): ErrorInfo | null {
     const r = this.externalControl?.(from, to, terminate, reason);
-    return r === undefined ? notFound(`no process ${to}`) : r;
+    return r === undefined ? notFound(`process ${to} not found`) : r;
   }
 
   /** Monitor/link a PID this node does not own (a workflow), or NotFound. */
   private watchElsewhere(from: string, to: string, kind: 'monitor' | 'link', on: boolean): ErrorInfo | null {
     const r = this.externalWatch?.(from, to, kind, on);
-    return r === undefined ? notFound(`no process ${to}`) : r;
+    return r === undefined ? notFound(`process ${to} not found`) : r;
   }
 
   /** Run a process to completion and report its result. */
@@ -135,6 +142,26 @@ export class ProcessNode {
     const r = this.spawn(id, hostId, args, parent, {}, (res) => { if (live) done(res); });
     if ('error' in r) { done({ error: r.error }); return () => {}; }
     return () => { live = false; };
+  }
+
+  /**
+   * Wippy's process functions: a `process.lua` entry with `meta.default_host` (or the call option
+   * `default_host`) called as a function runs on that host, monitored by the call; the process's
+   * exit is the call's result. Canceling the call sends the process a cancel event. Null when the
+   * entry is not callable this way.
+   */
+  callProcess(req: CallRequest, entry: Entry, done: (r: CallResult) => void): Cancel | null {
+    const meta = entry.meta?.default_host;
+    const host = typeof meta === 'string' && meta ? meta : typeof req.options?.default_host === 'string' ? req.options.default_host : null;
+    if (!host) return null;
+    let live = true;
+    const r = this.spawn(entry.id, host, req.args, null, {}, (res) => { if (live) { live = false; done(res); } });
+    if ('error' in r) {
+      live = false;
+      done({ error: { kind: ErrorKind.Internal, message: `failed to start process ${entry.id} on ${host}: ${r.error.message}`, retryable: false } });
+      return () => {};
+    }
+    return () => { if (live) this.cancel('', r.pid, 'canceled'); };
   }
 
   /** Watch a process's exit from JS (CLI, supervisor). */
@@ -173,49 +200,47 @@ export class ProcessNode {
     return null;
   }
 
-  /** The ProcessApi for an execution: a process (`self`), or none (a function). */
-  apiFor(self: Process | null): ProcessApi {
-    const me = self?.pid ?? '';
-    const needSelf = (what: string): ErrorInfo | null => (self ? null : { kind: ErrorKind.Invalid, message: `${what} is only available inside a process` });
-    return {
-      pid: () => self?.pid ?? null,
-      mailbox: () => self?.mailbox ?? null,
-      spawn: (id, host, args, opts) => {
-        if ((opts.monitor || opts.link) && !self) return { error: needSelf(opts.monitor ? 'spawn_monitored' : 'spawn_linked')! };
-        return this.spawn(id, host, args, self ? me : null, opts);
-      },
-      exec: (id, host, args, done) => this.exec(id, host, args, self ? me : null, done),
-      send: (to, topic, payloads) => this.send(me, to, topic, payloads),
-      cancel: (pid, reason) => this.cancel(me, pid, reason),
-      terminate: (pid) => this.terminate(me, pid),
-      monitor: (pid, on) => {
-        const err = needSelf('process.monitor');
-        if (err) return err;
-        const target = this.procs.get(this.resolve(pid) ?? '');
-        if (!target) return this.watchElsewhere(me, pid, 'monitor', on);
-        if (on) target.monitors.add(me); else target.monitors.delete(me);
-        return null;
-      },
-      link: (pid, on) => {
-        const err = needSelf('process.link');
-        if (err) return err;
-        const target = this.procs.get(this.resolve(pid) ?? '');
-        if (!target) return this.watchElsewhere(me, pid, 'link', on);
-        if (on) { target.links.add(me); self!.links.add(target.pid); } else { target.links.delete(me); self!.links.delete(target.pid); }
-        return null;
-      },
-      register: (name, pid) => {
-        const target = pid ? this.resolve(pid) : self?.pid ?? null;
-        if (!target) return pid ? notFound(`no process ${pid}`) : needSelf('process.registry.register without a pid');
-        const owner = this.names.get(name);
-        if (owner && owner !== target) return { kind: ErrorKind.AlreadyExists, message: `name '${name}' is already registered to ${owner}` };
-        this.names.set(name, target);
-        return null;
-      },
-      lookup: (name) => this.names.get(name) ?? null,
-      unregister: (name) => this.names.delete(name),
-      options: () => ({ trap_links: self?.trapLinks ?? false }),
-      setOptions: (o) => { if (self && o.trap_links !== undefined) self.trapLinks = o.trap_links; },
-    };
+  /** The ProcessApi of a process (`self`), or of a function call of `entryId` (its process made on first use). */
+  apiFor(self: Process | null, entryId = self?.entryId ?? ''): ExecutionApi {
+    return new ExecutionApi(this, self, entryId);
+  }
+
+  /** A function call's process (api.ts makes it when the call first needs it). */
+  adopt(entryId: string, host: LuaHost | null, task: Task | null): Process {
+    const pid = `{${FUNCTION_HOST}|${(++this.seq).toString(36)}}`;
+    const proc = new Process(pid, entryId, FUNCTION_HOST, this.deps.codec);
+    proc.adopt(host, task);
+    this.procs.set(pid, proc);
+    proc.onExit(() => this.onExit(proc, proc.result!));
+    return proc;
+  }
+
+  monitor(self: Process, pid: string, on: boolean): ErrorInfo | null {
+    const target = this.procs.get(this.resolve(pid) ?? '');
+    if (!target) return this.watchElsewhere(self.pid, pid, 'monitor', on);
+    if (on) target.monitors.add(self.pid); else target.monitors.delete(self.pid);
+    return null;
+  }
+
+  link(self: Process, pid: string, on: boolean): ErrorInfo | null {
+    const target = this.procs.get(this.resolve(pid) ?? '');
+    if (!target) return this.watchElsewhere(self.pid, pid, 'link', on);
+    if (on) { target.links.add(self.pid); self.links.add(target.pid); } else { target.links.delete(self.pid); self.links.delete(target.pid); }
+    return null;
+  }
+
+  register(name: string, target: string): ErrorInfo | null {
+    const owner = this.names.get(name);
+    if (owner && owner !== target) return { kind: ErrorKind.AlreadyExists, message: `name '${name}' is already registered to ${owner}` };
+    this.names.set(name, target);
+    return null;
+  }
+
+  lookup(name: string): string | null {
+    return this.names.get(name) ?? null;
+  }
+
+  unregister(name: string): boolean {
+    return this.names.delete(name);
   }
 }

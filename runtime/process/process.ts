@@ -57,6 +57,12 @@ export class Process {
     task.start(args.length);
   }
 
+  /** A function call's process: the call's own host and task stand for main (api.ts). */
+  adopt(host: LuaHost | null, task: Task | null): void {
+    this.host = host;
+    this.task = task;
+  }
+
   /** Stop now (terminate, linked failure, failed coroutine). */
   kill(error: ErrorInfo): void {
     if (this.exited) return;
