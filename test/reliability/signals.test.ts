@@ -110,7 +110,7 @@ test('signal payloads Lua cannot hold: wippy workflow signal refuses them; one a
     other.close();
     const o = await done;
     assert.ok('result' in o && o.result.error, JSON.stringify(o));
-    assert.equal(o.result.error!.message, 'wf_reader.lua:3: payload:data(): cannot decode the payload: invalid JSON: nesting deeper than 200 at offset 201');
+    assert.equal(o.result.error!.message, 'wf_reader.lua:3: msg:payload(): cannot decode the payload: invalid JSON: nesting deeper than 200 at offset 201');
   } finally {
     clearInterval(keepAlive);
     rt.close();
