@@ -22,12 +22,15 @@ import type { Payload } from '../base/payload';
 
 const SPAWNER_MT = 'process.Spawner';
 
-/** Arguments `from`.. as payloads (a value that cannot cross raises at the call, with its path). */
-function payloadsFrom(L: LuaState, from: number, what: string): Payload[] {
+/**
+ * Arguments `from`.. as payloads (a value that cannot cross raises at the call, with its path:
+ * `cannot VERB: ...`). Shared with process.ts (send, spawn).
+ */
+export function payloadsFrom(L: LuaState, from: number, what: string, verb = 'spawn'): Payload[] {
   const out: Payload[] = [];
   for (let i = from; i <= lua.lua_gettop(L); i++) {
     try { out.push(encode(L, i, 'payload', `${what} ${i - from + 1}`)); } catch (e) {
-      if (e instanceof CodecError) raise(L, `cannot spawn: ${e.message}`);
+      if (e instanceof CodecError) raise(L, `cannot ${verb}: ${e.message}`);
       throw e;
     }
   }

@@ -16,7 +16,7 @@ import {
 } from '../lua/api';
 import type { Payload } from '../base/payload';
 import { ErrorKind, type ErrorInfo } from '../base/errors';
-import { spawnerFunctions } from './process-spawner';
+import { spawnerFunctions, payloadsFrom } from './process-spawner';
 
 const MESSAGE_MT = 'wippy.message';
 
@@ -32,16 +32,8 @@ function ok(L: LuaState, err: ErrorInfo | null): number {
   return 1;
 }
 
-function encodeArgs(L: LuaState, from: number, what: string): Payload[] {
-  const out: Payload[] = [];
-  for (let i = from; i <= lua.lua_gettop(L); i++) {
-    try { out.push(encode(L, i, 'payload', `${what} ${i - from + 1}`)); } catch (e) {
-      if (e instanceof CodecError) raise(L, `cannot send: ${e.message}`);
-      throw e;
-    }
-  }
-  return out;
-}
+/** Arguments `from`.. as payloads; a value that cannot cross raises `cannot send: ...`. */
+const encodeArgs = (L: LuaState, from: number, what: string): Payload[] => payloadsFrom(L, from, what, 'send');
 
 function spawner(opts: SpawnOptions): LuaFn {
   return (L) => {
