@@ -28,7 +28,7 @@
  */
 import {
   lua, lauxlib, lstr, LuaState, LuaFn, setFuncs, pushText, raise, checkText, pushLazyModule,
-  typeError, hostOf, waitFor, pushError, pushNumber
+  typeError, hostOf, waitFor, pushError, pushNumber, methodsClass
 } from '../../lua/api';
 import {
   addDate, addNanos, compare, diffNanos, fromCivil, ianaZone, instant, LOCAL, roundTime, TimeValue, truncateTime, UTC,
@@ -227,15 +227,9 @@ const functions: Record<string, LuaFn> = {
   ...timeChannelFunctions,
 };
 
+/** Register a class metatable once per state (methods as __index, `__name`, metamethods: results.ts methodsClass). */
 function newType(L: LuaState, mt: string, name: string, methods: Record<string, LuaFn>, meta: Record<string, LuaFn>): void {
-  if (lauxlib.luaL_newmetatable(L, lstr(mt))) {
-    lua.lua_createtable(L, 0, Object.keys(methods).length);
-    setFuncs(L, methods);
-    lua.lua_setfield(L, -2, lstr('__index'));
-    setFuncs(L, meta);
-    pushText(L, name);
-    lua.lua_setfield(L, -2, lstr('__name'));
-  }
+  if (lauxlib.luaL_newmetatable(L, lstr(mt))) methodsClass(name, methods, meta)(L);
   lua.lua_pop(L, 1);
 }
 
