@@ -3,8 +3,9 @@
 // `imports:` of a function.lua entry makes its code requirable by alias.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { wippy, assertNoJsStack } from '../helpers/cli';
-import { withRegistry } from '../helpers/lua';
+import { assertNoJsStack } from '../helpers/cli';
+import { wippy } from '../../testkit/wippy';
+import { withRegistry } from '../../testkit/registry';
 
 const app = () => withRegistry({
   'registry.yaml': `namespace: app

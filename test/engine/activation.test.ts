@@ -4,7 +4,7 @@
 // when the virtual clock jumps to it.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { wfRegistry } from '../helpers/workflows';
+import { wfRegistry } from '../../testkit/registry';
 import { WorkflowInstance } from '../../runtime/engine/instance';
 import { WorkflowServices } from '../../runtime/engine/wf-services';
 import { WorkflowEngine, type Outcome } from '../../runtime/engine/engine';

@@ -1,9 +1,7 @@
 /**
  * Assertions on what the `wippy` binary prints. Running it is testkit/wippy.ts (`wippy`,
- * `wippyAsync`, `startWippy`); those names are re-exported here only so that branches written
- * against this path still compile: new tests import testkit/ directly.
+ * `wippyAsync`, `startWippy`).
  */
-export { WIPPY, ROOT, wippy, type CliResult } from '../../testkit/wippy';
 
 /** No JS stack frames in user-facing output. */
 export function assertNoJsStack(text: string): void {

@@ -10,9 +10,6 @@ import { Runtime, RuntimeOptions } from '../../app/runtime';
 import type { CallResult } from '../../base/payload';
 import { withRegistry } from '../../testkit/registry';
 
-/** Re-exported so that branches written against this path still compile: new tests import testkit/. */
-export { tempDir } from '../../testkit/temp';
-export { withRegistry } from '../../testkit/registry';
 
 export interface SnippetOptions extends RuntimeOptions {
   modules?: string[];

@@ -8,7 +8,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { loadRegistry } from '../../registry';
 import { loadFails, onlyProblem, tree } from './helpers';
-import { wippy, assertNoJsStack } from '../helpers/cli';
+import { assertNoJsStack } from '../helpers/cli';
+import { wippy } from '../../testkit/wippy';
 
 /** A registry folder `reg/` beside an `elsewhere/` folder it must not reach. */
 function layout(entries: string): { dir: string; reg: string; elsewhere: string } {
