@@ -62,14 +62,19 @@ export class WorkflowEngine implements EngineHooks {
     this.registry = deps.registry;
     this.output = deps.output;
     this.codec = deps.codec;
-    this.cache = new InstanceCache(Math.max(1, deps.cacheSize ?? 256), (id) => {
-      const o = this.states.get(id);
-      if (o) this.lifecycle.dropInstance(o);
+    this.cache = new InstanceCache({ size: deps.cacheSize === undefined ? undefined : Math.max(1, deps.cacheSize) }, {
+      drop: (id) => {
+        const o = this.states.get(id);
+        if (o) this.lifecycle.dropInstance(o);
+      },
+      retry: (ids) => { for (const id of ids) this.commit.wake(id); },
+      schedule: () => this.commit.schedule(),
     });
     const statusOf = (id: string): WorkflowStatus | undefined => this.states.get(id)?.status;
     this.commit = new GroupCommit({
       store: deps.store,
       newTurn: () => this.cache.newTurn(),
+      resident: (id) => this.cache.has(id),
       committed: (id, count) => {
         const st = this.states.get(id);
         if (st && count > st.committed) st.committed = count;
@@ -145,7 +150,7 @@ export class WorkflowEngine implements EngineHooks {
     const started: RecordOf<'started'> = { type: 'started', at, entry: entryId, input, worker, ...(opts.parent ? { parent: opts.parent } : {}), ...(opts.context && Object.keys(opts.context).length ? { context: opts.context } : {}) };
     this.appendRecord(id, started);
     for (const m of opts.messages ?? []) this.appendRecord(id, { type: 'signal', at, topic: m.topic, from: opts.from ?? '', payloads: m.payloads, signal: 0 });
-    this.commit.onCommit(() => this.activateNew(st, started));
+    this.commit.onCommit(() => this.activateNew(st));
     return { id, pid: this.pidOf(id) };
   }
 
@@ -230,6 +235,14 @@ export class WorkflowEngine implements EngineHooks {
     return this.cache.count;
   }
 
+  /** Lua states built so far: for new workflows, and again for workflows whose state was dropped (replays). */
+  get stats(): { states: number; rebuilt: number; replayedRecords: number; queued: number } {
+    return { states: this.built, rebuilt: this.rebuilt, replayedRecords: this.replayedRecords, queued: this.cache.queued };
+  }
+  private built = 0;
+  private rebuilt = 0;
+  private replayedRecords = 0;
+
   /** Work is pending (a commit, or activations waiting for one): the virtual clock must wait. */
   get busy(): boolean {
     return this.commit.busy;
@@ -252,6 +265,7 @@ export class WorkflowEngine implements EngineHooks {
   close(): void {
     if (this.commit.closed) return;
     this.commit.close();
+    this.cache.stop();
     this.effects.stop();
     this.signals.stop();
   }
@@ -267,6 +281,7 @@ export class WorkflowEngine implements EngineHooks {
     if (!st) throw new Error(`appendRecord: unknown workflow ${id}`);
     this.append(st, rec);
     if (st.instance) st.inbox.push(rec);
+    else if (st.fresh) st.fresh.push(rec);
     if (isEvent(rec)) this.commit.wake(id);
     else this.commit.schedule();
   }
@@ -335,13 +350,17 @@ export class WorkflowEngine implements EngineHooks {
       return;
     }
     if (this.deferInstantiation(st)) return;
-    this.instantiate(st, this.deps.store.history(id));
+    this.instantiate(st, st.fresh ?? this.deps.store.history(id));
   }
 
-  /** True when this turn may create no more states (cache.ts): the workflow waits for the next. */
+  /**
+   * True when the workflow may not have a state now (cache.ts): this turn has made its share of
+   * states (it runs in the next), or there is no room (it waits, and the cache retries it).
+   */
   private deferInstantiation(st: WfState): boolean {
-    if (this.cache.takeInstantiation()) return false;
-    this.commit.wake(st.id);
+    const a = this.cache.admit(st.id, st.length);
+    if (a === 'now') return false;
+    if (a === 'turn') this.commit.wake(st.id);
     return true;
   }
 
@@ -350,13 +369,13 @@ export class WorkflowEngine implements EngineHooks {
    * it does (an activity may run before its own command is committed, see commit.ts) can
    * happen, or a crash could leave a side effect with no workflow to resume or compensate it.
    */
-  private activateNew(st: WfState, started: RecordOf<'started'>): void {
+  private activateNew(st: WfState): void {
     if (st.status !== 'running' || st.instance || this.commit.closing) return;
     // Records may have been appended after `started` (a cancel or signal in the same turn as the
     // start): wait until they are committed too, then start from the whole history.
     if (st.committed < st.length) { this.commit.wake(st.id); return; }
     if (this.deferInstantiation(st)) return;
-    this.instantiate(st, st.length > 1 ? this.deps.store.history(st.id) : [started]);
+    this.instantiate(st, st.fresh ?? this.deps.store.history(st.id));
   }
 
   /** Build a live instance from a history and replay it (a new workflow is a 1-record history). */
@@ -376,6 +395,10 @@ export class WorkflowEngine implements EngineHooks {
     }
     st.instance = inst;
     st.inbox = [];
+    st.fresh = null;
+    this.built++;
+    if (st.built) { this.rebuilt++; this.replayedRecords += history.length; }
+    st.built = true;
     this.conclude(st, inst.activate(history.slice(1)));
   }
 
