@@ -66,6 +66,9 @@ export interface CacheHooks {
   schedule(): void;
 }
 
+/** Lua states built so far, those built again for a workflow that had one (replays), and the records those replayed. */
+export interface CacheStats { states: number; rebuilt: number; replayedRecords: number }
+
 type Kind = 'idle' | 'busy' | 'pinned';
 
 interface Resident { kind: Kind; bytes: number }
@@ -88,8 +91,8 @@ export class InstanceCache {
   private progress = Date.now();
   readonly maxBytes: number;
   readonly maxCount: number;
-  /** States admitted so far (new workflows and replays): what tests count. */
-  states = 0;
+  /** What tests count (engine.stats). */
+  readonly stats: CacheStats = { states: 0, rebuilt: 0, replayedRecords: 0 };
 
   constructor(limits: CacheLimits, private readonly hooks: CacheHooks) {
     this.maxBytes = limits.bytes ?? defaultCacheBytes();
@@ -151,7 +154,6 @@ export class InstanceCache {
     }
     this.waiting.delete(id);
     this.left--;
-    this.states++;
     this.progress = now;
     return 'now';
   }
@@ -178,6 +180,12 @@ export class InstanceCache {
   forget(id: string): void {
     this.waiting.delete(id);
     if (this.remove(id)) { this.progress = Date.now(); this.roomMade(); }
+  }
+
+  /** The engine built a state of `records` records; `rebuilt`: the workflow had one before (a replay). */
+  built(rebuilt: boolean, records: number): void {
+    this.stats.states++;
+    if (rebuilt) { this.stats.rebuilt++; this.stats.replayedRecords += records; }
   }
 
   /** The engine is closing. */

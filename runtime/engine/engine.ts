@@ -23,12 +23,12 @@ import { randomBytes } from 'node:crypto';
 import { uuidV1, uuidV4, uuidV7, type UuidVersion } from '../../base/uuid';
 import type { Activation, EngineHooks, EngineOutput, KeptOutcome, SendTarget } from './hooks';
 import type { HistoryStore } from '../store/store';
-import { WorkflowInstance } from './instance';
-import { workflowPid, workflowIdOfPid, workerNamed } from './addressing';
+import { WorkflowInstance, workflowSeed } from './instance';
+import { workflowPid, workflowIdOfPid, workerNamed, defaultWorker } from './addressing';
 import { startIdentity } from './start-options';
 import { WorkflowServices } from './wf-services';
 import { Effects } from './effects';
-import { InstanceCache } from './cache';
+import { InstanceCache, type CacheStats } from './cache';
 import { GroupCommit } from './commit';
 import { SignalIntake } from './signals';
 import { CommandEffects } from './commands';
@@ -63,10 +63,7 @@ export class WorkflowEngine implements EngineHooks {
     this.output = deps.output;
     this.codec = deps.codec;
     this.cache = new InstanceCache({ size: deps.cacheSize === undefined ? undefined : Math.max(1, deps.cacheSize) }, {
-      drop: (id) => {
-        const o = this.states.get(id);
-        if (o) this.lifecycle.dropInstance(o);
-      },
+      drop: (id) => { const o = this.states.get(id); if (o) this.lifecycle.dropInstance(o); },
       retry: (ids) => { for (const id of ids) this.commit.wake(id); },
       schedule: () => this.commit.schedule(),
     });
@@ -132,7 +129,7 @@ export class WorkflowEngine implements EngineHooks {
   start(entryId: string, input: Payload[], opts: StartOptions = {}): { id: string; pid: string } | { error: ErrorInfo } {
     const entry = this.registry.entries.get(entryId);
     if (!entry || entry.kind !== 'workflow.lua') return { error: { kind: ErrorKind.NotFound, message: `no workflow.lua entry ${entryId}`, retryable: false } };
-    const worker = opts.worker ? (workerNamed(this.registry, opts.worker) ?? opts.worker) : entry.worker ?? this.defaultWorker();
+    const worker = opts.worker ? (workerNamed(this.registry, opts.worker) ?? opts.worker) : entry.worker ?? defaultWorker(this.registry);
     const w = worker ? this.registry.entries.get(worker) : undefined;
     if (!worker || !w || w.kind !== 'temporal.worker') {
       return { error: { kind: ErrorKind.Invalid, message: `workflow ${entryId} has no temporal.worker: set meta.temporal.workflow.worker or pass one to process.spawn`, retryable: false } };
@@ -235,13 +232,10 @@ export class WorkflowEngine implements EngineHooks {
     return this.cache.count;
   }
 
-  /** Lua states built so far: for new workflows, and again for workflows whose state was dropped (replays). */
-  get stats(): { states: number; rebuilt: number; replayedRecords: number; queued: number } {
-    return { states: this.built, rebuilt: this.rebuilt, replayedRecords: this.replayedRecords, queued: this.cache.queued };
+  /** Lua states built (replays: built again after their state was dropped), and workflows waiting for room. */
+  get stats(): CacheStats & { queued: number } {
+    return { ...this.cache.stats, queued: this.cache.queued };
   }
-  private built = 0;
-  private rebuilt = 0;
-  private replayedRecords = 0;
 
   /** Work is pending (a commit, or activations waiting for one): the virtual clock must wait. */
   get busy(): boolean {
@@ -334,11 +328,6 @@ export class WorkflowEngine implements EngineHooks {
     else this.lifecycle.finish(st, o.result);
   }
 
-  private defaultWorker(): string | null {
-    for (const e of this.registry.entries.values()) if (e.kind === 'temporal.worker') return e.id;
-    return null;
-  }
-
   private activateWhenCommitted(id: string): void {
     const st = this.states.get(id);
     if (!st || st.status !== 'running') return;
@@ -396,8 +385,7 @@ export class WorkflowEngine implements EngineHooks {
     st.instance = inst;
     st.inbox = [];
     st.fresh = null;
-    this.built++;
-    if (st.built) { this.rebuilt++; this.replayedRecords += history.length; }
+    this.cache.built(st.built === true, history.length);
     st.built = true;
     this.conclude(st, inst.activate(history.slice(1)));
   }
@@ -407,11 +395,4 @@ export class WorkflowEngine implements EngineHooks {
     if (!st.instance || st.status !== 'running') return;
     if (!this.cache.touch(st.id, st.instance, this.deps.clock.now())) this.lifecycle.dropInstance(st);
   }
-}
-
-/** A per-workflow seed for math.random (FNV-1a of the id). */
-export function workflowSeed(id: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < id.length; i++) { h ^= id.charCodeAt(i); h = Math.imul(h, 0x01000193) >>> 0; }
-  return h;
 }

@@ -345,3 +345,10 @@ export class WorkflowInstance {
     this.mailbox.close();
   }
 }
+
+/** A per-workflow seed for math.random (FNV-1a of the id). */
+export function workflowSeed(id: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < id.length; i++) { h ^= id.charCodeAt(i); h = Math.imul(h, 0x01000193) >>> 0; }
+  return h;
+}
