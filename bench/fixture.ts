@@ -73,10 +73,14 @@ return function(a)
 end
 `;
 
-/** A workflow that calls the slow activity `b:slow` (it sleeps `ms`) `n` times: load that holds a workflow busy but costs little CPU. */
+/**
+ * A workflow that calls the slow activity `b:slow` `n` times, each sleeping between ms/2 and
+ * 3ms/2 (math.random is seeded per workflow, so it replays): load that holds a workflow busy but
+ * costs little CPU, spread evenly over time once many run.
+ */
 export const BUSY_LUA = `local funcs = require("funcs")
 return function(n, ms)
-  for i = 1, n do funcs.call("b:slow", ms) end
+  for i = 1, n do funcs.call("b:slow", ms // 2 + math.random(0, ms)) end
   return n
 end
 `;

@@ -170,8 +170,9 @@ async function main(): Promise<void> {
       progress(`long history: one ${fmtInt(steps)}-step workflow among ${fmtInt(args.quick ? 400 : 2000)} busy others, default settings...`);
       const l = await benchLongHistory({ steps, others: args.quick ? 400 : 2000 });
       record('longhist', l);
-      line('longhist', `${fmtInt(l.steps)}-step workflow among ${fmtInt(l.others)} busy others: ${l.lateMsPerStep.toFixed(3)} ms/step at its end = ${x(l.ratio)}` +
-        ` its ${l.earlyMsPerStep.toFixed(3)} ms/step at step 100 (target <= 1.5x); ${l.seconds.toFixed(1)} s, the others did ${fmtInt(l.otherSteps)} steps meanwhile`);
+      line('longhist', `${fmtInt(l.steps)}-step workflow among ${fmtInt(l.others)} busy others: engine time ${l.lateUsPerStep.toFixed(1)} µs/step at its end = ${x(l.ratio)}` +
+        ` its ${l.earlyUsPerStep.toFixed(1)} µs/step at step 100 (target <= 1.5x); ${l.rebuilt} states rebuilt, ${fmtInt(l.replayedRecords)} records replayed`);
+      line('', `wall ${l.lateMsPerStep.toFixed(2)} ms/step at its end, ${l.earlyMsPerStep.toFixed(2)} at step 100 (one commit each); ${l.seconds.toFixed(1)} s, the others did ${fmtInt(l.otherSteps)} steps meanwhile`);
     } else if (name === 'resume') {
       const finished = q(1_000_000, 100_000);
       progress(`resume: wippy run on 10,000 unfinished workflows, without and with ${fmtInt(finished)} finished ones...`);
