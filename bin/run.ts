@@ -85,7 +85,7 @@ export async function runCommand(registryPath: string, rawArgs: string[], opts: 
     // does not take it (two such runs on one registry do not collide).
     const engineStarts = startOrder(rt.registry, lifecycle.autoStartIds())
       .some((id) => { const k = rt.registry.entries.get(id)?.kind; return k === 'temporal.worker' || k === 'temporal.client'; });
-    if (entry.kind === 'workflow.lua' || engineStarts || opts.db) rt.claimStore();
+    if (entry.kind === 'workflow.lua' || engineStarts || opts.db) claimForExec(rt, id, entry.kind === 'workflow.lua', rawArgs, opts.db ? `--db ${opts.db}` : `--registry ${registryPath}`);
     if (lifecycle.autoStartIds().length > 0) await lifecycle.start();
     if (opts.db) rt.startWorkflows();
     let r: CallResult;
@@ -115,6 +115,21 @@ export async function runCommand(registryPath: string, rawArgs: string[], opts: 
     return exitCodeFor('ok');
   } finally {
     rt.close();
+  }
+}
+
+/**
+ * Take the store for `-x`; a store in use by another `wippy run` is refused (one writer per
+ * store), and for a workflow the message says how to start it there instead.
+ */
+function claimForExec(rt: Runtime, id: string, isWorkflow: boolean, rawArgs: string[], storeFlag: string): void {
+  try {
+    rt.claimStore();
+  } catch (e) {
+    if (!isWorkflow || !(e instanceof WippyError) || e.code !== ErrorCode.STORE_LOCKED) throw e;
+    const args = rawArgs.map((a) => ` '${a.replace(/'/g, "'\\''")}'`).join('');
+    throw new WippyError(ErrorCode.STORE_LOCKED,
+      `${e.message.replace(/; stop it first.*$/, '')}; to start workflow ${id} in the running one: wippy workflow start ${id}${args} ${storeFlag}`);
   }
 }
 
