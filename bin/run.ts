@@ -86,6 +86,8 @@ export async function runCommand(registryPath: string, rawArgs: string[], opts: 
     const engineStarts = startOrder(rt.registry, lifecycle.autoStartIds())
       .some((id) => { const k = rt.registry.entries.get(id)?.kind; return k === 'temporal.worker' || k === 'temporal.client'; });
     if (entry.kind === 'workflow.lua' || engineStarts || opts.db) claimForExec(rt, id, entry.kind === 'workflow.lua', rawArgs, opts.db ? `--db ${opts.db}` : `--registry ${registryPath}`);
+    // Listening addresses are claimed before anything starts: a port in use fails the run here.
+    await lifecycle.prepare();
     if (lifecycle.autoStartIds().length > 0) await lifecycle.start();
     if (opts.db) rt.startWorkflows();
     let r: CallResult;
@@ -151,7 +153,10 @@ async function runServices(registryPath: string, rt: Runtime, lifecycle: Lifecyc
   // Services blocked on their inboxes leave Node nothing to do; keep it alive until told to stop.
   const keepAlive = setInterval(() => {}, 1 << 30);
   try {
-    // The store's lock first (startWorkflows takes it), before any service starts.
+    // The store's lock first, then the listening addresses, before anything starts (a store in use
+    // or a port in use fails the run with one line, and nothing has run).
+    rt.claimStore();
+    await lifecycle.prepare();
     const engine = rt.startWorkflows();
     if (engine && engine.active > 0) process.stderr.write(`wippy: resumed ${engine.active} unfinished workflow${engine.active === 1 ? '' : 's'}\n`);
     if (lifecycle.autoStartIds().length === 0 && !engine) {

@@ -257,6 +257,11 @@ export class WorkflowEngine implements EngineHooks {
     this.signals.stop();
   }
 
+  /** Run `fn` once everything appended so far is committed (an HTTP reply waits for it). */
+  afterCommit(fn: () => void): void {
+    this.commit.onCommit(fn);
+  }
+
   /** Commit the open batch now (group commit: commit.ts). */
   flush(): void {
     this.commit.flush();
