@@ -42,20 +42,26 @@ export async function startHttpRun(dir: string, args: string[] = [], opts: Start
   return { run, base: LISTENING.exec(run.stderr())![1] };
 }
 
-export interface LocalServer { url: string; requests: Array<{ method: string; path: string; body: string }>; close(): Promise<void> }
+export interface LocalRequest { method: string; path: string; body: string; headers: http.IncomingHttpHeaders }
+export interface LocalServer { url: string; requests: LocalRequest[]; close(): Promise<void> }
 
-/** A local HTTP server answering every request with `reply` (default 200 `{"ok":true}`), recording what it got. */
-export async function localServer(reply: (req: { method: string; path: string; body: string }) => { status?: number; body?: unknown } = () => ({})): Promise<LocalServer> {
-  const requests: LocalServer['requests'] = [];
+/**
+ * A local HTTP server answering every request with `reply` (default 200 `{"ok":true}`, after
+ * `delayMs`), recording what it got (in arrival order).
+ */
+export async function localServer(reply: (req: LocalRequest) => { status?: number; body?: unknown; delayMs?: number } = () => ({})): Promise<LocalServer> {
+  const requests: LocalRequest[] = [];
   const server = http.createServer((req, res) => {
     let body = '';
     req.on('data', (c) => { body += String(c); });
     req.on('end', () => {
-      const r = { method: req.method ?? '', path: req.url ?? '', body };
+      const r = { method: req.method ?? '', path: req.url ?? '', body, headers: req.headers };
       requests.push(r);
       const out = reply(r);
-      res.writeHead(out.status ?? 200, { 'Content-Type': 'application/json' });
-      res.end(JSON.stringify(out.body ?? { ok: true }));
+      setTimeout(() => {
+        res.writeHead(out.status ?? 200, { 'Content-Type': 'application/json' });
+        res.end(JSON.stringify(out.body ?? { ok: true }));
+      }, out.delayMs ?? 0);
     });
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
