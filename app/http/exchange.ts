@@ -145,8 +145,12 @@ export class NodeExchange implements HttpExchange, HttpResponseApi {
         this.res.writeHead(this.status);
       }
       const data = this.chunks.splice(0);
+      if (end) {
+        this.ended = true;
+        this.res.end(data.length === 1 ? data[0] : Buffer.concat(data));
+        return;
+      }
       for (const c of data) this.res.write(c);
-      if (end) { this.ended = true; this.res.end(); }
     }).catch(() => { this.ended = true; }); // the client went away: nothing more to send
     return this.out;
   }
