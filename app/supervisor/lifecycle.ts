@@ -18,6 +18,9 @@
  *   still running lets the current entry finish starting, starts nothing more, then stops.
  * - A kind without a registered starter is a no-op (logged once at debug level), never an error.
  * - A starter's failure never throws out of `start()`/`stop()`; it is logged and reported.
+ * - `prepare()` (before `start()`) lets starters claim what they need for themselves (an
+ *   http.service's port); its first failure is thrown, after releasing what was claimed, so a
+ *   run stops before anything started. What was claimed and never started is released by `stop()`.
  */
 import { startOrder, dependenciesOf } from '../../registry';
 import type { Entry, EntryKind, EntryOfKind, Registry } from '../../registry';
