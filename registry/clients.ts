@@ -49,16 +49,21 @@ const YAML_RE = /\.ya?ml$/i;
 
 /** The temporal.client entries in `target` (a YAML file or a folder); a missing target has none. */
 export function findClients(target: string, opts: SearchOptions = {}): ClientSearch {
+  const { files, truncated } = registryFiles(target, opts);
+  return { clients: files.flatMap(clientsIn), truncated };
+}
+
+/** The YAML files of `target`: itself when it is a file, those under it when a folder, none when missing. */
+function registryFiles(target: string, opts: SearchOptions): { files: string[]; truncated: boolean } {
   const abs = path.resolve(target);
   let stat: fs.Stats;
   try {
     stat = fs.statSync(abs);
   } catch {
-    return { clients: [], truncated: false };
+    return { files: [], truncated: false };
   }
-  if (!stat.isDirectory()) return { clients: clientsIn(abs), truncated: false };
-  const { files, truncated } = yamlFiles(abs, opts.recursive ?? true, opts.maxFolders ?? DEFAULT_MAX_FOLDERS);
-  return { clients: files.flatMap(clientsIn), truncated };
+  if (!stat.isDirectory()) return { files: [abs], truncated: false };
+  return yamlFiles(abs, opts.recursive ?? true, opts.maxFolders ?? DEFAULT_MAX_FOLDERS);
 }
 
 /** YAML files under `root`, depth first, names sorted; at most `maxFolders` folders visited. */
@@ -114,16 +119,7 @@ export interface FoundEntry { id: string; kind: string; file: string; line?: num
  * (`wippy workflow start` checks that its entry is a workflow.lua this way).
  */
 export function findEntries(target: string, kind: string, opts: SearchOptions = {}): { entries: FoundEntry[]; truncated: boolean } {
-  const abs = path.resolve(target);
-  let stat: fs.Stats;
-  try {
-    stat = fs.statSync(abs);
-  } catch {
-    return { entries: [], truncated: false };
-  }
-  const { files, truncated } = stat.isDirectory()
-    ? yamlFiles(abs, opts.recursive ?? true, opts.maxFolders ?? DEFAULT_MAX_FOLDERS)
-    : { files: [abs], truncated: false };
+  const { files, truncated } = registryFiles(target, opts);
   const entries = files.flatMap((f) => rawEntriesIn(f, kind).map((r) => ({ id: r.id, kind: r.kind, file: f, line: r.line })));
   return { entries, truncated };
 }

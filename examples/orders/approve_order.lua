@@ -1,12 +1,7 @@
 -- POST /orders/{id}/approve {"by"?}: signal the order's workflow (durable before the 202).
 local http = require("http")
 local workflow = require("workflow")
-
-local function reply(res, status, body)
-  res:set_content_type(http.CONTENT.JSON)
-  res:set_status(status)
-  res:write_json(body)
-end
+local reply = require("reply")
 
 return function()
   local req, res = http.request(), http.response()

@@ -2,12 +2,7 @@
 -- is durable. With the same id again: the running order (201 again) or 409 once it has ended.
 local http = require("http")
 local uuid = require("uuid")
-
-local function reply(res, status, body)
-  res:set_content_type(http.CONTENT.JSON)
-  res:set_status(status)
-  res:write_json(body)
-end
+local reply = require("reply")
 
 return function()
   local req, res = http.request(), http.response()
