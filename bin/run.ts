@@ -15,8 +15,9 @@
  * Invariants: nothing starts before the -x entry is known to exist and be runnable, nor before
  * the store's lock is held when the run uses the store (a store in use fails the run before any
  * service has run; for a -x workflow the message names `wippy workflow start`), nor before every
- * auto-start http.service holds its address (a port in use fails the run with one line); services are stopped before the -x result is printed, so the result stays the
- * last line of stdout; the store gets SQLite's full integrity check beside the work (never before
+ * auto-start http.service holds its address (a port in use fails the run with one line);
+ * services are stopped before the -x result is printed, so the result stays the last line of
+ * stdout; the store gets SQLite's full integrity check beside the work (never before
  * it: start-up on a large store is not held back), a -x result is printed only once that check
  * has passed, and a failed check or any corruption SQLite reports stops the node with one line
  * and exit status 4.
