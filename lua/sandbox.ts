@@ -5,7 +5,7 @@
  * text-only `load`), coroutine (resume/wrap forward host waits, see task.ts), table, string
  * (without string.dump; string.rep capped; callable as typed Lua's cast `string(x)`, with the
  * type values `integer`, `number`, `boolean`: typecasts.ts), math (random seeded per state), utf8, and a safe `os`
- * (time, clock, date, difftime reading the execution's clock). Absent: io, package, debug,
+ * (time, clock, date, difftime reading the execution's clock); `table.create` as Wippy's Lua has it. Absent: io, package, debug,
  * os.execute/exit/getenv/remove/rename/tmpname, require of files (host-modules.ts provides `require`).
  * Invariants: nothing here reaches the file system, the process or another state; every clock
  * or random value comes from the execution's Services or the state's own generator.
@@ -145,6 +145,20 @@ function baseFunction(name: string): LuaFn {
 type Opener = ((L: LuaState) => void) | undefined;
 
 /**
+ * `table.create(narray [, nhash])` (Wippy's Lua): a new empty table, sized for that many array
+ * and hash slots (a hint only, as lua_createtable; capped so a hint cannot allocate much).
+ */
+const tableCreate: LuaFn = (L) => {
+  const hint = (arg: number): number => {
+    const n = lua.lua_isnoneornil(L, arg) ? 0 : lauxlib.luaL_checkinteger(L, arg);
+    if (n < 0) lauxlib.luaL_argerror(L, arg, lstr('size must not be negative'));
+    return Math.min(n, 1024);
+  };
+  lua.lua_createtable(L, hint(1), hint(2));
+  return 1;
+};
+
+/**
  * Openers every state shares (they need nothing of the state's own): the base functions, `load`
  * made text-only (no precompiled chunks from user code), table and utf8. A state's own openers
  * object has this as its prototype, so a new state allocates no closure for them.
@@ -157,7 +171,7 @@ const SHARED_OPENERS: Record<string, Opener> = (() => {
     o[name] = (L1) => lua.lua_pushcfunction(L1, f);
   }
   o.load = (L1) => { lua.lua_pushcfunction(L1, baseFunction('load')); lua.lua_pushjsclosure(L1, textOnlyLoad, 1); };
-  o.table = (L1) => { lualib.luaopen_table(L1); };
+  o.table = (L1) => { lualib.luaopen_table(L1); setFuncs(L1, { create: tableCreate }); };
   o.utf8 = (L1) => { lualib.luaopen_utf8(L1); };
   // Typed Lua's type values, called to cast: `integer(x)` (typecasts.ts).
   o.integer = (L1) => pushTypeValue(L1, 'integer');
