@@ -103,7 +103,7 @@ export class Runtime {
     this.node = new ProcessNode({
       registry,
       makeHost: (entry, services) => createEntryHost(poolCtx, entry, services),
-      servicesFor: (api) => new LiveServices(this.deps, { process: api }),
+      servicesFor: (api, from) => new LiveServices(this.deps, { process: api, context: from.context, security: from.security }),
       codec: mailboxCodec,
       now: () => this.deps.clock.now(),
       log: (level, message) => output.log(level, message),

@@ -5,7 +5,7 @@
  * `global` modules are installed in every state without `require`; `workflowSafe` ones may be
  * listed by workflow.lua entries (deterministic, or intercepted by the workflow engine).
  */
-import { type StdModule } from '../lua/api';
+import { type StdModule, lua, lstr } from '../lua/api';
 import { openErrors } from './errors';
 import { openJson } from './json';
 import { openUuid } from './uuid';
@@ -48,6 +48,9 @@ export const STDLIB: readonly StdModule[] = [
   { name: 'logger', open: openLogger, workflowSafe: true },
   { name: 'http', open: openHttp, workflowSafe: false },
   { name: 'http_client', open: openHttpClient, workflowSafe: false },
+  // The sandbox's global `os` (time, clock, date on the execution's clock): listing it in
+  // `modules:` is allowed, as in Wippy, and `require("os")` gives that same table.
+  { name: 'os', open: (L) => { lua.lua_getglobal(L, lstr('os')); }, workflowSafe: true },
 ];
 
 const byName = new Map(STDLIB.map((m) => [m.name, m]));
