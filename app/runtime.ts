@@ -23,6 +23,7 @@ import { WorkflowWatches } from './workflow-watches';
 import { LiveServices, LiveDeps } from '../runtime/live-services';
 import { RuntimeEventBus } from '../runtime/events/bus';
 import { policiesOf } from '../runtime/policies';
+import { EnvRegistry } from '../runtime/env';
 import { GLOBAL_MODULES, MODULE_NAMES, WORKFLOW_MODULE_NAMES, stdModule } from '../lua-stdlib';
 import { WippyError, ErrorCode, ErrorKind } from '../base/errors';
 import type { MailboxCodec, Services } from '../lua/services';
@@ -95,6 +96,7 @@ export class Runtime {
       log: (l, m, f) => output.log(l, m, f),
       events: this.events,
       policies: policiesOf(registry),
+      env: new EnvRegistry(registry),
     };
     this.node = new ProcessNode({
       registry,

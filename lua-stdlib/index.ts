@@ -24,6 +24,7 @@ import { openText } from './text';
 import { openEvents } from './events';
 import { openSecurity } from './security';
 import { openLogger } from './logger';
+import { openEnv } from './env';
 
 export const STDLIB: readonly StdModule[] = [
   { name: 'errors', open: openErrors, global: true, workflowSafe: true },
@@ -44,6 +45,7 @@ export const STDLIB: readonly StdModule[] = [
   { name: 'events', open: openEvents, workflowSafe: false },
   { name: 'security', open: openSecurity, workflowSafe: false },
   { name: 'logger', open: openLogger, workflowSafe: true },
+  { name: 'env', open: openEnv, workflowSafe: false },
 ];
 
 const byName = new Map(STDLIB.map((m) => [m.name, m]));

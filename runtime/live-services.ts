@@ -11,7 +11,7 @@ import type { ProcessApi, Services } from '../lua/services';
 import type { CallRequest, CallResult, Cancel } from '../base/payload';
 import type { Clock } from '../base/clock';
 import type { EventBus } from '../lua/events-bus';
-import type { SecurityApi } from '../lua/services';
+import type { EnvApi, SecurityApi } from '../lua/services';
 import type { PolicyDef, SecurityContext } from '../base/security';
 
 export interface LiveDeps {
@@ -23,6 +23,8 @@ export interface LiveDeps {
   events?: EventBus;
   /** The registry's security.policy entries: by id, and by group. */
   policies?: { policy(id: string): PolicyDef | null; group(id: string): PolicyDef[] | null };
+  /** The registry's env storages and variables (runtime/env.ts); absent: `env` returns an error. */
+  env?: { forCaller(callerId: string | null): EnvApi };
 }
 
 const started = performance.now();
@@ -57,6 +59,10 @@ export class LiveServices implements Services {
     const sc = this.scope.security ?? {};
     const p = this.deps.policies;
     return { context: () => sc, policy: (id) => p?.policy(id) ?? null, group: (id) => p?.group(id) ?? null };
+  }
+
+  env(): EnvApi | null {
+    return this.deps.env?.forCaller(this.scope.process.id?.() ?? null) ?? null;
   }
 
   events(): EventBus | null {

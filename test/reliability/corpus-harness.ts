@@ -44,4 +44,4 @@ export async function runCase(c: Case): Promise<void> {
   if (fs.existsSync(db)) assert.equal(integrityCheck(db), 'ok', `${where}\nstore integrity`);
 }
 
-export const KINDS = 'function.lua, process.lua, workflow.lua, library.lua, process.host, process.service, temporal.client, temporal.worker, security.policy';
+export const KINDS = 'function.lua, process.lua, workflow.lua, library.lua, process.host, process.service, temporal.client, temporal.worker, security.policy, env.storage.memory, env.storage.os, env.storage.static, env.storage.router, env.variable';
