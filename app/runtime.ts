@@ -29,18 +29,9 @@ import { WippyError, ErrorCode, ErrorKind } from '../base/errors';
 import type { MailboxCodec, Services } from '../lua/services';
 import type { CallRequest, CallResult, Payload } from '../base/payload';
 
-export interface Output {
-  print(text: string): void;
-  log(level: string, message: string, fields?: Record<string, unknown>): void;
-}
+import { consoleOutput, type Output } from './output';
 
-export const consoleOutput: Output = {
-  print: (text) => { process.stdout.write(`${text}\n`); },
-  log: (level, message, fields) => {
-    const f = fields && Object.keys(fields).length ? ` ${JSON.stringify(fields)}` : '';
-    process.stderr.write(`[${level}] ${message}${f}\n`);
-  },
-};
+export { consoleOutput, type Output } from './output';
 
 export interface RuntimeOptions {
   /** Instructions one activation may run (default lua/host.ts DEFAULT_BUDGET). */
