@@ -5,9 +5,9 @@
  * re-reading the file when it writes; `measuredAt` says when, and whether with --quick, each was).
  *
  * NAME: processes, mailbox, durable, latency, timers, startup, replay, typestrip, yield, memory,
- * scale, longhist, resume, peers (default: all, in that order; the peers run alone at the end,
- * after our workloads, never beside them). `timers100k` (100,000 sleepers on the real clock) runs
- * only when named.
+ * http, scale, longhist, resume, peers (default: all, in that order; the peers run alone at the
+ * end, after our workloads, never beside them). `timers100k` (100,000 sleepers on the real clock)
+ * runs only when named.
  * `--quick` (or BENCH_QUICK=1) shrinks every workload ~10x for a smoke run (the peers' too);
  * `--count N` sets the main count of the selected benches (workflows, runs, or steps for replay);
  * `--steps N` the steps per workflow of the durable bench; `--no-peers` (or BENCH_PEERS=0) leaves
@@ -26,12 +26,13 @@ import { benchTimers } from './timers';
 import { benchStartup } from './startup';
 import { benchMemoryInChild } from './memory';
 import { runPeers, comparePeers } from './compare-peers';
+import { benchHttp } from './http';
 import { benchScale } from './scale';
 import { benchLongHistory } from './longhist';
 import { benchResume } from './resume';
 import { fmtInt, pct, mib } from './fixture';
 
-const ALL = ['processes', 'mailbox', 'durable', 'latency', 'timers', 'startup', 'replay', 'typestrip', 'yield', 'memory', 'scale', 'longhist', 'resume', 'peers', 'timers100k'] as const;
+const ALL = ['processes', 'mailbox', 'durable', 'latency', 'timers', 'startup', 'replay', 'typestrip', 'yield', 'memory', 'http', 'scale', 'longhist', 'resume', 'peers', 'timers100k'] as const;
 type Name = typeof ALL[number];
 /** Run only when named. */
 const ON_REQUEST: readonly Name[] = ['timers100k'];
@@ -180,6 +181,14 @@ async function main(): Promise<void> {
       record('resume', r);
       line('resume', `wippy run to its first new step: ${r.secondsWithFinished.toFixed(2)} s with ${fmtInt(r.finished)} finished workflows (${mib(r.storeBytesWithFinished)})` +
         ` = ${x(r.ratio)} the ${r.seconds.toFixed(2)} s without them (${fmtInt(r.unfinished)} unfinished in both; target < 1.10x)`);
+    } else if (name === 'http') {
+      const n = q(2000, 300);
+      progress(`http: ${fmtInt(n)} requests starting a 3-step workflow, and ${fmtInt(n)} to a plain handler, 50 clients, through wippy run...`);
+      const h = await benchHttp({ requests: n, clients: 50, warmup: args.quick ? 50 : 200 });
+      record('http', h);
+      line('http', `POST starting a 3-step workflow: ${fmtInt(h.workflow.requestsPerSecond)} req/s, p50 ${ms(h.workflow.p50ms)}, p99 ${ms(h.workflow.p99ms)} (${fmtInt(h.workflow.requests)} requests, ${h.clients} clients)` +
+        ` = ${pct(h.ratioToPlain)} of a plain handler's ${fmtInt(h.plain.requestsPerSecond)} req/s (p50 ${ms(h.plain.p50ms)}, p99 ${ms(h.plain.p99ms)}) (no target)`);
+      line('', `all ${fmtInt(h.workflow.requests)} workflows completed ${h.workflowsCompletedSeconds.toFixed(2)} s after the first request = ${fmtInt(h.workflowsPerSecond)} workflows/s`);
     } else if (name === 'peers') {
       progress('peers: DBOS and Restate (bench/peers/run.mjs)...');
       const p = await runPeers(args.quick ? ['--workflows', '200', '--latency-runs', '30', '--warmup', '5'] : []);
