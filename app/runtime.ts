@@ -44,7 +44,7 @@ export interface RuntimeOptions {
   virtualTime?: boolean;
   /** `--db`: the workflow store (overrides temporal.client `store`). */
   db?: string;
-  /** Live workflow instances kept in memory. */
+  /** At most this many live workflow instances (default: a memory budget, runtime/engine/cache.ts). */
   cacheSize?: number;
   /** Heap growth (bytes) one activation of a script may cause before it is stopped. */
   memoryLimit?: number;

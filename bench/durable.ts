@@ -71,7 +71,7 @@ export async function benchDurable(opts: DurableOptions = {}): Promise<DurableRe
   const workflows = opts.workflows ?? 1000;
   const steps = opts.steps ?? 10;
   const fx = benchFixture();
-  const rt = fx.open({ cacheSize: workflows * 2 });
+  const rt = fx.open(); // the default settings, as a user gets them
   try {
     // Warm both paths up (JIT, chunk cache, pools) with a tenth of the load, then measure each.
     const warm = Math.max(1, Math.floor(workflows / 10));

@@ -1,17 +1,21 @@
 /**
  * Memory with many sleeping workflows (issue 7: "100,000 sleeping workflows under 1 GiB RSS; none
- * lost after they wake").
+ * lost after they wake"), and how fast they start and wake (issue 17: each at least half the same
+ * run's durable steps/s).
  *
  * N workflows each `time.sleep("1h")` on a virtual clock (base/clock.ts) that is held still
- * (an extra busy probe) until every one is started and asleep; the engine keeps only `cacheSize`
- * live Lua states, so almost all are evicted and will be replayed from SQLite when they wake.
+ * (an extra busy probe) until every one is started and asleep; the engine has its default cache
+ * unless `cacheSize` is given (a long sleeper keeps no live state either way: it is replayed
+ * from SQLite when it wakes).
  * Workflows are started in chunks of `chunk`, waiting for the engine to be idle between chunks.
  * Measured: RSS (and heap) after a full GC (and a second's pause) with all asleep, the peak RSS seen while starting and
  * while waking, then the clock is released (it jumps 1h: all timers fire together), every
  * outcome is checked (each returns its own number), and RSS after a full GC again. Times of both
  * phases are reported. Baseline: the process's RSS before the runtime was loaded; the target is
- * the fixed 1 GiB. `benchMemoryInChild` runs it in a fresh Node process (what run.ts does), so
- * the RSS is not inflated by whatever ran before in the same process.
+ * the fixed 1 GiB. Last, with every figure above taken, the same runtime runs 1,000 x 10 durable
+ * steps (bench/durable.ts): the baseline of the start and wake rates. `benchMemoryInChild` runs it
+ * in a fresh Node process (what run.ts does), so the RSS is not inflated by whatever ran before
+ * in the same process.
  */
 import * as fs from 'node:fs';
 import { spawn } from 'node:child_process';
@@ -19,12 +23,15 @@ import { VirtualClock } from '../base/clock';
 import { benchFixture, engineIdle, now, secondsSince, gc, sleepMs } from './fixture';
 import { checkOutcome, startAndWatch } from '../testkit/outcome';
 import type { Outcome } from '../runtime/engine/engine';
+import { durableThroughput } from './durable';
 
+/** `cacheSize`: undefined (or 0 on the child's command line) for the engine's default. */
 export interface MemoryOptions { workflows?: number; cacheSize?: number; chunk?: number }
 
 export interface MemoryResult {
   workflows: number;
-  cacheSize: number;
+  /** null: the default. */
+  cacheSize: number | null;
   /** RSS before the runtime was loaded (after GC). */
   rssBaseline: number;
   /** RSS with every workflow asleep, after GC. */
@@ -54,6 +61,12 @@ export interface MemoryResult {
   cachedWhileSleeping: number;
   /** max(rssPeakStarting, rssPeakWaking, rssSleeping) / 1 GiB (target < 1). */
   ratioToGiB: number;
+  /** Workflows started (to asleep) and woken (to finished) per second; the same run's durable steps/s; rate / steps/s (target >= 0.5). */
+  startPerSecond: number;
+  wakePerSecond: number;
+  durableStepsPerSecond: number;
+  startRatio: number;
+  wakeRatio: number;
 }
 
 const GiB = 1024 ** 3;
@@ -79,7 +92,7 @@ export function rssSplit(): Record<string, number> {
 
 export async function benchMemory(opts: MemoryOptions = {}): Promise<MemoryResult> {
   const workflows = opts.workflows ?? 100_000;
-  const cacheSize = opts.cacheSize ?? 1000;
+  const cacheSize = opts.cacheSize || undefined;
   const chunk = opts.chunk ?? 1000;
   gc();
   const rssBaseline = process.memoryUsage().rss;
@@ -87,7 +100,7 @@ export async function benchMemory(opts: MemoryOptions = {}): Promise<MemoryResul
   let hold = true;
   clock.addBusyProbe(() => hold);
   const fx = benchFixture();
-  const rt = fx.open({ clock, cacheSize });
+  const rt = fx.open({ clock, ...(cacheSize ? { cacheSize } : {}) });
   let peak = 0;
   let peakHeapTotal = 0;
   const sample = (): void => {
@@ -141,8 +154,12 @@ export async function benchMemory(opts: MemoryOptions = {}): Promise<MemoryResul
     await settle();
     const m2 = process.memoryUsage();
     const rssSplitAfter = rssSplit();
+    await durableThroughput(rt, 100, 10); // warm-up
+    const steps = await durableThroughput(rt, 1000, 10);
+    const startPerSecond = workflows / startSeconds;
+    const wakePerSecond = workflows / wakeSeconds;
     return {
-      workflows, cacheSize, rssBaseline,
+      workflows, cacheSize: cacheSize ?? null, rssBaseline,
       rssSleeping: m1.rss, heapSleeping: m1.heapUsed, heapTotalSleeping: m1.heapTotal, externalSleeping: m1.external,
       rssPeakStarting, rssPeakWaking,
       heapTotalPeakStarting, heapTotalPeakWaking,
@@ -150,6 +167,8 @@ export async function benchMemory(opts: MemoryOptions = {}): Promise<MemoryResul
       bytesPerSleepingWorkflow: (m1.rss - rssBaseline) / workflows,
       startSeconds, wakeSeconds, cachedWhileSleeping,
       ratioToGiB: Math.max(rssPeakStarting, rssPeakWaking, m1.rss) / GiB,
+      startPerSecond, wakePerSecond, durableStepsPerSecond: steps.stepsPerSecond,
+      startRatio: startPerSecond / steps.stepsPerSecond, wakeRatio: wakePerSecond / steps.stepsPerSecond,
     };
   } finally {
     clearInterval(sampler);
@@ -163,7 +182,7 @@ export async function benchMemory(opts: MemoryOptions = {}): Promise<MemoryResul
 export function benchMemoryInChild(opts: MemoryOptions = {}): Promise<MemoryResult> {
   const args = [
     '--expose-gc', __filename,
-    String(opts.workflows ?? 100_000), String(opts.cacheSize ?? 1000), String(opts.chunk ?? 1000),
+    String(opts.workflows ?? 100_000), String(opts.cacheSize ?? 0), String(opts.chunk ?? 1000),
   ];
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });

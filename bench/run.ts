@@ -4,8 +4,10 @@
  * it is held to, and written to bench/results.json (a run replaces only the sections it measured,
  * re-reading the file when it writes; `measuredAt` says when, and whether with --quick, each was).
  *
- * NAME: processes, mailbox, durable, latency, timers, startup, replay, typestrip, yield, memory, http, peers (default:
- * all, in that order; the peers run alone at the end, after our workloads, never beside them).
+ * NAME: processes, mailbox, durable, latency, timers, startup, replay, typestrip, yield, memory,
+ * http, scale, longhist, resume, peers (default: all, in that order; the peers run alone at the
+ * end, after our workloads, never beside them). `timers100k` (100,000 sleepers on the real clock)
+ * runs only when named.
  * `--quick` (or BENCH_QUICK=1) shrinks every workload ~10x for a smoke run (the peers' too);
  * `--count N` sets the main count of the selected benches (workflows, runs, or steps for replay);
  * `--steps N` the steps per workflow of the durable bench; `--no-peers` (or BENCH_PEERS=0) leaves
@@ -25,10 +27,15 @@ import { benchStartup } from './startup';
 import { benchMemoryInChild } from './memory';
 import { runPeers, comparePeers } from './compare-peers';
 import { benchHttp } from './http';
+import { benchScale } from './scale';
+import { benchLongHistory } from './longhist';
+import { benchResume } from './resume';
 import { fmtInt, pct, mib } from './fixture';
 
-const ALL = ['processes', 'mailbox', 'durable', 'latency', 'timers', 'startup', 'replay', 'typestrip', 'yield', 'memory', 'http', 'peers'] as const;
+const ALL = ['processes', 'mailbox', 'durable', 'latency', 'timers', 'startup', 'replay', 'typestrip', 'yield', 'memory', 'http', 'scale', 'longhist', 'resume', 'peers', 'timers100k'] as const;
 type Name = typeof ALL[number];
+/** Run only when named. */
+const ON_REQUEST: readonly Name[] = ['timers100k'];
 
 interface Args { names: Name[]; quick: boolean; peers: boolean; count?: number; steps?: number }
 
@@ -45,7 +52,7 @@ function parseArgs(argv: string[]): Args {
     } else if ((ALL as readonly string[]).includes(s)) a.names.push(s as Name);
     else throw new Error(`unknown bench or option ${s} (benches: ${ALL.join(', ')}; options: --quick, --count N, --steps N, --no-peers)`);
   }
-  if (a.names.length === 0) a.names = ALL.filter((n) => n !== 'peers' || a.peers);
+  if (a.names.length === 0) a.names = ALL.filter((n) => (n !== 'peers' || a.peers) && !ON_REQUEST.includes(n));
   return a;
 }
 
@@ -105,14 +112,15 @@ async function main(): Promise<void> {
       record('latency', l);
       line('latency', `${l.steps}-step workflow start-to-result p50 ${ms(l.p50ms)}, p99 ${ms(l.p99ms)} (${l.runs} runs, fsync on)` +
         ` = ${l.p50InRawCommits.toFixed(1)} raw fsync'd commits (p50 ${ms(l.rawCommit.p50ms)}); ${x(l.p50RatioToPlain)} plain Fengari p50 ${ms(l.plain.p50ms)} (peers: target p50 <= 1/5 of the faster)`);
-    } else if (name === 'timers') {
-      const n = q(10_000, 1000);
-      progress(`${fmtInt(n)} workflows each sleeping 1 s...`);
-      const t = await benchTimers({ workflows: n });
-      record('timers', t);
-      line('timers', `${fmtInt(t.workflows)} workflows x sleep 1 s: all done in ${t.seconds.toFixed(2)} s = ${x(t.ratioToIdeal)} the ideal 1 s` +
-        ` (${x(t.ratioToPlain)} plain Fengari ${t.plainSeconds.toFixed(2)} s); wakes late p50 ${fmtInt(t.wakeLateP50Ms)} ms, last ${fmtInt(t.wakeLateMaxMs)} ms;` +
-        ` last outcome +${fmtInt(t.lastOutcomeLateMs)} ms; start loop ${t.startLoopSeconds.toFixed(2)} s (no fixed target)`);
+    } else if (name === 'timers' || name === 'timers100k') {
+      const n = name === 'timers' ? q(10_000, 1000) : q(100_000, 10_000);
+      progress(`${fmtInt(n)} workflows each sleeping 1 s (default settings)...`);
+      const t = await benchTimers({ workflows: n, plain: name === 'timers' });
+      record(name, t);
+      line(name, `${fmtInt(t.workflows)} workflows x sleep 1 s: all done in ${t.seconds.toFixed(2)} s (target <= 1 s + 2 x ${t.durableStepsSeconds.toFixed(2)} s,` +
+        ` this run's time for 10,000 durable steps = ${t.targetSeconds.toFixed(2)} s: ${t.seconds <= t.targetSeconds ? 'met' : 'missed'})` +
+        `${t.plainSeconds === null ? '' : `; ${x(t.ratioToPlain!)} plain Fengari ${t.plainSeconds.toFixed(2)} s`}`);
+      line('', `wakes late p50 ${fmtInt(t.wakeLateP50Ms)} ms, p99 ${fmtInt(t.wakeLateP99Ms)} ms, last ${fmtInt(t.wakeLateMaxMs)} ms; last outcome +${fmtInt(t.lastOutcomeLateMs)} ms; start loop ${t.startLoopSeconds.toFixed(2)} s`);
     } else if (name === 'startup') {
       const n = q(2000, 300);
       progress(`start cost: ${fmtInt(n)} workflows to their first durable command, and bare Fengari states...`);
@@ -140,13 +148,39 @@ async function main(): Promise<void> {
       line('yield', `Fengari yield/resume round trip ${y.noSparkplugUs.toFixed(2)} µs with --no-sparkplug (as the runtime runs) = ${x(y.ratio)} V8's default ${y.defaultUs.toFixed(2)} µs (no target)`);
     } else if (name === 'memory') {
       const n = q(100_000, 10_000);
-      progress(`memory: ${fmtInt(n)} sleeping workflows, cache 1,000, virtual time, in a fresh process...`);
+      progress(`memory: ${fmtInt(n)} sleeping workflows, default cache, virtual time, in a fresh process...`);
       const m = await benchMemoryInChild({ workflows: n });
       record('memory', m);
-      line('memory', `${fmtInt(m.workflows)} sleeping workflows (cache ${fmtInt(m.cacheSize)}, ${fmtInt(m.cachedWhileSleeping)} live): RSS ${mib(m.rssSleeping)} after GC (heap ${mib(m.heapSleeping)} used of ${mib(m.heapTotalSleeping)}, external ${mib(m.externalSleeping)})` +
+      line('memory', `${fmtInt(m.workflows)} sleeping workflows (${m.cacheSize === null ? 'default cache' : `cache ${fmtInt(m.cacheSize)}`}, ${fmtInt(m.cachedWhileSleeping)} live): RSS ${mib(m.rssSleeping)} after GC (heap ${mib(m.heapSleeping)} used of ${mib(m.heapTotalSleeping)}, external ${mib(m.externalSleeping)})` +
         ` (peak ${mib(m.rssPeakStarting)} starting, ${mib(m.rssPeakWaking)} waking, heap reserved then ${mib(m.heapTotalPeakWaking)}) = ${pct(m.ratioToGiB)} of 1 GiB (target < 100%)`);
       line('', `all ${fmtInt(m.workflows)} woke and returned their own value; RSS after ${mib(m.rssAfter)} (heap ${mib(m.heapAfter)} used of ${mib(m.heapTotalAfter)}; before the runtime ${mib(m.rssBaseline)});` +
         ` ${fmtInt(m.bytesPerSleepingWorkflow)} B RSS per sleeping workflow; started in ${m.startSeconds.toFixed(1)} s, woke and finished in ${m.wakeSeconds.toFixed(1)} s`);
+      line('', `start ${fmtInt(m.startPerSecond)}/s = ${x(m.startRatio)}, wake and finish ${fmtInt(m.wakePerSecond)}/s = ${x(m.wakeRatio)}` +
+        ` this run's durable steps/s ${fmtInt(m.durableStepsPerSecond)} (target >= 0.5x each)`);
+    } else if (name === 'scale') {
+      const small = q(1000, 100);
+      progress(`scale: through the CLI, default settings: ${fmtInt(small)} and ${fmtInt(small * 10)} workflows x 10 steps, ${fmtInt(small * 4)} durable and plain...`);
+      const s = await benchScale({ small, large: small * 10, ratioAt: small * 4, steps: args.steps ?? 10 });
+      record('scale', s);
+      line('scale', `${fmtInt(s.large.workflows)} x ${s.steps} ${fmtInt(s.large.stepsPerSecond)} steps/s = ${pct(s.ratioLargeToSmall)} of ${fmtInt(s.small.workflows)} x ${s.steps} ${fmtInt(s.small.stepsPerSecond)} steps/s` +
+        ` (target >= 80%); CLI peak RSS ${s.large.peakRss === null ? 'n/a' : mib(s.large.peakRss)} (target < 1 GiB)`);
+      line('', `${fmtInt(s.at.workflows)} x ${s.steps}: durable ${s.at.durableSeconds.toFixed(2)} s / plain processes ${s.at.plainSeconds.toFixed(2)} s = ${x(s.at.ratio)} (target <= 2.5);` +
+        ` whole CLI run ${s.at.durableWallSeconds.toFixed(2)} s / ${s.at.plainWallSeconds.toFixed(2)} s = ${x(s.at.ratioWall)} (medians of ${s.repeats})`);
+    } else if (name === 'longhist') {
+      const steps = q(10_000, 2000);
+      progress(`long history: one ${fmtInt(steps)}-step workflow among ${fmtInt(args.quick ? 400 : 2000)} busy others, default settings...`);
+      const l = await benchLongHistory({ steps, others: args.quick ? 400 : 2000 });
+      record('longhist', l);
+      line('longhist', `${fmtInt(l.steps)}-step workflow among ${fmtInt(l.others)} busy others: engine time ${l.lateUsPerStep.toFixed(1)} µs/step at its end = ${x(l.ratio)}` +
+        ` its ${l.earlyUsPerStep.toFixed(1)} µs/step at step 100 (target <= 1.5x); ${l.rebuilt} states rebuilt, ${fmtInt(l.replayedRecords)} records replayed`);
+      line('', `wall ${l.lateMsPerStep.toFixed(2)} ms/step at its end, ${l.earlyMsPerStep.toFixed(2)} at step 100 (one commit each); ${l.seconds.toFixed(1)} s, the others did ${fmtInt(l.otherSteps)} steps meanwhile`);
+    } else if (name === 'resume') {
+      const finished = q(1_000_000, 100_000);
+      progress(`resume: wippy run on 10,000 unfinished workflows, without and with ${fmtInt(finished)} finished ones...`);
+      const r = await benchResume({ unfinished: args.quick ? 1000 : 10_000, finished });
+      record('resume', r);
+      line('resume', `wippy run to its first new step: ${r.secondsWithFinished.toFixed(2)} s with ${fmtInt(r.finished)} finished workflows (${mib(r.storeBytesWithFinished)})` +
+        ` = ${x(r.ratio)} the ${r.seconds.toFixed(2)} s without them (${fmtInt(r.unfinished)} unfinished in both; target < 1.10x)`);
     } else if (name === 'http') {
       const n = q(2000, 300);
       progress(`http: ${fmtInt(n)} requests starting a 3-step workflow, and ${fmtInt(n)} to a plain handler, 50 clients, through wippy run...`);

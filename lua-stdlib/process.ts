@@ -9,7 +9,7 @@
  * types do raise); payloads are encoded at the send site, so a bad value fails there with its path.
  */
 import {
-  lua, lauxlib, lstr, LuaState, LuaFn, setFuncs, pushText, raise, checkText, optText, encode,
+  lua, lauxlib, lstr, LuaState, LuaFn, setFuncs, perState, pushText, raise, checkText, optText, encode,
   CodecError, decode, pushJs, pushError, hostOf, waitFor, pushChannel, checkChannel,
   pushCallResult, pushWirePayload, type Item, type ProcessApi, type SpawnOptions, type MailboxCodec, type Message,
   type ProcessEvent
@@ -213,12 +213,12 @@ function newMetatable(L: LuaState, name: string, build: () => void): void {
   lua.lua_pop(L, 1);
 }
 
-const typeReady = new WeakSet<object>();
+const typeReady = perState<true>('message-type');
 
 /** The Message metatable; built once per state, on first use. */
 function ensureMessageType(L: LuaState): void {
-  if (typeReady.has(L.l_G)) return;
-  typeReady.add(L.l_G);
+  if (typeReady.get(L)) return;
+  typeReady.set(L, true);
   newMetatable(L, MESSAGE_MT, () => {
     setFuncs(L, { __index: messageIndex, __tostring: (L1) => { pushText(L1, `message(${checkMessage(L1).topic})`); return 1; } });
   });

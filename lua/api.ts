@@ -11,7 +11,7 @@
 // The Lua C API (Fengari) and the small helpers over it.
 export {
   lua, lauxlib, lstr, type LuaState, type LuaFn, setFuncs, raise, pushText, checkText, optText, bytesToText,
-  bytesToUtf8OrNull, typeError, typeName, describe, setClassMetatable, pushLazyModule, toLua,
+  bytesToUtf8OrNull, typeError, typeName, describe, setClassMetatable, pushLazyModule, toLua, perState,
 } from './vm';
 
 // The host of the execution (its Services), and how a binding waits without blocking others.

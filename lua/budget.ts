@@ -26,7 +26,7 @@
  * read, and only while stopping: it never changes what a script computes.
  */
 import * as v8 from 'node:v8';
-import { lua, lstr, LuaState, bytesToText, raise } from './vm';
+import { lua, lstr, LuaState, bytesToText, raise, perState } from './vm';
 import { LuaError } from './task';
 import { ErrorCode, ErrorKind } from '../base/errors';
 
@@ -49,7 +49,7 @@ export interface MeterOwner {
   active(): boolean;
 }
 
-const meters = new WeakMap<object, Meter>();
+const meters = perState<Meter>('meter');
 
 /** Units charged by every meter of the process so far (schedulers split turns by it). */
 let totalWork = 0;
@@ -79,7 +79,7 @@ export class Meter {
   constructor(private readonly owner: MeterOwner, private readonly L: LuaState, budget: number, memoryLimit: number) {
     this.budget = budget;
     this.memoryLimit = memoryLimit;
-    meters.set(L.l_G, this);
+    meters.set(L, this);
     lua.lua_sethook(L, countHook, lua.LUA_MASKCOUNT, HOOK_INTERVAL);
     lua.lua_setworkhook(L, workHook);
     this.setQuota();
@@ -165,7 +165,7 @@ function workHook(L: LuaState): void {
 }
 
 function meterOf(L: LuaState): Meter {
-  const m = meters.get(L.l_G);
+  const m = meters.get(L);
   if (!m) throw new Error('budget: state has no meter');
   return m;
 }

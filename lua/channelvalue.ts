@@ -9,7 +9,7 @@
  * `result.channel == ch` works); values sent by Lua stay Lua values (registry refs), never
  * encoded; a blocking operation suspends only the calling task.
  */
-import { lua, lauxlib, lstr, LuaState, LuaFn, setFuncs, raise } from './vm';
+import { lua, lauxlib, lstr, LuaState, LuaFn, setFuncs, raise, perState } from './vm';
 import { Channel, Item, SelectCase, waitSelect, SelectOutcome } from './channel';
 import { hostOf } from './host';
 import { suspend, Pusher } from './task';
@@ -114,12 +114,12 @@ export function testCase(L: LuaState, idx: number): SelectCase | null {
   return box ? { channel: box.channel, send: box.send } : null;
 }
 
-const typeReady = new WeakSet<object>();
+const typeReady = perState<true>('channel-type');
 
 /** The channel types and the weak channel table; built once per state, on first use. */
 export function ensureChannelType(L: LuaState): void {
-  if (typeReady.has(L.l_G)) return;
-  typeReady.add(L.l_G);
+  if (typeReady.get(L)) return;
+  typeReady.set(L, true);
   if (lauxlib.luaL_newmetatable(L, lstr(CHANNEL_MT))) {
     lua.lua_createtable(L, 0, 8);
     setFuncs(L, methods);

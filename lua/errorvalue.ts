@@ -8,7 +8,7 @@
  * the standard library. Invariant: every error userdata carries `{ error: ErrorInfo }` as data and
  * has the metatable registered under ERROR_MT.
  */
-import { lua, lauxlib, lstr, LuaState, bytesToText, describe } from './vm';
+import { lua, lauxlib, lstr, LuaState, bytesToText, describe, perState } from './vm';
 import { ErrorKind, type ErrorInfo } from '../base/errors';
 
 export const ERROR_MT = 'wippy.error';
@@ -24,7 +24,7 @@ export interface ErrorFrame { source: string; line: number; name: string }
 interface ErrorBox { error: ErrorInfo; context?: string; frames?: ErrorFrame[] }
 
 let buildErrorType: ((L: LuaState) => void) | null = null;
-const typeReady = new WeakSet<object>();
+const typeReady = perState<true>('error-type');
 
 /** lua-stdlib/errors.ts registers how the error type's metatable is built (methods live there). */
 export function registerErrorType(build: (L: LuaState) => void): void {
@@ -33,8 +33,8 @@ export function registerErrorType(build: (L: LuaState) => void): void {
 
 /** Build the error metatable in this state if it is not there yet (states open modules lazily). */
 export function ensureErrorType(L: LuaState): void {
-  if (typeReady.has(L.l_G)) return;
-  typeReady.add(L.l_G);
+  if (typeReady.get(L)) return;
+  typeReady.set(L, true);
   buildErrorType?.(L);
 }
 

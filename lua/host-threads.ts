@@ -29,8 +29,11 @@ export interface ThreadsHost extends TaskHost {
 export class HostThreads {
   /** A finished task's thread (and its registry ref), kept for the next task on this host. */
   private spareThread: { thread: LuaState; ref: number } | null = null;
-  /** Threads the script holds (coroutine.running): a later task must not run on one of them. */
-  private readonly exposed = new WeakSet<LuaState>();
+  /**
+   * Threads the script holds (coroutine.running): a later task must not run on one of them.
+   * Made on first use: few scripts ask, and a weak set per state costs every minor collection.
+   */
+  private exposed: WeakSet<LuaState> | null = null;
   /** Tasks started by coroutine.spawn that are still running. */
   private readonly spawned = new Set<Task>();
 
@@ -44,7 +47,7 @@ export class HostThreads {
 
   /** The script holds `thread` (coroutine.running): never reuse it. */
   expose(thread: LuaState): void {
-    this.exposed.add(thread);
+    (this.exposed ??= new WeakSet()).add(thread);
   }
 
   /**
@@ -52,7 +55,7 @@ export class HostThreads {
    * or when the script may still hold it (it would see, and could resume, the next task).
    */
   recycle(thread: LuaState, ref: number): boolean {
-    if (this.spareThread || this.exposed.has(thread)) return false;
+    if (this.spareThread || this.exposed?.has(thread)) return false;
     // Its hook may have been set to fire on every instruction by a budget stop a pcall caught.
     this.host.meter.rearm(thread);
     this.spareThread = { thread, ref };

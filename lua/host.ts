@@ -12,13 +12,13 @@
  * spawned, whose code runs until it first waits) is charged to that activation's budget as well
  * as its own; a JS exception in a binding becomes a Lua error string, never a Fengari panic.
  */
-import { lua, lauxlib, lstr, toLua, LuaState, LuaFn, bytesToText, RaiseInLua, typeName } from './vm';
+import { lua, lauxlib, lstr, toLua, LuaState, LuaFn, bytesToText, RaiseInLua, typeName, perState } from './vm';
 import { openSandbox, RandomSource } from './sandbox';
 import { Meter, DEFAULT_BUDGET, DEFAULT_MEMORY_LIMIT, memoryInUse } from './budget';
 import type { CompiledChunk } from './chunks';
 import { Task, LuaError } from './task';
 import { defer } from './scheduler';
-import { ModuleLoader, ModuleResolver } from './host-modules';
+import { ModuleLoader, ModuleResolver, type StdModule } from './host-modules';
 import { HostThreads } from './host-threads';
 import type { Services } from './services';
 import type { LuaEntry } from '../registry/types';
@@ -39,7 +39,7 @@ export interface HostConfig {
 
 export { DEFAULT_BUDGET, DEFAULT_MEMORY_LIMIT };
 
-const hosts = new WeakMap<object, LuaHost>();
+const hosts = perState<LuaHost>('host');
 /** The host whose Lua is running now (activations nest: a binding may run another state). */
 let running: LuaHost | null = null;
 
@@ -60,7 +60,7 @@ export function uncharged<T>(fn: () => T): T {
 
 /** The host a binding runs in. */
 export function hostOf(L: LuaState): LuaHost {
-  const h = hosts.get(L.l_G);
+  const h = hosts.get(L);
   if (!h) throw new Error('hostOf: state has no host');
   // Every binding that reaches Services comes through here: remember its thread, so that a
   // recorded command can name the Lua line that emitted it (callerLine).
@@ -91,13 +91,9 @@ export class LuaHost {
     this.modules = new ModuleLoader(this, cfg.resolver);
     const L = lauxlib.luaL_newstate() as LuaState;
     this.L = L;
-    hosts.set(L.l_G, this);
+    hosts.set(L, this);
     lua.lua_atnativeerror(L, nativeError);
-    const random = new RandomSource(cfg.randomSeed ?? Math.floor(Math.random() * 2 ** 32));
-    const lazyGlobals: Record<string, (L1: LuaState) => void> = {};
-    for (const m of cfg.resolver.globals()) lazyGlobals[m.name] = (L1) => this.modules.pushStd(L1, m);
-    openSandbox(L, { services: () => this.services, random, spawn: spawnBinding, lazyGlobals, exposeThread: (t) => this.threads.expose(t) });
-    this.meter = new Meter({ label: this.label, active: () => running === this }, L, cfg.budget ?? DEFAULT_BUDGET, cfg.memoryLimit ?? DEFAULT_MEMORY_LIMIT);
+    this.meter = openState(this, L, cfg);
   }
 
   beginActivation(task: Task | null): void {
@@ -174,6 +170,11 @@ export class LuaHost {
     return this.modules.loadEntry(entry, chunk);
   }
 
+  /** Push the standard module `m` (opened once per state). */
+  pushStd(L: LuaState, m: StdModule): void {
+    this.modules.pushStd(L, m);
+  }
+
   takeSpareThread(): { thread: LuaState; ref: number } | null {
     return this.threads.takeSpare();
   }
@@ -195,6 +196,33 @@ export class LuaHost {
   killSpawned(): void {
     this.threads.killSpawned();
   }
+}
+
+/**
+ * The sandbox and the meter of a new host. Written so that V8 (Node 20) lets a state that dies
+ * young die in a minor collection: no closure over `this` in the constructor, and the openers
+ * of the global modules shared by every state of a resolver (they find their host with hostOf)
+ * rather than made per state. Either one made most of what a new state allocates survive its
+ * minor collections and get promoted (measured: 2-10x slower state creation, most of it in the
+ * GC); a workflow makes a state for each start and each replay.
+ */
+function openState(host: LuaHost, L: LuaState, cfg: HostConfig): Meter {
+  const random = new RandomSource(cfg.randomSeed ?? Math.floor(Math.random() * 2 ** 32));
+  openSandbox(L, { services: () => host.services, random, spawn: spawnBinding, lazyGlobals: globalOpeners(cfg.resolver), exposeThread: (t) => host.threads.expose(t) });
+  return new Meter({ label: host.label, active: () => running === host }, L, cfg.budget ?? DEFAULT_BUDGET, cfg.memoryLimit ?? DEFAULT_MEMORY_LIMIT);
+}
+
+const openersOf = new WeakMap<ModuleResolver, Record<string, (L: LuaState) => void>>();
+
+/** The openers of a resolver's global modules (errors, channel, process, ...), made once. */
+function globalOpeners(resolver: ModuleResolver): Record<string, (L: LuaState) => void> {
+  let o = openersOf.get(resolver);
+  if (!o) {
+    o = {};
+    for (const m of resolver.globals()) o[m.name] = (L1) => hostOf(L1).pushStd(L1, m);
+    openersOf.set(resolver, o);
+  }
+  return o;
 }
 
 /** coroutine.spawn(fn, ...): run fn concurrently in this execution. */

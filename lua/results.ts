@@ -10,7 +10,7 @@
  * does); charging never raises (lua_chargelater), so a runaway is stopped at its next
  * instruction, never in a binding.
  */
-import { lua, lauxlib, lstr, LuaState, LuaFn, setFuncs, pushText, typeError } from './vm';
+import { lua, lauxlib, lstr, LuaState, LuaFn, setFuncs, pushText, typeError, pushLazyModule } from './vm';
 import { pushError } from './errorvalue';
 
 /** Push `nil, err` (kind, message, not retryable; `context` prefixes tostring as Wippy's wraps do). */
@@ -60,11 +60,15 @@ export function checkBox<T>(L: LuaState, mt: string, typeName: string): T {
   return box as T;
 }
 
-/** A class-metatable builder (for vm.setClassMetatable): `methods` as __index, `__name`, extra metamethods. */
+/**
+ * A class-metatable builder (for vm.setClassMetatable): `methods` as __index, `__name`, extra
+ * metamethods. The methods table fills itself on first read of each method (vm.ts
+ * pushLazyModule): a workflow makes a new state per start and per replay, and a class like Time
+ * has dozens of methods, of which a script reads a few.
+ */
 export function methodsClass(typeName: string, methods: Record<string, LuaFn>, meta: Record<string, LuaFn> = {}): (L: LuaState) => void {
   return (L) => {
-    lua.lua_createtable(L, 0, Object.keys(methods).length);
-    setFuncs(L, methods);
+    pushLazyModule(L, methods);
     lua.lua_setfield(L, -2, lstr('__index'));
     setFuncs(L, meta);
     pushText(L, typeName);

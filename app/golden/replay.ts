@@ -15,9 +15,8 @@
  * recorded run's (the code can observe them). Invariant: a replay never touches a store, a clock or
  * the network.
  */
-import { WorkflowInstance } from '../../runtime/engine/instance';
+import { WorkflowInstance, workflowSeed } from '../../runtime/engine/instance';
 import { WorkflowServices } from '../../runtime/engine/wf-services';
-import { workflowSeed } from '../../runtime/engine/engine';
 import { workflowPid } from '../../runtime/engine/addressing';
 import { diffJson, describeCommand, formatDivergence, type Divergence } from '../../runtime/engine/matcher';
 import { isCommand, isEnd, type CommandRecord, type HistoryRecord, type RecordOf } from '../../runtime/store/events';

@@ -41,7 +41,7 @@ import {
   checkDuration, checkTime, durationArg, durationCompare, DURATION_MT, LOCATION_MT, operators,
   pushDuration, pushLocation, pushTime, readDuration, testLocation, testTime, timeCompare, TIME_MT,
 } from './values';
-import { registerTimeTypes } from './values';
+import { registerTimeTypes, type TimeTypeName } from './values';
 import { ErrorKind } from '../../base/errors';
 
 function checkWhole(L: LuaState, arg: number, what: string): number {
@@ -233,25 +233,29 @@ function newType(L: LuaState, mt: string, name: string, methods: Record<string, 
   lua.lua_pop(L, 1);
 }
 
-/** Create the metatables (once per state) and push the module table. */
-function installTimeTypes(L: LuaState): void {
-  newType(L, TIME_MT, 'Time', timeMethods, {
-    ...timeCompare, __add: operators.__add, __sub: operators.__sub, __concat: operators.__concat,
-    __tostring: timeMethods.string,
-  });
-  newType(L, DURATION_MT, 'Duration', durationMethods, { ...durationCompare, ...operators, __tostring: durationMethods.string });
-  newType(L, LOCATION_MT, 'Location', locationMethods, {
-    __tostring: locationMethods.string,
-    __eq: (L1) => {
-      const a = testLocation(L1, 1);
-      const b = testLocation(L1, 2);
-      lua.lua_pushboolean(L1, a !== null && b !== null && a.kind === b.kind && zoneName(a) === zoneName(b)
-        && (a.kind !== 'fixed' || (b.kind === 'fixed' && a.offset === b.offset)));
-      return 1;
-    },
-  });
+/** Create one of the metatables (once per state, on first use: values.ts ensureTimeType). */
+function installTimeType(L: LuaState, mt: TimeTypeName): void {
+  if (mt === TIME_MT) {
+    newType(L, TIME_MT, 'Time', timeMethods, {
+      ...timeCompare, __add: operators.__add, __sub: operators.__sub, __concat: operators.__concat,
+      __tostring: timeMethods.string,
+    });
+  } else if (mt === DURATION_MT) {
+    newType(L, DURATION_MT, 'Duration', durationMethods, { ...durationCompare, ...operators, __tostring: durationMethods.string });
+  } else {
+    newType(L, LOCATION_MT, 'Location', locationMethods, {
+      __tostring: locationMethods.string,
+      __eq: (L1) => {
+        const a = testLocation(L1, 1);
+        const b = testLocation(L1, 2);
+        lua.lua_pushboolean(L1, a !== null && b !== null && a.kind === b.kind && zoneName(a) === zoneName(b)
+          && (a.kind !== 'fixed' || (b.kind === 'fixed' && a.offset === b.offset)));
+        return 1;
+      },
+    });
+  }
 }
-registerTimeTypes(installTimeTypes);
+registerTimeTypes(installTimeType);
 
 const CONSTANTS = new Map<string, number | string>([
   ...Object.entries(UNITS_NS),

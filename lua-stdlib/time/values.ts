@@ -13,7 +13,7 @@
  * truncate/round methods, the operators) accept a leading minus, because going back in time is ordinary there.
  */
 import {
-  lua, lauxlib, lstr, LuaState, LuaFn, raise, bytesToText, describe, typeName, pushText, typeError, PAYLOAD_OF
+  lua, lauxlib, lstr, LuaState, LuaFn, raise, bytesToText, describe, typeName, pushText, typeError, PAYLOAD_OF, perState
 } from '../../lua/api';
 import { formatWall, LAYOUTS } from './gotime/layout';
 import { parseDuration, DurationError } from '../../base/duration';
@@ -27,23 +27,33 @@ interface TimeBox { time: TimeValue; [PAYLOAD_OF]?: () => unknown }
 interface DurationBox { ns: number }
 interface LocationBox { zone: Zone }
 
-let buildTypes: ((L: LuaState) => void) | null = null;
-const typesReady = new WeakSet<object>();
+export type TimeTypeName = typeof TIME_MT | typeof DURATION_MT | typeof LOCATION_MT;
+
+let buildType: ((L: LuaState, mt: TimeTypeName) => void) | null = null;
+const typeReady = {
+  [TIME_MT]: perState<true>(TIME_MT),
+  [DURATION_MT]: perState<true>(DURATION_MT),
+  [LOCATION_MT]: perState<true>(LOCATION_MT),
+};
 
 /** index.ts registers how the Time/Duration/Location metatables are built (their methods live there). */
-export function registerTimeTypes(build: (L: LuaState) => void): void {
-  buildTypes = build;
+export function registerTimeTypes(build: (L: LuaState, mt: TimeTypeName) => void): void {
+  buildType = build;
 }
 
-/** Build the metatables in this state on first use (a state that never makes a Time pays nothing). */
-export function ensureTimeTypes(L: LuaState): void {
-  if (typesReady.has(L.l_G)) return;
-  typesReady.add(L.l_G);
-  buildTypes?.(L);
+/**
+ * Build one metatable in this state on first use: a state that never makes a Time pays nothing,
+ * and one that only reads the clock builds Time alone (a workflow is a new state per replay).
+ */
+export function ensureTimeType(L: LuaState, mt: TimeTypeName): void {
+  const ready = typeReady[mt];
+  if (ready.get(L)) return;
+  ready.set(L, true);
+  buildType?.(L, mt);
 }
 
 export function pushTime(L: LuaState, t: TimeValue): number {
-  ensureTimeTypes(L);
+  ensureTimeType(L, TIME_MT);
   const box = lua.lua_newuserdata(L, 0) as TimeBox;
   box.time = t;
   // How a Time crosses as a value (lua/codec.ts): its RFC 3339 text with nanoseconds, as Go's JSON writes a time.
@@ -65,7 +75,7 @@ export function checkTime(L: LuaState, idx: number): TimeValue {
 
 export function pushDuration(L: LuaState, ns: number): number {
   if (!Number.isFinite(ns)) raise(L, `duration out of range: ${ns} nanoseconds`);
-  ensureTimeTypes(L);
+  ensureTimeType(L, DURATION_MT);
   const box = lua.lua_newuserdata(L, 0) as DurationBox;
   box.ns = Object.is(ns, -0) ? 0 : ns;
   lauxlib.luaL_setmetatable(L, lstr(DURATION_MT));
@@ -84,7 +94,7 @@ export function checkDuration(L: LuaState, idx: number): number {
 }
 
 export function pushLocation(L: LuaState, zone: Zone): number {
-  ensureTimeTypes(L);
+  ensureTimeType(L, LOCATION_MT);
   const box = lua.lua_newuserdata(L, 0) as LocationBox;
   box.zone = zone;
   lauxlib.luaL_setmetatable(L, lstr(LOCATION_MT));

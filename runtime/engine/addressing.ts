@@ -50,6 +50,12 @@ export function workerNamed(registry: Registry, hostOrQueue: string): string | n
   return null;
 }
 
+/** The registry's first temporal.worker: where a workflow entry with none of its own runs. */
+export function defaultWorker(registry: Registry): string | null {
+  for (const e of registry.entries.values()) if (e.kind === 'temporal.worker') return e.id;
+  return null;
+}
+
 export const RESERVED_PREFIX = '@';
 export const CANCEL_TOPIC = '@cancel';
 export const TERMINATE_TOPIC = '@terminate';

@@ -22,8 +22,10 @@ import { TURN_WORK } from '../../lua/scheduler';
 
 export interface CommitDeps {
   store: HistoryStore;
-  /** A new turn begins (the instance cache resets its per-turn budget). */
+  /** A new turn begins (the instance cache resets its per-turn budget and retries waiting workflows). */
   newTurn(): void;
+  /** The workflow has a live state: it runs before those that need one built. */
+  resident(id: string): boolean;
   /** `count` records of workflow `id` are committed (indices below it). */
   committed(id: string, count: number): void;
   /** Activate workflow `id` now that a commit woke it. */
@@ -96,7 +98,11 @@ export class GroupCommit {
     for (const a of batch.appends) this.deps.committed(a.workflowId, a.index + 1);
     for (const fn of post) fn();
     if (this.closing) return;
-    const ids = [...this.toActivate];
+    // Workflows with a live state first: a state built for another could push theirs out.
+    const ids: string[] = [];
+    const later: string[] = [];
+    for (const id of this.toActivate) (this.deps.resident(id) ? ids : later).push(id);
+    for (const id of later) ids.push(id);
     this.toActivate.clear();
     const start = workDone();
     for (let i = 0; i < ids.length; i++) {

@@ -26,7 +26,7 @@ export interface EngineDeps {
   output: EngineOutput;
   codec: MailboxCodec;
   makeHost(entry: LuaEntry, services: Services, seed: number): { host: LuaHost; fnRef: number };
-  /** Live instances kept in memory (idle ones beyond this are evicted). */
+  /** At most this many live instances (default: no count, only the memory budget of cache.ts). */
   cacheSize?: number;
   /**
    * Golden recording (app/golden/record.ts): answer a workflow's function call without running

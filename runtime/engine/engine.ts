@@ -23,12 +23,12 @@ import { randomBytes } from 'node:crypto';
 import { uuidV1, uuidV4, uuidV7, type UuidVersion } from '../../base/uuid';
 import type { Activation, EngineHooks, EngineOutput, KeptOutcome, SendTarget } from './hooks';
 import type { HistoryStore } from '../store/store';
-import { WorkflowInstance } from './instance';
-import { workflowPid, workflowIdOfPid, workerNamed } from './addressing';
+import { WorkflowInstance, workflowSeed } from './instance';
+import { workflowPid, workflowIdOfPid, workerNamed, defaultWorker } from './addressing';
 import { startIdentity } from './start-options';
 import { WorkflowServices } from './wf-services';
 import { Effects } from './effects';
-import { InstanceCache } from './cache';
+import { InstanceCache, type CacheStats } from './cache';
 import { GroupCommit } from './commit';
 import { SignalIntake } from './signals';
 import { CommandEffects } from './commands';
@@ -62,14 +62,16 @@ export class WorkflowEngine implements EngineHooks {
     this.registry = deps.registry;
     this.output = deps.output;
     this.codec = deps.codec;
-    this.cache = new InstanceCache(Math.max(1, deps.cacheSize ?? 256), (id) => {
-      const o = this.states.get(id);
-      if (o) this.lifecycle.dropInstance(o);
+    this.cache = new InstanceCache({ size: deps.cacheSize === undefined ? undefined : Math.max(1, deps.cacheSize) }, {
+      drop: (id) => { const o = this.states.get(id); if (o) this.lifecycle.dropInstance(o); },
+      retry: (ids) => { for (const id of ids) this.commit.wake(id); },
+      schedule: () => this.commit.schedule(),
     });
     const statusOf = (id: string): WorkflowStatus | undefined => this.states.get(id)?.status;
     this.commit = new GroupCommit({
       store: deps.store,
       newTurn: () => this.cache.newTurn(),
+      resident: (id) => this.cache.has(id),
       committed: (id, count) => {
         const st = this.states.get(id);
         if (st && count > st.committed) st.committed = count;
@@ -128,7 +130,7 @@ export class WorkflowEngine implements EngineHooks {
   start(entryId: string, input: Payload[], opts: StartOptions = {}): { id: string; pid: string } | { error: ErrorInfo } {
     const entry = this.registry.entries.get(entryId);
     if (!entry || entry.kind !== 'workflow.lua') return { error: { kind: ErrorKind.NotFound, message: `no workflow.lua entry ${entryId}`, retryable: false } };
-    const worker = opts.worker ? (workerNamed(this.registry, opts.worker) ?? opts.worker) : entry.worker ?? this.defaultWorker();
+    const worker = opts.worker ? (workerNamed(this.registry, opts.worker) ?? opts.worker) : entry.worker ?? defaultWorker(this.registry);
     const w = worker ? this.registry.entries.get(worker) : undefined;
     if (!worker || !w || w.kind !== 'temporal.worker') {
       return { error: { kind: ErrorKind.Invalid, message: `workflow ${entryId} has no temporal.worker: set meta.temporal.workflow.worker or pass one to process.spawn`, retryable: false } };
@@ -146,7 +148,7 @@ export class WorkflowEngine implements EngineHooks {
     const started: RecordOf<'started'> = { type: 'started', at, entry: entryId, input, worker, ...(opts.parent ? { parent: opts.parent } : {}), ...(opts.context && Object.keys(opts.context).length ? { context: opts.context } : {}) };
     this.appendRecord(id, started);
     for (const m of opts.messages ?? []) this.appendRecord(id, { type: 'signal', at, topic: m.topic, from: opts.from ?? '', payloads: m.payloads, signal: 0 });
-    this.commit.onCommit(() => this.activateNew(st, started));
+    this.commit.onCommit(() => this.activateNew(st));
     return { id, pid: this.pidOf(id) };
   }
 
@@ -231,6 +233,11 @@ export class WorkflowEngine implements EngineHooks {
     return this.cache.count;
   }
 
+  /** Lua states built (replays: built again after their state was dropped), and workflows waiting for room. */
+  get stats(): CacheStats & { queued: number } {
+    return { ...this.cache.stats, queued: this.cache.queued };
+  }
+
   /** Work is pending (a commit, or activations waiting for one): the virtual clock must wait. */
   get busy(): boolean {
     return this.commit.busy;
@@ -253,6 +260,7 @@ export class WorkflowEngine implements EngineHooks {
   close(): void {
     if (this.commit.closed) return;
     this.commit.close();
+    this.cache.stop();
     this.effects.stop();
     this.signals.stop();
   }
@@ -273,6 +281,7 @@ export class WorkflowEngine implements EngineHooks {
     if (!st) throw new Error(`appendRecord: unknown workflow ${id}`);
     this.append(st, rec);
     if (st.instance) st.inbox.push(rec);
+    else if (st.fresh) st.fresh.push(rec);
     if (isEvent(rec)) this.commit.wake(id);
     else this.commit.schedule();
   }
@@ -325,11 +334,6 @@ export class WorkflowEngine implements EngineHooks {
     else this.lifecycle.finish(st, o.result);
   }
 
-  private defaultWorker(): string | null {
-    for (const e of this.registry.entries.values()) if (e.kind === 'temporal.worker') return e.id;
-    return null;
-  }
-
   private activateWhenCommitted(id: string): void {
     const st = this.states.get(id);
     if (!st || st.status !== 'running') return;
@@ -341,13 +345,17 @@ export class WorkflowEngine implements EngineHooks {
       return;
     }
     if (this.deferInstantiation(st)) return;
-    this.instantiate(st, this.deps.store.history(id));
+    this.instantiate(st, st.fresh ?? this.deps.store.history(id));
   }
 
-  /** True when this turn may create no more states (cache.ts): the workflow waits for the next. */
+  /**
+   * True when the workflow may not have a state now (cache.ts): this turn has made its share of
+   * states (it runs in the next), or there is no room (it waits, and the cache retries it).
+   */
   private deferInstantiation(st: WfState): boolean {
-    if (this.cache.takeInstantiation()) return false;
-    this.commit.wake(st.id);
+    const a = this.cache.admit(st.id, st.length);
+    if (a === 'now') return false;
+    if (a === 'turn') this.commit.wake(st.id);
     return true;
   }
 
@@ -356,13 +364,13 @@ export class WorkflowEngine implements EngineHooks {
    * it does (an activity may run before its own command is committed, see commit.ts) can
    * happen, or a crash could leave a side effect with no workflow to resume or compensate it.
    */
-  private activateNew(st: WfState, started: RecordOf<'started'>): void {
+  private activateNew(st: WfState): void {
     if (st.status !== 'running' || st.instance || this.commit.closing) return;
     // Records may have been appended after `started` (a cancel or signal in the same turn as the
     // start): wait until they are committed too, then start from the whole history.
     if (st.committed < st.length) { this.commit.wake(st.id); return; }
     if (this.deferInstantiation(st)) return;
-    this.instantiate(st, st.length > 1 ? this.deps.store.history(st.id) : [started]);
+    this.instantiate(st, st.fresh ?? this.deps.store.history(st.id));
   }
 
   /** Build a live instance from a history and replay it (a new workflow is a 1-record history). */
@@ -382,6 +390,9 @@ export class WorkflowEngine implements EngineHooks {
     }
     st.instance = inst;
     st.inbox = [];
+    st.fresh = null;
+    this.cache.built(st.built === true, history.length);
+    st.built = true;
     this.conclude(st, inst.activate(history.slice(1)));
   }
 
@@ -390,11 +401,4 @@ export class WorkflowEngine implements EngineHooks {
     if (!st.instance || st.status !== 'running') return;
     if (!this.cache.touch(st.id, st.instance, this.deps.clock.now())) this.lifecycle.dropInstance(st);
   }
-}
-
-/** A per-workflow seed for math.random (FNV-1a of the id). */
-export function workflowSeed(id: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < id.length; i++) { h ^= id.charCodeAt(i); h = Math.imul(h, 0x01000193) >>> 0; }
-  return h;
 }

@@ -92,6 +92,17 @@ export class WorkflowInstance {
     return this.cursor;
   }
 
+  /** History records this instance holds (what it was given and what it emitted). */
+  get records(): number {
+    return this.history.length;
+  }
+
+  /** Records it was built from: the history its first activation replayed (1 for a new workflow). */
+  get replayed(): number {
+    return this.loaded;
+  }
+  private loaded = 1;
+
   /** Bytes of the records consumed so far (their JSON text): `workflow.history_size()`. */
   get historySize(): number {
     // The cursor only moves forward over an append-only history: extend the last sum.
@@ -153,6 +164,7 @@ export class WorkflowInstance {
     const act: Activation = { commands: [], reopened: null, outcome: null };
     if (!this.active) return act;
     for (const r of records) this.history.push(r);
+    if (!this.started) this.loaded = this.history.length;
     this.current = act;
     try {
       this.run();
@@ -332,4 +344,11 @@ export class WorkflowInstance {
     this.outcome = { parked: report, divergence };
     this.mailbox.close();
   }
+}
+
+/** A per-workflow seed for math.random (FNV-1a of the id). */
+export function workflowSeed(id: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < id.length; i++) { h ^= id.charCodeAt(i); h = Math.imul(h, 0x01000193) >>> 0; }
+  return h;
 }

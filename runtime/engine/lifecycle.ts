@@ -35,6 +35,13 @@ export interface WfState {
   instance: WorkflowInstance | null;
   /** Records appended since the instance's last activation (delivered at the next one). */
   inbox: HistoryRecord[];
+  /** A Lua state was built for it in this process (another one is a replay). */
+  built?: boolean;
+  /**
+   * Started here and no state built yet: every record appended so far (its first state is built
+   * from these, not from a read of the store). Null once built, and for a resumed workflow.
+   */
+  fresh: HistoryRecord[] | null;
   watchers: Array<(o: Outcome) => void>;
   parkedReport?: string;
 }
@@ -58,6 +65,7 @@ export class Lifecycle {
     const at = this.deps.clock.now();
     this.deps.commit.open.creates.push({ id: s.id, entry: s.entry, worker: s.worker, status: 'running', input: s.input, parent: s.parent, result: null, error: null, parked: null, createdAt: at, updatedAt: at });
     const st = newState({ id: s.id, entry: s.entry, worker: s.worker, parent: s.parent, parentCmd: s.parentCmd, length: 0 });
+    st.fresh = [];
     this.states.set(s.id, st);
     return st;
   }
@@ -134,5 +142,5 @@ export class Lifecycle {
 }
 
 function newState(s: Pick<WfState, 'id' | 'entry' | 'worker' | 'parent' | 'parentCmd' | 'length'>): WfState {
-  return { ...s, status: 'running', committed: s.length, instance: null, inbox: [], watchers: [] };
+  return { ...s, status: 'running', committed: s.length, instance: null, inbox: [], watchers: [], fresh: null };
 }

@@ -29,10 +29,15 @@ export class WorkflowServices implements Services {
   private readonly workflowApi: WorkflowApi;
 
   constructor(private readonly engine: EngineHooks, private readonly wf: WorkflowInstance) {
+    // No closure over `this` in here (lua/host.ts openState says why): built by methods.
     this.processApi = this.buildProcessApi();
-    this.workflowApi = {
+    this.workflowApi = this.buildWorkflowApi();
+  }
+
+  private buildWorkflowApi(): WorkflowApi {
+    return {
       info: () => this.info(),
-      version: (change, min, max) => wf.version(change, min, max),
+      version: (change, min, max) => this.wf.version(change, min, max),
       exec: (id, args, done) => this.spawnChild(id, null, args, true, done).cancel,
     };
   }

@@ -10,7 +10,9 @@
  *   whole batch is on disk; when it throws, nothing of it is.
  * - Every statement is prepared once, in the constructor (the hot path never compiles SQL).
  * - History rows are INSERTed, never replaced: an index already taken is two writers (a bug) and
- *   fails the batch with INTERNAL, naming the workflow and index.
+ *   fails the batch with INTERNAL, naming the workflow and index. (An append right at the end
+ *   this connection last wrote or read for that workflow is not looked up again: the store's lock
+ *   keeps every other writer out.)
  * - The records one commit appends to one workflow share a row (a "run": idx = first index, n =
  *   count, data = JSON array when n > 1): a durable step (command + result) costs one row.
  * - Records and payloads are stored as the JSON text we were given; payload strings are never
@@ -59,7 +61,12 @@ export class SqliteStore implements HistoryStore {
     'insWorkflow' | 'insHistory' | 'update' | 'insSignal' | 'delSignal' | 'getWorkflow' | 'listAll' | 'listBy' | 'history' | 'historyLength' | 'runBelow' | 'pending',
     Database.Statement
   >;
-  private readonly tx: (b: Batch) => void;
+  private readonly tx: (b: Batch) => Map<string, number>;
+  /**
+   * The end (next index) of each unfinished workflow's history as this connection last wrote or
+   * read it. An append there cannot overlap a row, so it needs no look-up (see apply).
+   */
+  private readonly ends = new Map<string, number>();
 
   constructor(path: string, opts: OpenOptions = {}) {
     const memory = path === ':memory:';
@@ -115,7 +122,7 @@ export class SqliteStore implements HistoryStore {
         pending: db.prepare('SELECT id, workflow_id, topic, from_pid, payloads, at FROM signals WHERE id > ? ORDER BY id'),
       };
       const tx = db.transaction((b: Batch) => this.apply(b));
-      this.tx = (b) => tx.immediate(b);
+      this.tx = (b) => tx.immediate(b) as Map<string, number>;
     } catch (e) {
       try { db?.close(); } catch { /* the open failure is the error to report */ }
       if (this.lockPath !== null) releaseLock(this.lockPath);
@@ -124,11 +131,15 @@ export class SqliteStore implements HistoryStore {
   }
 
   commit(batch: Batch): void {
+    let ends: Map<string, number>;
     try {
-      this.tx(batch);
+      ends = this.tx(batch);
     } catch (e) {
       throw storeError(this.label, e, this.path);
     }
+    // Only once the transaction is in: a failed one leaves the ends as they were.
+    for (const [id, end] of ends) this.ends.set(id, end);
+    for (const u of batch.updates) if (u.status !== 'running' && u.status !== 'parked') this.ends.delete(u.id);
   }
 
   /**
@@ -144,8 +155,8 @@ export class SqliteStore implements HistoryStore {
     }
   }
 
-  /** The body of commit's transaction, in the order the Batch lists its parts. */
-  private apply(b: Batch): void {
+  /** The body of commit's transaction, in the order the Batch lists its parts; returns the new ends of the histories it appended to. */
+  private apply(b: Batch): Map<string, number> {
     const s = this.stmt;
     const wall = Date.now();
     for (const w of b.creates) {
@@ -154,15 +165,20 @@ export class SqliteStore implements HistoryStore {
           w.error === null ? null : JSON.stringify(w.error), w.parked, w.createdAt, w.updatedAt, wall, wall, this.virtual);
       } catch (e) { throw opError(this.label, e, `create workflow ${w.id}`, this.path); }
     }
+    const ends = new Map<string, number>();
     for (const run of historyRuns(b.appends)) {
       const first = run.records[0];
       const n = run.records.length;
       // The unique index sees only a run's first index: an index inside an earlier run (two
-      // writers, or an engine bug) is found here, from the run just below this one's end.
-      const below = s.runBelow.get(run.workflowId, run.index + n) as { idx: number; n: number } | undefined;
-      if (below && below.idx + below.n > run.index) {
-        throw new WippyError(ErrorCode.INTERNAL, `${this.label}: append record ${run.index} (${first.type}) to workflow ${run.workflowId}: already exists (two writers on one store?)`);
+      // writers, or an engine bug) is found here, from the run just below this one's end,
+      // unless the run starts right at the end this connection knows.
+      if ((ends.get(run.workflowId) ?? this.ends.get(run.workflowId)) !== run.index) {
+        const below = s.runBelow.get(run.workflowId, run.index + n) as { idx: number; n: number } | undefined;
+        if (below && below.idx + below.n > run.index) {
+          throw new WippyError(ErrorCode.INTERNAL, `${this.label}: append record ${run.index} (${first.type}) to workflow ${run.workflowId}: already exists (two writers on one store?)`);
+        }
       }
+      ends.set(run.workflowId, run.index + n);
       try {
         s.insHistory.run(run.workflowId, run.index, n, n === 1 ? first.type : 'run', JSON.stringify(n === 1 ? first : run.records));
       } catch (e) { throw opError(this.label, e, `append record ${run.index} (${first.type}) to workflow ${run.workflowId}`, this.path); }
@@ -181,6 +197,7 @@ export class SqliteStore implements HistoryStore {
     for (const sig of b.signals) this.insertSignal(sig);
     // Consuming an id that is already gone is a no-op: delivery is idempotent.
     for (const id of b.consumed) s.delSignal.run(id);
+    return ends;
   }
 
   private insertSignal(sig: Omit<PendingSignal, 'id'>): number {
@@ -227,7 +244,9 @@ export class SqliteStore implements HistoryStore {
   }
 
   historyLength(id: string): number {
-    return this.read(`the history of workflow ${id}`, () => (this.stmt.historyLength.get(id) as number | undefined) ?? 0);
+    const n = this.read(`the history of workflow ${id}`, () => (this.stmt.historyLength.get(id) as number | undefined) ?? 0);
+    if (n > 0) this.ends.set(id, n);
+    return n;
   }
 
   /** Names of the schema migrations this database records, in the order they were applied. */
