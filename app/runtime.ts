@@ -23,6 +23,7 @@ import { WorkflowWatches } from './workflow-watches';
 import { LiveServices, LiveDeps } from '../runtime/live-services';
 import { RuntimeEventBus } from '../runtime/events/bus';
 import { policiesOf } from '../runtime/policies';
+import { Resources } from '../runtime/resources';
 import { GLOBAL_MODULES, MODULE_NAMES, WORKFLOW_MODULE_NAMES, stdModule } from '../lua-stdlib';
 import { WippyError, ErrorCode, ErrorKind } from '../base/errors';
 import type { MailboxCodec, Services } from '../lua/services';
@@ -76,6 +77,8 @@ export class Runtime {
   private readonly deps: LiveDeps;
   /** The event bus of this runtime (`events` module; the supervisor's service.update events). */
   readonly events = new RuntimeEventBus();
+  /** The registry's databases and key-value stores (`sql`, `store` modules; their lifecycle starters). */
+  readonly resources: Resources;
 
   private constructor(readonly registry: Registry, readonly options: RuntimeOptions) {
     const output = options.output ?? consoleOutput;
@@ -88,12 +91,14 @@ export class Runtime {
       },
     };
     this.clock = options.clock ?? (options.virtualTime ? new VirtualClock() : realClock);
+    this.resources = new Resources(registry, { now: () => this.clock.now(), log: (l, m) => output.log(l, m) });
     this.deps = {
       call: (req, done, depth) => this.functions.call(req, done, depth),
       clock: this.clock,
       print: (t) => output.print(t),
       log: (l, m, f) => output.log(l, m, f),
       events: this.events,
+      resources: this.resources,
       policies: policiesOf(registry),
     };
     this.node = new ProcessNode({
@@ -264,6 +269,7 @@ export class Runtime {
     this.storeCheck = null;
     this.engine?.close();
     this.store?.close();
+    this.resources.close();
     this.engine = null;
     this.store = null;
   }

@@ -24,6 +24,8 @@ import { openText } from './text';
 import { openEvents } from './events';
 import { openSecurity } from './security';
 import { openLogger } from './logger';
+import { openSql } from './sql/index';
+import { openStore } from './store';
 
 export const STDLIB: readonly StdModule[] = [
   { name: 'errors', open: openErrors, global: true, workflowSafe: true },
@@ -44,6 +46,8 @@ export const STDLIB: readonly StdModule[] = [
   { name: 'events', open: openEvents, workflowSafe: false },
   { name: 'security', open: openSecurity, workflowSafe: false },
   { name: 'logger', open: openLogger, workflowSafe: true },
+  { name: 'sql', open: openSql, workflowSafe: false },
+  { name: 'store', open: openStore, workflowSafe: false },
 ];
 
 const byName = new Map(STDLIB.map((m) => [m.name, m]));

@@ -11,6 +11,7 @@ import type { ProcessApi, Services } from '../lua/services';
 import type { CallRequest, CallResult, Cancel } from '../base/payload';
 import type { Clock } from '../base/clock';
 import type { EventBus } from '../lua/events-bus';
+import type { ResourceApi } from '../lua/resources';
 import type { SecurityApi } from '../lua/services';
 import type { PolicyDef, SecurityContext } from '../base/security';
 
@@ -21,6 +22,8 @@ export interface LiveDeps {
   log(level: string, message: string, fields?: Record<string, unknown>): void;
   /** The runtime's event bus (absent: `events` returns an error). */
   events?: EventBus;
+  /** The registry's databases and stores (absent: `sql.get`/`store.get` return an error). */
+  resources?: ResourceApi;
   /** The registry's security.policy entries: by id, and by group. */
   policies?: { policy(id: string): PolicyDef | null; group(id: string): PolicyDef[] | null };
 }
@@ -61,6 +64,10 @@ export class LiveServices implements Services {
 
   events(): EventBus | null {
     return this.deps.events ?? null;
+  }
+
+  resources(): ResourceApi | null {
+    return this.deps.resources ?? null;
   }
 
   call(req: CallRequest, done: (r: CallResult) => void): Cancel {

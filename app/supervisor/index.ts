@@ -19,6 +19,7 @@ import { consoleOutput, type Runtime } from '../runtime';
 import type { Clock } from '../../base/clock';
 import { LifecycleManager, noopStarter, type LogFn } from './lifecycle';
 import { ServiceStarter } from './service-starter';
+import { RESOURCE_KINDS } from '../../registry';
 
 export { LifecycleManager, noopStarter, type Starter, type StartReport, type LogFn, type DownReason } from './lifecycle';
 export { ServiceSupervisor, type ServiceState, type ServiceStatus, type SupervisorDeps, type ProcessControl } from './service';
@@ -59,6 +60,9 @@ export function createLifecycle(rt: Runtime, opts: SupervisionOptions = {}): Sup
     .register('process.service', services)
     .register('temporal.client', { ...engineStarter, listed: false })
     .register('temporal.worker', engineStarter);
+  // Databases and stores: opened at start (a database that cannot be reached fails its start), closed at stop.
+  const resourceStarter = { start: async (e: { id: string }) => rt.resources.start(e.id), stop: async (e: { id: string }) => rt.resources.stop(e.id) };
+  for (const kind of RESOURCE_KINDS) lifecycle.register(kind, resourceStarter);
   return { lifecycle, services };
 }
 
