@@ -63,7 +63,7 @@ export function readPostgres(ctx: EntryContext): PostgresEntry | undefined {
   const portEnv = ctx.str(['port_env'], d.port_env);
   if (portEnv !== undefined) env.port = portEnv;
   const port = ctx.num(['port'], d.port, 0, { integer: true, min: 1, max: 65535, expected: 'a port number from 1 to 65535' });
-  if (port === 0 && portEnv === undefined) { ctx.missing(['port'], 'port: 5432 (or port_env: NAME)'); ok = false; }
+  if ((d.port === undefined || d.port === null) && portEnv === undefined) { ctx.missing(['port'], 'port: 5432 (or port_env: NAME)'); ok = false; }
   const options: Record<string, string> = {};
   const opts = ctx.map(['options'], d.options, '{sslmode: disable}') ?? {};
   for (const [k, v] of Object.entries(opts)) {
