@@ -2,7 +2,8 @@
  * Supervision: the public surface of app/supervisor/.
  *
  * Owns: `createLifecycle(rt)`, which wires a LifecycleManager for a Runtime with the starters of
- * the kinds this layer knows (process.host: nothing to do; process.service: supervised). Another
+ * the kinds this layer knows (process.host: nothing to do; process.service: supervised; the
+ * databases and stores: opened and closed by the Runtime's `resources`). Another
  * engine adds its kinds on the returned manager:
  *
  *   const { lifecycle } = createLifecycle(rt);

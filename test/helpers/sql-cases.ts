@@ -39,10 +39,10 @@ export interface CaseRun extends CallResult {
  * Run `body` (and then each of `more`, as further calls of other functions in the same runtime:
  * `app:case2`...) with `app:db` from `dialect`; `entries`: more YAML list items.
  */
-export async function runSqlCase(dialect: Dialect, body: string, opts: { more?: string[]; entries?: string; modules?: string[]; virtualTime?: boolean } = {}): Promise<CaseRun[]> {
+export async function runSqlCase(dialect: Dialect, body: string, opts: { more?: string[]; entries?: string; files?: Record<string, string>; modules?: string[]; virtualTime?: boolean } = {}): Promise<CaseRun[]> {
   const modules = opts.modules ?? ['sql', 'time', 'json'];
   const bodies = [body, ...(opts.more ?? [])];
-  const files: Record<string, string> = {};
+  const files: Record<string, string> = { ...opts.files };
   let entries = await dialect.dbEntry();
   bodies.forEach((b, i) => {
     const name = i === 0 ? 'case' : `case${i + 1}`;
@@ -243,6 +243,20 @@ export function sqlCases(dialect: Dialect): void {
         return rows[1].n`],
     });
     assert.deepEqual(runs.map((r) => r.error ?? JSON.parse(r.value!)), ['returned without commit', 0]);
+  });
+
+  test(`${d}: a process that fails with a transaction open has it rolled back when it exits`, async () => {
+    const v = await sqlValue(dialect, `
+      local db = require("sql").get("app:db")
+      assert(db:execute("CREATE TABLE crash (x INTEGER)"))
+      local pid = process.spawn_monitored("app:crasher", "app:procs")
+      local ev = process.events():receive()
+      local rows = assert(db:query("SELECT COUNT(*) AS n FROM crash"))
+      return {ev.kind, ev.result.error ~= nil, rows[1].n}`, {
+      entries: '  - {name: procs, kind: process.host}\n  - {name: crasher, kind: process.lua, source: "file://crasher.lua", modules: [sql]}\n',
+      files: { 'crasher.lua': 'return function()\n  local tx = assert(require("sql").get("app:db"):begin())\n  assert(tx:execute("INSERT INTO crash (x) VALUES (1)"))\n  error("crash with the transaction open")\nend\n' },
+    });
+    assert.deepEqual(v, ['pid.exit', true, 0]);
   });
 
   test(`${d}: db:stats() has Wippy's fields; release returns true and is safe twice`, async () => {

@@ -7,6 +7,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { assertNoJsStack } from '../helpers/cli';
 import { integrityCheck } from '../../runtime/store';
+import { ENTRY_KINDS } from '../../registry';
 import { tempDir } from '../../testkit/temp';
 import { ROOT, wippyAsync } from '../../testkit/wippy';
 
@@ -44,4 +45,5 @@ export async function runCase(c: Case): Promise<void> {
   if (fs.existsSync(db)) assert.equal(integrityCheck(db), 'ok', `${where}\nstore integrity`);
 }
 
-export const KINDS = 'function.lua, process.lua, workflow.lua, library.lua, process.host, process.service, temporal.client, temporal.worker, security.policy';
+/** The kinds an unknown-kind message lists: every kind this runtime runs, in the registry's order. */
+export const KINDS = ENTRY_KINDS.join(', ');
