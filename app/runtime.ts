@@ -122,7 +122,10 @@ export class Runtime {
       return { services: new LiveServices(this.deps, { process: self, context: req.context, depth, security: req.security }), self };
     });
     this.functions.processCaller = (req, entry, done) => this.node.callProcess(req, entry, done);
-    if (this.clock instanceof VirtualClock) this.clock.addBusyProbe(schedulerBusy);
+    if (this.clock instanceof VirtualClock) {
+      this.clock.addBusyProbe(schedulerBusy);
+      this.clock.addBusyProbe(() => this.resources.busy);
+    }
   }
 
   /** Load and validate a registry (file or folder). Throws RegistryError listing every mistake. */

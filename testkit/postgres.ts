@@ -53,7 +53,8 @@ function runAs(): { uid?: number; gid?: number } {
   }
 }
 
-function freePort(): Promise<number> {
+/** A loopback port nothing listens on right now (a server to start, or a server that is not there). */
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const srv = net.createServer();
     srv.on('error', reject);

@@ -15,7 +15,7 @@ import { inertEntryNote, type Entry, type Registry } from '../../registry';
 import { didYouMean } from '../../registry/suggest';
 import type { KvStore, Outcome, ResourceApi, SqlDatabase } from '../../lua/resources';
 import { SqliteDatabase } from './sqlite-db';
-import { PostgresDatabase } from './postgres-db';
+import { PostgresDatabase, postgresBusy } from './postgres-db';
 import { MemoryStore } from './memory-kv';
 import { SqlStore } from './sql-kv';
 
@@ -115,6 +115,11 @@ export class Resources implements ResourceApi {
     const store = this.stores.get(id);
     this.stores.delete(id);
     store?.close();
+  }
+
+  /** True while a database operation waits for its server (the virtual clock's busy probe). */
+  get busy(): boolean {
+    return postgresBusy();
   }
 
   /** Close everything (the runtime is closing; a pool's end is not waited for). */

@@ -41,8 +41,14 @@ function changeOf(r: pg.QueryArrayResult | pg.QueryArrayResult[]): SqlChange {
   return { lastInsertId: 0, rowsAffected: all.reduce((n, x) => n + (x.rowCount ?? 0), 0) };
 }
 
+let inFlight = 0;
+
+/** Whether a PostgreSQL operation is waiting for the server (a virtual clock must not jump then). */
+export const postgresBusy = (): boolean => inFlight > 0;
+
 function settle<T>(p: Promise<T>, done: Done<T>): void {
-  p.then((ok) => done({ ok }), (e: unknown) => done({ error: postgresError(e) }));
+  inFlight++;
+  p.then((ok) => { inFlight--; done({ ok }); }, (e: unknown) => { inFlight--; done({ error: postgresError(e) }); });
 }
 
 let checks = 0;

@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import { wippy, wippyAsync, startWippy } from '../../testkit/wippy';
 import { withRegistry } from '../../testkit/registry';
 import { until } from '../../testkit/wait';
-import { freshDatabase } from '../../testkit/postgres';
+import { freePort, freshDatabase } from '../../testkit/postgres';
 import { assertNoJsStack } from '../helpers/cli';
 
 const pgEntry = (port: number, database: string, lifecycle = '') =>
@@ -85,8 +85,7 @@ end
 });
 
 test('wippy run: a PostgreSQL server that cannot be reached fails its start in one line; what requires it is not started', async () => {
-  const net = await import('node:net');
-  const port = await new Promise<number>((resolve) => { const s = net.createServer().listen(0, '127.0.0.1', () => { const p = (s.address() as { port: number }).port; s.close(() => resolve(p)); }); });
+  const port = await freePort();
   const dir = withRegistry({
     'registry.yaml': `namespace: app
 entries:

@@ -6,7 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { sqlCases, sqlValue, type Dialect } from '../helpers/sql-cases';
-import { freshDatabase } from '../../testkit/postgres';
+import { freePort, freshDatabase } from '../../testkit/postgres';
 
 function pgEntry(database: string, port: number, more = ''): string {
   return `  - name: db\n    kind: db.sql.postgres\n    host: 127.0.0.1\n    port: ${port}\n    database: ${database}\n` +
@@ -66,9 +66,7 @@ test('postgres: write_committed is refused (Invalid), the other isolation levels
 
 test('postgres: a server that cannot be reached is an Unavailable, retryable error value', async () => {
   const { pg } = await freshDatabase();
-  // A port nothing listens on: the shared server's port + 1 is not ours; ask the OS for a closed one instead.
-  const net = await import('node:net');
-  const port = await new Promise<number>((resolve) => { const s = net.createServer().listen(0, '127.0.0.1', () => { const p = (s.address() as { port: number }).port; s.close(() => resolve(p)); }); });
+  const port = await freePort();
   assert.notEqual(port, pg.port);
   const dialect: Dialect = { name: 'postgres', dbEntry: async () => pgEntry('postgres', port) };
   const v = await sqlValue(dialect, `
@@ -94,4 +92,20 @@ test('postgres: host_env and friends are read from the environment when the pool
     local r = assert(db:query("SELECT current_database() AS db, current_setting('application_name') AS app"))[1]
     return {r.db, r.app}`);
   assert.deepEqual(v, [database, 'wippy_test']);
+});
+
+test('postgres: under --virtual-time the clock does not jump while a query waits for the server', async () => {
+  const v = await sqlValue(postgres, `
+    local time = require("time")
+    local db = require("sql").get("app:db")
+    local order = {}
+    coroutine.spawn(function()
+      time.sleep("10s")
+      table.insert(order, "slept")
+    end)
+    assert(db:query("SELECT pg_sleep(0.3)"))
+    table.insert(order, "queried")
+    time.sleep("20s")
+    return order`, { virtualTime: true });
+  assert.deepEqual(v, ['queried', 'slept']);
 });
