@@ -23,24 +23,18 @@ import { WorkflowWatches } from './workflow-watches';
 import { LiveServices, LiveDeps } from '../runtime/live-services';
 import { RuntimeEventBus } from '../runtime/events/bus';
 import { policiesOf } from '../runtime/policies';
+import { NodeHttpClient } from '../runtime/http-client';
+import { EnvRegistry } from '../runtime/env';
 import { Resources } from '../runtime/resources';
 import { GLOBAL_MODULES, MODULE_NAMES, WORKFLOW_MODULE_NAMES, stdModule } from '../lua-stdlib';
-import { WippyError, ErrorCode, ErrorKind } from '../base/errors';
-import type { MailboxCodec, Services } from '../lua/services';
+import { WippyError, ErrorCode, ErrorKind, type ErrorInfo } from '../base/errors';
+import type { MailboxCodec, Services, WorkflowDescription } from '../lua/services';
+import { workflowIdOfPid } from '../runtime/engine/addressing';
 import type { CallRequest, CallResult, Payload } from '../base/payload';
 
-export interface Output {
-  print(text: string): void;
-  log(level: string, message: string, fields?: Record<string, unknown>): void;
-}
+import { consoleOutput, type Output } from './output';
 
-export const consoleOutput: Output = {
-  print: (text) => { process.stdout.write(`${text}\n`); },
-  log: (level, message, fields) => {
-    const f = fields && Object.keys(fields).length ? ` ${JSON.stringify(fields)}` : '';
-    process.stderr.write(`[${level}] ${message}${f}\n`);
-  },
-};
+export { consoleOutput, type Output } from './output';
 
 export interface RuntimeOptions {
   /** Instructions one activation may run (default lua/host.ts DEFAULT_BUDGET). */
@@ -91,7 +85,12 @@ export class Runtime {
       },
     };
     this.clock = options.clock ?? (options.virtualTime ? new VirtualClock() : realClock);
-    this.resources = new Resources(registry, { now: () => this.clock.now(), log: (l, m) => output.log(l, m) });
+    const env = new EnvRegistry(registry);
+    this.resources = new Resources(registry, {
+      now: () => this.clock.now(),
+      log: (l, m) => output.log(l, m),
+      env: (name, callerId) => { const r = env.forCaller(callerId).get(name); return 'value' in r ? r.value : undefined; },
+    });
     this.deps = {
       call: (req, done, depth) => this.functions.call(req, done, depth),
       clock: this.clock,
@@ -100,11 +99,14 @@ export class Runtime {
       events: this.events,
       resources: this.resources,
       policies: policiesOf(registry),
+      httpClient: new NodeHttpClient(),
+      describeWorkflow: (id) => this.describeWorkflow(id),
+      env,
     };
     this.node = new ProcessNode({
       registry,
       makeHost: (entry, services) => createEntryHost(poolCtx, entry, services),
-      servicesFor: (api) => new LiveServices(this.deps, { process: api }),
+      servicesFor: (api, from) => new LiveServices(this.deps, { process: api, context: from.context, security: from.security }),
       codec: mailboxCodec,
       now: () => this.deps.clock.now(),
       log: (level, message) => output.log(level, message),
@@ -119,7 +121,7 @@ export class Runtime {
     // Each call runs as a process, made only if the call uses it (runtime/process/api.ts).
     this.functions = new FunctionRunner(registry, poolCtx, (req, depth) => {
       const self = this.node.apiFor(null, req.id);
-      return { services: new LiveServices(this.deps, { process: self, context: req.context, depth, security: req.security }), self };
+      return { services: new LiveServices(this.deps, { process: self, context: req.context, depth, security: req.security, http: req.http }), self };
     });
     this.functions.processCaller = (req, entry, done) => this.node.callProcess(req, entry, done);
     if (this.clock instanceof VirtualClock) {
@@ -264,6 +266,22 @@ export class Runtime {
     const r = engine.start(id, args);
     if ('error' in r) return Promise.resolve({ result: { error: r.error } });
     return new Promise((resolve) => engine.watch(r.id, resolve));
+  }
+
+  /** A workflow's row as committed (`workflow.describe`): by id or PID; NotFound / Unavailable errors. */
+  describeWorkflow(idOrPid: string): WorkflowDescription | ErrorInfo {
+    if (!this.store) return { kind: ErrorKind.Unavailable, message: 'no workflow store is open in this run (the registry runs no temporal.worker)', retryable: false };
+    const id = workflowIdOfPid(idOrPid) ?? idOrPid;
+    const row = this.store.getWorkflow(id);
+    if (!row) return { kind: ErrorKind.NotFound, message: `no workflow ${idOrPid}`, retryable: false };
+    return { id: row.id, entry: row.entry, status: row.status, result: row.result, error: row.error };
+  }
+
+  /** Resolves once everything the engine has recorded so far is committed (at once without one). */
+  durable(): Promise<void> {
+    const engine = this.engine;
+    if (!engine || engine.closed) return Promise.resolve();
+    return new Promise((resolve) => engine.afterCommit(resolve));
   }
 
   /** Commit pending work and release the store. */

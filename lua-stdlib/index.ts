@@ -5,7 +5,7 @@
  * `global` modules are installed in every state without `require`; `workflowSafe` ones may be
  * listed by workflow.lua entries (deterministic, or intercepted by the workflow engine).
  */
-import { type StdModule } from '../lua/api';
+import { type StdModule, lua, lstr } from '../lua/api';
 import { openErrors } from './errors';
 import { openJson } from './json';
 import { openUuid } from './uuid';
@@ -24,6 +24,9 @@ import { openText } from './text';
 import { openEvents } from './events';
 import { openSecurity } from './security';
 import { openLogger } from './logger';
+import { openHttp } from './http';
+import { openHttpClient } from './http_client';
+import { openEnv } from './env';
 import { openSql } from './sql/index';
 import { openStore } from './store';
 
@@ -46,6 +49,12 @@ export const STDLIB: readonly StdModule[] = [
   { name: 'events', open: openEvents, workflowSafe: false },
   { name: 'security', open: openSecurity, workflowSafe: false },
   { name: 'logger', open: openLogger, workflowSafe: true },
+  { name: 'http', open: openHttp, workflowSafe: false },
+  { name: 'http_client', open: openHttpClient, workflowSafe: false },
+  // The sandbox's global `os` (time, clock, date on the execution's clock): listing it in
+  // `modules:` is allowed, as in Wippy, and `require("os")` gives that same table.
+  { name: 'os', open: (L) => { lua.lua_getglobal(L, lstr('os')); }, workflowSafe: true },
+  { name: 'env', open: openEnv, workflowSafe: false },
   { name: 'sql', open: openSql, workflowSafe: false },
   { name: 'store', open: openStore, workflowSafe: false },
 ];

@@ -10,8 +10,9 @@
  * `text/plain` and `application/octet-stream` (a string, or a number's text). `data()` of a text
  * payload decodes it back to Lua (JSON, YAML; text as a string). Transcoding to
  * `application/msgpack` or `golang/any`, or a value a format cannot hold, is `nil, err` of kind
- * Internal (`transcode failed: ...`); nothing raises for a user's value. Payloads stay inside
- * the Lua state that made them (the codec does not carry userdata between states).
+ * Internal (`transcode failed: ...`); nothing raises for a user's value. A payload userdata stays
+ * inside the Lua state that made it: sent or returned, the codec carries its data (so a
+ * forwarded `msg:payload()` arrives as the value it holds).
  */
 import YAML from 'yaml';
 import {
@@ -45,8 +46,8 @@ function pushPayload(L: LuaState, format: string, bytes?: Uint8Array): void {
 }
 
 /** Push the Lua value of a payload (decoding its text). Throws TranscodeError. */
-function pushData(L: LuaState, box: PayloadBox): void {
-  if (HELD.has(box.format)) { lua.lua_getuservalue(L, 1); return; }
+function pushData(L: LuaState, box: PayloadBox, idx = 1): void {
+  if (HELD.has(box.format)) { lua.lua_getuservalue(L, idx); return; }
   const bytes = box.bytes ?? new Uint8Array();
   chargeBytes(L, bytes.length);
   if (box.format === FORMATS.STRING || box.format === FORMATS.BYTES) { pushBytes(L, bytes); return; }
@@ -113,7 +114,7 @@ const transcode: LuaFn = (L) => {
 const buildClass = methodsClass('payload', { get_format: getFormat, data: dataFn('transcode failed'), unmarshal: dataFn('unmarshal failed'), transcode },
   { __tostring: (L1: LuaState) => { pushText(L1, `payload{format=${check(L1).format}}`); return 1; } });
 
-registerPayloadType(buildClass);
+registerPayloadType(buildClass, (L1, idx) => pushData(L1, lua.lua_touserdata(L1, idx) as PayloadBox, idx));
 
 const newPayload: LuaFn = (L) => {
   lua.lua_settop(L, 1);

@@ -12,6 +12,9 @@
  * option values are encoded where they are given, so a bad value raises there with its path;
  * an `@` topic, an empty name or a nil actor/scope is an argument error (as in Wippy); the actor
  * and scope (the `security` module's values) go to the started process as SpawnOptions.security.
+ * Inheritance (Wippy's): every start, plain `process.spawn*` or a Spawner's, carries the
+ * starting execution's context values (the Spawner's own win) and, unless the Spawner set
+ * one, its actor and scope (`inherit`).
  */
 import {
   lua, lauxlib, lstr, LuaState, LuaFn, raise, checkText, encode, CodecError, pushText, pushError,
@@ -35,6 +38,16 @@ export function payloadsFrom(L: LuaState, from: number, what: string, verb = 'sp
     }
   }
   return out;
+}
+
+/** Complete `opts` with what a started process inherits from the execution that starts it. */
+export function inherit(L: LuaState, opts: SpawnOptions): SpawnOptions {
+  const services = hostOf(L).services;
+  const ctx = services.context();
+  if (Object.keys(ctx).length > 0) opts.context = { ...ctx, ...opts.context };
+  const sc = services.security?.()?.context();
+  if (sc && (sc.actor || sc.scope)) opts.security = { ...sc, ...opts.security };
+  return opts;
 }
 
 interface Spawner {
@@ -102,7 +115,7 @@ function spawnWith(monitor: boolean, link: boolean): LuaFn {
     if (s.context) opts.context = s.context;
     if (s.name) opts.name = s.name;
     if (s.security) opts.security = s.security;
-    const r = hostOf(L).services.process().spawn(id, host, payloadsFrom(L, 4, 'argument'), opts);
+    const r = hostOf(L).services.process().spawn(id, host, payloadsFrom(L, 4, 'argument'), inherit(L, opts));
     if ('error' in r) { lua.lua_pushnil(L); pushError(L, r.error); return 2; }
     pushText(L, r.pid);
     return 1;

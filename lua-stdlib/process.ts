@@ -16,7 +16,7 @@ import {
 } from '../lua/api';
 import type { Payload } from '../base/payload';
 import { ErrorKind, type ErrorInfo } from '../base/errors';
-import { spawnerFunctions, payloadsFrom } from './process-spawner';
+import { spawnerFunctions, payloadsFrom, inherit } from './process-spawner';
 
 const MESSAGE_MT = 'wippy.message';
 
@@ -39,7 +39,7 @@ function spawner(opts: SpawnOptions): LuaFn {
   return (L) => {
     const id = checkText(L, 1);
     const host = optText(L, 2, null);
-    const r = api(L).spawn(id, host, encodeArgs(L, 3, 'argument'), opts);
+    const r = api(L).spawn(id, host, encodeArgs(L, 3, 'argument'), inherit(L, { ...opts }));
     if ('error' in r) { lua.lua_pushnil(L); pushError(L, r.error); return 2; }
     pushText(L, r.pid);
     return 1;

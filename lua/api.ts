@@ -22,7 +22,7 @@ export type {
   ResourceApi, SqlDatabase, SqlTransaction, SqlStatement, SqlRunner, SqlValue, SqlRows, SqlChange, SqlStats,
   TxOptions, Isolation, KvStore, Outcome, Done,
 } from './resources';
-export type { Services, ProcessApi, SpawnOptions, StartupMessage, WorkflowApi, MailboxApi, MailboxCodec, Message, ProcessEvent } from './services';
+export type { Services, ProcessApi, SpawnOptions, StartupMessage, WorkflowApi, MailboxApi, MailboxCodec, Message, ProcessEvent, HttpClientRequest, HttpClientResponse, WorkflowDescription } from './services';
 
 // Values: JSON payloads both ways, error values, channels.
 export { encode, CodecError, WORK_VALUE, PAYLOAD_OF } from './codec';
@@ -35,5 +35,5 @@ export { wippyEncode, EncodeError } from './wippyjson';
 export { PAYLOAD_MT, HELD_FORMAT, registerPayloadType, pushHeldPayload, pushWirePayload } from './payloadvalue';
 export { Channel, type Item, type SelectCase, type SelectOutcome, trySelect, waitSelect } from './channel';
 export { pushActor, pushScope, pushPolicy, testActor, testScope, testPolicy, securityMetaArg } from './security-values';
-export type { SecurityApi } from './services';
+export type { SecurityApi, EnvApi } from './services';
 export { pushChannel, checkChannel, pushNil, testCase, ensureChannelType } from './channelvalue';

@@ -30,6 +30,29 @@ import { MAX_DEPTH } from './limits';
 /** A userdata whose JS object has this method encodes as the JSON of what it returns (security values). */
 export const PAYLOAD_OF = Symbol('payloadOf');
 
+/**
+ * Userdata classes that encode as a plain Lua value they carry (a payload value encodes as its
+ * data): by metatable name, a function that pushes that value or throws Error when it cannot.
+ */
+const valueOfClass = new Map<string, (L: LuaState, idx: number) => void>();
+
+/** Register how a userdata class (metatable name) gives the Lua value it stands for. */
+export function registerEncodedAs(metatable: string, push: (L: LuaState, idx: number) => void): void {
+  valueOfClass.set(metatable, push);
+}
+
+/** Encode the value a registered userdata stands for; false when idx is no such userdata. */
+function encodeCarried(L: LuaState, idx: number, mode: CodecMode, path: string, depth: number, seen: Set<unknown>, out: string[]): boolean {
+  for (const [mt, push] of valueOfClass) {
+    if (lauxlib.luaL_testudata(L, idx, lstr(mt)) === null) continue;
+    const top = lua.lua_gettop(L);
+    try { push(L, idx); } catch (e) { lua.lua_settop(L, top); throw new CodecError((e as Error).message, path); }
+    try { encodeAt(L, lua.lua_gettop(L), mode, path, depth + 1, seen, out); } finally { lua.lua_settop(L, top); }
+    return true;
+  }
+  return false;
+}
+
 export { MAX_DEPTH };
 export const ARRAY_MT = 'wippy.array';
 const ERROR_TAG = '$error';
@@ -87,6 +110,7 @@ function encodeAt(L: LuaState, idx: number, mode: CodecMode, path: string, depth
       if (e) { out.push(encodeErrorInfo(e, mode)); return; }
       const u = lua.lua_touserdata(L, idx) as { [PAYLOAD_OF]?: () => unknown } | null;
       if (u && typeof u[PAYLOAD_OF] === 'function') { out.push(JSON.stringify(u[PAYLOAD_OF]())); return; }
+      if (encodeCarried(L, idx, mode, path, depth, seen, out)) return;
       throw new CodecError('cannot encode a userdata', path);
     }
     default:

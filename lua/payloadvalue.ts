@@ -10,6 +10,7 @@
  */
 import { lua, LuaState, setClassMetatable } from './vm';
 import { decode } from './decode';
+import { registerEncodedAs } from './codec';
 import type { Payload } from '../base/payload';
 
 export const PAYLOAD_MT = 'wippy.payload';
@@ -17,9 +18,13 @@ export const HELD_FORMAT = 'lua/any';
 
 let buildPayloadType: (L: LuaState) => void = () => { /* the payload module registers the class */ };
 
-/** lua-stdlib/payload.ts registers how the payload class's metatable is built. */
-export function registerPayloadType(build: (L: LuaState) => void): void {
+/**
+ * lua-stdlib/payload.ts registers how the payload class's metatable is built, and how to push a
+ * payload's data: the codec encodes a payload as its data (`process.send(pid, topic, msg:payload())`).
+ */
+export function registerPayloadType(build: (L: LuaState) => void, pushData: (L: LuaState, idx: number) => void): void {
   buildPayloadType = build;
+  registerEncodedAs(PAYLOAD_MT, pushData);
 }
 
 /** Replace the value on top of the stack with a payload holding it (format `format`). */

@@ -3,8 +3,9 @@
  *
  * Owns: which parts of Lua's standard library exist. Opened: base (without dofile/loadfile, with a
  * text-only `load`), coroutine (resume/wrap forward host waits, see task.ts), table, string
- * (without string.dump; string.rep capped), math (random seeded per state), utf8, and a safe `os`
- * (time, clock, date, difftime reading the execution's clock). Absent: io, package, debug,
+ * (without string.dump; string.rep capped; callable as typed Lua's cast `string(x)`, with the
+ * type values `integer`, `number`, `boolean`: typecasts.ts), math (random seeded per state), utf8, and a safe `os`
+ * (time, clock, date, difftime reading the execution's clock); `table.create` as Wippy's Lua has it. Absent: io, package, debug,
  * os.execute/exit/getenv/remove/rename/tmpname, require of files (host-modules.ts provides `require`).
  * Invariants: nothing here reaches the file system, the process or another state; every clock
  * or random value comes from the execution's Services or the state's own generator.
@@ -14,6 +15,7 @@ import { HOST_YIELD } from './task';
 import { compile, loadChunk } from './chunks';
 import type { Services } from './services';
 import { testError } from './errorvalue';
+import { addStringCast, pushTypeValue } from './typecasts';
 
 /** Largest string a script may build (bytes): string.rep, `..`, table.concat, gsub, format. */
 export const MAX_STRING = 64 * 1024 * 1024;
@@ -143,6 +145,20 @@ function baseFunction(name: string): LuaFn {
 type Opener = ((L: LuaState) => void) | undefined;
 
 /**
+ * `table.create(narray [, nhash])` (Wippy's Lua): a new empty table, sized for that many array
+ * and hash slots (a hint only, as lua_createtable; capped so a hint cannot allocate much).
+ */
+const tableCreate: LuaFn = (L) => {
+  const hint = (arg: number): number => {
+    const n = lua.lua_isnoneornil(L, arg) ? 0 : lauxlib.luaL_checkinteger(L, arg);
+    if (n < 0) lauxlib.luaL_argerror(L, arg, lstr('size must not be negative'));
+    return Math.min(n, 1024);
+  };
+  lua.lua_createtable(L, hint(1), hint(2));
+  return 1;
+};
+
+/**
  * Openers every state shares (they need nothing of the state's own): the base functions, `load`
  * made text-only (no precompiled chunks from user code), table and utf8. A state's own openers
  * object has this as its prototype, so a new state allocates no closure for them.
@@ -155,8 +171,12 @@ const SHARED_OPENERS: Record<string, Opener> = (() => {
     o[name] = (L1) => lua.lua_pushcfunction(L1, f);
   }
   o.load = (L1) => { lua.lua_pushcfunction(L1, baseFunction('load')); lua.lua_pushjsclosure(L1, textOnlyLoad, 1); };
-  o.table = (L1) => { lualib.luaopen_table(L1); };
+  o.table = (L1) => { lualib.luaopen_table(L1); setFuncs(L1, { create: tableCreate }); };
   o.utf8 = (L1) => { lualib.luaopen_utf8(L1); };
+  // Typed Lua's type values, called to cast: `integer(x)` (typecasts.ts).
+  o.integer = (L1) => pushTypeValue(L1, 'integer');
+  o.number = (L1) => pushTypeValue(L1, 'number');
+  o.boolean = (L1) => pushTypeValue(L1, 'boolean');
   return o;
 })();
 
@@ -176,6 +196,7 @@ export function openSandbox(L: LuaState, hooks: SandboxHooks): void {
   lua.lua_pushliteral(L, lua.LUA_VERSION);
   lua.lua_setfield(L, -2, lstr('_VERSION'));
   pushLazyModule(L, SANDBOX_STRING);
+  addStringCast(L); // typed Lua's `string(x)`
   lua.lua_pushliteral(L, '');
   lua.lua_createtable(L, 0, 1);
   lua.lua_pushvalue(L, -3);

@@ -24,6 +24,8 @@ import type { EntryContext } from './fields';
 import { readLifecycle } from './lifecycle';
 import { readLuaEntry } from './lua-kinds';
 import { readPolicy } from './policy-kind';
+import { readHttpService, readHttpRouter, readHttpEndpoint } from './http-kinds';
+import { readEnvStorage, readEnvVariable } from './env-kinds';
 import { readMemoryStore, readPostgres, readSqlite, readSqlStore } from './resource-kinds';
 import type { ProblemSink } from './errors';
 import type { RawEntry } from './load';
@@ -67,6 +69,14 @@ const NORMALISERS: { [K in EntryKind]: Normaliser<K> } = {
   'temporal.client': readClient,
   'temporal.worker': readWorker,
   'security.policy': readPolicy,
+  'http.service': readHttpService,
+  'http.router': readHttpRouter,
+  'http.endpoint': readHttpEndpoint,
+  'env.storage.memory': readEnvStorage,
+  'env.storage.os': readEnvStorage,
+  'env.storage.static': readEnvStorage,
+  'env.storage.router': readEnvStorage,
+  'env.variable': readEnvVariable,
   'db.sql.sqlite': readSqlite,
   'db.sql.postgres': readPostgres,
   'store.memory': readMemoryStore,

@@ -17,6 +17,8 @@ export type ResourceKind = (typeof RESOURCE_KINDS)[number];
 export const ENTRY_KINDS = [
   'function.lua', 'process.lua', 'workflow.lua', 'library.lua',
   'process.host', 'process.service', 'temporal.client', 'temporal.worker', 'security.policy',
+  'http.service', 'http.router', 'http.endpoint',
+  'env.storage.memory', 'env.storage.os', 'env.storage.static', 'env.storage.router', 'env.variable',
   ...RESOURCE_KINDS,
 ] as const;
 export type EntryKind = (typeof ENTRY_KINDS)[number];
@@ -130,6 +132,62 @@ export interface PolicyEntry extends EntryBase {
   groups: string[];
 }
 
+/** An HTTP server (`addr: "host:port"`, host empty = every interface); registry/http-kinds.ts. */
+export interface HttpServiceEntry extends EntryBase {
+  kind: 'http.service';
+  /** As written, e.g. `:8085`, `127.0.0.1:0`. */
+  addr: string;
+  /** '' = every interface. */
+  host: string;
+  port: number;
+  /** `timeouts: {read, write, idle}` in ms; 0 = none (as in Go). */
+  timeouts: { readMs: number; writeMs: number; idleMs: number };
+  lifecycle: Lifecycle;
+}
+
+/** A group of endpoints under `prefix`, served by the http.service in `meta.server`. */
+export interface HttpRouterEntry extends EntryBase {
+  kind: 'http.router';
+  server: string;
+  prefix: string;
+  /** Wippy's middleware names: not run here (a warning at load). */
+  middleware: string[];
+}
+
+/** `method path` -> a function.lua handler (`func`), on the router in `meta.router`. */
+export interface HttpEndpointEntry extends EntryBase {
+  kind: 'http.endpoint';
+  router: string;
+  /** Upper case. */
+  method: string;
+  /** Starts with `/`; parameters as `{name}` (`:name` is rewritten), `{name...}` for the rest. */
+  path: string;
+  func: string;
+}
+
+/** The storage kinds of Wippy's environment variables (runtime/env.ts runs them). */
+export const ENV_STORAGE_KINDS = ['env.storage.memory', 'env.storage.os', 'env.storage.static', 'env.storage.router'] as const;
+export type EnvStorageKind = (typeof ENV_STORAGE_KINDS)[number];
+
+/** An `env.storage.*` entry: `values` for static, `storages` (full ids, in order) for router. */
+export interface EnvStorageEntry extends EntryBase {
+  kind: EnvStorageKind;
+  values: Record<string, string>;
+  storages: string[];
+}
+
+/** An `env.variable` entry: the name `env.get` finds it by, and where its value is kept. */
+export interface EnvVariableEntry extends EntryBase {
+  kind: 'env.variable';
+  /** `variable:`, else the entry's id (Wippy's rule). */
+  variable: string;
+  /** Full id of an env.storage.* entry. */
+  storage: string;
+  /** Returned when the storage has no value (or an empty one); '' = none. */
+  default: string;
+  readonly: boolean;
+}
+
 /** `db.sql.sqlite`: one SQLite database (better-sqlite3, one connection). */
 export interface SqliteEntry extends EntryBase {
   kind: 'db.sql.sqlite';
@@ -181,7 +239,8 @@ export interface SqlStoreEntry extends EntryBase {
 
 export type ResourceEntry = SqliteEntry | PostgresEntry | MemoryStoreEntry | SqlStoreEntry;
 
-export type Entry = LuaEntry | ProcessHostEntry | ServiceEntry | ClientEntry | WorkerEntry | PolicyEntry | ResourceEntry;
+export type Entry = LuaEntry | ProcessHostEntry | ServiceEntry | ClientEntry | WorkerEntry | PolicyEntry
+  | HttpServiceEntry | HttpRouterEntry | HttpEndpointEntry | EnvStorageEntry | EnvVariableEntry | ResourceEntry;
 
 export interface Registry {
   /** Absolute folder the registry was loaded from (the YAML file's folder, or the folder given). */

@@ -25,8 +25,8 @@ export interface NodeDeps {
   registry: Registry;
   /** A fresh host for a process entry with its entry function loaded; throws on load failure. */
   makeHost(entry: LuaEntry, services: Services): { host: LuaHost; fnRef: number };
-  /** Services for a process (live clock, calls...) whose `process()` is `api`. */
-  servicesFor(api: ProcessApi): Services;
+  /** Services for a process (live clock, calls...) whose `process()` is `api`, with the context and security its starter gave (SpawnOptions). */
+  servicesFor(api: ProcessApi, from: Pick<SpawnOptions, 'context' | 'security'>): Services;
   codec: MailboxCodec;
   now(): number;
   log(level: 'debug' | 'info' | 'warn' | 'error', message: string): void;
@@ -86,7 +86,7 @@ export class ProcessNode implements NodeOps {
     const proc = new Process(pid, id, host, this.deps.codec);
     let loaded;
     try {
-      loaded = this.deps.makeHost(entry as LuaEntry, this.deps.servicesFor(this.apiFor(proc)));
+      loaded = this.deps.makeHost(entry as LuaEntry, this.deps.servicesFor(this.apiFor(proc), { context: opts.context, security: opts.security }));
     } catch (e) {
       return { error: { kind: ErrorKind.Internal, message: `cannot start ${id}: ${(e as Error).message}`, retryable: false } };
     }

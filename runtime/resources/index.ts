@@ -23,6 +23,8 @@ export interface ResourceDeps {
   /** The runtime's clock (expiry of store keys). */
   now(): number;
   log(level: 'info' | 'warn' | 'error', message: string): void;
+  /** An env variable as the entry `callerId` sees it (Wippy's env registry), or undefined. */
+  env?(name: string, callerId: string): string | undefined;
 }
 
 type Db = SqliteDatabase | PostgresDatabase;
@@ -67,7 +69,7 @@ export class Resources implements ResourceApi {
     let db: Db;
     try {
       if (e.kind === 'db.sql.sqlite') db = new SqliteDatabase(e.id, e.file);
-      else if (e.kind === 'db.sql.postgres') db = new PostgresDatabase(e.id, e, (m) => this.deps.log('warn', m));
+      else if (e.kind === 'db.sql.postgres') db = new PostgresDatabase(e.id, e, (name) => this.deps.env?.(name, e.id) ?? process.env[name], (m) => this.deps.log('warn', m));
       else throw new Error(`${e.kind} is not a database kind`);
     } catch (err) {
       const where = e.kind === 'db.sql.sqlite' ? ` (${e.file})` : '';

@@ -74,8 +74,8 @@ export class PostgresDatabase implements SqlDatabase {
   private closed = false;
 
   /** Throws an Error when the entry's settings are unusable (an unset *_env variable...). */
-  constructor(readonly label: string, entry: PostgresEntry, log: (message: string) => void) {
-    this.pool = new pg.Pool(poolConfig(entry));
+  constructor(readonly label: string, entry: PostgresEntry, env: (name: string) => string | undefined, log: (message: string) => void) {
+    this.pool = new pg.Pool(poolConfig(entry, env));
     // An idle connection that breaks (server restart) is dropped by the pool; without a listener
     // the 'error' event would end the process.
     this.pool.on('error', (e) => log(`database ${label}: an idle connection failed: ${e.message}`));

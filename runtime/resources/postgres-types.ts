@@ -66,16 +66,17 @@ const SSL: Record<string, pg.PoolConfig['ssl']> = {
 };
 
 /**
- * The pool settings of an entry: `*_env` variables win when set (read now); `options` are
+ * The pool settings of an entry: a `*_env` name wins when `lookup` finds a value for it (read
+ * now: the registry's env variables, then the process environment); `options` are
  * libpq's keywords (`sslmode`, `connect_timeout` in seconds, `application_name`), any other key a
  * server setting sent at connect (lib/pq does the same). Throws an Error naming what is wrong.
  */
-export function poolConfig(e: PostgresEntry, env: NodeJS.ProcessEnv = process.env): pg.PoolConfig {
+export function poolConfig(e: PostgresEntry, lookup: (name: string) => string | undefined): pg.PoolConfig {
   const pick = (key: keyof PostgresEntry['env'], written: string): string => {
     const name = e.env[key];
-    const v = name !== undefined ? env[name] : undefined;
+    const v = name !== undefined ? lookup(name) : undefined;
     if (v !== undefined && v !== '') return v;
-    if (written === '' && name !== undefined) throw new Error(`${key}_env names ${name}, which is not set in the environment`);
+    if (written === '' && name !== undefined) throw new Error(`${key}_env names ${name}, which is neither an env.variable of the registry nor set in the environment`);
     return written;
   };
   const portText = pick('port', e.port ? String(e.port) : '');

@@ -2,7 +2,7 @@
 // os.platform, as Wippy's suites check them.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { evalLua } from '../helpers/lua';
+import { evalLua, runLua } from '../helpers/lua';
 import { withRegistry } from '../../testkit/registry';
 import { Runtime } from '../../app/runtime';
 
@@ -73,4 +73,11 @@ return { main = function() return {ctx.get("a"), ctx.get("b")} end }`,
 
 test('os.platform is "wippy"', async () => {
   assert.equal(await evalLua('return os.platform', { modules: [] }), 'wippy');
+});
+
+test('os may be listed in modules (as Wippy registries do): no warning, require("os") is the global os', async () => {
+  const r = await runLua('local o = require("os") return {o == os, type(o.time), type(o.date)}', { modules: ['time', 'os'] });
+  assert.equal(r.error, undefined);
+  assert.deepEqual(JSON.parse(r.value!), [true, 'function', 'function']);
+  assert.deepEqual(r.logs.filter((l) => /not provided/.test(l)), []);
 });

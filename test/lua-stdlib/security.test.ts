@@ -83,6 +83,50 @@ test('with_actor/with_scope reach the callee and the calls it makes; can() uses 
   assert.deepEqual(v, [{ actor: 'alice', meta: { team: 'docs' }, scoped: true, read: true, secret: false, nested: 'alice' }, false, false]);
 });
 
+test('a spawned process inherits its starter\'s actor, scope and context values; a Spawner\'s own win', async () => {
+  const entries = `${POLICIES}
+  - name: procs
+    kind: process.host
+  - name: spy
+    kind: process.lua
+    source: file://spy.lua
+    modules: [security, ctx]
+  - name: starter
+    kind: function.lua
+    source: file://starter.lua
+    modules: [security]
+`;
+  const files = {
+    ...FILES,
+    'spy.lua': `local security = require("security")
+local ctx = require("ctx")
+return { main = function(reply)
+  local a = security.actor()
+  process.send(reply, "seen", { actor = a and a:id(), order = ctx.get("order"), note = ctx.get("note"), read = security.can("read", "docs:x") })
+end }`,
+    'starter.lua': `local security = require("security")
+return { main = function()
+  local inbox = process.inbox()
+  process.spawn("test:spy", "test:procs", process.pid())
+  local plain = inbox:receive():payload():data()
+  process.with_context({ note = "mine" }):with_actor(security.new_actor("bob")):spawn("test:spy", "test:procs", process.pid())
+  local own = inbox:receive():payload():data()
+  return { plain = plain, own = own }
+end }`,
+  };
+  const v = await evalLua(`
+    local security = require("security")
+    local funcs = require("funcs")
+    local r, err = funcs.new():with_context({ order = "o-1" }):with_actor(security.new_actor("alice"))
+      :with_scope(security.named_scope("test:readers")):call("test:starter")
+    assert(err == nil, tostring(err))
+    return r`, { ...M, extraEntries: entries, extraFiles: files });
+  assert.deepEqual(v, {
+    plain: { actor: 'alice', order: 'o-1', read: true },
+    own: { actor: 'bob', order: 'o-1', note: 'mine', read: true },
+  });
+});
+
 test('a security.policy entry with a bad effect or empty actions is a registry problem', async () => {
   await assert.rejects(runLua('return 1', { modules: [], extraEntries: `
   - name: bad

@@ -149,3 +149,13 @@ test('lazily opened globals behave like ordinary ones: set to nil stays nil, str
     for k in pairs(string) do n = n + 1 end
     return {up, same, gone, n > 10, type(pairs), string.dump == nil}`), ['ABC', true, true, true, 'function', true]);
 });
+
+test('table.create(narray, nhash) gives a new empty table (Wippy\'s Lua); a negative size is an argument error', async () => {
+  const v = await evalLua(`
+    local t = table.create(3, 0)
+    t[#t + 1] = "a"
+    local u = table.create(2)
+    local ok, err = pcall(table.create, -1)
+    return {#t, t[1], next(u) == nil, t ~= u, ok, tostring(err):match("size must not be negative") ~= nil}`);
+  assert.deepEqual(v, [1, 'a', true, true, false, true]);
+});

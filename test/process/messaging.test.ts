@@ -46,6 +46,24 @@ test('ping-pong between two processes', async () => {
   assert.equal(rt.node.size, 0, 'the ponger has exited too');
 });
 
+test('a received payload sent on as it is arrives as the value it holds (echo with string(msg:from()))', async () => {
+  const rt = registry({
+    echo: `return function()
+      local msg = process.listen("echo", { message = true }):receive()
+      process.send(string(msg:from()), "reply", msg:payload())
+      process.send(string(msg:from()), "made", payload.new({ n = 2 }))
+    end`,
+    asker: `return function()
+      local p = process.spawn("app:echo", "app:procs")
+      process.send(p, "echo", { text = "hi", list = { 1, 2 } })
+      local inbox = process.inbox()
+      local a, b = inbox:receive(), inbox:receive()
+      return { a:topic(), a:payload():data(), b:topic(), b:payload():data() }
+    end`,
+  });
+  assert.deepEqual(await run(rt, 'app:asker'), ['reply', { text: 'hi', list: [1, 2] }, 'made', { n: 2 }]);
+});
+
 test('producer/consumer over a buffered channel with two coroutines', async () => {
   const rt = registry({
     pc: `return function(n)
