@@ -78,13 +78,14 @@ test('postgres: a server that cannot be reached is an Unavailable, retryable err
   assert.match(message, /ECONNREFUSED/);
 });
 
-test('postgres: host_env and friends are read from the environment when the pool is made', async () => {
+test('postgres: *_env fields name an env.variable of the registry (as in Wippy), else a variable of the environment', async () => {
   const { pg, database } = await freshDatabase();
-  process.env.WIPPY_TEST_PG_PORT = String(pg.port);
   process.env.WIPPY_TEST_PG_DB = database;
   const dialect: Dialect = {
     name: 'postgres',
-    dbEntry: async () => '  - name: db\n    kind: db.sql.postgres\n    host: 127.0.0.1\n    port_env: WIPPY_TEST_PG_PORT\n' +
+    dbEntry: async () => `  - {name: vars, kind: env.storage.static, values: {PG_PORT: "${pg.port}"}}\n` +
+      '  - {name: pg_port, kind: env.variable, variable: PG_PORT, storage: vars}\n' +
+      '  - name: db\n    kind: db.sql.postgres\n    host: 127.0.0.1\n    port_env: PG_PORT\n' +
       '    database_env: WIPPY_TEST_PG_DB\n    username: postgres\n    password: unused\n    options: {application_name: wippy_test, sslmode: disable}\n',
   };
   const v = await sqlValue(dialect, `
