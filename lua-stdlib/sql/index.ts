@@ -22,7 +22,7 @@ import { prepareOn, pushTransaction, runSql } from './handles';
 
 const DB_MT = 'wippy.sql.db';
 
-interface DbBox { db: SqlDatabase; released: boolean }
+interface DbBox { db: SqlDatabase }
 
 const ISOLATIONS: Record<string, Isolation> = {
   DEFAULT: 'default', READ_UNCOMMITTED: 'read_uncommitted', READ_COMMITTED: 'read_committed',
@@ -41,7 +41,6 @@ function get(L: LuaState): number {
   if ('error' in r) return pushFailure(L, r.error, id === '' ? undefined : 'acquire resource');
   const box = lua.lua_newuserdata(L, 0) as DbBox;
   box.db = r.ok;
-  box.released = false;
   setClassMetatable(L, DB_MT, methodsClass('sql.DB', dbMethods, {
     __tostring: (L1) => { pushText(L1, `sql.DB{${checkDb(L1).db.type}}`); return 1; },
   }));
@@ -74,7 +73,8 @@ const dbMethods: Record<string, LuaFn> = {
     const host = hostOf(L);
     return waitFor(L, host, (done) => db.begin({ isolation, readOnly }, (r) => done((L1) => ('error' in r ? pushFailure(L1, r.error, 'begin') : pushTransaction(L1, host, r.ok, db.type)))));
   },
-  release: (L) => { checkDb(L).released = true; lua.lua_pushboolean(L, true); lua.lua_pushnil(L); return 2; },
+  // As Wippy's handle, which gives back only its claim on the pool: the database stays usable.
+  release: (L) => { checkDb(L); lua.lua_pushboolean(L, true); lua.lua_pushnil(L); return 2; },
   stats: (L) => {
     const s = checkDb(L).db.stats();
     lua.lua_createtable(L, 0, 9);

@@ -2,9 +2,9 @@
  * A `db.sql.postgres` database: a pg connection pool, as Wippy's database/sql pool over lib/pq.
  *
  * Owns: running queries on the pool, transactions on a connection of their own, and prepared
- * statements. Invariants: every operation completes asynchronously through `done`, once, with a
- * value or an error value (postgres-errors mapping in sql-errors.ts), never a rejection; a
- * transaction holds one connection from BEGIN until COMMIT/ROLLBACK and gives it back either way
+ * statements. Invariants: every operation completes through `done`, once (later, when it
+ * reaches the server), with a value or an error value (its kind from sql-errors.ts), never a
+ * rejection; a transaction holds one connection from BEGIN until COMMIT/ROLLBACK and gives it back either way
  * (a connection whose COMMIT or ROLLBACK failed is destroyed, not reused); placeholders are
  * PostgreSQL's `$1, $2`, as in Wippy (no rewriting of `?`); `last_insert_id` is 0 (as lib/pq's:
  * use `RETURNING`); a prepared statement is checked by the server when it is made and runs as a
