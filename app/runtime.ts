@@ -25,6 +25,7 @@ import { RuntimeEventBus } from '../runtime/events/bus';
 import { policiesOf } from '../runtime/policies';
 import { NodeHttpClient } from '../runtime/http-client';
 import { EnvRegistry } from '../runtime/env';
+import { Resources } from '../runtime/resources';
 import { GLOBAL_MODULES, MODULE_NAMES, WORKFLOW_MODULE_NAMES, stdModule } from '../lua-stdlib';
 import { WippyError, ErrorCode, ErrorKind, type ErrorInfo } from '../base/errors';
 import type { MailboxCodec, Services, WorkflowDescription } from '../lua/services';
@@ -70,6 +71,8 @@ export class Runtime {
   private readonly deps: LiveDeps;
   /** The event bus of this runtime (`events` module; the supervisor's service.update events). */
   readonly events = new RuntimeEventBus();
+  /** The registry's databases and key-value stores (`sql`, `store` modules; their lifecycle starters). */
+  readonly resources: Resources;
 
   private constructor(readonly registry: Registry, readonly options: RuntimeOptions) {
     const output = options.output ?? consoleOutput;
@@ -82,16 +85,23 @@ export class Runtime {
       },
     };
     this.clock = options.clock ?? (options.virtualTime ? new VirtualClock() : realClock);
+    const env = new EnvRegistry(registry);
+    this.resources = new Resources(registry, {
+      now: () => this.clock.now(),
+      log: (l, m) => output.log(l, m),
+      env: (name, callerId) => { const r = env.forCaller(callerId).get(name); return 'value' in r ? r.value : undefined; },
+    });
     this.deps = {
       call: (req, done, depth) => this.functions.call(req, done, depth),
       clock: this.clock,
       print: (t) => output.print(t),
       log: (l, m, f) => output.log(l, m, f),
       events: this.events,
+      resources: this.resources,
       policies: policiesOf(registry),
       httpClient: new NodeHttpClient(),
       describeWorkflow: (id) => this.describeWorkflow(id),
-      env: new EnvRegistry(registry),
+      env,
     };
     this.node = new ProcessNode({
       registry,
@@ -114,7 +124,10 @@ export class Runtime {
       return { services: new LiveServices(this.deps, { process: self, context: req.context, depth, security: req.security, http: req.http }), self };
     });
     this.functions.processCaller = (req, entry, done) => this.node.callProcess(req, entry, done);
-    if (this.clock instanceof VirtualClock) this.clock.addBusyProbe(schedulerBusy);
+    if (this.clock instanceof VirtualClock) {
+      this.clock.addBusyProbe(schedulerBusy);
+      this.clock.addBusyProbe(() => this.resources.busy);
+    }
   }
 
   /** Load and validate a registry (file or folder). Throws RegistryError listing every mistake. */
@@ -277,6 +290,7 @@ export class Runtime {
     this.storeCheck = null;
     this.engine?.close();
     this.store?.close();
+    this.resources.close();
     this.engine = null;
     this.store = null;
   }

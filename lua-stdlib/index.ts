@@ -27,6 +27,8 @@ import { openLogger } from './logger';
 import { openHttp } from './http';
 import { openHttpClient } from './http_client';
 import { openEnv } from './env';
+import { openSql } from './sql/index';
+import { openStore } from './store';
 
 export const STDLIB: readonly StdModule[] = [
   { name: 'errors', open: openErrors, global: true, workflowSafe: true },
@@ -53,6 +55,8 @@ export const STDLIB: readonly StdModule[] = [
   // `modules:` is allowed, as in Wippy, and `require("os")` gives that same table.
   { name: 'os', open: (L) => { lua.lua_getglobal(L, lstr('os')); }, workflowSafe: true },
   { name: 'env', open: openEnv, workflowSafe: false },
+  { name: 'sql', open: openSql, workflowSafe: false },
+  { name: 'store', open: openStore, workflowSafe: false },
 ];
 
 const byName = new Map(STDLIB.map((m) => [m.name, m]));

@@ -18,6 +18,10 @@ export {
 export { hostOf, type StdModule } from './host';
 export { suspend, waitFor, type Pusher } from './task';
 export type { BusEvent, EventBus } from './events-bus';
+export type {
+  ResourceApi, SqlDatabase, SqlTransaction, SqlStatement, SqlRunner, SqlValue, SqlRows, SqlChange, SqlStats,
+  TxOptions, Isolation, KvStore, Outcome, Done,
+} from './resources';
 export type { Services, ProcessApi, SpawnOptions, StartupMessage, WorkflowApi, MailboxApi, MailboxCodec, Message, ProcessEvent, HttpClientRequest, HttpClientResponse, WorkflowDescription } from './services';
 
 // Values: JSON payloads both ways, error values, channels.

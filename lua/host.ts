@@ -196,6 +196,27 @@ export class LuaHost {
   killSpawned(): void {
     this.threads.killSpawned();
   }
+
+  private readonly endHooks = new Set<() => void>();
+
+  /**
+   * Run `fn` when the execution this host serves now ends (`endExecution`): how a module releases
+   * what a script acquired (an open transaction, a prepared statement). Returns the un-register.
+   */
+  onExecutionEnd(fn: () => void): () => void {
+    this.endHooks.add(fn);
+    return () => { this.endHooks.delete(fn); };
+  }
+
+  /** The execution is over: end its coroutines, then run (and forget) its end hooks, oldest first. */
+  endExecution(): void {
+    this.killSpawned();
+    const hooks = [...this.endHooks];
+    this.endHooks.clear();
+    for (const fn of hooks) {
+      try { fn(); } catch (e) { this.services.log('error', `releasing a resource of ${this.label} failed: ${(e as Error).message}`); }
+    }
+  }
 }
 
 /**

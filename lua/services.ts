@@ -14,6 +14,7 @@ import type { CallRequest, CallResult, Cancel, Payload } from '../base/payload';
 import type { UuidVersion } from '../base/uuid';
 import type { Channel, Item } from './channel';
 import type { EventBus } from './events-bus';
+import type { ResourceApi } from './resources';
 import type { PolicyDef, SecurityContext } from '../base/security';
 import type { HttpExchange } from '../base/http';
 
@@ -41,6 +42,8 @@ export interface Services {
   workflow(): WorkflowApi | null;
   /** The runtime's event bus (`events` module); absent or null where events are not available (workflows). */
   events?(): EventBus | null;
+  /** The registry's databases and key-value stores (`sql`, `store` modules); absent or null where not available (workflows). */
+  resources?(): ResourceApi | null;
   /** The security context of this execution and the registry's policies (`security` module); absent = none. */
   security?(): SecurityApi | null;
   /** The registry's environment variables (`env` module); absent or null where there are none (workflows). */

@@ -43,6 +43,12 @@ export class EntryContext {
     private readonly brokenFiles: readonly string[] = [],
   ) {}
 
+  /** The fields every entry has (id, namespace, name, meta, data, origin), from the raw entry. */
+  base(): { id: string; namespace: string; name: string; meta: Record<string, unknown>; data: Record<string, unknown>; origin: { file: string; line?: number } } {
+    const r = this.raw;
+    return { id: r.id, namespace: r.namespace, name: r.name, meta: r.meta, data: r.data, origin: { file: r.file, line: r.line } };
+  }
+
   /** Report a problem on this entry at `field` (or on the entry itself). */
   problem(field: FieldPath | undefined, message: string): void {
     this.sink.add({

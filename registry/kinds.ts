@@ -5,7 +5,7 @@
  * "did you mean" for typos), the dispatch from kind to normaliser
  * (a mapped type over `EntryKind`, so a new kind does not compile until it is handled) and the
  * normalisers of the non-Lua kinds: process.host, process.service, temporal.client,
- * temporal.worker. Invariants: required fields are reported when missing; references are
+ * temporal.worker (databases and stores: resource-kinds.ts). Invariants: required fields are reported when missing; references are
  * resolved and kind-checked; every kind with a lifecycle gets a complete one (defaults filled);
  * unknown data keys are kept in `data` and otherwise ignored, as Wippy does.
  */
@@ -26,6 +26,7 @@ import { readLuaEntry } from './lua-kinds';
 import { readPolicy } from './policy-kind';
 import { readHttpService, readHttpRouter, readHttpEndpoint } from './http-kinds';
 import { readEnvStorage, readEnvVariable } from './env-kinds';
+import { readMemoryStore, readPostgres, readSqlite, readSqlStore } from './resource-kinds';
 import type { ProblemSink } from './errors';
 import type { RawEntry } from './load';
 import { closest } from './suggest';
@@ -76,6 +77,10 @@ const NORMALISERS: { [K in EntryKind]: Normaliser<K> } = {
   'env.storage.static': readEnvStorage,
   'env.storage.router': readEnvStorage,
   'env.variable': readEnvVariable,
+  'db.sql.sqlite': readSqlite,
+  'db.sql.postgres': readPostgres,
+  'store.memory': readMemoryStore,
+  'store.sql': readSqlStore,
 };
 
 /** Normalise the entry in `ctx` (its kind already checked); undefined when it is unusable. */
@@ -85,11 +90,6 @@ export function normaliseEntry(ctx: EntryContext, kind: EntryKind): Entry | unde
 
 export function isLuaKind(kind: string): boolean {
   return (LUA_KINDS as readonly string[]).includes(kind);
-}
-
-function base(ctx: EntryContext) {
-  const r = ctx.raw;
-  return { id: r.id, namespace: r.namespace, name: r.name, meta: r.meta, data: r.data, origin: { file: r.file, line: r.line } };
 }
 
 /** A required reference field; the problem names an example. */
@@ -106,7 +106,7 @@ function readHost(ctx: EntryContext): ProcessHostEntry {
   const host = ctx.map(['host'], ctx.raw.data.host, '{workers: 8, queue_size: 1024}') ?? {};
   const rule = { integer: true, min: 1, expected: 'a whole number >= 1' };
   return {
-    ...base(ctx),
+    ...ctx.base(),
     kind: 'process.host',
     workers: ctx.num(['host', 'workers'], host.workers, DEFAULT_HOST.workers, rule),
     queueSize: ctx.num(['host', 'queue_size'], host.queue_size, DEFAULT_HOST.queueSize, rule),
@@ -125,14 +125,14 @@ function readService(ctx: EntryContext): ServiceEntry | undefined {
   }
   const lifecycle = readLifecycle(ctx);
   if (process === undefined || host === undefined) return undefined;
-  return { ...base(ctx), kind: 'process.service', process, host, input, lifecycle };
+  return { ...ctx.base(), kind: 'process.service', process, host, input, lifecycle };
 }
 
 function readClient(ctx: EntryContext): ClientEntry {
   // Default and relative stores are anchored to the declaring file (registry/project.ts).
   const store = clientStorePath(ctx.raw.file, ctx.str(['store'], ctx.raw.data.store));
   // `address`, `namespace`, `auth`, `tls`: accepted for Wippy compatibility, unused (embedded engine).
-  return { ...base(ctx), kind: 'temporal.client', store, lifecycle: readLifecycle(ctx) };
+  return { ...ctx.base(), kind: 'temporal.client', store, lifecycle: readLifecycle(ctx) };
 }
 
 function readWorker(ctx: EntryContext): WorkerEntry | undefined {
@@ -143,5 +143,5 @@ function readWorker(ctx: EntryContext): WorkerEntry | undefined {
   else taskQueue = ctx.str(['task_queue'], tq);
   const lifecycle = readLifecycle(ctx);
   if (client === undefined || taskQueue === undefined) return undefined;
-  return { ...base(ctx), kind: 'temporal.worker', client, taskQueue, lifecycle };
+  return { ...ctx.base(), kind: 'temporal.worker', client, taskQueue, lifecycle };
 }

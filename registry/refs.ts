@@ -4,20 +4,20 @@
  *
  * Owns: `resolveRef`, the reference syntax, the id index used while loading, the dependency
  * edges of an entry (`lifecycle.requires` plus the implicit ones: a service needs its host, a
- * worker its client), its import edges (`imports:` to library.lua entries) and cycle detection.
+ * worker its client, a store.sql its database), its import edges (`imports:` to library.lua entries) and cycle detection.
  * Invariants: an id is `namespace:name` with exactly one colon (namespaces may hold dots:
  * `app.api:get_user`); a reference without a colon lives in the referring entry's namespace;
  * cycles (of start-up dependencies, and of library imports) are reported once each, rotated to
  * start at their smallest id, so the output is deterministic.
  */
 
-import type { Entry, EntryKind } from './types';
+import { RESOURCE_KINDS, type Entry, type EntryKind } from './types';
 import { closest } from './suggest';
 import { displayPath } from './errors';
 import type { FieldPath } from './load';
 
 /** Kinds that have a lifecycle: the only ones that can be started or required. */
-export const LIFECYCLE_KINDS: readonly EntryKind[] = ['process.host', 'process.service', 'temporal.client', 'temporal.worker', 'http.service'];
+export const LIFECYCLE_KINDS: readonly EntryKind[] = ['process.host', 'process.service', 'temporal.client', 'temporal.worker', 'http.service', ...RESOURCE_KINDS];
 
 /** Full id for a reference written inside an entry of `namespace`: `name` -> `namespace:name`. */
 export function resolveRef(ref: string, namespace: string): string {
@@ -91,6 +91,7 @@ export function dependencyEdges(entry: Entry): DependencyEdge[] {
   }
   if (entry.kind === 'process.service' && entry.host) out.push({ from: entry.id, to: entry.host, field: ['host'], implicit: true });
   if (entry.kind === 'temporal.worker' && entry.client) out.push({ from: entry.id, to: entry.client, field: ['client'], implicit: true });
+  if (entry.kind === 'store.sql' && entry.database) out.push({ from: entry.id, to: entry.database, field: ['database'], implicit: true });
   return out;
 }
 

@@ -10,11 +10,16 @@
 import type { Problem } from './errors';
 import type { PolicyDef } from '../base/security';
 
+/** Databases and key-value stores (`sql` and `store` modules; normalised in resource-kinds.ts). */
+export const RESOURCE_KINDS = ['db.sql.sqlite', 'db.sql.postgres', 'store.memory', 'store.sql'] as const;
+export type ResourceKind = (typeof RESOURCE_KINDS)[number];
+
 export const ENTRY_KINDS = [
   'function.lua', 'process.lua', 'workflow.lua', 'library.lua',
   'process.host', 'process.service', 'temporal.client', 'temporal.worker', 'security.policy',
   'http.service', 'http.router', 'http.endpoint',
   'env.storage.memory', 'env.storage.os', 'env.storage.static', 'env.storage.router', 'env.variable',
+  ...RESOURCE_KINDS,
 ] as const;
 export type EntryKind = (typeof ENTRY_KINDS)[number];
 
@@ -183,8 +188,59 @@ export interface EnvVariableEntry extends EntryBase {
   readonly: boolean;
 }
 
+/** `db.sql.sqlite`: one SQLite database (better-sqlite3, one connection). */
+export interface SqliteEntry extends EntryBase {
+  kind: 'db.sql.sqlite';
+  /** Absolute path (relative ones are anchored to the declaring file), or `:memory:`. */
+  file: string;
+  lifecycle: Lifecycle;
+}
+
+/** `db.sql.postgres`: a pool of connections to one PostgreSQL database. */
+export interface PostgresEntry extends EntryBase {
+  kind: 'db.sql.postgres';
+  /** As written; `*_env` names an environment variable read when the pool is made (it wins when set). */
+  host: string;
+  port: number;
+  database: string;
+  username: string;
+  password: string;
+  env: { host?: string; port?: string; database?: string; username?: string; password?: string };
+  /** libpq keywords (`sslmode`, `connect_timeout`, `application_name`). */
+  options: Record<string, string>;
+  /** 0 = the default (10). */
+  maxOpen: number;
+  maxIdle: number;
+  maxLifetimeMs: number;
+  lifecycle: Lifecycle;
+}
+
+/** `store.memory`: a key-value store in this process's memory. */
+export interface MemoryStoreEntry extends EntryBase {
+  kind: 'store.memory';
+  /** Most keys held; a set of a new key beyond it fails (Unavailable). */
+  maxSize: number;
+  cleanupIntervalMs: number;
+  lifecycle: Lifecycle;
+}
+
+/** `store.sql`: a key-value store in a table of a `db.sql.*` entry (the table must exist). */
+export interface SqlStoreEntry extends EntryBase {
+  kind: 'store.sql';
+  /** Full id of a db.sql.sqlite or db.sql.postgres entry. */
+  database: string;
+  table: string;
+  idColumn: string;
+  payloadColumn: string;
+  expireColumn: string;
+  cleanupIntervalMs: number;
+  lifecycle: Lifecycle;
+}
+
+export type ResourceEntry = SqliteEntry | PostgresEntry | MemoryStoreEntry | SqlStoreEntry;
+
 export type Entry = LuaEntry | ProcessHostEntry | ServiceEntry | ClientEntry | WorkerEntry | PolicyEntry
-  | HttpServiceEntry | HttpRouterEntry | HttpEndpointEntry | EnvStorageEntry | EnvVariableEntry;
+  | HttpServiceEntry | HttpRouterEntry | HttpEndpointEntry | EnvStorageEntry | EnvVariableEntry | ResourceEntry;
 
 export interface Registry {
   /** Absolute folder the registry was loaded from (the YAML file's folder, or the folder given). */

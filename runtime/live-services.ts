@@ -12,6 +12,7 @@ import { ErrorKind, type ErrorInfo } from '../base/errors';
 import type { CallRequest, CallResult, Cancel } from '../base/payload';
 import type { Clock } from '../base/clock';
 import type { EventBus } from '../lua/events-bus';
+import type { ResourceApi } from '../lua/resources';
 import type { EnvApi, SecurityApi } from '../lua/services';
 import type { PolicyDef, SecurityContext } from '../base/security';
 import type { HttpExchange } from '../base/http';
@@ -27,6 +28,8 @@ export interface LiveDeps {
   httpClient?: HttpClientApi;
   /** A workflow's committed row (`workflow.describe`); absent: no store. */
   describeWorkflow?(idOrPid: string): WorkflowDescription | ErrorInfo;
+  /** The registry's databases and stores (absent: `sql.get`/`store.get` return an error). */
+  resources?: ResourceApi;
   /** The registry's security.policy entries: by id, and by group. */
   policies?: { policy(id: string): PolicyDef | null; group(id: string): PolicyDef[] | null };
   /** The registry's env storages and variables (runtime/env.ts); absent: `env` returns an error. */
@@ -87,6 +90,10 @@ export class LiveServices implements Services {
 
   events(): EventBus | null {
     return this.deps.events ?? null;
+  }
+
+  resources(): ResourceApi | null {
+    return this.deps.resources ?? null;
   }
 
   call(req: CallRequest, done: (r: CallResult) => void): Cancel {

@@ -39,7 +39,8 @@ export const STDLIB_INDEX = 'lua-stdlib/index.ts';
 /** npm packages and the folders that may use them (node builtins may be used anywhere). */
 export const PACKAGES: Readonly<Record<string, readonly string[]>> = {
   fengari: ['lua/'],
-  'better-sqlite3': ['runtime/store/'],
+  'better-sqlite3': ['runtime/store/', 'runtime/resources/sqlite-'],
+  pg: ['runtime/resources/postgres-'],
   yaml: ['registry/', 'lua-stdlib/yaml.ts', 'lua-stdlib/payload.ts'],
   '@cfworker/json-schema': ['lua-stdlib/json.ts'],
   re2js: ['lua-stdlib/text/'],

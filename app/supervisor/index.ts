@@ -3,7 +3,8 @@
  *
  * Owns: `createLifecycle(rt)`, which wires a LifecycleManager for a Runtime with the starters of
  * the kinds this layer knows (process.host: nothing to do; process.service: supervised;
- * http.service: app/http, whose handlers run through the Runtime's function runner). Another
+ * http.service: app/http, whose handlers run through the Runtime's function runner; the
+ * databases and stores: opened and closed by the Runtime's `resources`). Another
  * engine adds its kinds on the returned manager:
  *
  *   const { lifecycle } = createLifecycle(rt);
@@ -21,6 +22,7 @@ import type { Clock } from '../../base/clock';
 import { LifecycleManager, noopStarter, type LogFn } from './lifecycle';
 import { ServiceStarter } from './service-starter';
 import { HttpServiceStarter } from '../http/server';
+import { RESOURCE_KINDS } from '../../registry';
 
 export { LifecycleManager, noopStarter, type Starter, type StartReport, type LogFn, type DownReason } from './lifecycle';
 export { ServiceSupervisor, type ServiceState, type ServiceStatus, type SupervisorDeps, type ProcessControl } from './service';
@@ -68,6 +70,9 @@ export function createLifecycle(rt: Runtime, opts: SupervisionOptions = {}): Sup
     .register('process.service', services)
     .register('temporal.client', { ...engineStarter, listed: false })
     .register('temporal.worker', engineStarter);
+  // Databases and stores: opened at start (a database that cannot be reached fails its start), closed at stop.
+  const resourceStarter = { start: async (e: { id: string }) => rt.resources.start(e.id), stop: async (e: { id: string }) => rt.resources.stop(e.id) };
+  for (const kind of RESOURCE_KINDS) lifecycle.register(kind, resourceStarter);
   return { lifecycle, services };
 }
 

@@ -81,7 +81,7 @@ export class FunctionRunner {
     const task = host.newTask((outcome) => {
       const result = resultOf(outcome);
       self?.exit(result);
-      host.killSpawned();
+      host.endExecution();
       pool.release(lease!);
       done(result);
     });

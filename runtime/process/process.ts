@@ -76,7 +76,7 @@ export class Process {
     this.exited = true;
     this.result = result;
     this.mailbox.close();
-    this.host?.killSpawned();
+    this.host?.endExecution();
     for (const fn of this.exitListeners.splice(0)) fn(this.pid, result);
   }
 }

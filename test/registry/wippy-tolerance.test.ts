@@ -47,7 +47,7 @@ test('Wippy entry kinds not run here load inert, one warning each, and are liste
     '    kind: terminal.host',
     '    addr: ":8080"',
     '  - name: db',
-    '    kind: db.sql.sqlite',
+    '    kind: db.sql.mysql',
     '    file: ./x.db',
     '  - name: policy',
     '    kind: security.token_store',
@@ -55,11 +55,11 @@ test('Wippy entry kinds not run here load inert, one warning each, and are liste
   ]);
   const r = loadRegistry(dir, KNOWN);
   assert.deepEqual([...r.entries.keys()], ['app:f']);
-  assert.deepEqual([...r.unsupported], [['app:gateway', 'terminal.host'], ['app:db', 'db.sql.sqlite'], ['app:policy', 'security.token_store']]);
+  assert.deepEqual([...r.unsupported], [['app:gateway', 'terminal.host'], ['app:db', 'db.sql.mysql'], ['app:policy', 'security.token_store']]);
   const lines = r.warnings.map((w) => formatProblem(w, true));
   assert.equal(lines.length, 3);
   assert.match(lines[0], /registry\.yaml:4: warning: entry app:gateway, field kind: kind terminal\.host is Wippy's but not supported by wippy-ts yet; the entry is loaded inert/);
-  assert.match(lines[1], /registry\.yaml:7: warning: entry app:db, field kind: kind db\.sql\.sqlite/);
+  assert.match(lines[1], /registry\.yaml:7: warning: entry app:db, field kind: kind db\.sql\.mysql/);
 });
 
 test('a kind that is no Wippy kind stays an error; a typo of a Wippy kind is suggested', () => {
@@ -74,7 +74,7 @@ test('a kind that is no Wippy kind stays an error; a typo of a Wippy kind is sug
 test('requiring an inert entry in lifecycle is a warning and the dependency is dropped; using one as a host is an error', () => {
   const requires = reg([
     'namespace: app', 'entries:',
-    '  - {name: db, kind: db.sql.sqlite}',
+    '  - {name: db, kind: db.sql.mysql}',
     '  - name: processes',
     '    kind: process.host',
     '    lifecycle:',
@@ -85,7 +85,7 @@ test('requiring an inert entry in lifecycle is a warning and the dependency is d
   assert.ok(host !== undefined && host.kind === 'process.host');
   assert.deepEqual(host.lifecycle.requires, []);
   assert.equal(r.warnings.length, 2);
-  assert.match(formatProblem(r.warnings[1], true), /registry\.yaml:7: warning: entry app:processes, field lifecycle\.requires\[0\]: requires db, a db\.sql\.sqlite entry, which wippy-ts does not run yet; the dependency is ignored/);
+  assert.match(formatProblem(r.warnings[1], true), /registry\.yaml:7: warning: entry app:processes, field lifecycle\.requires\[0\]: requires db, a db\.sql\.mysql entry, which wippy-ts does not run yet; the dependency is ignored/);
 
   const asHost = reg([
     'namespace: app', 'entries:',
