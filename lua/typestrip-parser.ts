@@ -35,6 +35,9 @@ for (const k of [Tok.Name, Tok.String, Tok.Number, Tok.Nil, Tok.True, Tok.False,
   Tok.LBrace, Tok.Lt, Tok.Dots]) TYPE_START[k] = 1;
 
 export class StripParser extends TypeReader {
+  /** How many `type X = T` declarations were read (each becomes a runtime value: typevalue-emit.ts). */
+  typeDeclarations = 0;
+
   /** Walk the whole chunk. Throws TypeSyntaxError or LuaSyntaxStop. */
   chunk(): void {
     this.block();
@@ -99,6 +102,7 @@ export class StripParser extends TypeReader {
       && (this.word(t + 1, 'type') || this.word(t + 1, 'interface'))) d = t + 1;
     if (this.k[d + 1] !== Tok.Name) return false;
     if (this.word(d, 'type')) {
+      this.typeDeclarations++;
       this.site(this.s[t], 'cannot parse type declaration', () => {
         this.p = d + 2; // past `type Name`
         if (this.k[this.p] === Tok.Lt) this.typeParams();

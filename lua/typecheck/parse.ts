@@ -1,0 +1,461 @@
+/**
+ * Typed Lua -> syntax tree (ast.ts): the statement and expression half of the parser; the type
+ * half is parse-types.ts. Used by the type checker and by the runtime type values' emitter.
+ *
+ * Owns: `parseChunk`, Lua 5.3's grammar with Lua's operator priorities, plus the places Wippy's
+ * type syntax may appear (the same ones typestrip-parser.ts blanks): `: T` after a `local`
+ * or `for` name, a parameter or `...`; return types after a parameter list; generic parameters
+ * after `function` or its name; `type`/`export type`/`interface` at statement start; `as T`,
+ * `:: T` and `!` after an operand. Invariants: it never reports syntax errors to users (the
+ * stripper and Fengari do): any input it cannot read throws `ParseStop`, and the caller treats
+ * the chunk as unchecked; the tokens come from typestrip-lexer.ts, so positions and lines agree
+ * with the stripper's.
+ */
+import { Tok, tokenize } from '../typestrip-lexer';
+import { TYPE_START } from '../typestrip-parser';
+import type { BinOp, Expr, FuncBody, LocalName, Param, Stat, TableItem, TypeNode, UnOp } from './ast';
+import { ParseStop, TypeParser, stringValue } from './parse-types';
+
+export { ParseStop };
+
+/** Left and right priorities of the binary operators (lparser.c's table). */
+const PRIORITY = new Map<Tok, [number, number, BinOp]>([
+  [Tok.Plus, [10, 10, '+']], [Tok.Minus, [10, 10, '-']], [Tok.Star, [11, 11, '*']], [Tok.Percent, [11, 11, '%']],
+  [Tok.Caret, [14, 13, '^']], [Tok.Slash, [11, 11, '/']], [Tok.IDiv, [11, 11, '//']],
+  [Tok.Amp, [6, 6, '&']], [Tok.Pipe, [4, 4, '|']], [Tok.Tilde, [5, 5, '~']], [Tok.Shl, [7, 7, '<<']], [Tok.Shr, [7, 7, '>>']],
+  [Tok.Concat, [9, 8, '..']], [Tok.Eq, [3, 3, '==']], [Tok.Lt, [3, 3, '<']], [Tok.Le, [3, 3, '<=']],
+  [Tok.Ne, [3, 3, '~=']], [Tok.Gt, [3, 3, '>']], [Tok.Ge, [3, 3, '>=']], [Tok.And, [2, 2, 'and']], [Tok.Or, [1, 1, 'or']],
+]);
+const UNARY_PRIORITY = 12;
+
+/** Parse a whole chunk. Throws ParseStop when the text is not (typed) Lua this parser reads. */
+export function parseChunk(source: string): Stat[] {
+  const toks = tokenize(source);
+  if (toks.errorMessage !== null) throw new ParseStop(0, toks.errorMessage);
+  const p = new ChunkParser(toks);
+  const body = p.block();
+  p.atEnd();
+  return body;
+}
+
+class ChunkParser extends TypeParser {
+  atEnd(): void {
+    if (this.k[this.p] !== Tok.Eof) this.stop("'<eof>' expected");
+  }
+
+  block(): Stat[] {
+    this.enter();
+    const out: Stat[] = [];
+    for (;;) {
+      const kind = this.k[this.p];
+      if (kind === Tok.Eof || kind === Tok.End || kind === Tok.Else || kind === Tok.Elseif || kind === Tok.Until) break;
+      if (kind === Tok.Return) {
+        const pos = this.s[this.p];
+        this.p++;
+        const f = this.k[this.p];
+        const exprs = f !== Tok.Eof && f !== Tok.End && f !== Tok.Else && f !== Tok.Elseif && f !== Tok.Until && f !== Tok.Semi ? this.exprList() : [];
+        if (this.k[this.p] === Tok.Semi) this.p++;
+        out.push({ k: 'return', pos, exprs });
+        break;
+      }
+      const st = this.statement();
+      if (st !== null) out.push(st);
+    }
+    this.leave();
+    return out;
+  }
+
+  private endBlock(): Stat[] {
+    const b = this.block();
+    this.expect(Tok.End, "'end'");
+    return b;
+  }
+
+  private statement(): Stat | null {
+    const pos = this.s[this.p];
+    switch (this.k[this.p]) {
+      case Tok.Semi: this.p++; return null;
+      case Tok.Break: this.p++; return { k: 'break', pos };
+      case Tok.If: {
+        const clauses: { cond: Expr; body: Stat[] }[] = [];
+        this.p++;
+        let cond = this.expr(); this.expect(Tok.Then, "'then'");
+        clauses.push({ cond, body: this.block() });
+        while (this.k[this.p] === Tok.Elseif) {
+          this.p++; cond = this.expr(); this.expect(Tok.Then, "'then'");
+          clauses.push({ cond, body: this.block() });
+        }
+        let orelse: Stat[] | null = null;
+        if (this.k[this.p] === Tok.Else) { this.p++; orelse = this.block(); }
+        this.expect(Tok.End, "'end'");
+        return { k: 'if', pos, clauses, orelse };
+      }
+      case Tok.While: {
+        this.p++;
+        const cond = this.expr(); this.expect(Tok.Do, "'do'");
+        return { k: 'while', pos, cond, body: this.endBlock() };
+      }
+      case Tok.Do: this.p++; return { k: 'do', pos, body: this.endBlock() };
+      case Tok.Repeat: {
+        this.p++;
+        const body = this.block(); this.expect(Tok.Until, "'until'");
+        return { k: 'repeat', pos, body, cond: this.expr() };
+      }
+      case Tok.For: return this.forStat();
+      case Tok.Function: {
+        this.p++;
+        const { target, method, name } = this.funcName();
+        return { k: 'function', pos, target, f: this.funcBody(pos, method, name) };
+      }
+      case Tok.Local: {
+        this.p++;
+        if (this.k[this.p] === Tok.Function) {
+          this.p++;
+          const name = this.name();
+          return { k: 'localfunction', pos, name, f: this.funcBody(pos, false, name) };
+        }
+        const names = this.nameList();
+        const exprs = this.k[this.p] === Tok.Assign ? (this.p++, this.exprList()) : [];
+        return { k: 'local', pos, names, exprs };
+      }
+      case Tok.DbColon: { this.p++; const label = this.name(); this.expect(Tok.DbColon, "'::'"); return { k: 'label', pos, label }; }
+      case Tok.Goto: this.p++; return { k: 'goto', pos, label: this.name() };
+      case Tok.Name: { const d = this.declaration(); if (d !== null) return d; break; }
+    }
+    return this.exprStat();
+  }
+
+  /** `type X<T> = T`, `export type ...`, `interface X ... end`; null when not one of these. */
+  private declaration(): Stat | null {
+    const t = this.p, pos = this.s[t];
+    let d = t;
+    if (this.word(t, 'export') && this.k[t + 1] === Tok.Name && this.k[t + 2] === Tok.Name
+      && (this.word(t + 1, 'type') || this.word(t + 1, 'interface'))) d = t + 1;
+    if (this.k[d + 1] !== Tok.Name) return null;
+    const exported = d !== t;
+    if (this.word(d, 'type')) {
+      this.p = d + 1;
+      const name = this.name();
+      const params = this.k[this.p] === Tok.Lt ? this.typeParams() : [];
+      this.expect(Tok.Assign, "'='");
+      const type = this.type();
+      return { k: 'typedecl', pos, end: this.e[this.p - 1], name, params, type, exported, iface: false };
+    }
+    if (this.word(d, 'interface')) {
+      this.p = d + 1;
+      const name = this.name();
+      if (this.k[this.p] === Tok.Colon) { do { this.p++; this.type(); } while (this.k[this.p] === Tok.Comma); }
+      const fields: { name: string; optional: boolean; readonly: boolean; type: TypeNode; pos: number }[] = [];
+      while (this.k[this.p] !== Tok.End) {
+        const fpos = this.s[this.p];
+        if (this.k[this.p] === Tok.Function) {
+          this.p++;
+          const fname = this.name();
+          if (this.k[this.p] === Tok.Lt) this.typeParams();
+          this.expect(Tok.LParen, "'('");
+          const { params, vararg } = this.paramList();
+          this.expect(Tok.RParen, "')'");
+          const returns = this.k[this.p] === Tok.Colon ? (this.p++, this.typeList()) : [];
+          fields.push({ name: fname, optional: false, readonly: false, pos: fpos, type: {
+            k: 'func', pos: fpos, params: params.map((x) => ({ name: x.name, type: x.type ?? anyType(x.pos) })),
+            variadic: vararg ? vararg.type ?? anyType(fpos) : null, returns, retVariadic: null, generics: [] } });
+        } else {
+          const fname = this.name();
+          const optional = this.k[this.p] === Tok.Question;
+          if (optional) this.p++;
+          this.expect(Tok.Colon, "':'");
+          fields.push({ name: fname, optional, readonly: false, pos: fpos, type: this.type() });
+        }
+        if (this.k[this.p] === Tok.Comma || this.k[this.p] === Tok.Semi) this.p++;
+      }
+      this.p++;
+      const type: TypeNode = { k: 'table', pos, fields, indexers: [], array: null, readonly: false };
+      return { k: 'typedecl', pos, end: this.e[this.p - 1], name, params: [], type, exported, iface: true };
+    }
+    return null;
+  }
+
+  private forStat(): Stat {
+    const pos = this.s[this.p];
+    this.p++;
+    const names = this.nameList();
+    if (this.k[this.p] === Tok.Assign) {
+      if (names.length !== 1) this.stop("'in' expected");
+      this.p++;
+      const start = this.expr(); this.expect(Tok.Comma, "','");
+      const limit = this.expr();
+      const step = this.k[this.p] === Tok.Comma ? (this.p++, this.expr()) : null;
+      this.expect(Tok.Do, "'do'");
+      return { k: 'fornum', pos, v: names[0], start, limit, step, body: this.endBlock() };
+    }
+    this.expect(Tok.In, "'in'");
+    const exprs = this.exprList();
+    this.expect(Tok.Do, "'do'");
+    return { k: 'forin', pos, names, exprs, body: this.endBlock() };
+  }
+
+  private nameList(): LocalName[] {
+    const out: LocalName[] = [];
+    for (;;) {
+      const pos = this.s[this.p];
+      const name = this.name();
+      if (this.k[this.p] === Tok.Lt && this.k[this.p + 1] === Tok.Name && this.k[this.p + 2] === Tok.Gt) this.stop('attributes are Lua 5.4');
+      const type = this.k[this.p] === Tok.Colon ? (this.p++, this.type()) : null;
+      out.push({ name, type, pos });
+      if (this.k[this.p] !== Tok.Comma) return out;
+      this.p++;
+    }
+  }
+
+  /** `a.b.c` or `a.b:m` after `function`. */
+  private funcName(): { target: Expr; method: boolean; name: string } {
+    const pos = this.s[this.p];
+    let name = this.name();
+    let target: Expr = { k: 'name', pos, name };
+    while (this.k[this.p] === Tok.Dot) {
+      this.p++;
+      const kpos = this.s[this.p];
+      const key = this.name();
+      name += `.${key}`;
+      target = { k: 'index', pos, obj: target, key: { k: 'string', pos: kpos, value: key }, dot: true };
+    }
+    let method = false;
+    if (this.k[this.p] === Tok.Colon) {
+      this.p++;
+      const kpos = this.s[this.p];
+      const key = this.name();
+      name += `:${key}`;
+      target = { k: 'index', pos, obj: target, key: { k: 'string', pos: kpos, value: key }, dot: true };
+      method = true;
+    }
+    return { target, method, name };
+  }
+
+  /** `[<T>] ( params ) [: returns] block end`. */
+  private funcBody(pos: number, method: boolean, name: string): FuncBody {
+    const generics = this.k[this.p] === Tok.Lt ? this.typeParams() : [];
+    this.expect(Tok.LParen, "'('");
+    const { params, vararg } = this.paramList();
+    this.expect(Tok.RParen, "')'");
+    let returns: TypeNode[] | null = null;
+    let retVariadic: TypeNode | null = null;
+    if (this.k[this.p] === Tok.Colon) {
+      this.p++;
+      const list = this.typeList();
+      if (list.length === 1 && list[0].k === 'tuple') { returns = list[0].types; retVariadic = list[0].variadic; } else returns = list;
+    }
+    const body = this.block();
+    const end = this.e[this.p];
+    this.expect(Tok.End, "'end'");
+    return { pos, end, generics, params, vararg, returns, retVariadic, method, body, name };
+  }
+
+  private paramList(): { params: Param[]; vararg: { type: TypeNode | null } | null } {
+    const params: Param[] = [];
+    if (this.k[this.p] === Tok.RParen) return { params, vararg: null };
+    for (;;) {
+      if (this.k[this.p] === Tok.Dots) {
+        this.p++;
+        const type = this.k[this.p] === Tok.Colon ? (this.p++, this.type()) : null;
+        return { params, vararg: { type } };
+      }
+      const pos = this.s[this.p];
+      const name = this.name();
+      const type = this.k[this.p] === Tok.Colon ? (this.p++, this.type()) : null;
+      params.push({ name, type, pos });
+      if (this.k[this.p] !== Tok.Comma) return { params, vararg: null };
+      this.p++;
+    }
+  }
+
+  private typeList(): TypeNode[] {
+    const out = [this.type()];
+    while (this.k[this.p] === Tok.Comma) { this.p++; out.push(this.type()); }
+    return out;
+  }
+
+  private exprStat(): Stat {
+    const pos = this.s[this.p];
+    const first = this.suffixedExp();
+    if (this.k[this.p] === Tok.Assign || this.k[this.p] === Tok.Comma) {
+      const targets = [first];
+      while (this.k[this.p] === Tok.Comma) { this.p++; targets.push(this.suffixedExp()); }
+      this.expect(Tok.Assign, "'='");
+      for (const t of targets) if (t.k !== 'name' && t.k !== 'index') this.stop('syntax error: cannot assign');
+      return { k: 'assign', pos, targets, exprs: this.exprList() };
+    }
+    if (first.k !== 'call' && first.k !== 'method') this.stop('syntax error');
+    return { k: 'call', pos, call: first };
+  }
+
+  private exprList(): Expr[] {
+    const out = [this.expr()];
+    while (this.k[this.p] === Tok.Comma) { this.p++; out.push(this.expr()); }
+    return out;
+  }
+
+  protected expr(): Expr {
+    this.enter();
+    const e = this.subExpr(0);
+    this.leave();
+    return e;
+  }
+
+  private subExpr(limit: number): Expr {
+    const pos = this.s[this.p];
+    let left: Expr;
+    const kind = this.k[this.p];
+    const un: UnOp | null = kind === Tok.Not ? 'not' : kind === Tok.Minus ? '-' : kind === Tok.Hash ? '#' : kind === Tok.Tilde ? '~' : null;
+    if (un !== null) {
+      this.p++;
+      this.enter();
+      const e = this.subExpr(UNARY_PRIORITY);
+      this.leave();
+      left = { k: 'un', pos, op: un, e };
+    } else left = this.casts(this.simpleExp());
+    for (;;) {
+      const pr = PRIORITY.get(this.k[this.p] as Tok);
+      if (pr === undefined || pr[0] <= limit) return left;
+      this.p++;
+      this.enter();
+      const right = this.subExpr(pr[1]);
+      this.leave();
+      left = { k: 'bin', pos, op: pr[2], l: left, r: right };
+    }
+  }
+
+  /** After a complete operand: `as T`, `:: T`, `!`, in any number. */
+  private casts(e: Expr): Expr {
+    for (;;) {
+      const t = this.p, kind = this.k[t];
+      if (kind === Tok.Name && TYPE_START[this.k[t + 1]] === 1 && this.word(t, 'as') && !this.callOfAs(t)) {
+        this.p++;
+        e = { k: 'cast', pos: e.pos, e, type: this.type() };
+      } else if (kind === Tok.DbColon && !(this.k[t + 1] === Tok.Name && this.k[t + 2] === Tok.DbColon)) {
+        this.p++;
+        e = { k: 'cast', pos: e.pos, e, type: this.type() };
+      } else if (kind === Tok.Bang) {
+        this.p++;
+        e = { k: 'nonnil', pos: e.pos, e };
+      } else return e;
+    }
+  }
+
+  /** `as(...)` opening a new line is a call of a function named `as` (as typestrip-parser.ts reads it). */
+  private callOfAs(t: number): boolean {
+    const next = this.k[t + 1];
+    if (next !== Tok.LParen && next !== Tok.LBrace && next !== Tok.String) return false;
+    for (let i = this.e[t - 1]; i < this.s[t]; i++) {
+      const c = this.src.charCodeAt(i);
+      if (c === 10 || c === 13) return true;
+    }
+    return false;
+  }
+
+  private simpleExp(): Expr {
+    const t = this.p, pos = this.s[t];
+    switch (this.k[t]) {
+      case Tok.Number: {
+        this.p++;
+        const raw = this.text(t);
+        const v = numberValue(raw);
+        return { k: 'number', pos, value: v.value, integer: v.integer };
+      }
+      case Tok.String: this.p++; return { k: 'string', pos, value: stringValue(this.text(t)) };
+      case Tok.Nil: this.p++; return { k: 'nil', pos };
+      case Tok.True: this.p++; return { k: 'true', pos };
+      case Tok.False: this.p++; return { k: 'false', pos };
+      case Tok.Dots: this.p++; return { k: 'vararg', pos };
+      case Tok.LBrace: return this.table();
+      case Tok.Function: this.p++; return { k: 'func', pos, f: this.funcBody(pos, false, '') };
+      default: return this.suffixedExp();
+    }
+  }
+
+  private suffixedExp(): Expr {
+    const pos = this.s[this.p];
+    let e: Expr;
+    const kind = this.k[this.p];
+    if (kind === Tok.Name) e = { k: 'name', pos, name: this.text(this.p++) };
+    else if (kind === Tok.LParen) {
+      this.p++;
+      const inner = this.expr();
+      this.expect(Tok.RParen, "')'");
+      e = { k: 'paren', pos, e: inner };
+    } else this.stop('unexpected symbol');
+    for (;;) {
+      switch (this.k[this.p]) {
+        case Tok.Dot: {
+          this.p++;
+          const kpos = this.s[this.p];
+          const key = this.name();
+          e = { k: 'index', pos, obj: e, key: { k: 'string', pos: kpos, value: key }, dot: true };
+          break;
+        }
+        case Tok.LBracket: {
+          this.p++;
+          const key = this.expr();
+          this.expect(Tok.RBracket, "']'");
+          e = { k: 'index', pos, obj: e, key, dot: false };
+          break;
+        }
+        case Tok.Colon: {
+          this.p++;
+          const name = this.name();
+          e = { k: 'method', pos, obj: e, name, args: this.args() };
+          break;
+        }
+        case Tok.LParen: case Tok.String: case Tok.LBrace:
+          e = { k: 'call', pos, fn: e, args: this.args() };
+          break;
+        default: return e;
+      }
+    }
+  }
+
+  private args(): Expr[] {
+    const t = this.p, kind = this.k[t];
+    if (kind === Tok.String) { this.p++; return [{ k: 'string', pos: this.s[t], value: stringValue(this.text(t)) }]; }
+    if (kind === Tok.LBrace) return [this.table()];
+    this.expect(Tok.LParen, "'('");
+    const out = this.k[this.p] !== Tok.RParen ? this.exprList() : [];
+    this.expect(Tok.RParen, "')'");
+    return out;
+  }
+
+  private table(): Expr {
+    const pos = this.s[this.p];
+    this.p++;
+    const items: TableItem[] = [];
+    while (this.k[this.p] !== Tok.RBrace) {
+      if (this.k[this.p] === Tok.LBracket) {
+        this.p++;
+        const key = this.expr();
+        this.expect(Tok.RBracket, "']'"); this.expect(Tok.Assign, "'='");
+        items.push({ k: 'keyed', key, value: this.expr() });
+      } else if (this.k[this.p] === Tok.Name && this.k[this.p + 1] === Tok.Assign) {
+        const npos = this.s[this.p];
+        const name = this.text(this.p);
+        this.p += 2;
+        items.push({ k: 'named', name, value: this.expr(), pos: npos });
+      } else items.push({ k: 'pos', value: this.expr() });
+      if (this.k[this.p] !== Tok.Comma && this.k[this.p] !== Tok.Semi) break;
+      this.p++;
+    }
+    this.expect(Tok.RBrace, "'}'");
+    return { k: 'table', pos, items };
+  }
+}
+
+function anyType(pos: number): TypeNode {
+  return { k: 'name', pos, path: ['any'], args: [] };
+}
+
+/** A Lua numeral's value and whether Lua reads it as an integer. */
+function numberValue(raw: string): { value: number; integer: boolean } {
+  const hex = /^0[xX]/.test(raw);
+  const isFloat = hex ? /[.pP]/.test(raw) : /[.eE]/.test(raw);
+  if (hex && !isFloat) return { value: Number(raw), integer: true };
+  const value = Number(raw);
+  return { value: Number.isNaN(value) ? 0 : value, integer: !isFloat };
+}
