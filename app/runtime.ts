@@ -8,8 +8,9 @@
  */
 import * as path from 'node:path';
 import { loadRegistry, formatProblem, inertEntryNote } from '../registry';
-import type { Registry, LuaEntry } from '../registry/types';
+import type { Registry, LuaEntry, LoadOptions, TypeCheckSetting } from '../registry/types';
 import { checkSyntax, compile } from '../lua/chunks';
+import { checkTypes } from '../lua/typecheck';
 import { ModuleResolver, LuaHost } from '../lua/host';
 import { FunctionRunner } from '../runtime/functions/runner';
 import { createEntryHost, PoolContext } from '../runtime/functions/pool';
@@ -60,6 +61,19 @@ export interface RuntimeOptions {
    * the check fails. The CLI stops the node there; without it, no check runs.
    */
   onStoreDamaged?: (e: WippyError) => void;
+  /** Type checking at load (`--type-check`); default: the project's `.wippy.yaml` `lua.type_system`. */
+  typeCheck?: TypeCheckSetting;
+}
+
+/** The load options every command uses: the compile check, the modules, and the type checker. */
+export function loadOptions(typeCheck?: TypeCheckSetting): LoadOptions {
+  return {
+    checkLua: checkSyntax,
+    knownModules: MODULE_NAMES,
+    workflowModules: WORKFLOW_MODULE_NAMES,
+    checkTypes: (units) => checkTypes(units, (name) => stdModule(name)?.types),
+    typeCheck,
+  };
 }
 
 export class Runtime {
@@ -122,11 +136,7 @@ export class Runtime {
 
   /** Load and validate a registry (file or folder). Throws RegistryError listing every mistake. */
   static load(registryPath: string, options: RuntimeOptions = {}): Runtime {
-    const registry = loadRegistry(registryPath, {
-      checkLua: checkSyntax,
-      knownModules: MODULE_NAMES,
-      workflowModules: WORKFLOW_MODULE_NAMES,
-    });
+    const registry = loadRegistry(registryPath, loadOptions(options.typeCheck));
     for (const w of registry.warnings) process.stderr.write(`${formatProblem(w, true)}\n`);
     return new Runtime(registry, options);
   }

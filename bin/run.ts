@@ -56,6 +56,8 @@ export interface RunOptions {
   virtualTime?: boolean;
   budget?: number;
   maxMemory?: number;
+  /** `--type-check`: type errors refuse the run (as `.wippy.yaml` `lua.type_system: {enabled: true, strict: true}`). */
+  typeCheck?: boolean;
 }
 
 export async function runCommand(registryPath: string, rawArgs: string[], opts: RunOptions): Promise<number> {
@@ -69,6 +71,7 @@ export async function runCommand(registryPath: string, rawArgs: string[], opts: 
     budget: opts.budget, db, virtualTime: opts.virtualTime,
     memoryLimit: opts.maxMemory ? opts.maxMemory * 2 ** 20 : undefined,
     onStoreDamaged: stopOnDamage,
+    typeCheck: opts.typeCheck ? { enabled: true, strict: true } : undefined,
   });
   try {
     const { lifecycle } = createLifecycle(rt);

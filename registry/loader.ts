@@ -4,7 +4,10 @@
  * Owns: the order of the loading phases. (1) find and parse files into raw entries; (2) check
  * kinds and duplicate ids, building the id index every reference is checked against; (3)
  * normalise each entry by kind (reading Lua sources, resolving references); (4) find dependency
- * cycles and library import cycles. Invariants: every phase runs even after earlier problems, so
+ * cycles and library import cycles; (5) when type checking is on (`opts.typeCheck`, else the
+ * project's `.wippy.yaml` `lua.type_system`, registry/config.ts), check the typed Lua of every Lua
+ * entry through `opts.checkTypes`: each issue is a problem (strict) or a warning, at the Lua
+ * file's line and column. Invariants: every phase runs even after earlier problems, so
  * one run reports every mistake it can see; the result is returned only when there are no
  * problems, otherwise one `RegistryError` with all of them is thrown; what Wippy has and this
  * runtime does not run (registry/wippy-names.ts) is a warning carried by the result, never a
@@ -12,12 +15,13 @@
  * exception for a mistake in the user's files.
  */
 
-import type { Entry, LoadOptions, Registry } from './types';
+import type { Entry, LoadOptions, LuaEntry, Registry, TypeCheckSetting, TypeUnit } from './types';
 import { ProblemSink, displayPath } from './errors';
 import { EntryContext } from './fields';
 import { checkKind, isEntryKind, normaliseEntry } from './kinds';
 import { readRegistryFiles, type RawEntry } from './load';
 import { findCycles, formatCycle, importEdges } from './refs';
+import { projectTypeCheck } from './config';
 
 /**
  * Load the registry at `target`: one YAML file, or a folder scanned recursively for *.yaml and
@@ -79,6 +83,22 @@ export function loadRegistry(target: string, opts: LoadOptions = {}): Registry {
     }
   }
 
+  // Phase 5: types.
+  const typeCheck = opts.typeCheck ?? projectTypeCheck(parsed.root, sink);
+  if (typeCheck.enabled && opts.checkTypes !== undefined) checkEntryTypes(entries, typeCheck, opts.checkTypes, sink);
+
   sink.throwIfAny();
-  return { root: parsed.root, files: parsed.files, entries, unsupported, warnings: sink.warnings() };
+  return { root: parsed.root, files: parsed.files, entries, unsupported, warnings: sink.warnings(), typeCheck };
+}
+
+/** Type-check the Lua entries; each issue a problem (strict) or a warning at its Lua file's line and column. */
+export function checkEntryTypes(entries: ReadonlyMap<string, Entry>, setting: TypeCheckSetting,
+  check: NonNullable<LoadOptions['checkTypes']>, sink: ProblemSink): void {
+  const lua = [...entries.values()].filter((e): e is LuaEntry => 'source' in e && e.source !== '');
+  const units: TypeUnit[] = lua.map((e) => ({ id: e.id, chunkName: e.sourcePath, source: e.source, imports: e.imports, modules: e.modules }));
+  const files = new Map(lua.map((e) => [e.id, e.sourcePath]));
+  for (const issue of check(units)) {
+    const p = { file: files.get(issue.id) ?? issue.chunkName, line: issue.line, column: issue.column, entry: issue.id, message: `type error: ${issue.message}` };
+    if (setting.strict) sink.add(p); else sink.warn(p);
+  }
 }

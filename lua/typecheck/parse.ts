@@ -38,6 +38,16 @@ export function parseChunk(source: string): Stat[] {
   return body;
 }
 
+/** Parse one type expression (a module's published signature). Throws ParseStop. */
+export function parseType(text: string): TypeNode {
+  const toks = tokenize(text);
+  if (toks.errorMessage !== null) throw new ParseStop(0, toks.errorMessage);
+  const p = new ChunkParser(toks);
+  const t = p.type();
+  p.atEnd();
+  return t;
+}
+
 class ChunkParser extends TypeParser {
   atEnd(): void {
     if (this.k[this.p] !== Tok.Eof) this.stop("'<eof>' expected");

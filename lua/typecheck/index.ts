@@ -1,0 +1,103 @@
+/**
+ * The type checker's entry point: check the typed Lua of a set of registry entries at once.
+ *
+ * Owns: `checkTypes` (the registry loader's `checkTypes` hook, registry/types.ts), the order in
+ * which entries are checked (an entry's imports first, so that `require("lib")` has the library's
+ * exported types), the standard modules' published signatures (`StdModule.types`, typed-Lua type
+ * text), and turning offsets into `line:column`.
+ * Invariants: an entry whose source this parser cannot read is not checked (the compile check
+ * reports real syntax errors) and exports `any`; an import cycle (already a registry problem)
+ * gives `any`; every issue names the entry, its chunk, line and column (1-based, columns in
+ * UTF-16 code units of the line) and says what was expected and what was found.
+ */
+import type { TypeIssue, TypeUnit } from '../../registry/types';
+import { checkChunk } from './check';
+import { globalTypes } from './globals';
+import { ParseStop, parseChunk, parseType } from './parse';
+import { resolveType, type TypeEnv } from './resolve';
+import { ANY, type Type } from './types';
+
+export type { TypeIssue, TypeUnit };
+
+/** A standard module's signature as typed-Lua type text, by module name. */
+export type ModuleSignatures = (name: string) => string | undefined;
+
+/** Check every unit; the issues, in unit order then source order. */
+export function checkTypes(units: readonly TypeUnit[], signatures: ModuleSignatures = () => undefined): TypeIssue[] {
+  const byId = new Map(units.map((u) => [u.id, u]));
+  const exported = new Map<string, Type | 'pending'>();
+  const issues: TypeIssue[] = [];
+  const moduleTypes = new Map<string, Type | undefined>();
+
+  const moduleType = (name: string): Type | undefined => {
+    if (!moduleTypes.has(name)) {
+      const text = signatures(name);
+      let t: Type | undefined;
+      if (text !== undefined) {
+        try { t = resolveType(parseType(text), EMPTY_ENV); } catch (e) { if (!(e instanceof ParseStop)) throw e; }
+      }
+      moduleTypes.set(name, t);
+    }
+    return moduleTypes.get(name);
+  };
+
+  const check = (u: TypeUnit): Type => {
+    const known = exported.get(u.id);
+    if (known === 'pending') return ANY;
+    if (known !== undefined) return known;
+    exported.set(u.id, 'pending');
+    let body;
+    try {
+      body = parseChunk(u.source);
+    } catch (e) {
+      if (!(e instanceof ParseStop) && !(e instanceof RangeError)) throw e;
+      exported.set(u.id, ANY);
+      return ANY;
+    }
+    const requireType = (name: string): Type | undefined => {
+      const target = u.imports[name];
+      if (target !== undefined) {
+        const dep = byId.get(target);
+        return dep === undefined ? undefined : check(dep);
+      }
+      return u.modules.includes(name) ? moduleType(name) : undefined;
+    };
+    const r = checkChunk(body, globalTypes(), requireType);
+    const lines = lineStarts(u.source);
+    for (const d of r.diagnostics) {
+      const { line, column } = position(lines, d.pos);
+      issues.push({ id: u.id, chunkName: u.chunkName, line, column, message: d.message });
+    }
+    exported.set(u.id, r.exported);
+    return r.exported;
+  };
+
+  for (const u of units) check(u);
+  const order = new Map(units.map((u, i) => [u.id, i]));
+  return issues.sort((a, b) => (order.get(a.id)! - order.get(b.id)!) || a.line - b.line || a.column - b.column);
+}
+
+const EMPTY_ENV: TypeEnv = { alias: () => undefined, valueType: () => undefined, exprType: () => ANY };
+
+/** Offsets where each line starts (`\n`, `\r`, `\r\n`, `\n\r` end a line, as Lua counts). */
+function lineStarts(src: string): number[] {
+  const out = [0];
+  for (let i = 0; i < src.length; i++) {
+    const c = src.charCodeAt(i);
+    if (c === 10 || c === 13) {
+      const d = src.charCodeAt(i + 1);
+      if ((d === 10 || d === 13) && d !== c) i++;
+      out.push(i + 1);
+    }
+  }
+  return out;
+}
+
+function position(starts: number[], pos: number): { line: number; column: number } {
+  let lo = 0, hi = starts.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (starts[mid] <= pos) lo = mid; else hi = mid - 1;
+  }
+  return { line: lo + 1, column: pos - starts[lo] + 1 };
+}
