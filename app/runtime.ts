@@ -21,6 +21,7 @@ import { openStore, startBackgroundCheck, damagedError, describeProblems, type B
 import { VirtualClock, Clock, realClock } from '../base/clock';
 import { schedulerBusy } from '../lua/scheduler';
 import { WorkflowWatches } from './workflow-watches';
+import { LiveRegistry } from './registry-api';
 import { LiveServices, LiveDeps } from '../runtime/live-services';
 import { RuntimeEventBus } from '../runtime/events/bus';
 import { policiesOf } from '../runtime/policies';
@@ -109,6 +110,7 @@ export class Runtime {
       log: (l, m, f) => output.log(l, m, f),
       events: this.events,
       policies: policiesOf(registry),
+      registry: new LiveRegistry(registry, loadOptions(options.typeCheck)),
     };
     this.node = new ProcessNode({
       registry,
@@ -144,7 +146,8 @@ export class Runtime {
   chunkName(entry: LuaEntry): string {
     let name = this.chunkNames.get(entry);
     if (name === undefined) {
-      name = path.relative(this.registry.root, entry.sourcePath) || path.basename(entry.sourcePath);
+      // Code given inline through the registry module has no file: its messages name the entry.
+      name = entry.sourcePath === '' ? entry.id : path.relative(this.registry.root, entry.sourcePath) || path.basename(entry.sourcePath);
       this.chunkNames.set(entry, name);
     }
     return name;

@@ -24,6 +24,7 @@ import { openText } from './text';
 import { openEvents } from './events';
 import { openSecurity } from './security';
 import { openLogger } from './logger';
+import { openRegistry } from './registry';
 
 export const STDLIB: readonly StdModule[] = [
   { name: 'errors', open: openErrors, global: true, workflowSafe: true },
@@ -44,6 +45,7 @@ export const STDLIB: readonly StdModule[] = [
   { name: 'events', open: openEvents, workflowSafe: false },
   { name: 'security', open: openSecurity, workflowSafe: false },
   { name: 'logger', open: openLogger, workflowSafe: true },
+  { name: 'registry', open: openRegistry, workflowSafe: false },
   // The sandbox's global `os` (time, clock, date on the execution's clock): listing it in
   // `modules:` is allowed, as in Wippy, and `require("os")` gives that same table.
   { name: 'os', open: (L) => { lua.lua_getglobal(L, lstr('os')); }, workflowSafe: true },

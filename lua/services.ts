@@ -14,6 +14,7 @@ import type { CallRequest, CallResult, Cancel, Payload } from '../base/payload';
 import type { UuidVersion } from '../base/uuid';
 import type { Channel, Item } from './channel';
 import type { EventBus } from './events-bus';
+import type { ChangeOp } from '../registry/apply';
 import type { PolicyDef, SecurityContext } from '../base/security';
 
 export interface Services {
@@ -42,6 +43,21 @@ export interface Services {
   events?(): EventBus | null;
   /** The security context of this execution and the registry's policies (`security` module); absent = none. */
   security?(): SecurityApi | null;
+  /** The running registry, read and changed (`registry` module); absent or null where it is not available (workflows). */
+  registry?(): RegistryApi | null;
+}
+
+/** An entry as the `registry` module shows it (Wippy's shape). */
+export interface RegistryEntryView { id: string; kind: string; meta: Record<string, unknown>; data: Record<string, unknown> }
+
+/** What `registry` asks of its execution (app/registry-api.ts): versions, entries, and checked changes. */
+export interface RegistryApi {
+  /** The current version (1 when loaded, one more per applied changeset). */
+  version(): number;
+  entries(): RegistryEntryView[];
+  get(id: string): RegistryEntryView | null;
+  /** Apply a changeset with the checks of loading: the new version, or why not (one line per problem). */
+  apply(ops: readonly ChangeOp[]): { version: number } | { error: string };
 }
 
 /**

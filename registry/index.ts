@@ -17,3 +17,4 @@ export { WIPPY_MODULES, WIPPY_KINDS } from './wippy-names';
 export { DEFAULT_HOST } from './kinds';
 export { projectRoot, defaultStorePath, clientStorePath, PROJECT_FILES } from './project';
 export { findClients, type FoundClient, type ClientSearch } from './clients';
+export { applyChanges, type ChangeOp, type EntrySpecData, type ApplyResult } from './apply';

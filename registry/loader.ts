@@ -91,14 +91,30 @@ export function loadRegistry(target: string, opts: LoadOptions = {}): Registry {
   return { root: parsed.root, files: parsed.files, entries, unsupported, warnings: sink.warnings(), typeCheck };
 }
 
-/** Type-check the Lua entries; each issue a problem (strict) or a warning at its Lua file's line and column. */
+/**
+ * Type-check the Lua entries (`only`: just these, with what they import); each issue a problem
+ * (strict) or a warning at its Lua file's line and column (an entry whose code was given inline,
+ * through the registry module, is named by its id).
+ */
 export function checkEntryTypes(entries: ReadonlyMap<string, Entry>, setting: TypeCheckSetting,
-  check: NonNullable<LoadOptions['checkTypes']>, sink: ProblemSink): void {
-  const lua = [...entries.values()].filter((e): e is LuaEntry => 'source' in e && e.source !== '');
-  const units: TypeUnit[] = lua.map((e) => ({ id: e.id, chunkName: e.sourcePath, source: e.source, imports: e.imports, modules: e.modules }));
-  const files = new Map(lua.map((e) => [e.id, e.sourcePath]));
+  check: NonNullable<LoadOptions['checkTypes']>, sink: ProblemSink, only?: ReadonlySet<string>): void {
+  const isLua = (e: Entry | undefined): e is LuaEntry => e !== undefined && 'source' in e && e.source !== '';
+  let lua = [...entries.values()].filter(isLua);
+  if (only !== undefined) {
+    const want = new Set<string>();
+    const visit = (id: string): void => {
+      const e = entries.get(id);
+      if (want.has(id) || !isLua(e)) return;
+      want.add(id);
+      Object.values(e.imports).forEach(visit);
+    };
+    only.forEach(visit);
+    lua = lua.filter((e) => want.has(e.id));
+  }
+  const units: TypeUnit[] = lua.map((e) => ({ id: e.id, chunkName: e.sourcePath || e.id, source: e.source, imports: e.imports, modules: e.modules }));
   for (const issue of check(units)) {
-    const p = { file: files.get(issue.id) ?? issue.chunkName, line: issue.line, column: issue.column, entry: issue.id, message: `type error: ${issue.message}` };
+    if (only !== undefined && !only.has(issue.id)) continue;
+    const p = { file: issue.chunkName, line: issue.line, column: issue.column, entry: issue.id, message: `type error: ${issue.message}` };
     if (setting.strict) sink.add(p); else sink.warn(p);
   }
 }

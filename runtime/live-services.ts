@@ -11,7 +11,7 @@ import type { ProcessApi, Services } from '../lua/services';
 import type { CallRequest, CallResult, Cancel } from '../base/payload';
 import type { Clock } from '../base/clock';
 import type { EventBus } from '../lua/events-bus';
-import type { SecurityApi } from '../lua/services';
+import type { RegistryApi, SecurityApi } from '../lua/services';
 import type { PolicyDef, SecurityContext } from '../base/security';
 
 export interface LiveDeps {
@@ -23,6 +23,8 @@ export interface LiveDeps {
   events?: EventBus;
   /** The registry's security.policy entries: by id, and by group. */
   policies?: { policy(id: string): PolicyDef | null; group(id: string): PolicyDef[] | null };
+  /** The running registry (`registry` module; absent: it returns an error). */
+  registry?: RegistryApi;
 }
 
 const started = performance.now();
@@ -61,6 +63,10 @@ export class LiveServices implements Services {
 
   events(): EventBus | null {
     return this.deps.events ?? null;
+  }
+
+  registry(): RegistryApi | null {
+    return this.deps.registry ?? null;
   }
 
   call(req: CallRequest, done: (r: CallResult) => void): Cancel {
