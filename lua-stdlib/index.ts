@@ -3,20 +3,21 @@
  *
  * Each module is one file in this folder exporting an `open*` function that pushes its table.
  * `global` modules are installed in every state without `require`; `workflowSafe` ones may be
- * listed by workflow.lua entries (deterministic, or intercepted by the workflow engine).
+ * listed by workflow.lua entries (deterministic, or intercepted by the workflow engine); `types`
+ * is the signature the type checker gives `require` of it (lua/typecheck/; absent: `any`).
  */
 import { type StdModule, lua, lstr } from '../lua/api';
 import { openErrors } from './errors';
-import { openJson } from './json';
-import { openUuid } from './uuid';
+import { openJson, JSON_TYPES } from './json';
+import { openUuid, UUID_TYPES } from './uuid';
 import { openFuncs } from './funcs';
 import { openTime } from './time/index';
 import { openChannel } from './channel';
 import { openProcess } from './process';
 import { openWorkflow } from './workflow';
 import { openCtx } from './ctx';
-import { openBase64 } from './base64';
-import { openHash } from './hash';
+import { openBase64, BASE64_TYPES } from './base64';
+import { openHash, HASH_TYPES } from './hash';
 import { openYaml } from './yaml';
 import { openPayload } from './payload';
 import { openCrypto } from './crypto';
@@ -30,14 +31,14 @@ export const STDLIB: readonly StdModule[] = [
   { name: 'errors', open: openErrors, global: true, workflowSafe: true },
   { name: 'channel', open: openChannel, global: true, workflowSafe: true },
   { name: 'process', open: openProcess, global: true, workflowSafe: true },
-  { name: 'json', open: openJson, workflowSafe: true },
-  { name: 'uuid', open: openUuid, workflowSafe: true },
+  { name: 'json', open: openJson, workflowSafe: true, types: JSON_TYPES },
+  { name: 'uuid', open: openUuid, workflowSafe: true, types: UUID_TYPES },
   { name: 'time', open: openTime, workflowSafe: true },
   { name: 'funcs', open: openFuncs, workflowSafe: true },
   { name: 'workflow', open: openWorkflow, workflowSafe: true },
   { name: 'ctx', open: openCtx, workflowSafe: true },
-  { name: 'base64', open: openBase64, workflowSafe: true },
-  { name: 'hash', open: openHash, workflowSafe: true },
+  { name: 'base64', open: openBase64, workflowSafe: true, types: BASE64_TYPES },
+  { name: 'hash', open: openHash, workflowSafe: true, types: HASH_TYPES },
   { name: 'yaml', open: openYaml, workflowSafe: true },
   { name: 'payload', open: openPayload, global: true, workflowSafe: true },
   { name: 'crypto', open: openCrypto, workflowSafe: true },

@@ -34,7 +34,7 @@ export function checkTypes(units: readonly TypeUnit[], signatures: ModuleSignatu
       const text = signatures(name);
       let t: Type | undefined;
       if (text !== undefined) {
-        try { t = resolveType(parseType(text), EMPTY_ENV); } catch (e) { if (!(e instanceof ParseStop)) throw e; }
+        t = moduleSignature(text);
       }
       moduleTypes.set(name, t);
     }
@@ -75,6 +75,19 @@ export function checkTypes(units: readonly TypeUnit[], signatures: ModuleSignatu
   for (const u of units) check(u);
   const order = new Map(units.map((u, i) => [u.id, i]));
   return issues.sort((a, b) => (order.get(a.id)! - order.get(b.id)!) || a.line - b.line || a.column - b.column);
+}
+
+/**
+ * A module's published signature as a type; undefined when the text does not parse. Its tables
+ * are open: a function the signature leaves out is `any`, never an unknown field.
+ */
+export function moduleSignature(text: string): Type | undefined {
+  let t: Type;
+  try { t = resolveType(parseType(text), EMPTY_ENV); } catch (e) {
+    if (e instanceof ParseStop) return undefined;
+    throw e;
+  }
+  return t.k === 'record' ? { ...t, open: true } : t;
 }
 
 const EMPTY_ENV: TypeEnv = { alias: () => undefined, valueType: () => undefined, exprType: () => ANY };

@@ -4,11 +4,12 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { checkTypes } from '../../lua/typecheck';
 import type { TypeUnit } from '../../registry/types';
+import { stdModule } from '../../lua-stdlib';
 
 /** The issues of one chunk, as `line:col: message`. */
 function issues(source: string, more: Partial<TypeUnit> = {}, others: TypeUnit[] = []): string[] {
   const unit: TypeUnit = { id: 't:main', chunkName: 'main.lua', source, imports: {}, modules: [], ...more };
-  return checkTypes([unit, ...others]).filter((i) => i.id === 't:main').map((i) => `${i.line}:${i.column}: ${i.message}`);
+  return checkTypes([unit, ...others], (name) => stdModule(name)?.types).filter((i) => i.id === 't:main').map((i) => `${i.line}:${i.column}: ${i.message}`);
 }
 
 /** Assert `ok` has no issue and `bad` has exactly `expected`. */
@@ -180,4 +181,30 @@ return { make = make, Config = Config }` };
 test('a chunk the parser cannot read is left to the compile check, not reported here', () => {
   assert.deepEqual(issues('local x: number = = 1'), []);
   assert.deepEqual(issues('local x = "unclosed'), []);
+});
+
+test('standard modules publish their signatures: results and arguments are checked', () => {
+  const mods = { modules: ['base64', 'json', 'uuid', 'hash'] };
+  const ok = `local base64 = require("base64")
+local json = require("json")
+local s: string = base64.encode("x")
+local d: string, err = base64.decode(s)
+local j: string = json.encode({a = 1})
+local v: any = json.decode(j)
+local u: string = require("uuid").v4()
+local h: string = require("hash").sha256("x")
+local other = base64.not_listed_here(1, 2)`;
+  assert.deepEqual(issues(ok, mods), []);
+  assert.deepEqual(issues('local base64 = require("base64")\nlocal n: number = base64.encode("x")\nlocal e = base64.encode(42)', mods), [
+    '2:19: local n: expected number, found string', '3:25: argument 1 (data) of base64.encode: expected string, found number 42']);
+  // Not listed in modules: require gives any.
+  assert.deepEqual(issues('local base64 = require("base64")\nlocal n: number = base64.encode("x")'), []);
+});
+
+test('every published module signature parses', async () => {
+  const { STDLIB } = await import('../../lua-stdlib');
+  const { moduleSignature } = await import('../../lua/typecheck');
+  const published = STDLIB.filter((m) => m.types !== undefined);
+  assert.ok(published.length >= 4);
+  for (const m of published) assert.equal(moduleSignature(m.types!)?.k, 'record', m.name);
 });
