@@ -25,9 +25,11 @@ import { LiveRegistry } from './registry-api';
 import { LiveServices, LiveDeps } from '../runtime/live-services';
 import { RuntimeEventBus } from '../runtime/events/bus';
 import { policiesOf } from '../runtime/policies';
+import { NodeHttpClient } from '../runtime/http-client';
 import { GLOBAL_MODULES, MODULE_NAMES, WORKFLOW_MODULE_NAMES, stdModule } from '../lua-stdlib';
-import { WippyError, ErrorCode, ErrorKind } from '../base/errors';
-import type { MailboxCodec, Services } from '../lua/services';
+import { WippyError, ErrorCode, ErrorKind, type ErrorInfo } from '../base/errors';
+import type { MailboxCodec, Services, WorkflowDescription } from '../lua/services';
+import { workflowIdOfPid } from '../runtime/engine/addressing';
 import type { CallRequest, CallResult, Payload } from '../base/payload';
 
 export interface Output {
@@ -110,6 +112,8 @@ export class Runtime {
       log: (l, m, f) => output.log(l, m, f),
       events: this.events,
       policies: policiesOf(registry),
+      httpClient: new NodeHttpClient(),
+      describeWorkflow: (id) => this.describeWorkflow(id),
       registry: new LiveRegistry(registry, loadOptions(options.typeCheck)),
     };
     this.node = new ProcessNode({
@@ -130,7 +134,7 @@ export class Runtime {
     // Each call runs as a process, made only if the call uses it (runtime/process/api.ts).
     this.functions = new FunctionRunner(registry, poolCtx, (req, depth) => {
       const self = this.node.apiFor(null, req.id);
-      return { services: new LiveServices(this.deps, { process: self, context: req.context, depth, security: req.security }), self };
+      return { services: new LiveServices(this.deps, { process: self, context: req.context, depth, security: req.security, http: req.http }), self };
     });
     this.functions.processCaller = (req, entry, done) => this.node.callProcess(req, entry, done);
     if (this.clock instanceof VirtualClock) this.clock.addBusyProbe(schedulerBusy);
@@ -269,6 +273,22 @@ export class Runtime {
     const r = engine.start(id, args);
     if ('error' in r) return Promise.resolve({ result: { error: r.error } });
     return new Promise((resolve) => engine.watch(r.id, resolve));
+  }
+
+  /** A workflow's row as committed (`workflow.describe`): by id or PID; NotFound / Unavailable errors. */
+  describeWorkflow(idOrPid: string): WorkflowDescription | ErrorInfo {
+    if (!this.store) return { kind: ErrorKind.Unavailable, message: 'no workflow store is open in this run (the registry runs no temporal.worker)', retryable: false };
+    const id = workflowIdOfPid(idOrPid) ?? idOrPid;
+    const row = this.store.getWorkflow(id);
+    if (!row) return { kind: ErrorKind.NotFound, message: `no workflow ${idOrPid}`, retryable: false };
+    return { id: row.id, entry: row.entry, status: row.status, result: row.result, error: row.error };
+  }
+
+  /** Resolves once everything the engine has recorded so far is committed (at once without one). */
+  durable(): Promise<void> {
+    const engine = this.engine;
+    if (!engine || engine.closed) return Promise.resolve();
+    return new Promise((resolve) => engine.afterCommit(resolve));
   }
 
   /** Commit pending work and release the store. */

@@ -39,6 +39,10 @@ export const ErrorCode = {
   WORKFLOW_NOT_FOUND: 'WORKFLOW_NOT_FOUND',
   /** The workflow has finished: it takes no more signals, cancels or terminates. */
   WORKFLOW_FINISHED: 'WORKFLOW_FINISHED',
+  /** A workflow with that id exists, or its start is already waiting (`wippy workflow start --id`). */
+  WORKFLOW_EXISTS: 'WORKFLOW_EXISTS',
+  /** An http.service cannot listen on its address (in use, not permitted, not this machine's). */
+  HTTP_LISTEN: 'HTTP_LISTEN',
   /** A golden file (`*.golden.json`) cannot be read or is malformed (app/golden/format.ts). */
   GOLDEN_INVALID: 'GOLDEN_INVALID',
   /** A bug or an unexpected condition inside the runtime itself. */

@@ -8,6 +8,7 @@
  */
 import type { SecurityContext } from './security';
 import type { ErrorInfo } from './errors';
+import type { HttpExchange } from './http';
 
 export type Cancel = () => void;
 
@@ -24,6 +25,8 @@ export interface CallRequest {
   options?: Record<string, unknown>;
   /** Actor and scope from `:with_actor`/`:with_scope` (`security.actor()`/`scope()` in the callee). */
   security?: SecurityContext;
+  /** The HTTP exchange of an `http.endpoint` handler (`http.request()`/`response()`); never passed on to nested calls. */
+  http?: HttpExchange;
 }
 
 /** Exactly one of value / error. `value` is a payload (`null` for nil). */

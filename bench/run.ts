@@ -4,7 +4,7 @@
  * it is held to, and written to bench/results.json (a run replaces only the sections it measured,
  * re-reading the file when it writes; `measuredAt` says when, and whether with --quick, each was).
  *
- * NAME: processes, mailbox, durable, latency, timers, startup, replay, typestrip, typecheck, yield, memory, peers (default:
+ * NAME: processes, mailbox, durable, latency, timers, startup, replay, typestrip, typecheck, yield, memory, http, peers (default:
  * all, in that order; the peers run alone at the end, after our workloads, never beside them).
  * `--quick` (or BENCH_QUICK=1) shrinks every workload ~10x for a smoke run (the peers' too);
  * `--count N` sets the main count of the selected benches (workflows, runs, or steps for replay);
@@ -25,9 +25,10 @@ import { benchTimers } from './timers';
 import { benchStartup } from './startup';
 import { benchMemoryInChild } from './memory';
 import { runPeers, comparePeers } from './compare-peers';
+import { benchHttp } from './http';
 import { fmtInt, pct, mib } from './fixture';
 
-const ALL = ['processes', 'mailbox', 'durable', 'latency', 'timers', 'startup', 'replay', 'typestrip', 'typecheck', 'yield', 'memory', 'peers'] as const;
+const ALL = ['processes', 'mailbox', 'durable', 'latency', 'timers', 'startup', 'replay', 'typestrip', 'typecheck', 'yield', 'memory', 'http', 'peers'] as const;
 type Name = typeof ALL[number];
 
 interface Args { names: Name[]; quick: boolean; peers: boolean; count?: number; steps?: number }
@@ -154,6 +155,14 @@ async function main(): Promise<void> {
         ` (peak ${mib(m.rssPeakStarting)} starting, ${mib(m.rssPeakWaking)} waking, heap reserved then ${mib(m.heapTotalPeakWaking)}) = ${pct(m.ratioToGiB)} of 1 GiB (target < 100%)`);
       line('', `all ${fmtInt(m.workflows)} woke and returned their own value; RSS after ${mib(m.rssAfter)} (heap ${mib(m.heapAfter)} used of ${mib(m.heapTotalAfter)}; before the runtime ${mib(m.rssBaseline)});` +
         ` ${fmtInt(m.bytesPerSleepingWorkflow)} B RSS per sleeping workflow; started in ${m.startSeconds.toFixed(1)} s, woke and finished in ${m.wakeSeconds.toFixed(1)} s`);
+    } else if (name === 'http') {
+      const n = q(2000, 300);
+      progress(`http: ${fmtInt(n)} requests starting a 3-step workflow, and ${fmtInt(n)} to a plain handler, 50 clients, through wippy run...`);
+      const h = await benchHttp({ requests: n, clients: 50, warmup: args.quick ? 50 : 200 });
+      record('http', h);
+      line('http', `POST starting a 3-step workflow: ${fmtInt(h.workflow.requestsPerSecond)} req/s, p50 ${ms(h.workflow.p50ms)}, p99 ${ms(h.workflow.p99ms)} (${fmtInt(h.workflow.requests)} requests, ${h.clients} clients)` +
+        ` = ${pct(h.ratioToPlain)} of a plain handler's ${fmtInt(h.plain.requestsPerSecond)} req/s (p50 ${ms(h.plain.p50ms)}, p99 ${ms(h.plain.p99ms)}) (no target)`);
+      line('', `all ${fmtInt(h.workflow.requests)} workflows completed ${h.workflowsCompletedSeconds.toFixed(2)} s after the first request = ${fmtInt(h.workflowsPerSecond)} workflows/s`);
     } else if (name === 'peers') {
       progress('peers: DBOS and Restate (bench/peers/run.mjs)...');
       const p = await runPeers(args.quick ? ['--workflows', '200', '--latency-runs', '30', '--warmup', '5'] : []);

@@ -113,6 +113,19 @@ Example:
       process.exitCode = await (await load()).signalCommand(id, topic, payloads, opts);
     });
 
+  store(wf.command('start'))
+    .description('Start a workflow: recorded in the store; a running `wippy run` starts it within a second, else the next one at start.')
+    .argument('<entry>', 'the workflow.lua entry (ns:name)')
+    .argument('[args...]', 'its input, one JSON value each (strings need quotes: \'"o-1"\')')
+    .option('--id <id>', 'the workflow id (default: a new UUIDv7); refused when a workflow has it')
+    .option('--wait', 'wait for the workflow to end and print its result as the last stdout line (exit 1 failed, 3 parked)')
+    .addHelpText('after', `
+Without --wait, stdout is the workflow id. Example:
+  wippy workflow start app.workflows:payment '{"amount": 42}' --registry examples/workflows --wait`)
+    .action(async (entry: string, args: string[], opts) => {
+      process.exitCode = await (await import('./workflow-start')).startCommand(entry, args, opts);
+    });
+
   store(wf.command('export'))
     .description('Write the workflow\'s history as a golden file (see `wippy replay` and `wippy test`).')
     .argument('<id>', 'workflow id')

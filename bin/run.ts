@@ -14,8 +14,10 @@
  *   instead of waiting. The summary line counts only services that are up now.
  * Invariants: nothing starts before the -x entry is known to exist and be runnable, nor before
  * the store's lock is held when the run uses the store (a store in use fails the run before any
- * service has run); services are stopped before the -x result is printed, so the result stays the
- * last line of stdout; the store gets SQLite's full integrity check beside the work (never before
+ * service has run; for a -x workflow the message names `wippy workflow start`), nor before every
+ * auto-start http.service holds its address (a port in use fails the run with one line);
+ * services are stopped before the -x result is printed, so the result stays the last line of
+ * stdout; the store gets SQLite's full integrity check beside the work (never before
  * it: start-up on a large store is not held back), a -x result is printed only once that check
  * has passed, and a failed check or any corruption SQLite reports stops the node with one line
  * and exit status 4.
@@ -88,7 +90,9 @@ export async function runCommand(registryPath: string, rawArgs: string[], opts: 
     // does not take it (two such runs on one registry do not collide).
     const engineStarts = startOrder(rt.registry, lifecycle.autoStartIds())
       .some((id) => { const k = rt.registry.entries.get(id)?.kind; return k === 'temporal.worker' || k === 'temporal.client'; });
-    if (entry.kind === 'workflow.lua' || engineStarts || opts.db) rt.claimStore();
+    if (entry.kind === 'workflow.lua' || engineStarts || opts.db) claimForExec(rt, id, entry.kind === 'workflow.lua', rawArgs, opts.db ? `--db ${opts.db}` : `--registry ${registryPath}`);
+    // Listening addresses are claimed before anything starts: a port in use fails the run here.
+    await lifecycle.prepare();
     if (lifecycle.autoStartIds().length > 0) await lifecycle.start();
     if (opts.db) rt.startWorkflows();
     let r: CallResult;
@@ -122,6 +126,21 @@ export async function runCommand(registryPath: string, rawArgs: string[], opts: 
 }
 
 /**
+ * Take the store for `-x`; a store in use by another `wippy run` is refused (one writer per
+ * store), and for a workflow the message says how to start it there instead.
+ */
+function claimForExec(rt: Runtime, id: string, isWorkflow: boolean, rawArgs: string[], storeFlag: string): void {
+  try {
+    rt.claimStore();
+  } catch (e) {
+    if (!isWorkflow || !(e instanceof WippyError) || e.code !== ErrorCode.STORE_LOCKED) throw e;
+    const args = rawArgs.map((a) => ` '${a.replace(/'/g, "'\\''")}'`).join('');
+    throw new WippyError(ErrorCode.STORE_LOCKED,
+      `${e.message.replace(/; stop it first.*$/, '')}; to start workflow ${id} in the running one: wippy workflow start ${id}${args} ${storeFlag}`);
+  }
+}
+
+/**
  * The store's background integrity check failed: one line, exit status 4, at once. Every commit
  * is one synchronous transaction, so exiting between them loses nothing that was committed.
  */
@@ -139,7 +158,10 @@ async function runServices(registryPath: string, rt: Runtime, lifecycle: Lifecyc
   // Services blocked on their inboxes leave Node nothing to do; keep it alive until told to stop.
   const keepAlive = setInterval(() => {}, 1 << 30);
   try {
-    // The store's lock first (startWorkflows takes it), before any service starts.
+    // The store's lock first, then the listening addresses, before anything starts (a store in use
+    // or a port in use fails the run with one line, and nothing has run).
+    rt.claimStore();
+    await lifecycle.prepare();
     const engine = rt.startWorkflows();
     if (engine && engine.active > 0) process.stderr.write(`wippy: resumed ${engine.active} unfinished workflow${engine.active === 1 ? '' : 's'}\n`);
     if (lifecycle.autoStartIds().length === 0 && !engine) {

@@ -175,7 +175,9 @@ export async function exportCommand(id: string, opts: ExportOptions): Promise<nu
     try {
       fs.writeFileSync(opts.output, text);
     } catch (e) {
-      throw new WippyError(ErrorCode.BAD_ARGUMENT, `-o ${opts.output}: cannot write the golden file (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+      const code = (e as NodeJS.ErrnoException).code;
+      const why = code === 'ENOENT' ? `folder ${path.dirname(opts.output)} does not exist; create it first` : code === 'EISDIR' ? 'it is a folder; give a file name' : code ?? (e as Error).message;
+      throw new WippyError(ErrorCode.BAD_ARGUMENT, `-o ${opts.output}: cannot write the golden file (${why})`);
     }
     const shown = path.relative(process.cwd(), path.resolve(opts.output)) || opts.output;
     const registry = opts.registry !== undefined ? ` --registry ${opts.registry}` : opts.db !== undefined ? ' --registry PATH' : '';

@@ -26,6 +26,8 @@ import { openEvents } from './events';
 import { openSecurity } from './security';
 import { openLogger } from './logger';
 import { openRegistry } from './registry';
+import { openHttp } from './http';
+import { openHttpClient } from './http_client';
 
 export const STDLIB: readonly StdModule[] = [
   { name: 'errors', open: openErrors, global: true, workflowSafe: true },
@@ -47,6 +49,8 @@ export const STDLIB: readonly StdModule[] = [
   { name: 'security', open: openSecurity, workflowSafe: false },
   { name: 'logger', open: openLogger, workflowSafe: true },
   { name: 'registry', open: openRegistry, workflowSafe: false },
+  { name: 'http', open: openHttp, workflowSafe: false },
+  { name: 'http_client', open: openHttpClient, workflowSafe: false },
   // The sandbox's global `os` (time, clock, date on the execution's clock): listing it in
   // `modules:` is allowed, as in Wippy, and `require("os")` gives that same table.
   { name: 'os', open: (L) => { lua.lua_getglobal(L, lstr('os')); }, workflowSafe: true },

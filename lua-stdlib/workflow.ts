@@ -1,15 +1,20 @@
 /**
  * `workflow`: `info()`, `history_length()`, `history_size()`, `version(change_id, min, max)`,
- * `exec(id, ...)`.
+ * `exec(id, ...)`, and (wippy-ts only) `describe(id_or_pid)`.
  *
  * Inside a workflow these go to the engine (runtime/engine/wf-services.ts); outside one, as in
  * Wippy, `info()` returns `nil, nil`, `history_length()` / `history_size()` return `0, nil`,
  * `version()` returns `max`, and `exec()` returns an error. The history figures count the
  * records the workflow has consumed so far, so they replay to the same values.
+ *
+ * `describe(id_or_pid) -> {id, entry, status, result?, error?}, err` is this runtime's own (Wippy
+ * has no way to read a workflow's state from Lua): the workflow's row as committed in the store,
+ * for an HTTP handler that reports an order's status. NotFound for an unknown id; refused inside
+ * a workflow (not deterministic).
  */
 import {
-  lua, lauxlib, LuaState, setFuncs, checkText, raise, pushJs, encode, CodecError, pushError,
-  hostOf, waitFor, pushCallResult
+  lua, lauxlib, lstr, LuaState, setFuncs, checkText, raise, pushJs, encode, CodecError, pushError,
+  hostOf, waitFor, pushCallResult, pushText, decode, fail, ok,
 } from '../lua/api';
 import { ErrorKind } from '../base/errors';
 
@@ -39,6 +44,19 @@ export function openWorkflow(L: LuaState): void {
       const wf = hostOf(L1).services.workflow();
       lua.lua_pushinteger(L1, wf ? wf.version(change, min, max) : max);
       return 1;
+    },
+    // wippy-ts only (Wippy has no status read): a workflow's committed state, from a function.
+    describe: (L1) => {
+      const id = checkText(L1, 1);
+      const s = hostOf(L1).services;
+      if (s.workflow()) return fail(L1, ErrorKind.Invalid, 'workflow.describe is not available inside a workflow (reading another workflow\'s state is not deterministic); call it from a function');
+      const d = s.describeWorkflow ? s.describeWorkflow(id) : { kind: ErrorKind.Unavailable, message: 'no workflow store here', retryable: false };
+      if (!('status' in d)) { lua.lua_pushnil(L1); pushError(L1, d); return 2; }
+      lua.lua_createtable(L1, 0, 5);
+      for (const k of ['id', 'entry', 'status'] as const) { pushText(L1, d[k]); lua.lua_setfield(L1, -2, lstr(k)); }
+      if (d.result !== null) { decode(L1, d.result); lua.lua_setfield(L1, -2, lstr('result')); }
+      if (d.error !== null) { pushError(L1, d.error); lua.lua_setfield(L1, -2, lstr('error')); }
+      return ok(L1);
     },
     exec: (L1) => {
       const id = checkText(L1, 1);

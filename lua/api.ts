@@ -18,7 +18,7 @@ export {
 export { hostOf, type StdModule } from './host';
 export { suspend, waitFor, type Pusher } from './task';
 export type { BusEvent, EventBus } from './events-bus';
-export type { Services, ProcessApi, SpawnOptions, StartupMessage, WorkflowApi, MailboxApi, MailboxCodec, Message, ProcessEvent } from './services';
+export type { Services, ProcessApi, SpawnOptions, StartupMessage, WorkflowApi, MailboxApi, MailboxCodec, Message, ProcessEvent, HttpClientRequest, HttpClientResponse, WorkflowDescription } from './services';
 
 // Values: JSON payloads both ways, error values, channels.
 export { encode, CodecError, WORK_VALUE, PAYLOAD_OF } from './codec';

@@ -16,6 +16,7 @@ import type { Channel, Item } from './channel';
 import type { EventBus } from './events-bus';
 import type { ChangeOp } from '../registry/apply';
 import type { PolicyDef, SecurityContext } from '../base/security';
+import type { HttpExchange } from '../base/http';
 
 export interface Services {
   /** Call a function entry. */
@@ -45,6 +46,50 @@ export interface Services {
   security?(): SecurityApi | null;
   /** The running registry, read and changed (`registry` module); absent or null where it is not available (workflows). */
   registry?(): RegistryApi | null;
+  /** The HTTP exchange an `http.endpoint` handler runs for (`http` module); absent or null elsewhere. */
+  http?(): HttpExchange | null;
+  /** Outgoing HTTP (`http_client` module); absent or null where it is not allowed (workflows). */
+  httpClient?(): HttpClientApi | null;
+  /** A workflow's committed state (`workflow.describe`, outside workflows); absent where there is no store. */
+  describeWorkflow?(idOrPid: string): WorkflowDescription | ErrorInfo;
+}
+
+/** What `workflow.describe` tells about a workflow: its row as committed in the store. */
+export interface WorkflowDescription {
+  id: string;
+  entry: string;
+  /** running, completed, failed, canceled, terminated or parked. */
+  status: string;
+  result: Payload | null;
+  error: ErrorInfo | null;
+}
+
+/** One outgoing HTTP request (`http_client`), as the module hands it to its execution. */
+export interface HttpClientRequest {
+  method: string;
+  url: string;
+  headers: Record<string, string>;
+  body?: Uint8Array;
+  /** 0 = none. */
+  timeoutMs: number;
+  /** 0 = the default limit. */
+  maxResponseBody: number;
+  /** Connect through this Unix socket instead of the URL's host. */
+  unixSocket?: string;
+}
+
+export interface HttpClientResponse {
+  status: number;
+  /** The final URL (after redirects). */
+  url: string;
+  /** Name -> values as received (Go's canonical names). */
+  headers: Record<string, string[]>;
+  body: Uint8Array;
+}
+
+export interface HttpClientApi {
+  /** Send one request; `done` gets the response or an error text (Wippy's http_client errors are strings). */
+  request(req: HttpClientRequest, done: (r: { response: HttpClientResponse } | { error: string }) => void): Cancel;
 }
 
 /** An entry as the `registry` module shows it (Wippy's shape). */

@@ -1,6 +1,7 @@
 /**
  * Finding the temporal.client entries of a registry without loading it: what the `wippy workflow`
- * commands need to locate a workflow store.
+ * commands need to locate a workflow store (and, the same way, the entries of another kind:
+ * `findEntries`).
  *
  * Owns: a tolerant search for clients under a folder (or in one YAML file, or in the YAML files
  * directly inside one folder) and the store each one names (registry/project.ts decides that).
@@ -17,7 +18,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ProblemSink } from './errors';
-import { parseFile } from './load';
+import { parseFile, type RawEntry } from './load';
 import { clientStorePath } from './project';
 
 export interface FoundClient {
@@ -48,16 +49,21 @@ const YAML_RE = /\.ya?ml$/i;
 
 /** The temporal.client entries in `target` (a YAML file or a folder); a missing target has none. */
 export function findClients(target: string, opts: SearchOptions = {}): ClientSearch {
+  const { files, truncated } = registryFiles(target, opts);
+  return { clients: files.flatMap(clientsIn), truncated };
+}
+
+/** The YAML files of `target`: itself when it is a file, those under it when a folder, none when missing. */
+function registryFiles(target: string, opts: SearchOptions): { files: string[]; truncated: boolean } {
   const abs = path.resolve(target);
   let stat: fs.Stats;
   try {
     stat = fs.statSync(abs);
   } catch {
-    return { clients: [], truncated: false };
+    return { files: [], truncated: false };
   }
-  if (!stat.isDirectory()) return { clients: clientsIn(abs), truncated: false };
-  const { files, truncated } = yamlFiles(abs, opts.recursive ?? true, opts.maxFolders ?? DEFAULT_MAX_FOLDERS);
-  return { clients: files.flatMap(clientsIn), truncated };
+  if (!stat.isDirectory()) return { files: [abs], truncated: false };
+  return yamlFiles(abs, opts.recursive ?? true, opts.maxFolders ?? DEFAULT_MAX_FOLDERS);
 }
 
 /** YAML files under `root`, depth first, names sorted; at most `maxFolders` folders visited. */
@@ -105,19 +111,35 @@ function entryKind(ent: fs.Dirent, full: string): 'file' | 'dir' | null {
   }
 }
 
-/** The clients one file declares; none when it does not mention the kind or cannot be parsed. */
-function clientsIn(file: string): FoundClient[] {
+/** An entry found without loading the registry: its id, kind and where it is declared. */
+export interface FoundEntry { id: string; kind: string; file: string; line?: number }
+
+/**
+ * The entries of `kind` in `target` (a YAML file or a folder), found as tolerantly as the clients
+ * (`wippy workflow start` checks that its entry is a workflow.lua this way).
+ */
+export function findEntries(target: string, kind: string, opts: SearchOptions = {}): { entries: FoundEntry[]; truncated: boolean } {
+  const { files, truncated } = registryFiles(target, opts);
+  const entries = files.flatMap((f) => rawEntriesIn(f, kind).map((r) => ({ id: r.id, kind: r.kind, file: f, line: r.line })));
+  return { entries, truncated };
+}
+
+/** The raw entries of `kind` in one file; none when it does not mention the kind or cannot be parsed. */
+function rawEntriesIn(file: string, kind: string): RawEntry[] {
   let text: string;
   try {
     text = fs.readFileSync(file, 'utf8');
   } catch {
     return [];
   }
-  if (!text.includes('temporal.client')) return [];
-  const entries = parseFile(file, new ProblemSink()) ?? [];
+  if (!text.includes(kind)) return [];
+  return (parseFile(file, new ProblemSink()) ?? []).filter((raw) => raw.kind === kind);
+}
+
+/** The clients one file declares; none when it does not mention the kind or cannot be parsed. */
+function clientsIn(file: string): FoundClient[] {
   const out: FoundClient[] = [];
-  for (const raw of entries) {
-    if (raw.kind !== 'temporal.client') continue;
+  for (const raw of rawEntriesIn(file, 'temporal.client')) {
     const written = raw.data.store;
     if (written !== undefined && written !== null && (typeof written !== 'string' || written === '')) continue;
     out.push({ id: raw.id, file, line: raw.line, store: clientStorePath(file, written ?? undefined) });

@@ -16,5 +16,5 @@ export { DEFAULT_POOL, POOL_TYPES, IMPORTABLE_KINDS } from './lua-kinds';
 export { WIPPY_MODULES, WIPPY_KINDS } from './wippy-names';
 export { DEFAULT_HOST } from './kinds';
 export { projectRoot, defaultStorePath, clientStorePath, PROJECT_FILES } from './project';
-export { findClients, type FoundClient, type ClientSearch } from './clients';
+export { findClients, findEntries, type FoundClient, type FoundEntry, type ClientSearch } from './clients';
 export { applyChanges, type ChangeOp, type EntrySpecData, type ApplyResult } from './apply';

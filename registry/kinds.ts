@@ -24,6 +24,7 @@ import type { EntryContext } from './fields';
 import { readLifecycle } from './lifecycle';
 import { readLuaEntry } from './lua-kinds';
 import { readPolicy } from './policy-kind';
+import { readHttpService, readHttpRouter, readHttpEndpoint } from './http-kinds';
 import type { ProblemSink } from './errors';
 import type { RawEntry } from './load';
 import { closest } from './suggest';
@@ -66,6 +67,9 @@ const NORMALISERS: { [K in EntryKind]: Normaliser<K> } = {
   'temporal.client': readClient,
   'temporal.worker': readWorker,
   'security.policy': readPolicy,
+  'http.service': readHttpService,
+  'http.router': readHttpRouter,
+  'http.endpoint': readHttpEndpoint,
 };
 
 /** Normalise the entry in `ctx` (its kind already checked); undefined when it is unusable. */

@@ -1,6 +1,6 @@
 /**
  * The `lifecycle:` block shared by every startable kind (process.host, process.service,
- * temporal.client, temporal.worker), with Wippy's defaults.
+ * temporal.client, temporal.worker, http.service), with Wippy's defaults.
  *
  * Owns: the defaults and the validation of auto_start, requires/depends_on, the timeouts and
  * the restart policy. Invariants: `requires` is `requires` followed by the legacy `depends_on`,

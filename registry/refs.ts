@@ -17,7 +17,7 @@ import { displayPath } from './errors';
 import type { FieldPath } from './load';
 
 /** Kinds that have a lifecycle: the only ones that can be started or required. */
-export const LIFECYCLE_KINDS: readonly EntryKind[] = ['process.host', 'process.service', 'temporal.client', 'temporal.worker'];
+export const LIFECYCLE_KINDS: readonly EntryKind[] = ['process.host', 'process.service', 'temporal.client', 'temporal.worker', 'http.service'];
 
 /** Full id for a reference written inside an entry of `namespace`: `name` -> `namespace:name`. */
 export function resolveRef(ref: string, namespace: string): string {

@@ -13,6 +13,7 @@ import type { PolicyDef } from '../base/security';
 export const ENTRY_KINDS = [
   'function.lua', 'process.lua', 'workflow.lua', 'library.lua',
   'process.host', 'process.service', 'temporal.client', 'temporal.worker', 'security.policy',
+  'http.service', 'http.router', 'http.endpoint',
 ] as const;
 export type EntryKind = (typeof ENTRY_KINDS)[number];
 
@@ -125,7 +126,41 @@ export interface PolicyEntry extends EntryBase {
   groups: string[];
 }
 
-export type Entry = LuaEntry | ProcessHostEntry | ServiceEntry | ClientEntry | WorkerEntry | PolicyEntry;
+/** An HTTP server (`addr: "host:port"`, host empty = every interface); registry/http-kinds.ts. */
+export interface HttpServiceEntry extends EntryBase {
+  kind: 'http.service';
+  /** As written, e.g. `:8085`, `127.0.0.1:0`. */
+  addr: string;
+  /** '' = every interface. */
+  host: string;
+  port: number;
+  /** `timeouts: {read, write, idle}` in ms; 0 = none (as in Go). */
+  timeouts: { readMs: number; writeMs: number; idleMs: number };
+  lifecycle: Lifecycle;
+}
+
+/** A group of endpoints under `prefix`, served by the http.service in `meta.server`. */
+export interface HttpRouterEntry extends EntryBase {
+  kind: 'http.router';
+  server: string;
+  prefix: string;
+  /** Wippy's middleware names: not run here (a warning at load). */
+  middleware: string[];
+}
+
+/** `method path` -> a function.lua handler (`func`), on the router in `meta.router`. */
+export interface HttpEndpointEntry extends EntryBase {
+  kind: 'http.endpoint';
+  router: string;
+  /** Upper case. */
+  method: string;
+  /** Starts with `/`; parameters as `{name}` (`:name` is rewritten), `{name...}` for the rest. */
+  path: string;
+  func: string;
+}
+
+export type Entry = LuaEntry | ProcessHostEntry | ServiceEntry | ClientEntry | WorkerEntry | PolicyEntry
+  | HttpServiceEntry | HttpRouterEntry | HttpEndpointEntry;
 
 export interface Registry {
   /** Absolute folder the registry was loaded from (the YAML file's folder, or the folder given). */

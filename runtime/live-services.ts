@@ -7,12 +7,14 @@
  */
 import { randomBytes } from 'node:crypto';
 import { uuidV1, uuidV4, uuidV7, type UuidVersion } from '../base/uuid';
-import type { ProcessApi, Services } from '../lua/services';
+import type { HttpClientApi, ProcessApi, Services, WorkflowDescription } from '../lua/services';
+import { ErrorKind, type ErrorInfo } from '../base/errors';
 import type { CallRequest, CallResult, Cancel } from '../base/payload';
 import type { Clock } from '../base/clock';
 import type { EventBus } from '../lua/events-bus';
 import type { RegistryApi, SecurityApi } from '../lua/services';
 import type { PolicyDef, SecurityContext } from '../base/security';
+import type { HttpExchange } from '../base/http';
 
 export interface LiveDeps {
   call(req: CallRequest, done: (r: CallResult) => void, depth: number): Cancel;
@@ -21,6 +23,10 @@ export interface LiveDeps {
   log(level: string, message: string, fields?: Record<string, unknown>): void;
   /** The runtime's event bus (absent: `events` returns an error). */
   events?: EventBus;
+  /** Outgoing HTTP (`http_client`); absent: the module returns an error. */
+  httpClient?: HttpClientApi;
+  /** A workflow's committed row (`workflow.describe`); absent: no store. */
+  describeWorkflow?(idOrPid: string): WorkflowDescription | ErrorInfo;
   /** The registry's security.policy entries: by id, and by group. */
   policies?: { policy(id: string): PolicyDef | null; group(id: string): PolicyDef[] | null };
   /** The running registry (`registry` module; absent: it returns an error). */
@@ -37,6 +43,8 @@ export interface LiveScope {
   depth?: number;
   /** Actor and scope of this execution (a call's `CallRequest.security`, a spawn's `SpawnOptions.security`). */
   security?: SecurityContext;
+  /** The HTTP exchange of an http.endpoint handler (its own; nested calls get none). */
+  http?: HttpExchange;
 }
 
 export class LiveServices implements Services {
@@ -59,6 +67,18 @@ export class LiveServices implements Services {
     const sc = this.scope.security ?? {};
     const p = this.deps.policies;
     return { context: () => sc, policy: (id) => p?.policy(id) ?? null, group: (id) => p?.group(id) ?? null };
+  }
+
+  describeWorkflow(idOrPid: string): WorkflowDescription | ErrorInfo {
+    return this.deps.describeWorkflow?.(idOrPid) ?? { kind: ErrorKind.Unavailable, message: 'this registry runs no workflows (no temporal.client and temporal.worker)', retryable: false };
+  }
+
+  httpClient(): HttpClientApi | null {
+    return this.deps.httpClient ?? null;
+  }
+
+  http(): HttpExchange | null {
+    return this.scope.http ?? null;
   }
 
   events(): EventBus | null {

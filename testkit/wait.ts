@@ -11,9 +11,9 @@
 export const tick = (ms = 0): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /** Poll `cond` every `everyMs` until it holds; throw `timed out waiting for WHAT` after `ms`. */
-export async function until(cond: () => boolean, what: string, ms = 20_000, everyMs = 20): Promise<void> {
+export async function until(cond: () => boolean | Promise<boolean>, what: string, ms = 20_000, everyMs = 20): Promise<void> {
   const end = Date.now() + ms;
-  while (!cond()) {
+  while (!(await cond())) {
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
     await tick(everyMs);
   }

@@ -15,3 +15,5 @@ export {
 export type { ControlKind, ControlRequest, Sent } from './requests';
 export { listItem, showView, renderShow, listLines, historyLines, jsonArrayLines, formatOffset, decodePayload, iso } from './views';
 export type { ListItem, ShowView } from './views';
+export { findWorkflowEntry, requestStart, startState, endedRow, pollFor, storeMissing } from './start';
+export type { StartAsk } from './start';

@@ -2,7 +2,8 @@
  * Supervision: the public surface of app/supervisor/.
  *
  * Owns: `createLifecycle(rt)`, which wires a LifecycleManager for a Runtime with the starters of
- * the kinds this layer knows (process.host: nothing to do; process.service: supervised). Another
+ * the kinds this layer knows (process.host: nothing to do; process.service: supervised;
+ * http.service: app/http, whose handlers run through the Runtime's function runner). Another
  * engine adds its kinds on the returned manager:
  *
  *   const { lifecycle } = createLifecycle(rt);
@@ -19,6 +20,7 @@ import { consoleOutput, type Runtime } from '../runtime';
 import type { Clock } from '../../base/clock';
 import { LifecycleManager, noopStarter, type LogFn } from './lifecycle';
 import { ServiceStarter } from './service-starter';
+import { HttpServiceStarter } from '../http/server';
 
 export { LifecycleManager, noopStarter, type Starter, type StartReport, type LogFn, type DownReason } from './lifecycle';
 export { ServiceSupervisor, type ServiceState, type ServiceStatus, type SupervisorDeps, type ProcessControl } from './service';
@@ -54,7 +56,14 @@ export function createLifecycle(rt: Runtime, opts: SupervisionOptions = {}): Sup
     start: async () => { rt.startWorkflows(); },
     stop: async () => {},
   };
+  const http = new HttpServiceStarter({
+    registry: rt.registry,
+    call: (req, done) => rt.functions.call(req, done, 0),
+    durable: () => rt.durable(),
+    log,
+  });
   const lifecycle = new LifecycleManager(rt.registry, log)
+    .register('http.service', http)
     .register('process.host', noopStarter)
     .register('process.service', services)
     .register('temporal.client', { ...engineStarter, listed: false })

@@ -18,12 +18,20 @@
  *   still running lets the current entry finish starting, starts nothing more, then stops.
  * - A kind without a registered starter is a no-op (logged once at debug level), never an error.
  * - A starter's failure never throws out of `start()`/`stop()`; it is logged and reported.
+ * - `prepare()` (before `start()`) lets starters claim what they need for themselves (an
+ *   http.service's port); its first failure is thrown, after releasing what was claimed, so a
+ *   run stops before anything started. What was claimed and never started is released by `stop()`.
  */
 import { startOrder, dependenciesOf } from '../../registry';
 import type { Entry, EntryKind, EntryOfKind, Registry } from '../../registry';
 
 /** How one kind of entry is run. `start` resolves once the entry is up (or rejects). */
 export interface Starter<E extends Entry = Entry> {
+  /**
+   * Claim what the entry needs for itself (an http.service's listening address) before anything
+   * of the run starts; a failure stops the run with its one line. Absent: nothing to claim.
+   */
+  prepare?(entry: E): Promise<void>;
   start(entry: E): Promise<void>;
   /** Stop the entry, taking at most about `timeoutMs` before forcing it. Never rejects for a stopped entry. */
   stop(entry: E, timeoutMs: number): Promise<void>;
@@ -65,6 +73,8 @@ export interface StartReport {
 export class LifecycleManager {
   private readonly starters = new Map<string, Starter>();
   private readonly started: Entry[] = [];
+  /** Entries whose starter claimed something in `prepare` (released by `stop` if they never started). */
+  private readonly prepared: Entry[] = [];
   private starting: Promise<StartReport> | null = null;
   private stopRequested = false;
   private stopping: Promise<void> | null = null;
@@ -104,6 +114,28 @@ export class LifecycleManager {
 
   private downReason(e: Entry): DownReason | null {
     return this.starters.get(e.kind)?.down?.(e) ?? null;
+  }
+
+  /**
+   * Let the starters of `ids` (default: the auto_start entries) and their dependencies claim what
+   * they need (`Starter.prepare`), before anything starts. On the first failure, what was claimed
+   * is released (each prepared entry is stopped) and the error is thrown.
+   */
+  async prepare(ids: string[] = this.autoStartIds()): Promise<void> {
+    const done: Entry[] = [];
+    for (const id of startOrder(this.registry, ids)) {
+      const entry = this.registry.entries.get(id)!;
+      const starter = this.starters.get(entry.kind);
+      if (!starter?.prepare) continue;
+      try {
+        await starter.prepare(entry);
+        done.push(entry);
+      } catch (e) {
+        for (const d of done.reverse()) await this.starters.get(d.kind)!.stop(d, 0).catch(() => {});
+        throw e;
+      }
+    }
+    this.prepared.push(...done);
   }
 
   /** Start `ids` (default: the auto_start entries) and their dependencies, dependencies first. */
@@ -181,6 +213,8 @@ export class LifecycleManager {
         this.log('error', `${entry.id} did not stop cleanly: ${e instanceof Error ? e.message : String(e)}`);
       }
     }
+    // Claimed in prepare but never started (a failed start, a stop that came first): release.
+    for (const entry of this.prepared.splice(0).reverse()) await this.starters.get(entry.kind)!.stop(entry, 0).catch(() => {});
     this.stopRequested = false;
     this.starting = null;
   }

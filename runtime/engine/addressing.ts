@@ -1,17 +1,22 @@
 /**
  * How workflows are addressed from outside their code: their PIDs, and the reserved topics that
- * carry control requests (`@cancel`, `@terminate`) through the store's signals table.
+ * carry control requests (`@cancel`, `@terminate`) and start requests (`@start`, for a workflow
+ * that does not exist yet) through the store's signals table.
  *
  * Owns: the PID form `{client@worker|id}` (one regex, one builder: the engine, the golden replay
  * driver and `wippy workflow` all use these), a worker's task queue, the reserved topics and how
- * an engine applies a control request it accepts (`applyControlSignal`). Writing requests (the
+ * an engine applies a control request it accepts (`applyControlSignal`), the form of a start
+ * request (`startRequestRow` / `startRequestOf`). Writing requests (the
  * CLI side) is app/control/requests.ts. Invariants: every topic that starts with `@` belongs to
  * the runtime and never reaches Lua as an ordinary signal; a reserved topic this version does not
  * know is dropped with a warning; a malformed reason never loses the request.
  */
 import type { ErrorInfo } from '../../base/errors';
 import type { Registry } from '../../registry/types';
-import type { PendingSignal } from '../store/events';
+import { START_TOPIC, type PendingSignal } from '../store/events';
+import type { Payload } from '../../base/payload';
+
+export { START_TOPIC } from '../store/events';
 
 /** `{client@worker|id}`: group 1 is the workflow id. */
 const WORKFLOW_PID_RE = /^\{[^|]*@[^|]*\|(.+)\}$/;
@@ -68,6 +73,25 @@ export function controlRequestOf(s: Pick<PendingSignal, 'topic' | 'payloads'>): 
     // A malformed reason is not worth losing the request over: keep the default.
   }
   return { kind, reason };
+}
+
+/** A start asked for from outside (`wippy workflow start`): what a `@start` row carries. */
+export interface StartRequest { id: string; entry: string; input: Payload[] }
+
+/** The pending row that asks an engine to start workflow `req.id` (payload 1: `{"entry"}`; then the input). */
+export function startRequestRow(req: StartRequest, from: string, at: number): Omit<PendingSignal, 'id'> {
+  return { workflowId: req.id, topic: START_TOPIC, from, payloads: [JSON.stringify({ entry: req.entry }), ...req.input], at };
+}
+
+/** The start a `@start` row asks for; null when the row is not one or is malformed. */
+export function startRequestOf(s: Pick<PendingSignal, 'workflowId' | 'topic' | 'payloads'>): StartRequest | null {
+  if (s.topic !== START_TOPIC || s.payloads.length === 0) return null;
+  try {
+    const head = JSON.parse(s.payloads[0]) as { entry?: unknown };
+    return typeof head?.entry === 'string' && head.entry !== '' ? { id: s.workflowId, entry: head.entry, input: s.payloads.slice(1) } : null;
+  } catch {
+    return null;
+  }
 }
 
 /** What an engine offers to apply a request (WorkflowEngine satisfies it). */

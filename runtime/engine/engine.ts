@@ -101,6 +101,7 @@ export class WorkflowEngine implements EngineHooks {
       consume: (sid) => { this.commit.open.consumed.push(sid); },
       appendRecord: (id, rec) => this.appendRecord(id, rec),
       cancelOrTerminate: (id, from, terminate, reason) => this.cancelOrTerminate(id, from, terminate, reason),
+      startRequested: (req, from) => { const r = this.start(req.entry, req.input, { id: req.id, from }); return 'error' in r ? r.error : null; },
     });
     this.commands = new CommandEffects({
       clock: deps.clock,
@@ -254,6 +255,11 @@ export class WorkflowEngine implements EngineHooks {
     this.commit.close();
     this.effects.stop();
     this.signals.stop();
+  }
+
+  /** Run `fn` once everything appended so far is committed (an HTTP reply waits for it). */
+  afterCommit(fn: () => void): void {
+    this.commit.onCommit(fn);
   }
 
   /** Commit the open batch now (group commit: commit.ts). */

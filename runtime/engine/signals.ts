@@ -1,6 +1,7 @@
 /**
  * Signal intake: durable signals from outside a workflow (a process's `process.send`, the CLI's
- * `wippy workflow signal|cancel|terminate`) into the histories of the workflows they name.
+ * `wippy workflow signal|cancel|terminate`) into the histories of the workflows they name, and
+ * start requests (`wippy workflow start`) into new workflows.
  *
  * Owns: accepting a signal (stored in the signals table before `signal()` returns), turning a
  * pending row into a `signal` record (or, for a reserved topic, a control request: addressing.ts),
@@ -11,8 +12,9 @@
  * - The poll never skips a row: `lastSignalId` only moves past ids it has read, never past a row
  *   this engine wrote itself (another process may hold a smaller id not yet read).
  * - A row for a workflow that is finished (or finishing in this batch) is consumed and dropped.
+ * - A start request is consumed in the commit that creates its workflow (exactly one start).
  */
-import { applyControlSignal, isReservedTopic, type ControlTarget } from './addressing';
+import { applyControlSignal, isReservedTopic, startRequestOf, START_TOPIC, type ControlTarget, type StartRequest } from './addressing';
 import type { HistoryStore } from '../store/store';
 import type { HistoryRecord, PendingSignal, WorkflowStatus } from '../store/events';
 import type { Clock } from '../../base/clock';
@@ -32,6 +34,8 @@ export interface SignalDeps extends ControlTarget {
   /** Mark a signal row consumed in the open batch. */
   consume(signalId: number): void;
   appendRecord(id: string, rec: HistoryRecord): void;
+  /** Start the workflow a `@start` row asks for (its row already consumed in the open batch); an error when it cannot. */
+  startRequested(req: StartRequest, from: string): ErrorInfo | null;
 }
 
 export class SignalIntake {
@@ -76,7 +80,7 @@ export class SignalIntake {
       for (const s of this.deps.store.pendingSignals(this.lastSignalId)) {
         this.lastSignalId = Math.max(this.lastSignalId, s.id);
         if (this.acceptedHere.delete(s.id)) continue; // ours, already in a history
-        if (this.deps.statusOf(s.workflowId) !== undefined) this.accept(s);
+        if (s.topic === START_TOPIC || this.deps.statusOf(s.workflowId) !== undefined) this.accept(s);
       }
       for (const id of this.acceptedHere) if (id <= this.lastSignalId) this.acceptedHere.delete(id);
     }, everyMs);
@@ -90,11 +94,23 @@ export class SignalIntake {
 
   private accept(s: PendingSignal): void {
     this.deps.consume(s.id);
+    if (s.topic === START_TOPIC) { this.start(s); return; }
     const status = this.deps.statusOf(s.workflowId);
     // Finished (or finishing in this batch): the signal has no reader.
     if (status !== 'running' && status !== 'parked') return;
     // `@cancel` / `@terminate` from `wippy workflow cancel|terminate` (app/control).
     if (isReservedTopic(s.topic)) { applyControlSignal(this.deps, s); return; }
     this.deps.appendRecord(s.workflowId, { type: 'signal', at: s.at, topic: s.topic, from: s.from, payloads: s.payloads, signal: s.id });
+  }
+
+  /**
+   * A `@start` row: the workflow is created in the same commit that consumes the row, so a crash
+   * leaves either the request or the workflow, never both or neither. One that cannot start (an
+   * id already taken, an entry this registry lacks) is dropped with one warning line.
+   */
+  private start(s: PendingSignal): void {
+    const req = startRequestOf(s);
+    const err = req ? this.deps.startRequested(req, s.from) : { kind: ErrorKind.Invalid, message: 'the request is malformed' };
+    if (err) this.deps.output.log('warn', `dropped the start of workflow ${s.workflowId} requested by ${s.from || 'another process'}: ${err.message}`);
   }
 }

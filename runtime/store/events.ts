@@ -118,6 +118,13 @@ export interface WallTimes {
   virtual: boolean;
 }
 
+/**
+ * The topic of a start request (`wippy workflow start`): a pending row whose `workflowId` is the
+ * id the new workflow gets (no workflow has it yet), payload 1 the start as JSON
+ * (`{"entry": "app:wf"}`), the rest its input. runtime/engine/addressing.ts reads it.
+ */
+export const START_TOPIC = '@start';
+
 /** A durable signal accepted by `process.send` / `wippy workflow signal`, not yet delivered. */
 export interface PendingSignal {
   id: number;

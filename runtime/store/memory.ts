@@ -9,7 +9,7 @@
  * go through JSON text exactly as in SQLite), so no caller can mutate what is stored.
  */
 import { ErrorCode, WippyError } from '../../base/errors';
-import type { HistoryRecord, PendingSignal, WorkflowRow, WorkflowStatus } from './events';
+import { START_TOPIC, type HistoryRecord, type PendingSignal, type WorkflowRow, type WorkflowStatus } from './events';
 import type { Batch, HistoryStore } from './store';
 
 interface Stored {
@@ -106,7 +106,7 @@ export class MemoryStore implements HistoryStore {
   }
 
   private insertSignal(s: Omit<PendingSignal, 'id'>): number {
-    if (!this.workflows.has(s.workflowId)) throw this.bug(`signal '${s.topic}' to workflow ${s.workflowId}: no such workflow`);
+    if (!this.workflows.has(s.workflowId) && s.topic !== START_TOPIC) throw this.bug(`signal '${s.topic}' to workflow ${s.workflowId}: no such workflow`);
     const id = this.nextSignalId++;
     this.signals.set(id, { id, workflowId: s.workflowId, topic: s.topic, from: s.from, payloads: [...s.payloads], at: s.at });
     return id;

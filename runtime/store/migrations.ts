@@ -19,7 +19,8 @@
  *   `data` is the record as JSON text (n = 1) or a JSON array of them, `type` the record's type
  *   (or 'run') for inspection queries.
  * - signals: pending durable signals; AUTOINCREMENT so an id is never reused after consumption
- *   (pollers use `id > afterId`).
+ *   (pollers use `id > afterId`). Since 0004 a row may name a workflow that does not exist yet:
+ *   a start request (`@start`, events.ts).
  */
 import type Database from 'better-sqlite3';
 import { ErrorCode, WippyError } from '../../base/errors';
@@ -101,6 +102,37 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE workflows ADD COLUMN wall_created_at REAL;
       ALTER TABLE workflows ADD COLUMN wall_updated_at REAL;
       ALTER TABLE workflows ADD COLUMN virtual_time INTEGER NOT NULL DEFAULT 0;
+    `,
+  },
+  {
+    // `wippy workflow start` asks for a workflow that does not exist yet: a pending row with the
+    // topic `@start` (events.ts START_TOPIC) names the id the new workflow gets, so signals lose
+    // their foreign key to workflows (a trigger still refuses any other row for a workflow that
+    // does not exist, as the key did). Ids keep counting from where they were (pollers read
+    // `id > afterId`; an id is never reused).
+    name: '0004_start_requests',
+    sql: `
+      CREATE TABLE signals_new (
+        id          INTEGER PRIMARY KEY AUTOINCREMENT,
+        workflow_id TEXT NOT NULL,
+        topic       TEXT NOT NULL,
+        from_pid    TEXT NOT NULL,
+        payloads    TEXT NOT NULL,
+        at          REAL NOT NULL
+      );
+      INSERT INTO signals_new (id, workflow_id, topic, from_pid, payloads, at)
+        SELECT id, workflow_id, topic, from_pid, payloads, at FROM signals ORDER BY id;
+      INSERT INTO sqlite_sequence (name, seq)
+        SELECT 'signals_new', seq FROM sqlite_sequence WHERE name = 'signals'
+          AND NOT EXISTS (SELECT 1 FROM sqlite_sequence WHERE name = 'signals_new');
+      UPDATE sqlite_sequence SET seq = MAX(seq, COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'signals'), 0))
+        WHERE name = 'signals_new';
+      DROP TABLE signals;
+      ALTER TABLE signals_new RENAME TO signals;
+      CREATE INDEX signals_workflow ON signals(workflow_id);
+      CREATE TRIGGER signals_workflow_exists BEFORE INSERT ON signals
+        WHEN NEW.topic <> '@start' AND NOT EXISTS (SELECT 1 FROM workflows WHERE id = NEW.workflow_id)
+        BEGIN SELECT RAISE(ABORT, 'no such workflow'); END;
     `,
   },
 ];

@@ -17,7 +17,7 @@ import { ErrorCode, WippyError, ErrorKind } from '../../base/errors';
 import { SqliteStore } from './sqlite';
 import { checkIntegrity, damagedError, describeProblems, isCorruption } from './integrity';
 import { emptyBatch, type Batch } from './store';
-import type { HistoryRecord, PendingSignal, WorkflowRow, WorkflowStatus } from './events';
+import { START_TOPIC, type HistoryRecord, type PendingSignal, type WorkflowRow, type WorkflowStatus } from './events';
 
 const BATCH_ROWS = 256;
 /** Rowids probed one at a time past an unreadable stretch before giving up on a table. */
@@ -185,7 +185,8 @@ export function recoverStore(from: string, to: string, label: string): RecoverRe
 
     for (const r of salvageRows(src, from, 'signals', () => report.signals.unreadable++)) {
       const payloads = json<string[]>(r.payloads, isStrings);
-      if (typeof r.workflow_id !== 'string' || !next.has(r.workflow_id) || typeof r.topic !== 'string' ||
+      // A start request (`@start`) names a workflow that does not exist yet.
+      if (typeof r.workflow_id !== 'string' || typeof r.topic !== 'string' || (!next.has(r.workflow_id) && r.topic !== START_TOPIC) ||
         typeof r.from_pid !== 'string' || payloads === undefined || typeof r.at !== 'number') { report.signals.lost++; continue; }
       const sig: Omit<PendingSignal, 'id'> = { workflowId: r.workflow_id, topic: r.topic, from: r.from_pid, payloads, at: r.at };
       batch.signals.push(sig);

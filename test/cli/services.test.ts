@@ -187,7 +187,10 @@ test('a second wippy run on a store in use fails on its lock before anything sta
       assert.equal(r.code, 1, `${args.join(' ')}: ${r.stderr}`);
       assert.equal(r.stdout, '', `${args.join(' ')}: a service started before the lock failed`);
       assert.doesNotMatch(r.stderr, /service app:hello/, `${args.join(' ')}: a service started before the lock failed`);
-      assert.match(r.stderr, /^error: store .*state\.db: in use by another wippy process \(pid \d+\); stop it first/m);
+      // -x of a workflow says how to start it in the running one instead (wippy workflow start).
+      assert.match(r.stderr, args.includes('-x')
+        ? /^error: store .*state\.db: in use by another wippy process \(pid \d+\); to start workflow app:wf in the running one: wippy workflow start app:wf --registry /m
+        : /^error: store .*state\.db: in use by another wippy process \(pid \d+\); stop it first/m);
       assertNoJsStack(r.stderr);
     }
   } finally {

@@ -11,7 +11,7 @@ const app = () => withRegistry({
   'registry.yaml': `namespace: app
 entries:
   - name: gateway
-    kind: http.service
+    kind: terminal.host
     addr: ":8080"
   - name: plain
     kind: function.lua
@@ -48,7 +48,7 @@ test('a Wippy registry with an unprovided module and an unsupported kind runs, w
   assert.equal(r.stdout.trim().split('\n').pop(), '"{\\"got\\":7}"');
   const warnings = r.stderr.split('\n').filter((l) => l.includes('warning:'));
   assert.equal(warnings.length, 3, r.stderr); // gateway, plain, needs_excel
-  assert.match(warnings[0], /registry\.yaml:4: warning: entry app:gateway, field kind: kind http\.service is Wippy's but not supported by wippy-ts yet/);
+  assert.match(warnings[0], /registry\.yaml:4: warning: entry app:gateway, field kind: kind terminal\.host is Wippy's but not supported by wippy-ts yet/);
   assert.match(warnings[1], /registry\.yaml:9: warning: entry app:plain, field modules\[1\]: module excel is Wippy's but not provided by wippy-ts yet; require\("excel"\) in this entry will fail/);
   assert.match(warnings[2], /registry\.yaml:13: warning: entry app:needs_excel, field modules\[0\]: module excel/);
   assertNoJsStack(r.stderr);
@@ -64,10 +64,10 @@ test('require of an unprovided module fails with a clear error naming the module
 test('calling or running an inert entry says what it is, not "no entry"', () => {
   const called = wippy(['run', app(), '-x', 'app:calls_gateway']);
   assert.equal(called.code, 0, called.stderr);
-  assert.match(called.stdout, /app:gateway is a http\.service entry, which wippy-ts does not run yet/);
+  assert.match(called.stdout, /app:gateway is a terminal\.host entry, which wippy-ts does not run yet/);
   const run = wippy(['run', app(), '-x', 'app:gateway']);
   assert.equal(run.code, 2);
-  assert.match(run.stderr, /app:gateway is a http\.service entry, which wippy-ts does not run yet/);
+  assert.match(run.stderr, /app:gateway is a terminal\.host entry, which wippy-ts does not run yet/);
   assertNoJsStack(run.stderr);
 });
 

@@ -74,6 +74,9 @@ test('export of a waiting workflow replays as far as it goes; unknown id and unw
   assert.match(missing.stderr, /^error: no workflow nope-1234 in the store/);
   const bad = wippy(['workflow', 'export', w.id, '-o', path.join(fx.dir, 'no', 'such', 'dir', 'x.json'), '--db', fx.db]);
   assert.equal(bad.code, 2);
-  assert.match(bad.stderr, /^error: -o .*x\.json: cannot write the golden file \(ENOENT\)$/m);
-  for (const x of [missing, bad]) assertNoJsStack(x.stderr);
+  assert.match(bad.stderr, /^error: -o .*x\.json: cannot write the golden file \(folder .*dir does not exist; create it first\)$/m);
+  const folder = wippy(['workflow', 'export', w.id, '-o', fx.dir, '--db', fx.db]);
+  assert.equal(folder.code, 2);
+  assert.match(folder.stderr, /cannot write the golden file \(it is a folder; give a file name\)$/m);
+  for (const x of [missing, bad, folder]) assertNoJsStack(x.stderr);
 });

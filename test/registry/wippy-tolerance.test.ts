@@ -44,7 +44,7 @@ test('Wippy entry kinds not run here load inert, one warning each, and are liste
   const dir = reg([
     'namespace: app', 'entries:',
     '  - name: gateway',
-    '    kind: http.service',
+    '    kind: terminal.host',
     '    addr: ":8080"',
     '  - name: db',
     '    kind: db.sql.sqlite',
@@ -55,10 +55,10 @@ test('Wippy entry kinds not run here load inert, one warning each, and are liste
   ]);
   const r = loadRegistry(dir, KNOWN);
   assert.deepEqual([...r.entries.keys()], ['app:f']);
-  assert.deepEqual([...r.unsupported], [['app:gateway', 'http.service'], ['app:db', 'db.sql.sqlite'], ['app:policy', 'security.token_store']]);
+  assert.deepEqual([...r.unsupported], [['app:gateway', 'terminal.host'], ['app:db', 'db.sql.sqlite'], ['app:policy', 'security.token_store']]);
   const lines = r.warnings.map((w) => formatProblem(w, true));
   assert.equal(lines.length, 3);
-  assert.match(lines[0], /registry\.yaml:4: warning: entry app:gateway, field kind: kind http\.service is Wippy's but not supported by wippy-ts yet; the entry is loaded inert/);
+  assert.match(lines[0], /registry\.yaml:4: warning: entry app:gateway, field kind: kind terminal\.host is Wippy's but not supported by wippy-ts yet; the entry is loaded inert/);
   assert.match(lines[1], /registry\.yaml:7: warning: entry app:db, field kind: kind db\.sql\.sqlite/);
 });
 

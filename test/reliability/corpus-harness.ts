@@ -9,6 +9,7 @@ import { assertNoJsStack } from '../helpers/cli';
 import { integrityCheck } from '../../runtime/store';
 import { tempDir } from '../../testkit/temp';
 import { ROOT, wippyAsync } from '../../testkit/wippy';
+import { ENTRY_KINDS } from '../../registry/types';
 
 export const CORPUS = path.join(ROOT, 'test/reliability/corpus');
 
@@ -44,4 +45,5 @@ export async function runCase(c: Case): Promise<void> {
   if (fs.existsSync(db)) assert.equal(integrityCheck(db), 'ok', `${where}\nstore integrity`);
 }
 
-export const KINDS = 'function.lua, process.lua, workflow.lua, library.lua, process.host, process.service, temporal.client, temporal.worker, security.policy';
+/** The kinds the refusal lists, as registry/types.ts has them (each branch that adds a kind adds it there). */
+export const KINDS = ENTRY_KINDS.join(', ');

@@ -268,3 +268,21 @@ test('sqlite: a store written before 0003 upgrades; its rows read back without w
   } finally { s.close(); }
   assert.equal(integrityCheck(file), 'ok');
 }));
+
+test('sqlite: a store written before 0004 upgrades; pending signals keep their ids and the id counter goes on', withDir((dir) => {
+  const file = path.join(dir, 'old.db');
+  const db = olderStore(file, 3, { id: 'w1', status: 'running', result: null, createdAt: 1, updatedAt: 1 });
+  const ins = db.prepare("INSERT INTO signals (workflow_id, topic, from_pid, payloads, at) VALUES ('w1', ?, 'x', '[]', 1)");
+  for (const t of ['a', 'b', 'c']) ins.run(t);
+  db.prepare('DELETE FROM signals WHERE topic <> ?').run('b'); // a and c delivered: the counter is at 3
+  db.close();
+
+  const s = openStore(file);
+  try {
+    assert.deepEqual(s.appliedMigrations(), MIGRATIONS.map((m) => m.name));
+    assert.deepEqual(s.pendingSignals().map((p) => [p.id, p.topic]), [[2, 'b']]);
+    assert.equal(s.addSignal({ workflowId: 'w1', topic: 'd', from: 'x', payloads: [], at: 2 }), 4);
+    assert.equal(s.addSignal({ workflowId: 'none', topic: '@start', from: 'x', payloads: ['{"entry":"app:wf"}'], at: 2 }), 5);
+  } finally { s.close(); }
+  assert.equal(integrityCheck(file), 'ok');
+}));

@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ErrorCode, isWippyError } from '../../base/errors';
-import type { HistoryRecord, WorkflowRow } from '../../runtime/store/events';
+import { START_TOPIC, type HistoryRecord, type WorkflowRow } from '../../runtime/store/events';
 import { emptyBatch } from '../../runtime/store/store';
 import type { Batch, HistoryStore } from '../../runtime/store/store';
 
@@ -205,6 +205,18 @@ export function storeSuite(name: string, make: () => Fixture): void {
     throwsCode(() => s.commit(batch({ appends: [{ workflowId: 'ghost', index: 0, record: RECORDS[0]! }] })), ErrorCode.INTERNAL, 'ghost', 'no such workflow');
     throwsCode(() => s.addSignal({ workflowId: 'ghost', topic: 't', from: 'x', payloads: [], at: 1 }), ErrorCode.INTERNAL, 'ghost');
     assert.deepEqual(s.listWorkflows().map((w) => w.id), ['w1']);
+  });
+
+  withStore('a start request (@start) may name a workflow that does not exist yet; it is consumed in the commit that creates it', (s) => {
+    const id = s.addSignal({ workflowId: 'new', topic: START_TOPIC, from: 'wippy-cli', payloads: ['{"entry":"app:wf"}', '1'], at: 5 });
+    assert.deepEqual(s.pendingSignals().map((p) => [p.id, p.workflowId, p.topic, p.payloads]), [[id, 'new', START_TOPIC, ['{"entry":"app:wf"}', '1']]]);
+    // Any other topic still needs the workflow.
+    throwsCode(() => s.addSignal({ workflowId: 'new', topic: 'go', from: 'x', payloads: [], at: 1 }), ErrorCode.INTERNAL, 'new');
+    s.commit({ ...start('new'), consumed: [id] });
+    assert.deepEqual(s.pendingSignals(), []);
+    assert.equal(s.getWorkflow('new')?.status, 'running');
+    const next = s.addSignal({ workflowId: 'new', topic: 'go', from: 'x', payloads: [], at: 1 });
+    assert.ok(next > id, 'ids are never reused');
   });
 
   withStore('an empty batch is fine', (s) => {

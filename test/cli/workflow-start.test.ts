@@ -1,0 +1,116 @@
+// `wippy workflow start` through the real binary: a start recorded in the store that a running
+// `wippy run` picks up (polling it, as it picks up signals), or the next one at its start.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import { assertNoJsStack } from '../helpers/cli';
+import { openStore } from '../../runtime/store';
+import { wfRegistry, type WfFixture } from '../../testkit/registry';
+import { until } from '../../testkit/wait';
+import { wippy, wippyAsync, startWippy } from '../../testkit/wippy';
+
+const WORKFLOWS = {
+  double: `local funcs = require("funcs")
+return function(input) return {twice = funcs.call("app:twice", input.n), order = input.order} end`,
+  wait: 'return function() local msg = process.inbox():receive() return msg:payload():data() end',
+  boom: 'return function() return nil, errors.new({kind = "Invalid", message = "no such order", retryable = false}) end',
+};
+const FUNCTIONS = { twice: 'return function(n) return n * 2 end' };
+
+function rows(fx: WfFixture): Array<{ id: string; entry: string; status: string; result: string | null }> {
+  if (!fs.existsSync(fx.db)) return [];
+  const s = openStore(fx.db, { lock: false });
+  try { return s.listWorkflows().map((r) => ({ id: r.id, entry: r.entry, status: r.status, result: r.result })); } finally { s.close(); }
+}
+
+function pending(fx: WfFixture): number {
+  const s = openStore(fx.db, { lock: false });
+  try { return s.pendingSignals().length; } finally { s.close(); }
+}
+
+test('workflow start --wait against a running `wippy run`: started there, the result is the last stdout line, the run prints nothing extra', async () => {
+  const fx = wfRegistry(WORKFLOWS, FUNCTIONS);
+  const run = startWippy(['run', fx.dir]);
+  await run.waitFor(/service.* running/);
+  const r = await wippyAsync(['workflow', 'start', 'app:double', '{"n": 21, "order": "o-1"}', '--wait', '--registry', fx.dir]);
+  assert.equal(r.code, 0, r.stderr);
+  assertNoJsStack(r.stderr);
+  const last = r.stdout.trim().split('\n').pop()!;
+  assert.deepEqual(JSON.parse(last), { twice: 42, order: 'o-1' });
+  assert.match(r.stderr, /started by the running wippy run \(pid \d+\); waiting for its result/);
+  // By id, a bare entry name, and without --wait: stdout is the id alone.
+  const named = await wippyAsync(['workflow', 'start', 'double', '{"n": 1}', '--id', 'order-7', '--registry', fx.dir]);
+  assert.equal(named.code, 0, named.stderr);
+  assert.equal(named.stdout, 'order-7\n');
+  await until(() => rows(fx).find((w) => w.id === 'order-7')?.status === 'completed', 'order-7 to complete');
+  // -x on the store in use is refused, and says how to start the workflow there.
+  const x = wippy(['run', fx.dir, '-x', 'app:double', '{"n": 2}']);
+  assert.equal(x.code, 1);
+  assert.match(x.stderr, /in use by another wippy process \(pid \d+\); to start workflow app:double in the running one: wippy workflow start app:double '\{"n": 2\}' --registry /);
+  assert.equal(await run.stop(), 0, run.stderr());
+  assert.deepEqual(run.lines(), [], 'the running node prints nothing for a start');
+  const all = rows(fx);
+  assert.equal(all.length, 2);
+  assert.deepEqual(all.map((w) => w.status), ['completed', 'completed']);
+  assert.equal(pending(fx), 0);
+});
+
+test('workflow start with no `wippy run`: recorded (the store is created), started by the next run; --wait then gets the result', async () => {
+  const fx = wfRegistry(WORKFLOWS, FUNCTIONS);
+  assert.equal(fs.existsSync(fx.db), false);
+  const r = wippy(['workflow', 'start', 'app:double', '{"n": 5}', '--id', 'later', '--registry', fx.dir]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.stdout, 'later\n');
+  assert.match(r.stderr, /workflow later \(app:double\) recorded in .*; no `wippy run` is using this store now: the next one starts it/);
+  assert.deepEqual(rows(fx), []);
+  assert.equal(pending(fx), 1);
+  // A second start under the same id is refused before anything is written.
+  const again = wippy(['workflow', 'start', 'app:double', '{"n": 6}', '--id', 'later', '--registry', fx.dir]);
+  assert.equal(again.code, 1);
+  assert.match(again.stderr, /^error: a start of workflow later is already waiting for `wippy run`; choose another --id$/m);
+  assert.equal(pending(fx), 1);
+
+  // --wait with no node: waits; a node started afterwards runs both.
+  const waiting = wippyAsync(['workflow', 'start', 'app:double', '{"n": 8}', '--wait', '--registry', fx.dir]);
+  await until(() => pending(fx) === 2, 'the second start to be recorded');
+  const run = startWippy(['run', fx.dir]);
+  const w = await waiting;
+  assert.equal(w.code, 0, w.stderr);
+  assert.deepEqual(JSON.parse(w.stdout.trim().split('\n').pop()!), { twice: 16 });
+  await until(() => rows(fx).find((x) => x.id === 'later')?.status === 'completed', 'the first start to complete');
+  assert.equal(await run.stop(), 0, run.stderr());
+  assert.equal(JSON.parse(rows(fx).find((x) => x.id === 'later')!.result!).twice, 10);
+  assert.equal(pending(fx), 0);
+  // Taken now (completed): refused.
+  const taken = wippy(['workflow', 'start', 'app:double', '{"n": 1}', '--id', 'later', '--registry', fx.dir]);
+  assert.equal(taken.code, 1);
+  assert.match(taken.stderr, /^error: workflow later already exists \(app:double, completed\); a store keeps one run per workflow id: choose another --id$/m);
+});
+
+test('workflow start: an unknown entry or a bad argument exits 2 with nothing recorded; --wait on a failing or waiting workflow', async () => {
+  const fx = wfRegistry(WORKFLOWS, FUNCTIONS);
+  const unknown = wippy(['workflow', 'start', 'app:nope', '--registry', fx.dir]);
+  assert.equal(unknown.code, 2);
+  assert.match(unknown.stderr, /^error: no workflow.lua entry app:nope in the registry at .*; its workflow.lua entries: app:double, app:wait, app:boom$/m);
+  const fn = wippy(['workflow', 'start', 'app:twice', '1', '--registry', fx.dir]);
+  assert.equal(fn.code, 2);
+  const badJson = wippy(['workflow', 'start', 'app:double', '{n: 1}', '--registry', fx.dir]);
+  assert.equal(badJson.code, 2);
+  assert.match(badJson.stderr, /payload 1 is not valid JSON/);
+  for (const r of [unknown, fn, badJson]) assertNoJsStack(r.stderr);
+  assert.equal(fs.existsSync(fx.db), false, 'nothing recorded, not even a store');
+
+  const run = startWippy(['run', fx.dir]);
+  await run.waitFor(/service.* running/);
+  const failed = await wippyAsync(['workflow', 'start', 'app:boom', '--wait', '--registry', fx.dir]);
+  assert.equal(failed.code, 1);
+  assert.match(failed.stderr, /^error: Invalid: no such order$/m);
+  // A workflow waiting for a signal: --wait returns once `wippy workflow signal` lets it finish.
+  const waiting = wippyAsync(['workflow', 'start', 'app:wait', '--id', 'w-1', '--wait', '--registry', fx.dir]);
+  await until(() => rows(fx).some((w) => w.id === 'w-1'), 'w-1 to start');
+  assert.equal(wippy(['workflow', 'signal', 'w-1', 'go', '"done"', '--registry', fx.dir]).code, 0);
+  const w = await waiting;
+  assert.equal(w.code, 0, w.stderr);
+  assert.equal(w.stdout.trim().split('\n').pop(), '"done"');
+  assert.equal(await run.stop(), 0, run.stderr());
+});
