@@ -49,7 +49,7 @@ function typedLibrary(i: number, lines: number, prev: string | null, salt: strin
   return out.join('\n');
 }
 
-function registry(files: number, linesPerFile: number, salt: string): string {
+export function typedRegistry(files: number, linesPerFile: number, salt: string): string {
   const yaml: string[] = ['namespace: b', 'entries:'];
   const content: Record<string, string> = {};
   for (let i = 0; i < files; i++) {
@@ -72,9 +72,9 @@ export function benchTypecheck(files = 100, linesPerFile = 200, runs = 3): Typec
   let unchecked = Infinity, checked = Infinity;
   let lines = 0;
   for (let r = 0; r < runs; r++) {
-    const a = registry(files, linesPerFile, `u${r}-${process.pid}`);
+    const a = typedRegistry(files, linesPerFile, `u${r}-${process.pid}`);
     unchecked = Math.min(unchecked, timeLoad(a, false));
-    const b = registry(files, linesPerFile, `c${r}-${process.pid}`);
+    const b = typedRegistry(files, linesPerFile, `c${r}-${process.pid}`);
     checked = Math.min(checked, timeLoad(b, true));
     lines = files * linesPerFile;
   }
