@@ -21,7 +21,7 @@ import type { Expr, FuncBody, Stat, TypeNode } from './typecheck/ast';
 import { ParseStop, parseChunk } from './typecheck/parse';
 
 const BUILTIN: Record<string, string> = {
-  any: '__wt.any', unknown: '__wt.any', never: '__wt.never', nil: '__wt.nil', number: '__wt.number',
+  any: '__wt.any', unknown: '__wt.any', never: '__wt.never', nil: '__wt.null', number: '__wt.number',
   integer: '__wt.integer', string: '__wt.string', boolean: '__wt.boolean', table: '__wt.table',
   userdata: '__wt.userdata', thread: '__wt.thread', error: '__wt.any', self: '__wt.any',
 };
@@ -141,7 +141,7 @@ class Emitter {
         return t.args.length > 0 ? `__wt.inst(${base},${t.args.map(ty).join(',')})` : base;
       }
       case 'lit':
-        if (t.value === null) return '__wt.nil';
+        if (t.value === null) return '__wt.null';
         return `__wt.lit(${typeof t.value === 'string' ? luaQuote(t.value) : String(t.value)})`;
       case 'table':
         if (t.fields.length > 0) {

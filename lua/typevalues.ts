@@ -160,7 +160,8 @@ export function openTypeConstructors(L: LuaState): void {
   lua.lua_createtable(L, 0, 24);
   setFuncs(L, CONSTRUCTORS);
   const fixed: Record<string, RType> = {
-    any: ANY, never: { k: 'never' }, nil: prim('nil'), number: prim('number'), integer: prim('integer'),
+    // `nil` is `null` here: `__wt.nil` would not parse (nil is a keyword).
+    any: ANY, never: { k: 'never' }, null: prim('nil'), number: prim('number'), integer: prim('integer'),
     string: prim('string'), boolean: prim('boolean'), table: prim('table'), func: prim('function'),
     userdata: prim('userdata'), thread: prim('thread'),
   };

@@ -1,8 +1,9 @@
 /**
- * Typed Lua -> syntax tree (ast.ts): the statement and expression half of the parser; the type
- * half is parse-types.ts. Used by the type checker and by the runtime type values' emitter.
+ * Typed Lua -> syntax tree (ast.ts): the statement half of the parser; expressions and function
+ * bodies are parse-expr.ts, types parse-types.ts. Used by the type checker and by the runtime type
+ * values' emitter.
  *
- * Owns: `parseChunk`, Lua 5.3's grammar with Lua's operator priorities, plus the places Wippy's
+ * Owns: `parseChunk` and `parseType`, Lua 5.3's statements, plus the places Wippy's
  * type syntax may appear (the same ones typestrip-parser.ts blanks): `: T` after a `local`
  * or `for` name, a parameter or `...`; return types after a parameter list; generic parameters
  * after `function` or its name; `type`/`export type`/`interface` at statement start; `as T`,
@@ -12,21 +13,11 @@
  * with the stripper's.
  */
 import { Tok, tokenize } from '../typestrip-lexer';
-import { TYPE_START } from '../typestrip-parser';
-import type { BinOp, Expr, FuncBody, LocalName, Param, Stat, TableItem, TypeNode, UnOp } from './ast';
-import { ParseStop, TypeParser, stringValue } from './parse-types';
+import type { Expr, LocalName, Stat, TypeNode } from './ast';
+import { ParseStop } from './parse-types';
+import { ExprParser, anyType } from './parse-expr';
 
 export { ParseStop };
-
-/** Left and right priorities of the binary operators (lparser.c's table). */
-const PRIORITY = new Map<Tok, [number, number, BinOp]>([
-  [Tok.Plus, [10, 10, '+']], [Tok.Minus, [10, 10, '-']], [Tok.Star, [11, 11, '*']], [Tok.Percent, [11, 11, '%']],
-  [Tok.Caret, [14, 13, '^']], [Tok.Slash, [11, 11, '/']], [Tok.IDiv, [11, 11, '//']],
-  [Tok.Amp, [6, 6, '&']], [Tok.Pipe, [4, 4, '|']], [Tok.Tilde, [5, 5, '~']], [Tok.Shl, [7, 7, '<<']], [Tok.Shr, [7, 7, '>>']],
-  [Tok.Concat, [9, 8, '..']], [Tok.Eq, [3, 3, '==']], [Tok.Lt, [3, 3, '<']], [Tok.Le, [3, 3, '<=']],
-  [Tok.Ne, [3, 3, '~=']], [Tok.Gt, [3, 3, '>']], [Tok.Ge, [3, 3, '>=']], [Tok.And, [2, 2, 'and']], [Tok.Or, [1, 1, 'or']],
-]);
-const UNARY_PRIORITY = 12;
 
 /** Parse a whole chunk. Throws ParseStop when the text is not (typed) Lua this parser reads. */
 export function parseChunk(source: string): Stat[] {
@@ -48,7 +39,7 @@ export function parseType(text: string): TypeNode {
   return t;
 }
 
-class ChunkParser extends TypeParser {
+class ChunkParser extends ExprParser {
   atEnd(): void {
     if (this.k[this.p] !== Tok.Eof) this.stop("'<eof>' expected");
   }
@@ -241,49 +232,6 @@ class ChunkParser extends TypeParser {
     return { target, method, name };
   }
 
-  /** `[<T>] ( params ) [: returns] block end`. */
-  private funcBody(pos: number, method: boolean, name: string): FuncBody {
-    const generics = this.k[this.p] === Tok.Lt ? this.typeParams() : [];
-    this.expect(Tok.LParen, "'('");
-    const { params, vararg } = this.paramList();
-    this.expect(Tok.RParen, "')'");
-    let returns: TypeNode[] | null = null;
-    let retVariadic: TypeNode | null = null;
-    if (this.k[this.p] === Tok.Colon) {
-      this.p++;
-      const list = this.typeList();
-      if (list.length === 1 && list[0].k === 'tuple') { returns = list[0].types; retVariadic = list[0].variadic; } else returns = list;
-    }
-    const body = this.block();
-    const end = this.e[this.p];
-    this.expect(Tok.End, "'end'");
-    return { pos, end, generics, params, vararg, returns, retVariadic, method, body, name };
-  }
-
-  private paramList(): { params: Param[]; vararg: { type: TypeNode | null } | null } {
-    const params: Param[] = [];
-    if (this.k[this.p] === Tok.RParen) return { params, vararg: null };
-    for (;;) {
-      if (this.k[this.p] === Tok.Dots) {
-        this.p++;
-        const type = this.k[this.p] === Tok.Colon ? (this.p++, this.type()) : null;
-        return { params, vararg: { type } };
-      }
-      const pos = this.s[this.p];
-      const name = this.name();
-      const type = this.k[this.p] === Tok.Colon ? (this.p++, this.type()) : null;
-      params.push({ name, type, pos });
-      if (this.k[this.p] !== Tok.Comma) return { params, vararg: null };
-      this.p++;
-    }
-  }
-
-  private typeList(): TypeNode[] {
-    const out = [this.type()];
-    while (this.k[this.p] === Tok.Comma) { this.p++; out.push(this.type()); }
-    return out;
-  }
-
   private exprStat(): Stat {
     const pos = this.s[this.p];
     const first = this.suffixedExp();
@@ -297,175 +245,4 @@ class ChunkParser extends TypeParser {
     if (first.k !== 'call' && first.k !== 'method') this.stop('syntax error');
     return { k: 'call', pos, call: first };
   }
-
-  private exprList(): Expr[] {
-    const out = [this.expr()];
-    while (this.k[this.p] === Tok.Comma) { this.p++; out.push(this.expr()); }
-    return out;
-  }
-
-  protected expr(): Expr {
-    this.enter();
-    const e = this.subExpr(0);
-    this.leave();
-    return e;
-  }
-
-  private subExpr(limit: number): Expr {
-    const pos = this.s[this.p];
-    let left: Expr;
-    const kind = this.k[this.p];
-    const un: UnOp | null = kind === Tok.Not ? 'not' : kind === Tok.Minus ? '-' : kind === Tok.Hash ? '#' : kind === Tok.Tilde ? '~' : null;
-    if (un !== null) {
-      this.p++;
-      this.enter();
-      const e = this.subExpr(UNARY_PRIORITY);
-      this.leave();
-      left = { k: 'un', pos, op: un, e };
-    } else left = this.casts(this.simpleExp());
-    for (;;) {
-      const pr = PRIORITY.get(this.k[this.p] as Tok);
-      if (pr === undefined || pr[0] <= limit) return left;
-      this.p++;
-      this.enter();
-      const right = this.subExpr(pr[1]);
-      this.leave();
-      left = { k: 'bin', pos, op: pr[2], l: left, r: right };
-    }
-  }
-
-  /** After a complete operand: `as T`, `:: T`, `!`, in any number. */
-  private casts(e: Expr): Expr {
-    for (;;) {
-      const t = this.p, kind = this.k[t];
-      if (kind === Tok.Name && TYPE_START[this.k[t + 1]] === 1 && this.word(t, 'as') && !this.callOfAs(t)) {
-        this.p++;
-        e = { k: 'cast', pos: e.pos, e, type: this.type() };
-      } else if (kind === Tok.DbColon && !(this.k[t + 1] === Tok.Name && this.k[t + 2] === Tok.DbColon)) {
-        this.p++;
-        e = { k: 'cast', pos: e.pos, e, type: this.type() };
-      } else if (kind === Tok.Bang) {
-        this.p++;
-        e = { k: 'nonnil', pos: e.pos, e };
-      } else return e;
-    }
-  }
-
-  /** `as(...)` opening a new line is a call of a function named `as` (as typestrip-parser.ts reads it). */
-  private callOfAs(t: number): boolean {
-    const next = this.k[t + 1];
-    if (next !== Tok.LParen && next !== Tok.LBrace && next !== Tok.String) return false;
-    for (let i = this.e[t - 1]; i < this.s[t]; i++) {
-      const c = this.src.charCodeAt(i);
-      if (c === 10 || c === 13) return true;
-    }
-    return false;
-  }
-
-  private simpleExp(): Expr {
-    const t = this.p, pos = this.s[t];
-    switch (this.k[t]) {
-      case Tok.Number: {
-        this.p++;
-        const raw = this.text(t);
-        const v = numberValue(raw);
-        return { k: 'number', pos, value: v.value, integer: v.integer };
-      }
-      case Tok.String: this.p++; return { k: 'string', pos, value: stringValue(this.text(t)) };
-      case Tok.Nil: this.p++; return { k: 'nil', pos };
-      case Tok.True: this.p++; return { k: 'true', pos };
-      case Tok.False: this.p++; return { k: 'false', pos };
-      case Tok.Dots: this.p++; return { k: 'vararg', pos };
-      case Tok.LBrace: return this.table();
-      case Tok.Function: this.p++; return { k: 'func', pos, f: this.funcBody(pos, false, '') };
-      default: return this.suffixedExp();
-    }
-  }
-
-  private suffixedExp(): Expr {
-    const pos = this.s[this.p];
-    let e: Expr;
-    const kind = this.k[this.p];
-    if (kind === Tok.Name) e = { k: 'name', pos, name: this.text(this.p++) };
-    else if (kind === Tok.LParen) {
-      this.p++;
-      const inner = this.expr();
-      this.expect(Tok.RParen, "')'");
-      e = { k: 'paren', pos, e: inner };
-    } else this.stop('unexpected symbol');
-    for (;;) {
-      switch (this.k[this.p]) {
-        case Tok.Dot: {
-          this.p++;
-          const kpos = this.s[this.p];
-          const key = this.name();
-          e = { k: 'index', pos, obj: e, key: { k: 'string', pos: kpos, value: key }, dot: true };
-          break;
-        }
-        case Tok.LBracket: {
-          this.p++;
-          const key = this.expr();
-          this.expect(Tok.RBracket, "']'");
-          e = { k: 'index', pos, obj: e, key, dot: false };
-          break;
-        }
-        case Tok.Colon: {
-          this.p++;
-          const name = this.name();
-          e = { k: 'method', pos, obj: e, name, args: this.args() };
-          break;
-        }
-        case Tok.LParen: case Tok.String: case Tok.LBrace:
-          e = { k: 'call', pos, fn: e, args: this.args() };
-          break;
-        default: return e;
-      }
-    }
-  }
-
-  private args(): Expr[] {
-    const t = this.p, kind = this.k[t];
-    if (kind === Tok.String) { this.p++; return [{ k: 'string', pos: this.s[t], value: stringValue(this.text(t)) }]; }
-    if (kind === Tok.LBrace) return [this.table()];
-    this.expect(Tok.LParen, "'('");
-    const out = this.k[this.p] !== Tok.RParen ? this.exprList() : [];
-    this.expect(Tok.RParen, "')'");
-    return out;
-  }
-
-  private table(): Expr {
-    const pos = this.s[this.p];
-    this.p++;
-    const items: TableItem[] = [];
-    while (this.k[this.p] !== Tok.RBrace) {
-      if (this.k[this.p] === Tok.LBracket) {
-        this.p++;
-        const key = this.expr();
-        this.expect(Tok.RBracket, "']'"); this.expect(Tok.Assign, "'='");
-        items.push({ k: 'keyed', key, value: this.expr() });
-      } else if (this.k[this.p] === Tok.Name && this.k[this.p + 1] === Tok.Assign) {
-        const npos = this.s[this.p];
-        const name = this.text(this.p);
-        this.p += 2;
-        items.push({ k: 'named', name, value: this.expr(), pos: npos });
-      } else items.push({ k: 'pos', value: this.expr() });
-      if (this.k[this.p] !== Tok.Comma && this.k[this.p] !== Tok.Semi) break;
-      this.p++;
-    }
-    this.expect(Tok.RBrace, "'}'");
-    return { k: 'table', pos, items };
-  }
-}
-
-function anyType(pos: number): TypeNode {
-  return { k: 'name', pos, path: ['any'], args: [] };
-}
-
-/** A Lua numeral's value and whether Lua reads it as an integer. */
-function numberValue(raw: string): { value: number; integer: boolean } {
-  const hex = /^0[xX]/.test(raw);
-  const isFloat = hex ? /[.pP]/.test(raw) : /[.eE]/.test(raw);
-  if (hex && !isFloat) return { value: Number(raw), integer: true };
-  const value = Number(raw);
-  return { value: Number.isNaN(value) ? 0 : value, integer: !isFloat };
 }

@@ -38,15 +38,16 @@ test('maps, arrays, unions, literals and function types', async () => {
     type Id = number | string
     type Mode = "fast" | "safe"
     type Three = 3
-    type Pred = (number) -> boolean`, [
+    type Pred = (number) -> boolean
+    type MaybeN = number | nil`, [
     'Scores:is({a = 1})', 'Scores:is({a = "x"})', 'Nums:is({1, 2})', 'Nums:is({1, "x"})',
     'Id:is(1)', 'Id:is("a")', 'Id:is(true)', 'Mode:is("fast")', 'Mode:is("slow")', 'Three:is(3)', 'Three:is(4)',
-    'Pred:is(function() end)', 'Pred:is({})',
+    'Pred:is(function() end)', 'Pred:is({})', 'MaybeN:is(nil)', 'MaybeN:is("x")',
   ]));
   assert.deepEqual(v, [
     'ok', 'a: expected number, got string "x"', 'ok', '[2]: expected number, got string "x"',
     'ok', 'ok', 'expected number | string, got true', 'ok', 'expected "fast" | "safe", got string "slow"',
-    'ok', 'expected 3, got number 4', 'ok', 'expected function, got table',
+    'ok', 'expected 3, got number 4', 'ok', 'expected function, got table', 'nil value', 'expected number | nil, got string "x"',
   ]);
 });
 
