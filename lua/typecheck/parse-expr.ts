@@ -8,7 +8,7 @@
  * complete operand, followed by a token that can start a type, and not `as(...)` opening a line).
  */
 import { Tok } from '../typestrip-lexer';
-import { TYPE_START } from '../typestrip-parser';
+import { TYPE_START, isCallOfAs } from '../typestrip-parser';
 import type { BinOp, Expr, FuncBody, Param, Stat, TableItem, TypeNode, UnOp } from './ast';
 import { TypeParser, stringValue } from './parse-types';
 
@@ -110,7 +110,7 @@ export abstract class ExprParser extends TypeParser {
   private casts(e: Expr): Expr {
     for (;;) {
       const t = this.p, kind = this.k[t];
-      if (kind === Tok.Name && TYPE_START[this.k[t + 1]] === 1 && this.word(t, 'as') && !this.callOfAs(t)) {
+      if (kind === Tok.Name && TYPE_START[this.k[t + 1]] === 1 && this.word(t, 'as') && !isCallOfAs(this.toks, t)) {
         this.p++;
         e = { k: 'cast', pos: e.pos, e, type: this.type() };
       } else if (kind === Tok.DbColon && !(this.k[t + 1] === Tok.Name && this.k[t + 2] === Tok.DbColon)) {
@@ -121,17 +121,6 @@ export abstract class ExprParser extends TypeParser {
         e = { k: 'nonnil', pos: e.pos, e };
       } else return e;
     }
-  }
-
-  /** `as(...)` opening a new line is a call of a function named `as` (as typestrip-parser.ts reads it). */
-  private callOfAs(t: number): boolean {
-    const next = this.k[t + 1];
-    if (next !== Tok.LParen && next !== Tok.LBrace && next !== Tok.String) return false;
-    for (let i = this.e[t - 1]; i < this.s[t]; i++) {
-      const c = this.src.charCodeAt(i);
-      if (c === 10 || c === 13) return true;
-    }
-    return false;
   }
 
   private simpleExp(): Expr {
