@@ -26,24 +26,16 @@ import { LiveServices, LiveDeps } from '../runtime/live-services';
 import { RuntimeEventBus } from '../runtime/events/bus';
 import { policiesOf } from '../runtime/policies';
 import { NodeHttpClient } from '../runtime/http-client';
+import { EnvRegistry } from '../runtime/env';
 import { GLOBAL_MODULES, MODULE_NAMES, WORKFLOW_MODULE_NAMES, stdModule } from '../lua-stdlib';
 import { WippyError, ErrorCode, ErrorKind, type ErrorInfo } from '../base/errors';
 import type { MailboxCodec, Services, WorkflowDescription } from '../lua/services';
 import { workflowIdOfPid } from '../runtime/engine/addressing';
 import type { CallRequest, CallResult, Payload } from '../base/payload';
 
-export interface Output {
-  print(text: string): void;
-  log(level: string, message: string, fields?: Record<string, unknown>): void;
-}
+import { consoleOutput, type Output } from './output';
 
-export const consoleOutput: Output = {
-  print: (text) => { process.stdout.write(`${text}\n`); },
-  log: (level, message, fields) => {
-    const f = fields && Object.keys(fields).length ? ` ${JSON.stringify(fields)}` : '';
-    process.stderr.write(`[${level}] ${message}${f}\n`);
-  },
-};
+export { consoleOutput, type Output } from './output';
 
 export interface RuntimeOptions {
   /** Instructions one activation may run (default lua/host.ts DEFAULT_BUDGET). */
@@ -64,7 +56,7 @@ export interface RuntimeOptions {
    * the check fails. The CLI stops the node there; without it, no check runs.
    */
   onStoreDamaged?: (e: WippyError) => void;
-  /** Type checking at load (`--type-check`); default: the project's `.wippy.yaml` `lua.type_system`. */
+  /** Type checking at load (bin/run.ts: `--type-check`, else `.wippy.yaml` `lua.type_system`); default: off. */
   typeCheck?: TypeCheckSetting;
 }
 
@@ -114,6 +106,7 @@ export class Runtime {
       policies: policiesOf(registry),
       httpClient: new NodeHttpClient(),
       describeWorkflow: (id) => this.describeWorkflow(id),
+      env: new EnvRegistry(registry),
       registry: new LiveRegistry(registry, loadOptions(options.typeCheck)),
     };
     this.node = new ProcessNode({

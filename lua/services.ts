@@ -44,6 +44,8 @@ export interface Services {
   events?(): EventBus | null;
   /** The security context of this execution and the registry's policies (`security` module); absent = none. */
   security?(): SecurityApi | null;
+  /** The registry's environment variables (`env` module); absent or null where there are none (workflows). */
+  env?(): EnvApi | null;
   /** The running registry, read and changed (`registry` module); absent or null where it is not available (workflows). */
   registry?(): RegistryApi | null;
   /** The HTTP exchange an `http.endpoint` handler runs for (`http` module); absent or null elsewhere. */
@@ -103,6 +105,18 @@ export interface RegistryApi {
   get(id: string): RegistryEntryView | null;
   /** Apply a changeset with the checks of loading: the new version, or why not (one line per problem). */
   apply(ops: readonly ChangeOp[]): { version: number } | { error: string };
+}
+
+/**
+ * What `env` asks of its execution: Wippy's env registry (runtime/env.ts) as the running entry
+ * sees it (a name without a namespace may name a variable of the entry's own namespace). Failures
+ * are Wippy's error values (not retryable), never exceptions.
+ */
+export interface EnvApi {
+  get(name: string): { value: string } | { error: ErrorInfo };
+  set(name: string, value: string): ErrorInfo | null;
+  /** Every storage's variables, name -> value. */
+  all(): Record<string, string>;
 }
 
 /**

@@ -4,15 +4,17 @@
  * Owns: the order of the loading phases. (1) find and parse files into raw entries; (2) check
  * kinds and duplicate ids, building the id index every reference is checked against; (3)
  * normalise each entry by kind (reading Lua sources, resolving references); (4) find dependency
- * cycles and library import cycles; (5) when type checking is on (`opts.typeCheck`, else the
- * project's `.wippy.yaml` `lua.type_system`, registry/config.ts), check the typed Lua of every Lua
- * entry through `opts.checkTypes`: each issue is a problem (strict) or a warning, at the Lua
- * file's line and column. Invariants: every phase runs even after earlier problems, so
- * one run reports every mistake it can see; the result is returned only when there are no
- * problems, otherwise one `RegistryError` with all of them is thrown; what Wippy has and this
- * runtime does not run (registry/wippy-names.ts) is a warning carried by the result, never a
- * problem; entries are kept in file order, then the order written; nothing here throws a raw
- * exception for a mistake in the user's files.
+ * cycles and library import cycles, and run the env entries' cross checks (registry/env-kinds.ts);
+ * (5) when type checking is on (`opts.typeCheck`: the caller reads `.wippy.yaml`
+ * `lua.type_system`, registry/config.ts), check the typed Lua of every Lua entry through
+ * `opts.checkTypes`: each issue is a problem (strict) or a warning, at the Lua file's line and
+ * column.
+ * Invariants: every phase runs even after earlier problems, so one run reports every mistake it
+ * can see; the result is returned only when there are no problems, otherwise one `RegistryError`
+ * with all of them is thrown; what Wippy has and this runtime does not run
+ * (registry/wippy-names.ts) is a warning carried by the result, never a problem; entries are kept
+ * in file order, then the order written; nothing here throws a raw exception for a mistake in the
+ * user's files.
  */
 
 import type { Entry, LoadOptions, LuaEntry, Registry, TypeCheckSetting, TypeUnit } from './types';
@@ -21,7 +23,8 @@ import { EntryContext } from './fields';
 import { checkKind, isEntryKind, normaliseEntry } from './kinds';
 import { readRegistryFiles, type RawEntry } from './load';
 import { findCycles, formatCycle, importEdges } from './refs';
-import { projectTypeCheck } from './config';
+import { checkEnvEntries } from './env-kinds';
+import { TYPE_CHECK_OFF } from './config';
 
 /**
  * Load the registry at `target`: one YAML file, or a folder scanned recursively for *.yaml and
@@ -83,8 +86,9 @@ export function loadRegistry(target: string, opts: LoadOptions = {}): Registry {
     }
   }
 
+  checkEnvEntries(entries, first, sink);
   // Phase 5: types.
-  const typeCheck = opts.typeCheck ?? projectTypeCheck(parsed.root, sink);
+  const typeCheck = opts.typeCheck ?? TYPE_CHECK_OFF;
   if (typeCheck.enabled && opts.checkTypes !== undefined) checkEntryTypes(entries, typeCheck, opts.checkTypes, sink);
 
   sink.throwIfAny();
