@@ -32,10 +32,11 @@ export function checkCommand(target: string | undefined, opts: CheckOptions): nu
   } else {
     for (const p of errors) process.stdout.write(`${formatProblem(p)}\n`);
     for (const w of warnings) process.stdout.write(`${formatProblem(w, true)}\n`);
-    const plural = (n: number, what: string): string => `${n} ${what}${n === 1 ? '' : 's'}`;
+    const count = (n: number, one: string, many: string): string => `${n} ${n === 1 ? one : many}`;
+    const warned = count(warnings.length, 'warning', 'warnings');
     process.stdout.write(errors.length === 0
-      ? `ok: ${plural(entries, 'entry')} checked, ${plural(warnings.length, 'warning')}\n`.replace('entrys', 'entries')
-      : `${plural(errors.length, 'error')}, ${plural(warnings.length, 'warning')}\n`);
+      ? `ok: ${count(entries, 'entry', 'entries')} checked, ${warned}\n`
+      : `${count(errors.length, 'error', 'errors')}, ${warned}\n`);
   }
   return exitCodeFor(errors.length === 0 ? 'ok' : 'usage');
 }

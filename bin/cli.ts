@@ -51,7 +51,7 @@ Examples:
     .addHelpText('after', `
 Exit status: 0 no error (warnings allowed); 2 at least one error.
 Example:
-  wippy check examples/typed`)
+  wippy check examples/workflows`)
     .action(async (p: string | undefined, opts: { json?: boolean }) => {
       process.exitCode = (await import('./check')).checkCommand(p, opts);
     });
