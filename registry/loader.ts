@@ -118,7 +118,7 @@ export function checkEntryTypes(entries: ReadonlyMap<string, Entry>, setting: Ty
   const units: TypeUnit[] = lua.map((e) => ({ id: e.id, chunkName: e.sourcePath || e.id, source: e.source, imports: e.imports, modules: e.modules }));
   for (const issue of check(units)) {
     if (only !== undefined && !only.has(issue.id)) continue;
-    const p = { file: issue.chunkName, line: issue.line, column: issue.column, entry: issue.id, message: `type error: ${issue.message}` };
-    if (setting.strict) sink.add(p); else sink.warn(p);
+    const p = { file: issue.chunkName, line: issue.line, column: issue.column, entry: issue.id, message: issue.warning ? issue.message : `type error: ${issue.message}` };
+    if (setting.strict && issue.warning !== true) sink.add(p); else sink.warn(p);
   }
 }

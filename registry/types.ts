@@ -226,6 +226,8 @@ export interface TypeIssue {
   column: number;
   /** What is wrong, with the expected and the found type. */
   message: string;
+  /** A warning whatever the strictness (the checker itself failed on this entry: a bug to report). */
+  warning?: boolean;
 }
 
 /** Hooks the loader calls so that it need not know the Lua host. */

@@ -6,7 +6,8 @@
  * exported types), the standard modules' published signatures (`StdModule.types`, typed-Lua type
  * text), and turning offsets into `line:column`.
  * Invariants: an entry whose source this parser cannot read is not checked (the compile check
- * reports real syntax errors) and exports `any`; an import cycle (already a registry problem)
+ * reports real syntax errors) and exports `any`; a failure of the checker itself is a warning on
+ * that entry, never a refusal; an import cycle (already a registry problem)
  * gives `any`; every issue names the entry, its chunk, line and column (1-based, columns in
  * UTF-16 code units of the line) and says what was expected and what was found.
  */
@@ -62,7 +63,16 @@ export function checkTypes(units: readonly TypeUnit[], signatures: ModuleSignatu
       }
       return u.modules.includes(name) ? moduleType(name) : undefined;
     };
-    const r = checkChunk(body, globalTypes(), requireType);
+    let r: ReturnType<typeof checkChunk>;
+    try {
+      r = checkChunk(body, globalTypes(), requireType);
+    } catch (e) {
+      // A bug of the checker must not refuse the user's code: say so, as a warning, and go on.
+      issues.push({ id: u.id, chunkName: u.chunkName, line: 1, column: 1, warning: true,
+        message: `the type checker failed on this entry and did not check it (a bug in wippy, please report it): ${(e as Error)?.message ?? String(e)}` });
+      exported.set(u.id, ANY);
+      return ANY;
+    }
     const lines = lineStarts(u.source);
     for (const d of r.diagnostics) {
       const { line, column } = position(lines, d.pos);

@@ -208,3 +208,11 @@ test('every published module signature parses', async () => {
   assert.ok(published.length >= 4);
   for (const m of published) assert.equal(moduleSignature(m.types!)?.k, 'record', m.name);
 });
+
+test('a failure of the checker itself is a warning on that entry, never a refusal', () => {
+  const unit: TypeUnit = { id: 't:main', chunkName: 'main.lua', source: 'local j = require("json")\nlocal x: number = "s"', imports: {}, modules: ['json'] };
+  const got = checkTypes([unit], () => { throw new Error('boom'); });
+  assert.equal(got.length, 1);
+  assert.equal(got[0].warning, true);
+  assert.match(got[0].message, /^the type checker failed on this entry and did not check it \(a bug in wippy, please report it\): boom$/);
+});
