@@ -138,11 +138,15 @@ local f: (number) -> number = function(x: number): number return x * 2 end
 local x: any = 42
 local y: number = x as number
 local function id<T>(v: T): T return v end
-local n: number = id(1)`, `type Named = {name: string}
+local n: number = id(1)
+type Box<T> = {value: T}
+local b: Box<string> = {value = "x"}`, `type Named = {name: string}
 type Aged = {age: number}
 local p: Named & Aged = {name = "a"}
-local f: (number) -> number = 5`, ['3:25: local p: field age: expected number, found nil (missing)',
-    '4:31: local f: expected (number) -> number, found number 5']);
+local f: (number) -> number = 5
+type Box<T> = {value: T}
+local b: Box<string> = {value = 1}`, ['3:25: local p: field age: expected number, found nil (missing)',
+    '4:31: local f: expected (number) -> number, found number 5', '6:24: local b: field value: expected string, found number 1']);
 });
 
 test('readonly fields and tables are not written', () => {
