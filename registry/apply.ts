@@ -15,6 +15,7 @@
  * line each; the `entries` map is changed in place (whoever holds the registry sees the change);
  * a delete does not check who still refers to the entry (as Wippy, dependents fail when used).
  */
+import * as path from 'node:path';
 import type { Entry, LoadOptions, Registry } from './types';
 import { ProblemSink, type Problem } from './errors';
 import { EntryContext } from './fields';
@@ -36,7 +37,8 @@ const ID_RE = /^([^\s:]+):([^\s:]+)$/;
 /** Validate `ops` against `reg` as loading would and apply them all, or none. */
 export function applyChanges(reg: Registry, ops: readonly ChangeOp[], opts: LoadOptions): ApplyResult {
   const sink = new ProblemSink();
-  const where = '(registry changeset)';
+  // Named as a file in the registry root: a relative `file://` source resolves against the root.
+  const where = path.join(reg.root, '(registry changeset)');
   const next = new Map(reg.entries);
   const unsupported = new Map(reg.unsupported);
   const pending: RawEntry[] = [];
