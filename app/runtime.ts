@@ -8,8 +8,9 @@
  */
 import * as path from 'node:path';
 import { loadRegistry, formatProblem, inertEntryNote } from '../registry';
-import type { Registry, LuaEntry } from '../registry/types';
+import type { Registry, LuaEntry, LoadOptions, TypeCheckSetting } from '../registry/types';
 import { checkSyntax, compile } from '../lua/chunks';
+import { checkTypes } from '../lua/typecheck';
 import { ModuleResolver, LuaHost } from '../lua/host';
 import { FunctionRunner } from '../runtime/functions/runner';
 import { createEntryHost, PoolContext } from '../runtime/functions/pool';
@@ -20,6 +21,7 @@ import { openStore, startBackgroundCheck, damagedError, describeProblems, type B
 import { VirtualClock, Clock, realClock } from '../base/clock';
 import { schedulerBusy } from '../lua/scheduler';
 import { WorkflowWatches } from './workflow-watches';
+import { LiveRegistry } from './registry-api';
 import { LiveServices, LiveDeps } from '../runtime/live-services';
 import { RuntimeEventBus } from '../runtime/events/bus';
 import { policiesOf } from '../runtime/policies';
@@ -55,6 +57,19 @@ export interface RuntimeOptions {
    * the check fails. The CLI stops the node there; without it, no check runs.
    */
   onStoreDamaged?: (e: WippyError) => void;
+  /** Type checking at load (bin/run.ts: `--type-check`, else `.wippy.yaml` `lua.type_system`); default: off. */
+  typeCheck?: TypeCheckSetting;
+}
+
+/** The load options every command uses: the compile check, the modules, and the type checker. */
+export function loadOptions(typeCheck?: TypeCheckSetting): LoadOptions {
+  return {
+    checkLua: checkSyntax,
+    knownModules: MODULE_NAMES,
+    workflowModules: WORKFLOW_MODULE_NAMES,
+    checkTypes: (units) => checkTypes(units, (name) => stdModule(name)?.types),
+    typeCheck,
+  };
 }
 
 export class Runtime {
@@ -102,6 +117,7 @@ export class Runtime {
       httpClient: new NodeHttpClient(),
       describeWorkflow: (id) => this.describeWorkflow(id),
       env,
+      registry: new LiveRegistry(registry, loadOptions(options.typeCheck)),
     };
     this.node = new ProcessNode({
       registry,
@@ -132,11 +148,7 @@ export class Runtime {
 
   /** Load and validate a registry (file or folder). Throws RegistryError listing every mistake. */
   static load(registryPath: string, options: RuntimeOptions = {}): Runtime {
-    const registry = loadRegistry(registryPath, {
-      checkLua: checkSyntax,
-      knownModules: MODULE_NAMES,
-      workflowModules: WORKFLOW_MODULE_NAMES,
-    });
+    const registry = loadRegistry(registryPath, loadOptions(options.typeCheck));
     for (const w of registry.warnings) process.stderr.write(`${formatProblem(w, true)}\n`);
     return new Runtime(registry, options);
   }
@@ -144,7 +156,8 @@ export class Runtime {
   chunkName(entry: LuaEntry): string {
     let name = this.chunkNames.get(entry);
     if (name === undefined) {
-      name = path.relative(this.registry.root, entry.sourcePath) || path.basename(entry.sourcePath);
+      // Code given inline through the registry module has no file: its messages name the entry.
+      name = entry.sourcePath === '' ? entry.id : path.relative(this.registry.root, entry.sourcePath) || path.basename(entry.sourcePath);
       this.chunkNames.set(entry, name);
     }
     return name;

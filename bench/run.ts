@@ -4,10 +4,10 @@
  * it is held to, and written to bench/results.json (a run replaces only the sections it measured,
  * re-reading the file when it writes; `measuredAt` says when, and whether with --quick, each was).
  *
- * NAME: processes, mailbox, durable, latency, timers, startup, replay, typestrip, yield, memory,
- * http, scale, longhist, resume, peers (default: all, in that order; the peers run alone at the
- * end, after our workloads, never beside them). `timers100k` (100,000 sleepers on the real clock)
- * runs only when named.
+ * NAME: processes, mailbox, durable, latency, timers, startup, replay, typestrip, typecheck, yield,
+ * memory, http, scale, longhist, resume, peers (default: all, in that order; the peers run alone
+ * at the end, after our workloads, never beside them). `timers100k` (100,000 sleepers on the real
+ * clock) runs only when named.
  * `--quick` (or BENCH_QUICK=1) shrinks every workload ~10x for a smoke run (the peers' too);
  * `--count N` sets the main count of the selected benches (workflows, runs, or steps for replay);
  * `--steps N` the steps per workflow of the durable bench; `--no-peers` (or BENCH_PEERS=0) leaves
@@ -19,6 +19,7 @@ import { benchProcesses } from './processes';
 import { benchMailbox } from './mailbox';
 import { benchDurable, benchIdleMemory, DurableResult } from './durable';
 import { benchTypestrip } from './typestrip';
+import { benchTypecheck } from './typecheck';
 import { benchYield } from './yield';
 import { benchReplay } from './replay';
 import { benchLatency, LatencyResult } from './latency';
@@ -32,7 +33,7 @@ import { benchLongHistory } from './longhist';
 import { benchResume } from './resume';
 import { fmtInt, pct, mib } from './fixture';
 
-const ALL = ['processes', 'mailbox', 'durable', 'latency', 'timers', 'startup', 'replay', 'typestrip', 'yield', 'memory', 'http', 'scale', 'longhist', 'resume', 'peers', 'timers100k'] as const;
+const ALL = ['processes', 'mailbox', 'durable', 'latency', 'timers', 'startup', 'replay', 'typestrip', 'typecheck', 'yield', 'memory', 'http', 'scale', 'longhist', 'resume', 'peers', 'timers100k'] as const;
 type Name = typeof ALL[number];
 /** Run only when named. */
 const ON_REQUEST: readonly Name[] = ['timers100k'];
@@ -142,6 +143,13 @@ async function main(): Promise<void> {
       const t = benchTypestrip();
       record('typestrip', t);
       line('typestrip', `${(t.bytes / 1e6).toFixed(2)} MB typed Lua: strip ${t.stripMBps.toFixed(1)} MB/s = ${pct(t.costVsCompile)} of Fengari compile time (${t.compileMBps.toFixed(2)} MB/s) (no target)`);
+    } else if (name === 'typecheck') {
+      const files = q(100, 10);
+      progress(`typecheck: loading a ${fmtInt(files * 200)}-line typed registry with and without type checking...`);
+      const t = benchTypecheck(files);
+      record('typecheck', t);
+      line('typecheck', `${fmtInt(t.lines)} lines of typed Lua in ${t.files} entries: load with type checking ${t.checkedSeconds.toFixed(2)} s` +
+        ` = ${x(t.ratio)} the load without ${t.uncheckedSeconds.toFixed(2)} s (target <= 3x)`);
     } else if (name === 'yield') {
       const y = benchYield();
       record('yield', y);

@@ -31,6 +31,7 @@ export function buildProgram(): Command {
     .option('--virtual-time', 'when everything waits only on timers, jump the clock to the next timer')
     .option('--budget <instructions>', 'Lua instructions one activation may run before it is stopped', parsePositiveInt)
     .option('--max-memory <MiB>', 'heap growth one activation of a script may cause before it is stopped (default 512)', parsePositiveInt)
+    .option('--type-check', 'check the typed Lua at load and refuse to start on a type error (default: .wippy.yaml lua.type_system)')
     .addHelpText('after', `
 Exit status: 0 success; 1 the entry failed (error on stderr); 2 bad registry or arguments;
 3 the workflow was parked; 4 the store is damaged (see wippy store check).
@@ -40,6 +41,19 @@ Examples:
     .action(async (p: string, args: string[], opts: RunOptions) => {
       const { runCommand } = await import('./run');
       process.exitCode = await runCommand(p, args, opts);
+    });
+
+  program
+    .command('check')
+    .description('Check a registry as loading does (YAML, entries, Lua syntax, and types, always on here) without running anything.')
+    .argument('[path]', 'registry: a YAML file or a folder (default: the current folder)')
+    .option('--json', 'print {ok, errors, warnings}, each item with file, line, column, entry, field, message')
+    .addHelpText('after', `
+Exit status: 0 no error (warnings allowed); 2 at least one error.
+Example:
+  wippy check examples/workflows`)
+    .action(async (p: string | undefined, opts: { json?: boolean }) => {
+      process.exitCode = (await import('./check')).checkCommand(p, opts);
     });
 
   addWorkflowCommands(program);

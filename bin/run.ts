@@ -59,6 +59,8 @@ export interface RunOptions {
   virtualTime?: boolean;
   budget?: number;
   maxMemory?: number;
+  /** `--type-check`: type errors refuse the run (as `.wippy.yaml` `lua.type_system: {enabled: true, strict: true}`). */
+  typeCheck?: boolean;
 }
 
 export async function runCommand(registryPath: string, rawArgs: string[], opts: RunOptions): Promise<number> {
@@ -68,13 +70,14 @@ export async function runCommand(registryPath: string, rawArgs: string[], opts: 
   const args = rawArgs.map(parseArg);
   // --db wins over WIPPY_DB, which wins over the temporal.client's store (SPEC section 5).
   const db = opts.db || process.env.WIPPY_DB || undefined;
-  // Wippy's .wippy.yaml in the folder the command runs from: the log encoding (registry/config.ts).
+  // Wippy's .wippy.yaml in the folder the command runs from: the log encoding and type checking (registry/config.ts).
   const { config, warnings } = readWippyConfig(process.cwd());
   for (const w of warnings) process.stderr.write(`${w}\n`);
   const rt = Runtime.load(registryPath, {
     budget: opts.budget, db, virtualTime: opts.virtualTime, output: outputFor(config.logger.encoding),
     memoryLimit: opts.maxMemory ? opts.maxMemory * 2 ** 20 : undefined,
     onStoreDamaged: stopOnDamage,
+    typeCheck: opts.typeCheck ? { enabled: true, strict: true } : config.lua.typeSystem,
   });
   try {
     const { lifecycle } = createLifecycle(rt);

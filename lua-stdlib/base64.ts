@@ -55,6 +55,9 @@ const decode: LuaFn = (L) => {
   return ok(L);
 };
 
+/** The module's signature for the type checker (Wippy's: a failure is `nil, err`). */
+export const BASE64_TYPES = '{encode: (data: string) -> (string, error?), decode: (data: string) -> (string, error?)}';
+
 export function openBase64(L: LuaState): void {
   lua.lua_createtable(L, 0, 2);
   setFuncs(L, { encode, decode });

@@ -58,6 +58,17 @@ function fnvFn(bits: 32 | 64): LuaFn {
   };
 }
 
+/** The module's signature for the type checker (Wippy's: digests, FNV numbers, HMACs with the secret second). */
+export const HASH_TYPES = `{
+  md5: (data: string, raw: boolean?) -> (string, error?), sha1: (data: string, raw: boolean?) -> (string, error?),
+  sha256: (data: string, raw: boolean?) -> (string, error?), sha512: (data: string, raw: boolean?) -> (string, error?),
+  fnv32: (data: string) -> (number, error?), fnv64: (data: string) -> (number, error?),
+  hmac_md5: (data: string, secret: string, raw: boolean?) -> (string, error?),
+  hmac_sha1: (data: string, secret: string, raw: boolean?) -> (string, error?),
+  hmac_sha256: (data: string, secret: string, raw: boolean?) -> (string, error?),
+  hmac_sha512: (data: string, secret: string, raw: boolean?) -> (string, error?),
+}`;
+
 export function openHash(L: LuaState): void {
   lua.lua_createtable(L, 0, 10);
   setFuncs(L, {

@@ -3,20 +3,21 @@
  *
  * Each module is one file in this folder exporting an `open*` function that pushes its table.
  * `global` modules are installed in every state without `require`; `workflowSafe` ones may be
- * listed by workflow.lua entries (deterministic, or intercepted by the workflow engine).
+ * listed by workflow.lua entries (deterministic, or intercepted by the workflow engine); `types`
+ * is the signature the type checker gives `require` of it (lua/typecheck/; absent: `any`).
  */
 import { type StdModule, lua, lstr } from '../lua/api';
 import { openErrors } from './errors';
-import { openJson } from './json';
-import { openUuid } from './uuid';
+import { openJson, JSON_TYPES } from './json';
+import { openUuid, UUID_TYPES } from './uuid';
 import { openFuncs } from './funcs';
 import { openTime } from './time/index';
 import { openChannel } from './channel';
 import { openProcess } from './process';
 import { openWorkflow } from './workflow';
 import { openCtx } from './ctx';
-import { openBase64 } from './base64';
-import { openHash } from './hash';
+import { openBase64, BASE64_TYPES } from './base64';
+import { openHash, HASH_TYPES } from './hash';
 import { openYaml } from './yaml';
 import { openPayload } from './payload';
 import { openCrypto } from './crypto';
@@ -24,6 +25,7 @@ import { openText } from './text';
 import { openEvents } from './events';
 import { openSecurity } from './security';
 import { openLogger } from './logger';
+import { openRegistry } from './registry';
 import { openHttp } from './http';
 import { openHttpClient } from './http_client';
 import { openEnv } from './env';
@@ -34,14 +36,14 @@ export const STDLIB: readonly StdModule[] = [
   { name: 'errors', open: openErrors, global: true, workflowSafe: true },
   { name: 'channel', open: openChannel, global: true, workflowSafe: true },
   { name: 'process', open: openProcess, global: true, workflowSafe: true },
-  { name: 'json', open: openJson, workflowSafe: true },
-  { name: 'uuid', open: openUuid, workflowSafe: true },
+  { name: 'json', open: openJson, workflowSafe: true, types: JSON_TYPES },
+  { name: 'uuid', open: openUuid, workflowSafe: true, types: UUID_TYPES },
   { name: 'time', open: openTime, workflowSafe: true },
   { name: 'funcs', open: openFuncs, workflowSafe: true },
   { name: 'workflow', open: openWorkflow, workflowSafe: true },
   { name: 'ctx', open: openCtx, workflowSafe: true },
-  { name: 'base64', open: openBase64, workflowSafe: true },
-  { name: 'hash', open: openHash, workflowSafe: true },
+  { name: 'base64', open: openBase64, workflowSafe: true, types: BASE64_TYPES },
+  { name: 'hash', open: openHash, workflowSafe: true, types: HASH_TYPES },
   { name: 'yaml', open: openYaml, workflowSafe: true },
   { name: 'payload', open: openPayload, global: true, workflowSafe: true },
   { name: 'crypto', open: openCrypto, workflowSafe: true },
@@ -49,6 +51,7 @@ export const STDLIB: readonly StdModule[] = [
   { name: 'events', open: openEvents, workflowSafe: false },
   { name: 'security', open: openSecurity, workflowSafe: false },
   { name: 'logger', open: openLogger, workflowSafe: true },
+  { name: 'registry', open: openRegistry, workflowSafe: false },
   { name: 'http', open: openHttp, workflowSafe: false },
   { name: 'http_client', open: openHttpClient, workflowSafe: false },
   // The sandbox's global `os` (time, clock, date on the execution's clock): listing it in

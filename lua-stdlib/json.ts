@@ -95,6 +95,14 @@ const validateString: LuaFn = (L) => {
   return check(L, v, data, text.length >>> 3);
 };
 
+/** The module's signature for the type checker (Wippy's). */
+export const JSON_TYPES = `{
+  encode: (value: any) -> (string, error?),
+  decode: (str: string) -> (any, error?),
+  validate: (schema: any, data: any) -> (boolean, error?),
+  validate_string: (schema: any, str: string) -> (boolean, error?),
+}`;
+
 export function openJson(L: LuaState): void {
   lua.lua_createtable(L, 0, 4);
   setFuncs(L, { encode: jsonEncode, decode: jsonDecode, validate, validate_string: validateString });

@@ -126,6 +126,16 @@ const format: LuaFn = (L) => {
   return ok(L);
 };
 
+/** The module's signature for the type checker (Wippy's). */
+export const UUID_TYPES = `{
+  v1: () -> (string, error?), v4: () -> (string, error?), v7: () -> (string, error?),
+  v3: (namespace: string, name: string) -> (string, error?), v5: (namespace: string, name: string) -> (string, error?),
+  validate: (id: string) -> (boolean, error?), version: (id: string) -> (number, error?),
+  variant: (id: string) -> (string, error?),
+  parse: (id: string) -> ({version: number, variant: string, timestamp?: number, node?: string}, error?),
+  format: (id: string, format: string?) -> (string, error?),
+}`;
+
 export function openUuid(L: LuaState): void {
   lua.lua_createtable(L, 0, 10);
   setFuncs(L, {

@@ -35,5 +35,6 @@ export { wippyEncode, EncodeError } from './wippyjson';
 export { PAYLOAD_MT, HELD_FORMAT, registerPayloadType, pushHeldPayload, pushWirePayload } from './payloadvalue';
 export { Channel, type Item, type SelectCase, type SelectOutcome, trySelect, waitSelect } from './channel';
 export { pushActor, pushScope, pushPolicy, testActor, testScope, testPolicy, securityMetaArg } from './security-values';
-export type { SecurityApi, EnvApi } from './services';
+export type { SecurityApi, EnvApi, RegistryApi, RegistryEntryView } from './services';
+export type { ChangeOp } from '../registry/apply';
 export { pushChannel, checkChannel, pushNil, testCase, ensureChannelType } from './channelvalue';

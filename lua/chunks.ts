@@ -11,7 +11,8 @@
  * names are `@<path relative to the registry root>`, so Lua messages read `src/charge.lua:12: ...`.
  */
 import { lua, lauxlib, LuaState, toLua, bytesToText } from './vm';
-import { stripTypes, TypeSyntaxError } from './typestrip';
+import { stripTypesCounted, TypeSyntaxError } from './typestrip';
+import { emitTypeValues } from './typevalue-emit';
 
 export interface CompiledChunk {
   /** Relative path used in messages (`src/charge.lua`). */
@@ -35,10 +36,14 @@ function scratchState(): LuaState {
 
 const cache = new Map<string, CompiledChunk>();
 
-/** Strip type annotations (Wippy's typed Lua); line numbers are kept. Throws CompileError. */
+/**
+ * Strip type annotations (Wippy's typed Lua) and make `type` declarations runtime values
+ * (typevalue-emit.ts); line numbers are kept. Throws CompileError.
+ */
 export function prepareSource(source: string, chunkName: string): string {
   try {
-    return stripTypes(source, chunkName);
+    const { text, typeDeclarations } = stripTypesCounted(source, chunkName);
+    return typeDeclarations > 0 ? emitTypeValues(source, text) : text;
   } catch (e) {
     if (e instanceof TypeSyntaxError) throw new CompileError(e.message, chunkName);
     throw e;

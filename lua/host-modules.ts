@@ -24,6 +24,11 @@ export interface StdModule {
   global?: boolean;
   /** May be listed by a workflow.lua entry (deterministic, or workflow-aware). */
   workflowSafe?: boolean;
+  /**
+   * The module's signature for the type checker, as a typed-Lua type (`{encode: (string) -> string}`);
+   * absent: `require` of it is `any`. State only what always holds: an error here refuses correct code.
+   */
+  types?: string;
 }
 
 /** What a host needs from the outside world to resolve `require`. */

@@ -4,7 +4,8 @@
  * Owns: which parts of Lua's standard library exist. Opened: base (without dofile/loadfile, with a
  * text-only `load`), coroutine (resume/wrap forward host waits, see task.ts), table, string
  * (without string.dump; string.rep capped; callable as typed Lua's cast `string(x)`, with the
- * type values `integer`, `number`, `boolean`: typecasts.ts), math (random seeded per state), utf8, and a safe `os`
+ * type values `integer`, `number`, `boolean`: typecasts.ts; `__wt`, the constructors of the runtime
+ * type values that `type` declarations build: typevalues.ts), math (random seeded per state), utf8, and a safe `os`
  * (time, clock, date, difftime reading the execution's clock); `table.create` as Wippy's Lua has it. Absent: io, package, debug,
  * os.execute/exit/getenv/remove/rename/tmpname, require of files (host-modules.ts provides `require`).
  * Invariants: nothing here reaches the file system, the process or another state; every clock
@@ -16,6 +17,7 @@ import { compile, loadChunk } from './chunks';
 import type { Services } from './services';
 import { testError } from './errorvalue';
 import { addStringCast, pushTypeValue } from './typecasts';
+import { openTypeConstructors, primitiveIs } from './typevalues';
 
 /** Largest string a script may build (bytes): string.rep, `..`, table.concat, gsub, format. */
 export const MAX_STRING = 64 * 1024 * 1024;
@@ -119,6 +121,7 @@ const SANDBOX_STRING: Record<string, LuaFn> = (() => {
   for (const [name, f] of STRING_FUNCTIONS) if (name !== 'dump') o[name] = SUBJECT_FUNCTIONS.has(name) ? errorAsSubject(f) : f;
   const rep = o.rep;
   o.rep = (L) => cappedRep(L, rep);
+  o.is = primitiveIs('string'); // `string:is(v)`, as every type value has (typevalues.ts)
   return o;
 })();
 
@@ -177,6 +180,8 @@ const SHARED_OPENERS: Record<string, Opener> = (() => {
   o.integer = (L1) => pushTypeValue(L1, 'integer');
   o.number = (L1) => pushTypeValue(L1, 'number');
   o.boolean = (L1) => pushTypeValue(L1, 'boolean');
+  // What `type T = ...` declarations call to build their runtime values (typevalue-emit.ts).
+  o.__wt = (L1) => openTypeConstructors(L1);
   return o;
 })();
 

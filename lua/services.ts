@@ -15,6 +15,7 @@ import type { UuidVersion } from '../base/uuid';
 import type { Channel, Item } from './channel';
 import type { EventBus } from './events-bus';
 import type { ResourceApi } from './resources';
+import type { ChangeOp } from '../registry/apply';
 import type { PolicyDef, SecurityContext } from '../base/security';
 import type { HttpExchange } from '../base/http';
 
@@ -48,6 +49,8 @@ export interface Services {
   security?(): SecurityApi | null;
   /** The registry's environment variables (`env` module); absent or null where there are none (workflows). */
   env?(): EnvApi | null;
+  /** The running registry, read and changed (`registry` module); absent or null where it is not available (workflows). */
+  registry?(): RegistryApi | null;
   /** The HTTP exchange an `http.endpoint` handler runs for (`http` module); absent or null elsewhere. */
   http?(): HttpExchange | null;
   /** Outgoing HTTP (`http_client` module); absent or null where it is not allowed (workflows). */
@@ -92,6 +95,19 @@ export interface HttpClientResponse {
 export interface HttpClientApi {
   /** Send one request; `done` gets the response or an error text (Wippy's http_client errors are strings). */
   request(req: HttpClientRequest, done: (r: { response: HttpClientResponse } | { error: string }) => void): Cancel;
+}
+
+/** An entry as the `registry` module shows it (Wippy's shape). */
+export interface RegistryEntryView { id: string; kind: string; meta: Record<string, unknown>; data: Record<string, unknown> }
+
+/** What `registry` asks of its execution (app/registry-api.ts): versions, entries, and checked changes. */
+export interface RegistryApi {
+  /** The current version (1 when loaded, one more per applied changeset). */
+  version(): number;
+  entries(): RegistryEntryView[];
+  get(id: string): RegistryEntryView | null;
+  /** Apply a changeset with the checks of loading: the new version, or why not (one line per problem). */
+  apply(ops: readonly ChangeOp[]): { version: number } | { error: string };
 }
 
 /**

@@ -10,11 +10,13 @@
  *   boolean <- booleans only
  * nil is never cast (the optional type's check belongs to the static checker). `string` stays the
  * string library (the cast is its metatable's __call); `integer`, `number` and `boolean` are type
- * values: tables that print as their name and are called to cast.
+ * values: tables that print as their name and are called to cast; each (and `string`) also has
+ * the `is` of type values (`integer:is(v)`, typevalues.ts).
  * Invariants: a cast never changes a value that already has the type; no global exists until a
  * script reads it (sandbox.ts opens these lazily like every other global).
  */
 import { lua, lauxlib, lstr, LuaState, LuaFn, raise, typeName } from './vm';
+import { primitiveIs } from './typevalues';
 
 export type CastName = 'string' | 'integer' | 'number' | 'boolean';
 
@@ -73,9 +75,14 @@ export function addStringCast(L: LuaState): void {
   lua.lua_pop(L, 1);
 }
 
-/** Push the type value `name` (integer, number, boolean): callable to cast, prints as its name. */
+/**
+ * Push the type value `name` (integer, number, boolean): callable to cast, prints as its name,
+ * and validates as every type value does (`integer:is(v)`, typevalues.ts).
+ */
 export function pushTypeValue(L: LuaState, name: Exclude<CastName, 'string'>): void {
-  lua.lua_createtable(L, 0, 0);
+  lua.lua_createtable(L, 0, 1);
+  lua.lua_pushjsfunction(L, primitiveIs(name));
+  lua.lua_setfield(L, -2, lstr('is'));
   lua.lua_createtable(L, 0, 3);
   lua.lua_pushjsfunction(L, CASTS[name]);
   lua.lua_setfield(L, -2, lstr('__call'));

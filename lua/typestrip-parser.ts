@@ -21,7 +21,7 @@
  * - The walk only consumes; it builds no tree, and binary operators need no precedence because
  *   a cast binds to the operand before it whatever the precedence.
  */
-import { Tok } from './typestrip-lexer';
+import { Tok, type Tokens } from './typestrip-lexer';
 import { TypeReader } from './typestrip-types';
 
 const BINARY = new Uint8Array(256);
@@ -34,7 +34,25 @@ export const TYPE_START = new Uint8Array(256);
 for (const k of [Tok.Name, Tok.String, Tok.Number, Tok.Nil, Tok.True, Tok.False, Tok.LParen,
   Tok.LBrace, Tok.Lt, Tok.Dots]) TYPE_START[k] = 1;
 
+/**
+ * Is the `as` at token `t` a call of a function named `as`? `as(...)`, `as{...}` or `as"..."`
+ * opening a new line is (Lua reads it so), not a cast: misreading a call as a cast would silently
+ * change the program. (The checker's parser, lua/typecheck/parse-expr.ts, asks the same.)
+ */
+export function isCallOfAs(toks: Tokens, t: number): boolean {
+  const next = toks.kind[t + 1];
+  if (next !== Tok.LParen && next !== Tok.LBrace && next !== Tok.String) return false;
+  for (let i = toks.end[t - 1]; i < toks.start[t]; i++) {
+    const c = toks.src.charCodeAt(i);
+    if (c === 10 || c === 13) return true;
+  }
+  return false;
+}
+
 export class StripParser extends TypeReader {
+  /** How many `type X = T` declarations were read (each becomes a runtime value: typevalue-emit.ts). */
+  typeDeclarations = 0;
+
   /** Walk the whole chunk. Throws TypeSyntaxError or LuaSyntaxStop. */
   chunk(): void {
     this.block();
@@ -99,6 +117,7 @@ export class StripParser extends TypeReader {
       && (this.word(t + 1, 'type') || this.word(t + 1, 'interface'))) d = t + 1;
     if (this.k[d + 1] !== Tok.Name) return false;
     if (this.word(d, 'type')) {
+      this.typeDeclarations++;
       this.site(this.s[t], 'cannot parse type declaration', () => {
         this.p = d + 2; // past `type Name`
         if (this.k[this.p] === Tok.Lt) this.typeParams();
@@ -242,7 +261,7 @@ export class StripParser extends TypeReader {
   private casts(): void {
     for (;;) {
       const t = this.p, kind = this.k[t];
-      if (kind === Tok.Name && TYPE_START[this.k[t + 1]] === 1 && this.word(t, 'as') && !this.callOfAs(t)) {
+      if (kind === Tok.Name && TYPE_START[this.k[t + 1]] === 1 && this.word(t, 'as') && !isCallOfAs(this.toks, t)) {
         this.site(this.s[t], "cannot parse type after 'as'", () => { this.next(); this.type(); });
       } else if (kind === Tok.DbColon && !(this.k[t + 1] === Tok.Name && this.k[t + 2] === Tok.DbColon)) {
         this.site(this.s[t], "cannot parse type after '::'", () => { this.next(); this.type(); });
@@ -250,20 +269,6 @@ export class StripParser extends TypeReader {
         this.blankToken();
       } else return;
     }
-  }
-
-  /**
-   * `as(...)`, `as{...}` or `as"..."` opening a new line is a call of a function named `as` (Lua
-   * reads it so), not a cast: misreading a call as a cast would silently change the program.
-   */
-  private callOfAs(t: number): boolean {
-    const next = this.k[t + 1];
-    if (next !== Tok.LParen && next !== Tok.LBrace && next !== Tok.String) return false;
-    for (let i = this.e[t - 1]; i < this.s[t]; i++) {
-      const c = this.src.charCodeAt(i);
-      if (c === 10 || c === 13) return true;
-    }
-    return false;
   }
 
   private simpleExp(): void {

@@ -24,8 +24,13 @@ export { TypeSyntaxError };
 
 /** Blank Wippy type syntax out of `source`. Throws TypeSyntaxError for an unparsable annotation. */
 export function stripTypes(source: string, chunkName: string): string {
+  return stripTypesCounted(source, chunkName).text;
+}
+
+/** `stripTypes`, also saying how many `type` declarations it blanked (they may become runtime values). */
+export function stripTypesCounted(source: string, chunkName: string): { text: string; typeDeclarations: number } {
   const toks = tokenize(source);
-  if (!mayHaveTypes(toks)) return source;
+  if (!mayHaveTypes(toks)) return { text: source, typeDeclarations: 0 };
   const parser = new StripParser(toks, chunkName);
   try {
     parser.chunk();
@@ -34,7 +39,7 @@ export function stripTypes(source: string, chunkName: string): string {
     // ran out despite the nesting bound: treat it the same way rather than crash the caller.
     if (!(e instanceof LuaSyntaxStop) && !(e instanceof RangeError)) throw e;
   }
-  return blank(source, parser.ranges);
+  return { text: blank(source, parser.ranges), typeDeclarations: parser.typeDeclarations };
 }
 
 /**

@@ -18,7 +18,7 @@ export interface Problem {
   file: string;
   /** 1-based line in `file`, when known. */
   line?: number;
-  /** 1-based column, when known (YAML syntax errors). */
+  /** 1-based column, when known (YAML syntax errors, type errors). */
   column?: number;
   /** Entry id (`ns:name`), when the problem belongs to one entry. */
   entry?: string;
@@ -53,11 +53,14 @@ export function formatProblem(p: Problem, warning = false): string {
 /** Everything wrong with a registry. `message` holds one line per problem. */
 export class RegistryError extends WippyError {
   readonly problems: readonly Problem[];
+  /** The warnings found beside the problems (for `wippy check`, which lists both). */
+  readonly warnings: readonly Problem[];
 
-  constructor(problems: Problem[]) {
+  constructor(problems: Problem[], warnings: Problem[] = []) {
     super(ErrorCode.REGISTRY_INVALID, problems.map((p) => formatProblem(p)).join('\n'), { userFacing: true });
     this.name = 'RegistryError';
     this.problems = problems;
+    this.warnings = warnings;
   }
 }
 
@@ -95,7 +98,7 @@ export class ProblemSink {
 
   /** Throw one `RegistryError` holding every problem, if there are any. */
   throwIfAny(): void {
-    if (this.items.length > 0) throw new RegistryError(this.sorted());
+    if (this.items.length > 0) throw new RegistryError(this.sorted(), this.warnings());
   }
 }
 

@@ -39,6 +39,8 @@ export interface RawEntry {
   data: Record<string, unknown>;
   /** Line of the field at `path` (relative to the entry), else its nearest ancestor's, else the entry's. */
   lineOf(path: FieldPath): number | undefined;
+  /** Given through the registry module (registry/apply.ts): a Lua `source` may be the code itself. */
+  inlineSource?: boolean;
 }
 
 export interface ParsedFiles {

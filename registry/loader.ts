@@ -4,7 +4,11 @@
  * Owns: the order of the loading phases. (1) find and parse files into raw entries; (2) check
  * kinds and duplicate ids, building the id index every reference is checked against; (3)
  * normalise each entry by kind (reading Lua sources, resolving references); (4) find dependency
- * cycles and library import cycles, and run the env entries' cross checks (registry/env-kinds.ts).
+ * cycles and library import cycles, and run the env entries' cross checks (registry/env-kinds.ts);
+ * (5) when type checking is on (`opts.typeCheck`: the caller reads `.wippy.yaml`
+ * `lua.type_system`, registry/config.ts), check the typed Lua of every Lua entry through
+ * `opts.checkTypes`: each issue is a problem (strict) or a warning, at the Lua file's line and
+ * column.
  * Invariants: every phase runs even after earlier problems, so one run reports every mistake it
  * can see; the result is returned only when there are no problems, otherwise one `RegistryError`
  * with all of them is thrown; what Wippy has and this runtime does not run
@@ -13,13 +17,14 @@
  * user's files.
  */
 
-import type { Entry, LoadOptions, Registry } from './types';
+import type { Entry, LoadOptions, LuaEntry, Registry, TypeCheckSetting, TypeUnit } from './types';
 import { ProblemSink, displayPath } from './errors';
 import { EntryContext } from './fields';
 import { checkKind, isEntryKind, normaliseEntry } from './kinds';
 import { readRegistryFiles, type RawEntry } from './load';
 import { findCycles, formatCycle, importEdges } from './refs';
 import { checkEnvEntries } from './env-kinds';
+import { TYPE_CHECK_OFF } from './config';
 
 /**
  * Load the registry at `target`: one YAML file, or a folder scanned recursively for *.yaml and
@@ -82,7 +87,38 @@ export function loadRegistry(target: string, opts: LoadOptions = {}): Registry {
   }
 
   checkEnvEntries(entries, first, sink);
+  // Phase 5: types.
+  const typeCheck = opts.typeCheck ?? TYPE_CHECK_OFF;
+  if (typeCheck.enabled && opts.checkTypes !== undefined) checkEntryTypes(entries, typeCheck, opts.checkTypes, sink);
 
   sink.throwIfAny();
-  return { root: parsed.root, files: parsed.files, entries, unsupported, warnings: sink.warnings() };
+  return { root: parsed.root, files: parsed.files, entries, unsupported, warnings: sink.warnings(), typeCheck };
+}
+
+/**
+ * Type-check the Lua entries (`only`: just these, with what they import); each issue a problem
+ * (strict) or a warning at its Lua file's line and column (an entry whose code was given inline,
+ * through the registry module, is named by its id).
+ */
+export function checkEntryTypes(entries: ReadonlyMap<string, Entry>, setting: TypeCheckSetting,
+  check: NonNullable<LoadOptions['checkTypes']>, sink: ProblemSink, only?: ReadonlySet<string>): void {
+  const isLua = (e: Entry | undefined): e is LuaEntry => e !== undefined && 'source' in e && e.source !== '';
+  let lua = [...entries.values()].filter(isLua);
+  if (only !== undefined) {
+    const want = new Set<string>();
+    const visit = (id: string): void => {
+      const e = entries.get(id);
+      if (want.has(id) || !isLua(e)) return;
+      want.add(id);
+      Object.values(e.imports).forEach(visit);
+    };
+    only.forEach(visit);
+    lua = lua.filter((e) => want.has(e.id));
+  }
+  const units: TypeUnit[] = lua.map((e) => ({ id: e.id, chunkName: e.sourcePath || e.id, source: e.source, imports: e.imports, modules: e.modules }));
+  for (const issue of check(units)) {
+    if (only !== undefined && !only.has(issue.id)) continue;
+    const p = { file: issue.chunkName, line: issue.line, column: issue.column, entry: issue.id, message: issue.warning ? issue.message : `type error: ${issue.message}` };
+    if (setting.strict && issue.warning !== true) sink.add(p); else sink.warn(p);
+  }
 }

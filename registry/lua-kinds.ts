@@ -10,7 +10,8 @@
  * paths before it is read; Wippy itself allows any `file:///abs`); the chunk name given to
  * `checkLua` is the source path relative to the root with `/` separators (the absolute path when
  * an absolute URL reaches the root through another path), so Lua messages read
- * `src/charge.lua:3: ...`; a workflow may only list modules in `opts.workflowModules`, because
+ * `src/charge.lua:3: ...` (code given inline through the registry module, registry/apply.ts, is
+ * named by its entry id); a workflow may only list modules in `opts.workflowModules`, because
  * anything else could not be replayed deterministically; a Wippy module this runtime does not
  * provide is a warning (kept in `unprovided`), not a problem.
  */
@@ -77,6 +78,10 @@ function readSource(ctx: EntryContext): Source | undefined {
   if (typeof v !== 'string' || v === '') {
     ctx.problem(['source'], `expected a file URL like file://${ctx.raw.name}.lua, got ${describeValue(v)}`);
     return undefined;
+  }
+  if (!v.startsWith('file://') && ctx.raw.inlineSource === true) {
+    // Code given through the registry module: it has no file; messages name the entry.
+    return { sourcePath: '', source: v, chunkName: ctx.raw.id };
   }
   if (!v.startsWith('file://')) {
     const hint = /^[^\s]+\.lua$/.test(v) ? `; write source: file://${v}` : '';

@@ -250,8 +250,40 @@ export interface Registry {
   entries: Map<string, Entry>;
   /** Entries of a Wippy kind this runtime does not run yet (loaded inert): id -> kind. */
   unsupported: Map<string, string>;
-  /** What loaded with a warning (Wippy kinds and modules not provided here), one line each. */
+  /** What loaded with a warning (Wippy kinds and modules not provided here, type issues when not strict), one line each. */
   warnings: Problem[];
+  /** Whether the typed Lua was checked at load, and whether its issues were errors. */
+  typeCheck: TypeCheckSetting;
+}
+
+/** Wippy's `lua.type_system` setting (`.wippy.yaml`): off by default; `strict` makes issues errors. */
+export interface TypeCheckSetting {
+  enabled: boolean;
+  strict: boolean;
+}
+
+/** One Lua entry as the type checker sees it. */
+export interface TypeUnit {
+  id: string;
+  /** The source path relative to the registry root (as Lua messages name it). */
+  chunkName: string;
+  source: string;
+  /** alias -> entry id (`require(alias)` gives that entry's exported value). */
+  imports: Readonly<Record<string, string>>;
+  /** Standard modules the entry lists. */
+  modules: readonly string[];
+}
+
+/** A type error in one entry's source. */
+export interface TypeIssue {
+  id: string;
+  chunkName: string;
+  line: number;
+  column: number;
+  /** What is wrong, with the expected and the found type. */
+  message: string;
+  /** A warning whatever the strictness (the checker itself failed on this entry: a bug to report). */
+  warning?: boolean;
 }
 
 /** Hooks the loader calls so that it need not know the Lua host. */
@@ -265,4 +297,8 @@ export interface LoadOptions {
   knownModules?: ReadonlySet<string>;
   /** Modules a `workflow.lua` entry may list (deterministic or workflow-aware ones). */
   workflowModules?: ReadonlySet<string>;
+  /** Type-check the Lua entries (called once per load with all of them, when checking is on). */
+  checkTypes?: (units: readonly TypeUnit[]) => TypeIssue[];
+  /** Overrides the project's `.wippy.yaml` `lua.type_system` (e.g. `--type-check`, `wippy check`). */
+  typeCheck?: TypeCheckSetting;
 }

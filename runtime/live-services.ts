@@ -13,7 +13,7 @@ import type { CallRequest, CallResult, Cancel } from '../base/payload';
 import type { Clock } from '../base/clock';
 import type { EventBus } from '../lua/events-bus';
 import type { ResourceApi } from '../lua/resources';
-import type { EnvApi, SecurityApi } from '../lua/services';
+import type { EnvApi, RegistryApi, SecurityApi } from '../lua/services';
 import type { PolicyDef, SecurityContext } from '../base/security';
 import type { HttpExchange } from '../base/http';
 
@@ -34,6 +34,8 @@ export interface LiveDeps {
   policies?: { policy(id: string): PolicyDef | null; group(id: string): PolicyDef[] | null };
   /** The registry's env storages and variables (runtime/env.ts); absent: `env` returns an error. */
   env?: { forCaller(callerId: string | null): EnvApi };
+  /** The running registry (`registry` module; absent: it returns an error). */
+  registry?: RegistryApi;
 }
 
 const started = performance.now();
@@ -94,6 +96,10 @@ export class LiveServices implements Services {
 
   resources(): ResourceApi | null {
     return this.deps.resources ?? null;
+  }
+
+  registry(): RegistryApi | null {
+    return this.deps.registry ?? null;
   }
 
   call(req: CallRequest, done: (r: CallResult) => void): Cancel {

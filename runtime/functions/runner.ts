@@ -105,7 +105,8 @@ export class FunctionRunner {
 
   private poolFor(entry: LuaEntry): HostPool {
     let p = this.pools.get(entry.id);
-    if (!p) { p = new HostPool(entry, this.ctx); this.pools.set(entry.id, p); }
+    // A new pool when the entry was replaced (registry module `changes:update`): old states hold old code.
+    if (!p || p.entry !== entry) { p = new HostPool(entry, this.ctx); this.pools.set(entry.id, p); }
     return p;
   }
 }

@@ -89,3 +89,11 @@ test('a compile error still names the chunk and line', async () => {
   const { compile, CompileError } = await import('../../lua/chunks');
   assert.throws(() => compile('local x = \n\n = 3', 'bad.lua'), (e: unknown) => e instanceof CompileError && /bad\.lua:3:/.test(e.message));
 });
+
+test('a string constant longer than 512 bytes compiles (the long-key charge reaches the parser\'s state)', async () => {
+  // Before the fix: every chunk with such a literal failed to load ("The list argument must be
+  // an instance of ... ArrayBufferView"): the compiler called the table charge without a state.
+  const long = 'x'.repeat(600), huge = 'y'.repeat(70_000);
+  const v = await evalLua(`local a = "${long}"\nlocal b = [[${huge}]]\nlocal c = "${long}"\nreturn {#a, #b, a == c}`);
+  assert.deepEqual(v, [600, 70_000, true]);
+});

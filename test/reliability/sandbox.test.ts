@@ -33,7 +33,7 @@ const PROBE = `return function()
   return out
 end`;
 
-const ALLOWED_GLOBALS = '_G _VERSION assert boolean channel collectgarbage coroutine error errors getmetatable integer ipairs load math next number os pairs payload pcall print process rawequal rawget rawlen rawset require select setmetatable string table tonumber tostring type utf8 xpcall';
+const ALLOWED_GLOBALS = '_G _VERSION __wt assert boolean channel collectgarbage coroutine error errors getmetatable integer ipairs load math next number os pairs payload pcall print process rawequal rawget rawlen rawset require select setmetatable string table tonumber tostring type utf8 xpcall';
 
 test('workflows and processes cannot reach io, os.execute/exit/getenv, package.loadlib, debug, bytecode or files by require', async () => {
   const fx = wfRegistry({ probe: PROBE }, {}, { pprobe: PROBE });
