@@ -29,7 +29,8 @@ import * as nodePath from 'node:path';
 import Database from 'better-sqlite3';
 import { ErrorCode, WippyError } from '../../base/errors';
 import type { HistoryRecord, PendingSignal, WorkflowRow, WorkflowStatus } from './events';
-import type { Batch, HistoryStore } from './store';
+import type { Batch, HistoryStore, StatusCounts, WorkflowQuery } from './store';
+import { ListingQueries } from './sqlite-queries';
 import { appliedMigrations, runMigrations } from './migrations';
 import { damagedError, describeProblems, MAX_PROBLEMS } from './integrity';
 import { BUSY_TIMEOUT_MS, fsError, opError, storeError } from './sqlite-errors';
@@ -60,6 +61,7 @@ export class SqliteStore implements HistoryStore {
     Database.Statement
   >;
   private readonly tx: (b: Batch) => void;
+  private readonly listing: ListingQueries;
 
   constructor(path: string, opts: OpenOptions = {}) {
     const memory = path === ':memory:';
@@ -114,6 +116,7 @@ export class SqliteStore implements HistoryStore {
         runBelow: db.prepare('SELECT idx, n FROM history WHERE workflow_id = ? AND idx < ? ORDER BY idx DESC LIMIT 1'),
         pending: db.prepare('SELECT id, workflow_id, topic, from_pid, payloads, at FROM signals WHERE id > ? ORDER BY id'),
       };
+      this.listing = new ListingQueries(db);
       const tx = db.transaction((b: Batch) => this.apply(b));
       this.tx = (b) => tx.immediate(b);
     } catch (e) {
@@ -213,6 +216,22 @@ export class SqliteStore implements HistoryStore {
       const rows = status === undefined ? this.stmt.listAll.all() : this.stmt.listBy.all(JSON.stringify(status));
       return (rows as WorkflowDbRow[]).map(toWorkflow);
     });
+  }
+
+  queryWorkflows(q: WorkflowQuery): WorkflowRow[] {
+    return this.read('the workflow list', () => this.listing.query(q));
+  }
+
+  countWorkflows(q: Omit<WorkflowQuery, 'limit' | 'after' | 'before' | 'status'>, cap: number): StatusCounts {
+    return this.read('the workflow counts', () => this.listing.counts(q, cap));
+  }
+
+  childrenOf(id: string): WorkflowRow[] {
+    return this.read(`the children of workflow ${id}`, () => this.listing.childrenOf(id));
+  }
+
+  workflowEntries(): string[] {
+    return this.read('the workflow entries', () => this.listing.entries());
   }
 
   history(id: string): HistoryRecord[] {
