@@ -13,6 +13,7 @@ import type { WorkflowRow, WorkflowStatus } from '../../runtime/store/events';
 import { html, query, workflowHref, type Html } from './html';
 import { badge, time, type Page } from './layout';
 import type { UiContext } from './context';
+import { digest } from './live';
 
 export const PAGE_SIZE = 50;
 /** Filtered counts stop here (the counts say "10,000+"). */
@@ -98,7 +99,16 @@ function startForm(ctx: UiContext): Html {
 <button type="submit">Start</button><p class="form-error" role="alert"></p></form></details>`;
 }
 
+/** What the list page at `sp` shows, as a fingerprint (its live stream watches it). */
+export function listFingerprint(ctx: UiContext, sp: URLSearchParams): string {
+  const p = listParams(sp);
+  const rows = ctx.store.queryWorkflows({ ...p.q, limit: PAGE_SIZE + 1 });
+  const { status: _s, limit: _l, after: _a, before: _b, ...filters } = p.q;
+  return digest([ctx.store.countWorkflows(filters, COUNT_CAP), rows.map((r) => [r.id, r.status, r.updatedAt, r.wall?.updatedAt])]);
+}
+
 export function listPage(ctx: UiContext, sp: URLSearchParams): Page {
+  const since = listFingerprint(ctx, sp);
   const p = listParams(sp);
   // One row more than the page tells whether there is a page beyond it.
   const rows = ctx.store.queryWorkflows({ ...p.q, limit: PAGE_SIZE + 1 });
@@ -115,7 +125,7 @@ export function listPage(ctx: UiContext, sp: URLSearchParams): Page {
       return html`<tr data-id="${r.id}"><td><a class="id" href="${workflowHref(r.id)}">${r.id}</a></td><td><code>${r.entry}</code></td><td>${badge(r.status)}</td><td>${time(key.started)}</td><td>${time(r.wall?.updatedAt ?? r.updatedAt)}</td><td>${r.parent ? html`<a href="${workflowHref(r.parent)}">${r.parent.length > 14 ? `${r.parent.slice(0, 13)}…` : r.parent}</a>` : ''}</td><td class="note">${note(r)}</td></tr>`;
     })}</tbody></table>`;
   const problems = p.problems.length ? html`<p class="notice error" id="filter-problems">${p.problems.join('; ')}</p>` : '';
-  const watch = `/live/list${query({ ...p.raw, after: sp.get('after'), before: sp.get('before') })}`;
+  const watch = `/live/list${query({ ...p.raw, after: sp.get('after'), before: sp.get('before'), since })}`;
   return {
     title: 'Workflows', nav: 'workflows',
     body: [html`<div id="live" data-watch="${watch}"></div><h1>Workflows</h1><p class="flash" id="flash" role="status"></p>${problems}${startForm(ctx)}${filterForm(ctx, p)}

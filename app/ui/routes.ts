@@ -7,11 +7,11 @@
  * parameters, the query and the (already checked) JSON body.
  */
 import type * as http from 'node:http';
-import { listPage } from './list-page';
-import { workflowPage } from './workflow-page';
+import { listPage, listFingerprint } from './list-page';
+import { workflowPage, workflowFingerprint } from './workflow-page';
 import { goldensPage, goldenView } from './goldens-page';
 import { signalAction, controlAction, startAction, exportAction, goldenText, type ActionResult } from './actions';
-import { serveLive, listFingerprint, workflowFingerprint } from './live';
+import { serveLive } from './live';
 import { notFound, type Page } from './layout';
 import type { UiContext } from './context';
 
@@ -60,8 +60,8 @@ export function uiRoutes(): UiRoute[] {
     { id: 'start', method: 'POST', path: '/start', json: true, handle: action((ctx, r) => startAction(ctx, r.body)) },
     { id: 'goldens', method: 'GET', path: '/goldens', handle: (ctx) => ({ page: goldensPage(ctx) }) },
     { id: 'golden', method: 'GET', path: '/goldens/view', handle: (ctx, r) => ({ page: goldenView(ctx, r.query.get('file') ?? '') }) },
-    { id: 'live-list', method: 'GET', path: '/live/list', handle: (ctx, r) => ({ live: (req, res) => serveLive(req, res, () => listFingerprint(ctx, r.query)) }) },
-    { id: 'live-workflow', method: 'GET', path: '/live/workflow', handle: (ctx, r) => ({ live: (req, res) => serveLive(req, res, () => workflowFingerprint(ctx, r.query.get('id') ?? '')) }) },
+    { id: 'live-list', method: 'GET', path: '/live/list', handle: (ctx, r) => ({ live: (req, res) => serveLive(req, res, () => listFingerprint(ctx, r.query), r.query.get('since')) }) },
+    { id: 'live-workflow', method: 'GET', path: '/live/workflow', handle: (ctx, r) => ({ live: (req, res) => serveLive(req, res, () => workflowFingerprint(ctx, r.query.get('id') ?? ''), r.query.get('since')) }) },
     { id: 'asset', method: 'GET', path: '/assets/{name}', handle: (_ctx, r) => ({ asset: r.params.name }) },
     { id: 'favicon', method: 'GET', path: '/favicon.ico', handle: () => ({ asset: 'favicon.svg' }) },
   ];

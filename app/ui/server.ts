@@ -87,17 +87,20 @@ function sameToken(a: string | null, b: string): boolean {
   return x.length === y.length && timingSafeEqual(x, y);
 }
 
+class TooBig extends Error { constructor() { super('the request body is over 1 MiB'); } }
+
 function readJson(req: http.IncomingMessage): Promise<Record<string, unknown>> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
     req.on('data', (c: Buffer) => {
       size += c.length;
-      if (size > MAX_BODY) { reject(new WippyError(ErrorCode.BAD_ARGUMENT, 'the request body is over 1 MiB')); req.destroy(); return; }
-      chunks.push(c);
+      if (size <= MAX_BODY) chunks.push(c);
     });
     req.on('error', reject);
     req.on('end', () => {
+      // Read to its end (and dropped) rather than cut: the client then reads the answer.
+      if (size > MAX_BODY) { reject(new TooBig()); return; }
       let v: unknown;
       try { v = JSON.parse(Buffer.concat(chunks).toString('utf8')); } catch { reject(new WippyError(ErrorCode.BAD_ARGUMENT, 'the request body is not JSON')); return; }
       if (v === null || typeof v !== 'object' || Array.isArray(v)) { reject(new WippyError(ErrorCode.BAD_ARGUMENT, 'the request body must be a JSON object')); return; }
@@ -205,7 +208,7 @@ export async function startUiServer(opts: UiServerOptions): Promise<UiServer> {
         sendJson(res, 403, { error: 'actions are taken from the wippy ui page only (X-Wippy-UI header and a JSON body)' });
         return;
       }
-      try { body = await readJson(req); } catch (e) { sendJson(res, 400, { error: (e as Error).message }); return; }
+      try { body = await readJson(req); } catch (e) { sendJson(res, e instanceof TooBig ? 413 : 400, { error: (e as Error).message }); return; }
     }
     const r: UiRequest = { params: m.params, query: url.searchParams, body };
     try {

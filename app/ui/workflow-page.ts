@@ -17,6 +17,7 @@ import { lanesOf, lanesSvg } from './lanes';
 import { timelineRows, sourceData } from './timeline';
 import { parkedSection, parseParkReport } from './parked';
 import type { UiContext } from './context';
+import { digest } from './live';
 
 const MAX_TREE = 200;
 
@@ -78,14 +79,25 @@ function actions(ctx: UiContext, row: WorkflowRow): Html {
   return html`<div data-live id="wf-actions" class="actions">${steer}${save}</div>`;
 }
 
+/** What a workflow's page shows, as a fingerprint (its live stream watches it). */
+export function workflowFingerprint(ctx: UiContext, id: string): string {
+  const row = ctx.store.getWorkflow(id);
+  const pending = ctx.store.pendingSignals().filter((s) => s.workflowId === id).map((s) => (s.topic === START_TOPIC ? 'start' : s.id));
+  if (row === null) return digest([null, pending]);
+  const kids = ctx.store.childrenOf(id).map((r) => [r.id, r.status]);
+  return digest([row.status, row.updatedAt, row.wall?.updatedAt, ctx.store.historyLength(id), pending, kids]);
+}
+
 export function workflowPage(ctx: UiContext, id: string): Page {
+  // Read before the page: a change after it is seen by the page's stream (live.ts).
+  const since = workflowFingerprint(ctx, id);
   const row = ctx.store.getWorkflow(id);
   if (row === null) {
     const waiting = ctx.store.pendingSignals().some((s) => s.topic === START_TOPIC && s.workflowId === id);
     if (!waiting) return notFound(`No workflow ${id} in this store.`, html`<p><a href="/${query({ q: id.slice(0, 8) })}">Search for ids starting with ${id.slice(0, 8)}</a></p>`);
     return {
       title: id, nav: 'workflows',
-      body: [html`<div id="live" data-watch="${`/live/workflow${query({ id })}`}"></div><div data-live id="wf-head"><h1><span class="id">${id}</span> <span class="badge st-starting">starting</span></h1>
+      body: [html`<div id="live" data-watch="${`/live/workflow${query({ id, since })}`}"></div><div data-live id="wf-head"><h1><span class="id">${id}</span> <span class="badge st-starting">starting</span></h1>
 <p class="notice">The start is recorded; a running <code>wippy run</code> on this store starts it within a second, else the next one does. This page follows it.</p></div>`],
     };
   }
@@ -96,7 +108,7 @@ export function workflowPage(ctx: UiContext, id: string): Page {
   const outcome = html`${row.result !== null || row.status === 'completed' ? html`<section><h2>Result</h2><div id="result">${payloadBlock(row.result ?? 'null')}</div></section>` : ''}
 ${row.error ? html`<section><h2>Error</h2><pre class="payload error" id="wf-error">${row.error.kind}: ${row.error.message}</pre></section>` : ''}`;
   function* body(): Generator<Html> {
-    yield html`<div id="live" data-watch="${`/live/workflow${query({ id: row!.id })}`}"></div><p class="flash" id="flash" role="status"></p>`;
+    yield html`<div id="live" data-watch="${`/live/workflow${query({ id: row!.id, since })}`}"></div><p class="flash" id="flash" role="status"></p>`;
     yield head(row!, history.length, pending);
     yield actions(ctx, row!);
     yield html`<div data-live id="wf-main"><section><h2>Input</h2><div id="input">${payloadList(row!.input)}</div></section>${outcome}

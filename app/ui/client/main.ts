@@ -159,7 +159,7 @@ async function submit(form: HTMLFormElement): Promise<void> {
       r = await post(url, { ...body, overwrite: true });
     }
     if (r.answer.error !== undefined || r.status >= 400) { say(r.answer.error ?? `failed (${r.status})`); return; }
-    if (form.id === 'start-form' && r.answer.href) { location.href = r.answer.href; return; }
+    if (form.getAttribute('id') === 'start-form' && r.answer.href) { location.href = r.answer.href; return; }
     flash(r.answer.message ?? 'done', r.answer.href);
     void refresh();
   } catch (e) {
