@@ -36,7 +36,7 @@ export interface UiResult {
 const STATUSES: WorkflowStatus[] = ['completed', 'completed', 'completed', 'completed', 'completed', 'completed', 'failed', 'running', 'parked', 'canceled'];
 
 /** A store of `n` workflows (plus, with `timeline`, one of `timeline` records named `big`). */
-function makeStore(file: string, n: number, timeline = 0): void {
+export function makeStore(file: string, n: number, timeline = 0): void {
   const store = openStore(file);
   try {
     const t0 = Date.now() - n;

@@ -3,8 +3,9 @@
  * screenshots and the UI bench share it), a `wippy run --ui` on it, and headless Chromium.
  *
  * Owns: the demo registry (`uiRegistry`: payment, approval waiting for a signal, a polite workflow
- * that ends Canceled on a cancel, one that fails, a parent with a child, and `drift`, which is
- * parked once `driftChanged` edits its code), starting the run and reading its UI URL, the
+ * that ends Canceled on a cancel, one that fails, a parent with a child, an order with an
+ * activity, a timer, a child and a wait for a signal, and `drift`, which is parked once
+ * `driftChanged` edits its code), starting the run and reading its UI URL, the
  * browser (`launchBrowser`: Debian's chromium at /usr/bin/chromium or $WIPPY_CHROMIUM, driven by
  * playwright-core; missing, it throws saying how to install it: a browser test never skips), and
  * reading the store beside the run.
@@ -46,6 +47,17 @@ local funcs = require("funcs")
 return function(order)
   local child = workflow.exec("app:payment", order)
   return {child = child, parent = funcs.call("app:check", "p")}
+end`,
+  order: `local funcs = require("funcs")
+local time = require("time")
+local workflow = require("workflow")
+return function(order)
+  local charge = funcs.call("app:charge", order)
+  time.sleep("300ms")
+  local paid = workflow.exec("app:payment", order)
+  local msg = process.inbox():receive()
+  local status = funcs.call("app:check", charge.id)
+  return {charge = charge.id, paid = paid, shipped = msg:payload():data(), status = status}
 end`,
   drift: `local funcs = require("funcs")
 return function()

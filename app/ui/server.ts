@@ -118,7 +118,13 @@ async function writePage(res: http.ServerResponse, page: Page, storeLabel: strin
       if (buf.length >= WRITE_CHUNK) {
         const more = res.write(buf);
         buf = '';
-        if (!more) await new Promise<void>((r) => { res.once('drain', r); res.once('close', r); });
+        if (!more) {
+          await new Promise<void>((r) => {
+            const done = (): void => { res.off('drain', done); res.off('close', done); r(); };
+            res.on('drain', done);
+            res.on('close', done);
+          });
+        }
         if (res.destroyed) return;
       }
     }

@@ -170,7 +170,7 @@ export class MemoryStore implements HistoryStore {
     this.open();
     const counts = Object.fromEntries(WORKFLOW_STATUSES.map((s) => [s, 0])) as Record<WorkflowStatus, number>;
     for (const w of this.workflows.values()) if (matches(w.row, q)) counts[w.row.status]++;
-    const filtered = q.entry !== undefined || (q.idPrefix ?? '') !== '' || q.from !== undefined || q.to !== undefined;
+    const filtered = (q.idPrefix ?? '') !== '' || q.from !== undefined || q.to !== undefined;
     let capped = false;
     if (filtered) {
       for (const s of WORKFLOW_STATUSES) if (counts[s] > cap) { counts[s] = Math.floor(cap) + 1; capped = true; }

@@ -139,9 +139,9 @@ export const MIGRATIONS: readonly Migration[] = [
     // The web UI's listing (wippy ui): newest first, filtered by status, entry, start time or id
     // prefix, a page at a time, fast at 100,000 workflows. "Started" is the machine-clock time of
     // the row (the workflow clock's for rows written before 0003), one expression everywhere
-    // (sqlite-queries.ts STARTED) so these indexes serve it. Status counts are kept in a table by
-    // triggers: counting 100,000 rows per page would cost more than the page itself (a trigger
-    // fires only when a workflow is created or changes status, never per history record).
+    // (sqlite-queries.ts STARTED) so these indexes serve it. Counts per entry and status are kept
+    // in a table by triggers: counting 100,000 rows per page would cost more than the page itself
+    // (a trigger fires only when a workflow is created or changes status, never per history record).
     name: '0005_listing',
     sql: `
       DROP INDEX workflows_status;
@@ -150,19 +150,24 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX workflows_entry_started ON workflows(entry, COALESCE(wall_created_at, created_at), id);
       CREATE INDEX workflows_parent ON workflows(parent) WHERE parent IS NOT NULL;
       CREATE TABLE workflow_counts (
-        status      TEXT PRIMARY KEY,
-        n           INTEGER NOT NULL
+        entry       TEXT NOT NULL,
+        status      TEXT NOT NULL,
+        n           INTEGER NOT NULL,
+        PRIMARY KEY (entry, status)
       ) WITHOUT ROWID;
-      INSERT INTO workflow_counts (status, n) SELECT status, COUNT(*) FROM workflows GROUP BY status;
+      INSERT INTO workflow_counts (entry, status, n) SELECT entry, status, COUNT(*) FROM workflows GROUP BY entry, status;
       CREATE TRIGGER workflow_counts_insert AFTER INSERT ON workflows BEGIN
-        INSERT INTO workflow_counts (status, n) VALUES (NEW.status, 1) ON CONFLICT (status) DO UPDATE SET n = n + 1;
+        INSERT INTO workflow_counts (entry, status, n) VALUES (NEW.entry, NEW.status, 1)
+          ON CONFLICT (entry, status) DO UPDATE SET n = n + 1;
       END;
-      CREATE TRIGGER workflow_counts_update AFTER UPDATE OF status ON workflows WHEN OLD.status <> NEW.status BEGIN
-        UPDATE workflow_counts SET n = n - 1 WHERE status = OLD.status;
-        INSERT INTO workflow_counts (status, n) VALUES (NEW.status, 1) ON CONFLICT (status) DO UPDATE SET n = n + 1;
+      CREATE TRIGGER workflow_counts_update AFTER UPDATE OF status, entry ON workflows
+        WHEN OLD.status <> NEW.status OR OLD.entry <> NEW.entry BEGIN
+        UPDATE workflow_counts SET n = n - 1 WHERE entry = OLD.entry AND status = OLD.status;
+        INSERT INTO workflow_counts (entry, status, n) VALUES (NEW.entry, NEW.status, 1)
+          ON CONFLICT (entry, status) DO UPDATE SET n = n + 1;
       END;
       CREATE TRIGGER workflow_counts_delete AFTER DELETE ON workflows BEGIN
-        UPDATE workflow_counts SET n = n - 1 WHERE status = OLD.status;
+        UPDATE workflow_counts SET n = n - 1 WHERE entry = OLD.entry AND status = OLD.status;
       END;
     `,
   },

@@ -5,9 +5,10 @@
  * Owns: the SQL of these reads and the statements' cache. Invariants: every query is served by an
  * index of migration 0005 (the started-time expression is written exactly as those indexes have
  * it, STARTED, or SQLite would not use them); a page reads at most `limit` rows whatever the
- * store's size (keyset paging, never OFFSET); status counts without filters come from the
- * `workflow_counts` table the triggers keep, so they cost the same at any size; with filters each
- * status is counted up to a cap. Parameters are always bound, never spliced into the SQL.
+ * store's size (keyset paging, never OFFSET); status counts, for all workflows or one entry, come
+ * from the `workflow_counts` table the triggers keep, so they cost the same at any size; with a
+ * prefix or time filter each status is counted up to a cap. Parameters are always bound, never
+ * spliced into the SQL.
  */
 import type Database from 'better-sqlite3';
 import type { WorkflowStatus, WorkflowRow } from './events';
@@ -58,7 +59,9 @@ export class ListingQueries {
     const up = q.before !== undefined && q.after === undefined;
     const key = q.after ?? q.before;
     if (key !== undefined) {
-      w.push(up ? `(${STARTED} > ? OR (${STARTED} = ? AND id > ?))` : `(${STARTED} < ? OR (${STARTED} = ? AND id < ?))`);
+      // A bound on the started time alone lets SQLite seek the index to the key (neither a row
+      // value nor an OR of the two columns does, on an expression index); ties go through the OR.
+      w.push(up ? `${STARTED} >= ? AND (${STARTED} > ? OR id > ?)` : `${STARTED} <= ? AND (${STARTED} < ? OR id < ?)`);
       params.push(key.started, key.started, key.id);
     }
     const dir = up ? 'ASC' : 'DESC';
@@ -71,19 +74,23 @@ export class ListingQueries {
 
   counts(q: Omit<Filters, 'status'>, cap: number): StatusCounts {
     const counts = Object.fromEntries(WORKFLOW_STATUSES.map((s) => [s, 0])) as Record<WorkflowStatus, number>;
-    const filtered = q.entry !== undefined || (q.idPrefix !== undefined && q.idPrefix !== '') || q.from !== undefined || q.to !== undefined;
-    if (!filtered) {
-      for (const r of this.stmt('SELECT status, n FROM workflow_counts').all() as Array<{ status: WorkflowStatus; n: number }>) {
-        if (r.status in counts) counts[r.status] = r.n;
-      }
+    const prefix = q.idPrefix !== undefined && q.idPrefix !== '';
+    if (!prefix && q.from === undefined && q.to === undefined) {
+      const rows = q.entry === undefined
+        ? this.stmt('SELECT status, SUM(n) AS n FROM workflow_counts GROUP BY status').all()
+        : this.stmt('SELECT status, n FROM workflow_counts WHERE entry = ?').all(q.entry);
+      for (const r of rows as Array<{ status: WorkflowStatus; n: number }>) if (r.status in counts) counts[r.status] = r.n;
       return { counts, capped: false };
     }
     let capped = false;
     const limit = Math.max(0, Math.floor(cap)) + 1;
     for (const status of WORKFLOW_STATUSES) {
       const params: unknown[] = [];
-      const w = where({ ...q, status: [status] }, params);
-      const n = this.stmt(`SELECT COUNT(*) FROM (SELECT 1 FROM workflows WHERE ${w.join(' AND ')} LIMIT ?)`).pluck().get(...params, limit) as number;
+      let w = where({ ...q, status: [status] }, params).join(' AND ');
+      // A prefix is the narrowest filter: walk the ids it covers (the primary key), not every
+      // workflow of the status or the entry (`+col` keeps SQLite from choosing those indexes).
+      if (prefix) w = w.replace('status IN', '+status IN').replace('entry =', '+entry =');
+      const n = this.stmt(`SELECT COUNT(*) FROM (SELECT 1 FROM workflows WHERE ${w} LIMIT ?)`).pluck().get(...params, limit) as number;
       counts[status] = n;
       if (n === limit) capped = true;
     }

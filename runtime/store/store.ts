@@ -80,9 +80,9 @@ export interface HistoryStore {
    */
   queryWorkflows(q: WorkflowQuery): WorkflowRow[];
   /**
-   * How many workflows match `q` (paging and `status` ignored), per status. Without entry, prefix
-   * or time filters the counts are exact whatever the store's size; with them, at most `cap + 1`
-   * are counted per status (`capped` then says a count is a lower bound).
+   * How many workflows match `q` (paging and `status` ignored), per status. For all workflows or
+   * one entry the counts are exact whatever the store's size; with a prefix or time filter at most
+   * `cap + 1` are counted per status (`capped` then says a count is a lower bound).
    */
   countWorkflows(q: Omit<WorkflowQuery, 'limit' | 'after' | 'before' | 'status'>, cap: number): StatusCounts;
   /** The workflows whose parent is `id`, oldest first. */

@@ -80,7 +80,7 @@ test('the web UI in Chromium against a running wippy run', { timeout: 900_000 },
       assert.match(await call.locator('button.lua').textContent() ?? '', /^wf_payment\.lua:4$/);
       assert.match(await call.locator('code.src').textContent() ?? '', /funcs\.call\("app:charge", order\)/);
       await call.locator('button.lua').click();
-      assert.match(await call.locator('pre.source .hl').textContent() ?? '', /4\s*local charge = funcs\.call\("app:charge", order\)/);
+      assert.match(await page.locator('#timeline tr.t-call + tr.src-row pre.source .hl').first().textContent() ?? '', /4\s*local charge = funcs\.call\("app:charge", order\)/);
       assert.ok(await page.locator('#timeline tr.t-timer_fired').count() === 1);
       assert.ok(await page.locator('#lanes .lane-activity').count() === 2, 'two activities in the lanes');
       assert.ok(await page.locator('#lanes .lane-timer').count() === 1, 'one timer in the lanes');

@@ -180,10 +180,8 @@ function contextOf(line: string): SourceContext | null {
   return sources[line] ?? null;
 }
 
-function toggleSource(button: HTMLButtonElement): void {
-  const open = button.parentElement?.querySelector('pre.source');
-  if (open) { open.remove(); return; }
-  const c = contextOf(button.dataset.line ?? '');
+function sourceBlock(line: string): HTMLPreElement {
+  const c = contextOf(line);
   const pre = document.createElement('pre');
   pre.className = 'source';
   if (c === null) pre.textContent = '(the source of this line is not available: start wippy ui with the registry PATH)';
@@ -196,7 +194,28 @@ function toggleSource(button: HTMLButtonElement): void {
     row.append(n, `${l.text}\n`);
     pre.append(row);
   }
-  button.parentElement?.append(pre);
+  return pre;
+}
+
+/** Open (or close) the source around a line: in a timeline, a full-width row under the record. */
+function toggleSource(button: HTMLButtonElement): void {
+  const line = button.dataset.line ?? '';
+  const row = button.closest('tr');
+  if (row !== null && row.closest('table.timeline') !== null) {
+    const next = row.nextElementSibling;
+    if (next instanceof HTMLElement && next.classList.contains('src-row')) { next.remove(); return; }
+    const tr = document.createElement('tr');
+    tr.className = 'src-row';
+    const td = document.createElement('td');
+    td.colSpan = row.children.length;
+    td.append(sourceBlock(line));
+    tr.append(td);
+    row.after(tr);
+    return;
+  }
+  const open = button.parentElement?.querySelector('pre.source');
+  if (open) { open.remove(); return; }
+  button.parentElement?.append(sourceBlock(line));
 }
 
 // ------------------------------------------------------------------ wiring (delegated: live regions come and go)
