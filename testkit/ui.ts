@@ -13,7 +13,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
-import { wfRegistryFiles, withRegistry, fixtureOf, type WfFixture } from './registry';
+import { wfRegistryFiles, withRegistry, fixtureOf, DRIFT, DRIFT_CHANGED, type WfFixture } from './registry';
 import { startWippy, wippy, type WippyRun } from './wippy';
 import { readStore } from './store';
 import { until } from './wait';
@@ -59,12 +59,7 @@ return function(order)
   local status = funcs.call("app:check", charge.id)
   return {charge = charge.id, paid = paid, shipped = msg:payload():data(), status = status}
 end`,
-  drift: `local funcs = require("funcs")
-return function()
-  local a = funcs.call("app:step", "one")
-  process.inbox():receive()
-  return a
-end`,
+  drift: DRIFT,
 };
 
 export const UI_FUNCTIONS = {
@@ -75,8 +70,6 @@ export const UI_FUNCTIONS = {
   other: 'return function(x) return "other " .. x end',
 };
 
-/** The drift workflow after a change: another function at the same step (the run parks it). */
-export const DRIFT_CHANGED = UI_WORKFLOWS.drift.replace('funcs.call("app:step", "one")', 'funcs.call("app:other", "one")');
 
 export interface UiProject extends WfFixture {
   /** Edit drift's source to DRIFT_CHANGED. */

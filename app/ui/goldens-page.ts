@@ -79,7 +79,8 @@ export function goldenView(ctx: UiContext, rel: string): Page {
   try { session = GoldenSession.load(ctx.registry.path); } catch (e) {
     return page(html`<p class="verdict fail" id="verdict">the registry does not load now, so nothing can be replayed:</p><pre class="report">${(e as Error).message}</pre>`);
   }
-  const r = replayGolden(session.replayEnv, g, rel);
+  let r: ReplayResult;
+  try { r = replayGolden(session.replayEnv, g, rel); } finally { session.rt.close(); }
   const steps = g.history.filter(isCommand).length;
   const verdict = r.ok
     ? html`<p class="verdict pass" id="verdict">passes: the current code replays all ${steps} recorded step${steps === 1 ? '' : 's'}${r.finished ? ' and the same outcome' : ' (the recording is unfinished)'}</p>`
