@@ -24,24 +24,16 @@ import { LiveServices, LiveDeps } from '../runtime/live-services';
 import { RuntimeEventBus } from '../runtime/events/bus';
 import { policiesOf } from '../runtime/policies';
 import { NodeHttpClient } from '../runtime/http-client';
+import { EnvRegistry } from '../runtime/env';
 import { GLOBAL_MODULES, MODULE_NAMES, WORKFLOW_MODULE_NAMES, stdModule } from '../lua-stdlib';
 import { WippyError, ErrorCode, ErrorKind, type ErrorInfo } from '../base/errors';
 import type { MailboxCodec, Services, WorkflowDescription } from '../lua/services';
 import { workflowIdOfPid } from '../runtime/engine/addressing';
 import type { CallRequest, CallResult, Payload } from '../base/payload';
 
-export interface Output {
-  print(text: string): void;
-  log(level: string, message: string, fields?: Record<string, unknown>): void;
-}
+import { consoleOutput, type Output } from './output';
 
-export const consoleOutput: Output = {
-  print: (text) => { process.stdout.write(`${text}\n`); },
-  log: (level, message, fields) => {
-    const f = fields && Object.keys(fields).length ? ` ${JSON.stringify(fields)}` : '';
-    process.stderr.write(`[${level}] ${message}${f}\n`);
-  },
-};
+export { consoleOutput, type Output } from './output';
 
 export interface RuntimeOptions {
   /** Instructions one activation may run (default lua/host.ts DEFAULT_BUDGET). */
@@ -99,6 +91,7 @@ export class Runtime {
       policies: policiesOf(registry),
       httpClient: new NodeHttpClient(),
       describeWorkflow: (id) => this.describeWorkflow(id),
+      env: new EnvRegistry(registry),
     };
     this.node = new ProcessNode({
       registry,

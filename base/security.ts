@@ -5,7 +5,8 @@
  * A policy matches an action and a resource (`"*"`, exact, `prefix*` or `prefix.*`, or a list of
  * those), then every condition must hold; a match gives its effect, anything else "undefined".
  * A scope combines its policies: any "deny" wins, else any "allow", else "undefined". `isAllowed`
- * is Wippy's: false without both an actor and a scope. Invariants: pure functions over JSON data,
+ * (`security.can`) is false without both an actor and a scope; `isPermitted` (the modules' own
+ * checks) is true then, as Wippy's non-strict mode. Invariants: pure functions over JSON data,
  * so a context crosses calls, processes and histories as it is.
  */
 
@@ -116,4 +117,14 @@ export function evaluateScope(scope: readonly PolicyDef[], actor: Actor, action:
 export function isAllowed(sc: SecurityContext | undefined, action: string, resource: string, meta: Record<string, unknown> = {}): boolean {
   if (!sc?.actor || !sc.scope) return false;
   return evaluateScope(sc.scope, sc.actor, action, resource, meta) === 'allow';
+}
+
+/**
+ * The check Wippy's modules make before touching a resource (`env.get`...): with an actor and a
+ * scope, the scope's verdict must be allow; with either missing, access is allowed (Wippy's
+ * default, `security.strict_mode: false`; strict mode is not provided here).
+ */
+export function isPermitted(sc: SecurityContext | undefined, action: string, resource: string, meta: Record<string, unknown> = {}): boolean {
+  if (!sc?.actor || !sc.scope) return true;
+  return isAllowed(sc, action, resource, meta);
 }

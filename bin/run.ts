@@ -39,7 +39,8 @@
  */
 import * as fs from 'node:fs';
 import { Runtime } from '../app/runtime';
-import { startOrder } from '../registry';
+import { startOrder, readWippyConfig } from '../registry';
+import { outputFor } from '../app/output';
 import { exitCodeFor } from '../base/exit';
 import { WippyError, ErrorCode, notJsonError, ErrorKind } from '../base/errors';
 import { createLifecycle, type DownReason, type LifecycleManager, type StartReport } from '../app/supervisor';
@@ -71,8 +72,11 @@ export async function runCommand(registryPath: string, rawArgs: string[], opts: 
   const args = rawArgs.map(parseArg);
   // --db wins over WIPPY_DB, which wins over the temporal.client's store (SPEC section 5).
   const db = opts.db || process.env.WIPPY_DB || undefined;
+  // Wippy's .wippy.yaml in the folder the command runs from: the log encoding (registry/config.ts).
+  const { config, warnings } = readWippyConfig(process.cwd());
+  for (const w of warnings) process.stderr.write(`${w}\n`);
   const rt = Runtime.load(registryPath, {
-    budget: opts.budget, db, virtualTime: opts.virtualTime,
+    budget: opts.budget, db, virtualTime: opts.virtualTime, output: outputFor(config.logger.encoding),
     memoryLimit: opts.maxMemory ? opts.maxMemory * 2 ** 20 : undefined,
     onStoreDamaged: stopOnDamage,
   });

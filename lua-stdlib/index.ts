@@ -26,6 +26,7 @@ import { openSecurity } from './security';
 import { openLogger } from './logger';
 import { openHttp } from './http';
 import { openHttpClient } from './http_client';
+import { openEnv } from './env';
 
 export const STDLIB: readonly StdModule[] = [
   { name: 'errors', open: openErrors, global: true, workflowSafe: true },
@@ -51,6 +52,7 @@ export const STDLIB: readonly StdModule[] = [
   // The sandbox's global `os` (time, clock, date on the execution's clock): listing it in
   // `modules:` is allowed, as in Wippy, and `require("os")` gives that same table.
   { name: 'os', open: (L) => { lua.lua_getglobal(L, lstr('os')); }, workflowSafe: true },
+  { name: 'env', open: openEnv, workflowSafe: false },
 ];
 
 const byName = new Map(STDLIB.map((m) => [m.name, m]));

@@ -31,5 +31,5 @@ export { wippyEncode, EncodeError } from './wippyjson';
 export { PAYLOAD_MT, HELD_FORMAT, registerPayloadType, pushHeldPayload, pushWirePayload } from './payloadvalue';
 export { Channel, type Item, type SelectCase, type SelectOutcome, trySelect, waitSelect } from './channel';
 export { pushActor, pushScope, pushPolicy, testActor, testScope, testPolicy, securityMetaArg } from './security-values';
-export type { SecurityApi } from './services';
+export type { SecurityApi, EnvApi } from './services';
 export { pushChannel, checkChannel, pushNil, testCase, ensureChannelType } from './channelvalue';

@@ -43,6 +43,8 @@ export interface Services {
   events?(): EventBus | null;
   /** The security context of this execution and the registry's policies (`security` module); absent = none. */
   security?(): SecurityApi | null;
+  /** The registry's environment variables (`env` module); absent or null where there are none (workflows). */
+  env?(): EnvApi | null;
   /** The HTTP exchange an `http.endpoint` handler runs for (`http` module); absent or null elsewhere. */
   http?(): HttpExchange | null;
   /** Outgoing HTTP (`http_client` module); absent or null where it is not allowed (workflows). */
@@ -87,6 +89,18 @@ export interface HttpClientResponse {
 export interface HttpClientApi {
   /** Send one request; `done` gets the response or an error text (Wippy's http_client errors are strings). */
   request(req: HttpClientRequest, done: (r: { response: HttpClientResponse } | { error: string }) => void): Cancel;
+}
+
+/**
+ * What `env` asks of its execution: Wippy's env registry (runtime/env.ts) as the running entry
+ * sees it (a name without a namespace may name a variable of the entry's own namespace). Failures
+ * are Wippy's error values (not retryable), never exceptions.
+ */
+export interface EnvApi {
+  get(name: string): { value: string } | { error: ErrorInfo };
+  set(name: string, value: string): ErrorInfo | null;
+  /** Every storage's variables, name -> value. */
+  all(): Record<string, string>;
 }
 
 /**

@@ -17,3 +17,4 @@ export { WIPPY_MODULES, WIPPY_KINDS } from './wippy-names';
 export { DEFAULT_HOST } from './kinds';
 export { projectRoot, defaultStorePath, clientStorePath, PROJECT_FILES } from './project';
 export { findClients, findEntries, type FoundClient, type FoundEntry, type ClientSearch } from './clients';
+export { readWippyConfig, DEFAULT_CONFIG, LOG_ENCODINGS, type WippyConfig, type LogEncoding } from './config';

@@ -25,6 +25,7 @@ import { readLifecycle } from './lifecycle';
 import { readLuaEntry } from './lua-kinds';
 import { readPolicy } from './policy-kind';
 import { readHttpService, readHttpRouter, readHttpEndpoint } from './http-kinds';
+import { readEnvStorage, readEnvVariable } from './env-kinds';
 import type { ProblemSink } from './errors';
 import type { RawEntry } from './load';
 import { closest } from './suggest';
@@ -70,6 +71,11 @@ const NORMALISERS: { [K in EntryKind]: Normaliser<K> } = {
   'http.service': readHttpService,
   'http.router': readHttpRouter,
   'http.endpoint': readHttpEndpoint,
+  'env.storage.memory': readEnvStorage,
+  'env.storage.os': readEnvStorage,
+  'env.storage.static': readEnvStorage,
+  'env.storage.router': readEnvStorage,
+  'env.variable': readEnvVariable,
 };
 
 /** Normalise the entry in `ctx` (its kind already checked); undefined when it is unusable. */

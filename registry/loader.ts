@@ -4,12 +4,13 @@
  * Owns: the order of the loading phases. (1) find and parse files into raw entries; (2) check
  * kinds and duplicate ids, building the id index every reference is checked against; (3)
  * normalise each entry by kind (reading Lua sources, resolving references); (4) find dependency
- * cycles and library import cycles. Invariants: every phase runs even after earlier problems, so
- * one run reports every mistake it can see; the result is returned only when there are no
- * problems, otherwise one `RegistryError` with all of them is thrown; what Wippy has and this
- * runtime does not run (registry/wippy-names.ts) is a warning carried by the result, never a
- * problem; entries are kept in file order, then the order written; nothing here throws a raw
- * exception for a mistake in the user's files.
+ * cycles and library import cycles, and run the env entries' cross checks (registry/env-kinds.ts).
+ * Invariants: every phase runs even after earlier problems, so one run reports every mistake it
+ * can see; the result is returned only when there are no problems, otherwise one `RegistryError`
+ * with all of them is thrown; what Wippy has and this runtime does not run
+ * (registry/wippy-names.ts) is a warning carried by the result, never a problem; entries are kept
+ * in file order, then the order written; nothing here throws a raw exception for a mistake in the
+ * user's files.
  */
 
 import type { Entry, LoadOptions, Registry } from './types';
@@ -18,6 +19,7 @@ import { EntryContext } from './fields';
 import { checkKind, isEntryKind, normaliseEntry } from './kinds';
 import { readRegistryFiles, type RawEntry } from './load';
 import { findCycles, formatCycle, importEdges } from './refs';
+import { checkEnvEntries } from './env-kinds';
 
 /**
  * Load the registry at `target`: one YAML file, or a folder scanned recursively for *.yaml and
@@ -78,6 +80,8 @@ export function loadRegistry(target: string, opts: LoadOptions = {}): Registry {
       });
     }
   }
+
+  checkEnvEntries(entries, first, sink);
 
   sink.throwIfAny();
   return { root: parsed.root, files: parsed.files, entries, unsupported, warnings: sink.warnings() };

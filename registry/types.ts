@@ -14,6 +14,7 @@ export const ENTRY_KINDS = [
   'function.lua', 'process.lua', 'workflow.lua', 'library.lua',
   'process.host', 'process.service', 'temporal.client', 'temporal.worker', 'security.policy',
   'http.service', 'http.router', 'http.endpoint',
+  'env.storage.memory', 'env.storage.os', 'env.storage.static', 'env.storage.router', 'env.variable',
 ] as const;
 export type EntryKind = (typeof ENTRY_KINDS)[number];
 
@@ -159,8 +160,31 @@ export interface HttpEndpointEntry extends EntryBase {
   func: string;
 }
 
+/** The storage kinds of Wippy's environment variables (runtime/env.ts runs them). */
+export const ENV_STORAGE_KINDS = ['env.storage.memory', 'env.storage.os', 'env.storage.static', 'env.storage.router'] as const;
+export type EnvStorageKind = (typeof ENV_STORAGE_KINDS)[number];
+
+/** An `env.storage.*` entry: `values` for static, `storages` (full ids, in order) for router. */
+export interface EnvStorageEntry extends EntryBase {
+  kind: EnvStorageKind;
+  values: Record<string, string>;
+  storages: string[];
+}
+
+/** An `env.variable` entry: the name `env.get` finds it by, and where its value is kept. */
+export interface EnvVariableEntry extends EntryBase {
+  kind: 'env.variable';
+  /** `variable:`, else the entry's id (Wippy's rule). */
+  variable: string;
+  /** Full id of an env.storage.* entry. */
+  storage: string;
+  /** Returned when the storage has no value (or an empty one); '' = none. */
+  default: string;
+  readonly: boolean;
+}
+
 export type Entry = LuaEntry | ProcessHostEntry | ServiceEntry | ClientEntry | WorkerEntry | PolicyEntry
-  | HttpServiceEntry | HttpRouterEntry | HttpEndpointEntry;
+  | HttpServiceEntry | HttpRouterEntry | HttpEndpointEntry | EnvStorageEntry | EnvVariableEntry;
 
 export interface Registry {
   /** Absolute folder the registry was loaded from (the YAML file's folder, or the folder given). */

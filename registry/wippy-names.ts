@@ -22,8 +22,7 @@ export const WIPPY_MODULES: ReadonlySet<string> = new Set([
 /** Entry kinds a Wippy registry may declare. */
 export const WIPPY_KINDS: ReadonlySet<string> = new Set([
   'cloudstorage.s3', 'config.aws', 'contract.binding', 'contract.definition', 'db.cdc.postgres',
-  'db.sql.mysql', 'db.sql.postgres', 'db.sql.sqlite', 'env.storage.file', 'env.storage.memory',
-  'env.storage.os', 'env.storage.router', 'env.storage.static', 'env.variable', 'exec.docker',
+  'db.sql.mysql', 'db.sql.postgres', 'db.sql.sqlite', 'env.storage.file', 'exec.docker',
   'exec.native', 'fs.directory', 'fs.embed', 'function.lua', 'function.lua.bc', 'function.wasm',
   'function.wat', 'http.endpoint', 'http.router', 'http.service', 'http.static', 'library.lua',
   'library.lua.bc', 'module.lua', 'network', 'network.i2p', 'network.socks5', 'network.tailscale',

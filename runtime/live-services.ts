@@ -12,7 +12,7 @@ import { ErrorKind, type ErrorInfo } from '../base/errors';
 import type { CallRequest, CallResult, Cancel } from '../base/payload';
 import type { Clock } from '../base/clock';
 import type { EventBus } from '../lua/events-bus';
-import type { SecurityApi } from '../lua/services';
+import type { EnvApi, SecurityApi } from '../lua/services';
 import type { PolicyDef, SecurityContext } from '../base/security';
 import type { HttpExchange } from '../base/http';
 
@@ -29,6 +29,8 @@ export interface LiveDeps {
   describeWorkflow?(idOrPid: string): WorkflowDescription | ErrorInfo;
   /** The registry's security.policy entries: by id, and by group. */
   policies?: { policy(id: string): PolicyDef | null; group(id: string): PolicyDef[] | null };
+  /** The registry's env storages and variables (runtime/env.ts); absent: `env` returns an error. */
+  env?: { forCaller(callerId: string | null): EnvApi };
 }
 
 const started = performance.now();
@@ -77,6 +79,10 @@ export class LiveServices implements Services {
 
   http(): HttpExchange | null {
     return this.scope.http ?? null;
+  }
+
+  env(): EnvApi | null {
+    return this.deps.env?.forCaller(this.scope.process.id?.() ?? null) ?? null;
   }
 
   events(): EventBus | null {

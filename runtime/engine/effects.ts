@@ -74,8 +74,9 @@ export class Effects {
         if (r.error && !this.deps.hasEntry(rec.fn)) { this.finish(id, key, rec.cmd, { error: { ...r.error, retryable: true } }, n); return; }
         const delay = r.error ? nextDelay(policy, r.error, n) : null;
         if (delay === null) { this.finish(id, key, rec.cmd, r, n); return; }
-        const due = clock.now() + delay;
-        this.deps.complete(id, { type: 'attempt_failed', of: rec.cmd, at: clock.now(), attempt: n, error: r.error!, due });
+        const at = clock.now(); // one reading: due - at is exactly the backoff
+        const due = at + delay;
+        this.deps.complete(id, { type: 'attempt_failed', of: rec.cmd, at, attempt: n, error: r.error!, due });
         this.deps.afterCommit(() => this.after(due, () => attempt(n + 1)));
       });
     };
