@@ -15,7 +15,8 @@
  * Invariants: nothing starts before the -x entry is known to exist and be runnable, nor before
  * the store's lock is held when the run uses the store (a store in use fails the run before any
  * service has run; for a -x workflow the message names `wippy workflow start`), nor before every
- * auto-start http.service holds its address (a port in use fails the run with one line);
+ * auto-start http.service holds its address (a port in use fails the run with one line), nor
+ * before the web UI of `--ui [PORT]` (app/ui, over this run's store) listens;
  * services are stopped before the -x result is printed, so the result stays the last line of
  * stdout; the store gets SQLite's full integrity check beside the work (never before
  * it: start-up on a large store is not held back), a -x result is printed only once that check
