@@ -79,6 +79,9 @@ function listingSuite(name: string, make: () => { store: HistoryStore; dispose()
     s.commit(batch({ updates: [{ id: 'w00', status: 'terminated', at: 3000 }, { id: 'w01', status: 'completed', at: 3000 }] }));
     assert.deepEqual(s.countWorkflows({}, 3).counts, { running: 4, completed: 10, failed: 5, canceled: 0, terminated: 1, parked: 5 });
     assert.deepEqual(s.countWorkflows({ entry: 'app:odd' }, 1), { counts: { running: 2, completed: 6, failed: 2, canceled: 0, terminated: 0, parked: 2 }, capped: false }, 'per entry: exact');
+    // Created and finished in one commit (a short workflow): counted once, as it ended.
+    s.commit(batch({ creates: [{ ...start('q1').creates[0], entry: 'app:odd' }], updates: [{ id: 'q1', status: 'failed', at: 3000 }] }));
+    assert.deepEqual(s.countWorkflows({ entry: 'app:odd' }, 1).counts, { running: 2, completed: 6, failed: 3, canceled: 0, terminated: 0, parked: 2 });
     const capped = s.countWorkflows({ idPrefix: 'w' }, 4);
     assert.equal(capped.capped, true);
     assert.equal(capped.counts.completed, 5, 'cap + 1 means "more than the cap"');
@@ -138,8 +141,7 @@ test('sqlite: a store from before 0005 gets its counts from the rows it has', ()
   s.close();
   // Undo 0005 by hand (what an older wippy left), then reopen: the migration runs again.
   const db = new Database(file);
-  db.exec(`DROP TRIGGER workflow_counts_insert; DROP TRIGGER workflow_counts_update; DROP TRIGGER workflow_counts_delete;
-    DROP TABLE workflow_counts; DROP INDEX workflows_started; DROP INDEX workflows_status; DROP INDEX workflows_entry_started;
+  db.exec(`DROP TABLE workflow_counts; DROP INDEX workflows_started; DROP INDEX workflows_status; DROP INDEX workflows_entry_started;
     DROP INDEX workflows_parent; CREATE INDEX workflows_status ON workflows(status); DELETE FROM migrations WHERE name = '0005_listing';`);
   db.close();
   const again = openStore(file);
