@@ -6,7 +6,7 @@
  * index of migration 0005 (the started-time expression is written exactly as those indexes have
  * it, STARTED, or SQLite would not use them); a page reads at most `limit` rows whatever the
  * store's size (keyset paging, never OFFSET); status counts, for all workflows or one entry, come
- * from the `workflow_counts` table the triggers keep, so they cost the same at any size; with a
+ * from the `workflow_counts` table each commit keeps (sqlite.ts), so they cost the same at any size; with a
  * prefix or time filter each status is counted up to a cap. Parameters are always bound, never
  * spliced into the SQL.
  */
