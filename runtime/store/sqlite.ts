@@ -8,7 +8,8 @@
  * the reads, and the integrity check of a store. Invariants:
  * - `commit` is ONE immediate transaction in WAL mode with synchronous=FULL: when it returns, the
  *   whole batch is on disk; when it throws, nothing of it is.
- * - Every statement is prepared once, in the constructor (the hot path never compiles SQL).
+ * - Every statement is prepared once, in the constructor (the hot path never compiles SQL); the
+ *   listing reads of the web UI (sqlite-queries.ts) prepare each query shape once, on first use.
  * - History rows are INSERTed, never replaced: an index already taken is two writers (a bug) and
  *   fails the batch with INTERNAL, naming the workflow and index.
  * - `workflow_counts` (workflows per entry and status, the listing's counts) changes in the same
