@@ -5,9 +5,9 @@
  * re-reading the file when it writes; `measuredAt` says when, and whether with --quick, each was).
  *
  * NAME: processes, mailbox, durable, latency, timers, startup, replay, typestrip, typecheck, yield,
- * memory, http, scale, longhist, resume, peers (default: all, in that order; the peers run alone
- * at the end, after our workloads, never beside them). `timers100k` (100,000 sleepers on the real
- * clock) runs only when named.
+ * memory, http, ui, scale, longhist, resume, peers (default: all, in that order; the peers run
+ * alone at the end, after our workloads, never beside them). `timers100k` (100,000 sleepers on the
+ * real clock) runs only when named.
  * `--quick` (or BENCH_QUICK=1) shrinks every workload ~10x for a smoke run (the peers' too);
  * `--count N` sets the main count of the selected benches (workflows, runs, or steps for replay);
  * `--steps N` the steps per workflow of the durable bench; `--no-peers` (or BENCH_PEERS=0) leaves
@@ -31,9 +31,10 @@ import { benchHttp } from './http';
 import { benchScale } from './scale';
 import { benchLongHistory } from './longhist';
 import { benchResume } from './resume';
+import { benchUi, LABELS as UI_PAGES } from './ui';
 import { fmtInt, pct, mib } from './fixture';
 
-const ALL = ['processes', 'mailbox', 'durable', 'latency', 'timers', 'startup', 'replay', 'typestrip', 'typecheck', 'yield', 'memory', 'http', 'scale', 'longhist', 'resume', 'peers', 'timers100k'] as const;
+const ALL = ['processes', 'mailbox', 'durable', 'latency', 'timers', 'startup', 'replay', 'typestrip', 'typecheck', 'yield', 'memory', 'http', 'ui', 'scale', 'longhist', 'resume', 'peers', 'timers100k'] as const;
 type Name = typeof ALL[number];
 /** Run only when named. */
 const ON_REQUEST: readonly Name[] = ['timers100k'];
@@ -197,6 +198,18 @@ async function main(): Promise<void> {
       line('http', `POST starting a 3-step workflow: ${fmtInt(h.workflow.requestsPerSecond)} req/s, p50 ${ms(h.workflow.p50ms)}, p99 ${ms(h.workflow.p99ms)} (${fmtInt(h.workflow.requests)} requests, ${h.clients} clients)` +
         ` = ${pct(h.ratioToPlain)} of a plain handler's ${fmtInt(h.plain.requestsPerSecond)} req/s (p50 ${ms(h.plain.p50ms)}, p99 ${ms(h.plain.p99ms)}) (no target)`);
       line('', `all ${fmtInt(h.workflow.requests)} workflows completed ${h.workflowsCompletedSeconds.toFixed(2)} s after the first request = ${fmtInt(h.workflowsPerSecond)} workflows/s`);
+    } else if (name === 'ui') {
+      const large = q(100_000, 10_000);
+      const small = Math.min(1000, large);
+      progress(`ui: the workflows list at ${fmtInt(small)} and ${fmtInt(large)} workflows, a 10,000-record timeline, through wippy ui...`);
+      const u = await benchUi({ large, small, timeline: args.quick ? 2000 : 10_000, samples: args.quick ? 10 : 40 });
+      record('ui', u);
+      u.small.pages.forEach((p, i) => {
+        const l = u.large.pages[i];
+        line(i === 0 ? 'ui' : '', `list ${UI_PAGES[i]}: first byte ${ms(l.p50ms)} at ${fmtInt(u.large.workflows)} vs ${ms(p.p50ms)} at ${fmtInt(u.small.workflows)} = ${x(l.p50ms / p.p50ms)} (target <= 2x; p90 ${ms(l.p90ms)} vs ${ms(p.p90ms)})`);
+      });
+      const t = u.timeline;
+      line('', `timeline of ${fmtInt(t.records)} records: first byte ${ms(t.firstByteMs)}, whole page ${ms(t.wholeMs)} (${(t.bytes / 2 ** 20).toFixed(1)} MiB)${t.browserLoadMs !== null ? `, Chromium load ${ms(t.browserLoadMs)}` : ''} (no target)`);
     } else if (name === 'peers') {
       progress('peers: DBOS and Restate (bench/peers/run.mjs)...');
       const p = await runPeers(args.quick ? ['--workflows', '200', '--latency-runs', '30', '--warmup', '5'] : []);

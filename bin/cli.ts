@@ -12,6 +12,7 @@ import type { RunOptions } from './run';
 import { addGoldenCommands } from './golden-commands';
 import { addStoreCommands } from './store-commands';
 import { exitOnUsageError } from './usage-exit';
+import { addUiCommand, parsePort, DEFAULT_UI_PORT } from './ui';
 
 export function buildProgram(): Command {
   const program = new Command();
@@ -32,12 +33,14 @@ export function buildProgram(): Command {
     .option('--budget <instructions>', 'Lua instructions one activation may run before it is stopped', parsePositiveInt)
     .option('--max-memory <MiB>', 'heap growth one activation of a script may cause before it is stopped (default 512)', parsePositiveInt)
     .option('--type-check', 'check the typed Lua at load and refuse to start on a type error (default: .wippy.yaml lua.type_system)')
+    .option('--ui [port]', `serve the web UI (wippy ui) beside this run on 127.0.0.1, port ${DEFAULT_UI_PORT} or PORT (0: a free one)`, parsePort)
     .addHelpText('after', `
 Exit status: 0 success; 1 the entry failed (error on stderr); 2 bad registry or arguments;
 3 the workflow was parked; 4 the store is damaged (see wippy store check).
 Examples:
   wippy run examples/hello -x app:greet '"world"'
-  wippy run registry.yaml -x app.api:charge '{"amount": 10}'`)
+  wippy run registry.yaml -x app.api:charge '{"amount": 10}'
+  wippy run examples/workflows --ui          # services, with the web UI on http://127.0.0.1:${DEFAULT_UI_PORT}/`)
     .action(async (p: string, args: string[], opts: RunOptions) => {
       const { runCommand } = await import('./run');
       process.exitCode = await runCommand(p, args, opts);
@@ -59,6 +62,7 @@ Example:
   addWorkflowCommands(program);
   addGoldenCommands(program);
   addStoreCommands(program);
+  addUiCommand(program);
 
   return program;
 }

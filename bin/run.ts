@@ -15,7 +15,8 @@
  * Invariants: nothing starts before the -x entry is known to exist and be runnable, nor before
  * the store's lock is held when the run uses the store (a store in use fails the run before any
  * service has run; for a -x workflow the message names `wippy workflow start`), nor before every
- * auto-start http.service holds its address (a port in use fails the run with one line);
+ * auto-start http.service holds its address (a port in use fails the run with one line), nor
+ * before the web UI of `--ui [PORT]` (app/ui, over this run's store) listens;
  * services are stopped before the -x result is printed, so the result stays the last line of
  * stdout; the store gets SQLite's full integrity check beside the work (never before
  * it: start-up on a large store is not held back), a -x result is printed only once that check
@@ -48,6 +49,8 @@ import { reportErrorResult } from './report';
 import type { CallResult } from '../base/payload';
 import { commandLineTextProblem, parsedPayloadProblem } from '../lua/limits';
 import { setStopDeadline } from '../lua/budget';
+import { announce, startUiFor, DEFAULT_UI_HOST, DEFAULT_UI_PORT } from './ui';
+import type { RunningUi } from '../app/ui';
 
 /** The time a stop is given when no service says (the default stop_timeout), and the grace after. */
 const DEFAULT_STOP_MS = 10_000;
@@ -61,6 +64,8 @@ export interface RunOptions {
   maxMemory?: number;
   /** `--type-check`: type errors refuse the run (as `.wippy.yaml` `lua.type_system: {enabled: true, strict: true}`). */
   typeCheck?: boolean;
+  /** `--ui [PORT]`: true without a port. */
+  ui?: boolean | number;
 }
 
 export async function runCommand(registryPath: string, rawArgs: string[], opts: RunOptions): Promise<number> {
@@ -79,9 +84,10 @@ export async function runCommand(registryPath: string, rawArgs: string[], opts: 
     onStoreDamaged: stopOnDamage,
     typeCheck: opts.typeCheck ? { enabled: true, strict: true } : config.lua.typeSystem,
   });
+  let ui: RunningUi | null = null;
   try {
     const { lifecycle } = createLifecycle(rt);
-    if (!opts.exec) return await runServices(registryPath, rt, lifecycle);
+    if (!opts.exec) return await runServices(registryPath, rt, lifecycle, opts);
 
     const id = rt.resolveEntryId(opts.exec);
     const entry = rt.registry.entries.get(id)!;
@@ -97,6 +103,7 @@ export async function runCommand(registryPath: string, rawArgs: string[], opts: 
     if (entry.kind === 'workflow.lua' || engineStarts || opts.db) claimForExec(rt, id, entry.kind === 'workflow.lua', rawArgs, opts.db ? `--db ${opts.db}` : `--registry ${registryPath}`);
     // Listening addresses are claimed before anything starts: a port in use fails the run here.
     await lifecycle.prepare();
+    ui = await runUi(rt, registryPath, opts);
     if (lifecycle.autoStartIds().length > 0) await lifecycle.start();
     if (opts.db) rt.startWorkflows();
     let r: CallResult;
@@ -125,8 +132,28 @@ export async function runCommand(registryPath: string, rawArgs: string[], opts: 
     process.stdout.write(`${r.value ?? 'null'}\n`);
     return exitCodeFor('ok');
   } finally {
+    await ui?.close();
     rt.close();
   }
+}
+
+/**
+ * `--ui [PORT]`: the web UI over this run's store, with its registry (after the store is claimed
+ * and before anything starts, like every listening address of the run); null without --ui.
+ */
+async function runUi(rt: Runtime, registryPath: string, opts: RunOptions): Promise<RunningUi | null> {
+  if (opts.ui === undefined || opts.ui === false) return null;
+  const storePath = rt.storePath();
+  if (storePath === null || storePath === ':memory:') {
+    throw new WippyError(ErrorCode.BAD_ARGUMENT, `--ui: ${storePath === null ? 'this registry has no temporal.client, so no workflow store' : 'the workflow store is in memory (store: ":memory:")'}; the web UI shows a store file`);
+  }
+  const ui = await startUiFor({
+    choice: { db: storePath, registry: registryPath }, registryPath, storePath,
+    loaded: { registry: rt.registry, chunkName: (e) => rt.chunkName(e) },
+    host: DEFAULT_UI_HOST, port: opts.ui === true ? DEFAULT_UI_PORT : opts.ui,
+  });
+  announce(ui, `serving ${storePath}`);
+  return ui;
 }
 
 /**
@@ -155,17 +182,19 @@ function stopOnDamage(e: WippyError): void {
 }
 
 /** Long-running mode: start, report, wait for a signal, stop. */
-async function runServices(registryPath: string, rt: Runtime, lifecycle: LifecycleManager): Promise<number> {
+async function runServices(registryPath: string, rt: Runtime, lifecycle: LifecycleManager, opts: RunOptions): Promise<number> {
   // Listen first: a Ctrl-C while unfinished workflows are being resumed must stop cleanly (Node's
   // default would kill the process mid-commit).
   const signal = nextSignal();
   // Services blocked on their inboxes leave Node nothing to do; keep it alive until told to stop.
   const keepAlive = setInterval(() => {}, 1 << 30);
+  let ui: RunningUi | null = null;
   try {
     // The store's lock first, then the listening addresses, before anything starts (a store in use
     // or a port in use fails the run with one line, and nothing has run).
     rt.claimStore();
     await lifecycle.prepare();
+    ui = await runUi(rt, registryPath, opts);
     const engine = rt.startWorkflows();
     if (engine && engine.active > 0) process.stderr.write(`wippy: resumed ${engine.active} unfinished workflow${engine.active === 1 ? '' : 's'}\n`);
     if (lifecycle.autoStartIds().length === 0 && !engine) {
@@ -190,10 +219,12 @@ async function runServices(registryPath: string, rt: Runtime, lifecycle: Lifecyc
       process.stderr.write(`wippy: ${again} received again; exiting without waiting\n`);
       process.exit(exitCodeFor('interrupted'));
     });
+    await ui?.close();
     await lifecycle.stop();
     process.stderr.write('wippy: stopped\n');
     return exitCodeFor('ok');
   } finally {
+    await ui?.close();
     clearInterval(keepAlive);
     signal.dispose();
   }

@@ -18,6 +18,7 @@ import * as path from 'node:path';
 import { ErrorCode, WippyError } from '../base/errors';
 import type { WorkflowStatus } from '../runtime/store/events';
 import type { SqliteStore } from '../runtime/store';
+import { WORKFLOW_STATUSES } from '../runtime/store/store';
 import {
   selectStore, openForInspection, storeHolder, findWorkflow, parsePayloads, checkUserTopic,
   sendSignal, sendControl, waitAccepted, listItem, showView, renderShow, listLines, historyLines, jsonArrayLines,
@@ -29,7 +30,7 @@ export interface ListOptions extends StoreOptions { status?: string }
 export interface ControlOptions extends StoreChoice { reason?: string; wait?: boolean }
 export interface ExportOptions extends StoreChoice { output?: string }
 
-const STATUSES: readonly WorkflowStatus[] = ['running', 'completed', 'failed', 'canceled', 'terminated', 'parked'];
+const STATUSES = WORKFLOW_STATUSES;
 /** How long signal/cancel/terminate wait for a running engine to take the request. */
 const ACCEPT_WAIT_MS = 3000;
 

@@ -129,3 +129,16 @@ return function(who, n)
   for i = 1, n do funcs.call("app:tick", who, i) end
   return who .. " done"
 end`;
+
+/**
+ * A workflow that takes one step (`app:step`, a function the test provides) and then waits for a
+ * message; DRIFT_CHANGED is the same code calling `app:other` at that step: a node that resumes
+ * the waiting workflow under it parks it (non-determinism).
+ */
+export const DRIFT = `local funcs = require("funcs")
+return function()
+  local a = funcs.call("app:step", "one")
+  process.inbox():receive()
+  return a
+end`;
+export const DRIFT_CHANGED = DRIFT.replace('"app:step"', '"app:other"');

@@ -46,6 +46,8 @@ export const PACKAGES: Readonly<Record<string, readonly string[]>> = {
   re2js: ['lua-stdlib/text/'],
   'diff-match-patch': ['lua-stdlib/text/'],
   commander: ['bin/'],
+  // Dev only: the harness drives Chromium with it (testkit/ui.ts); no source imports it.
+  'playwright-core': ['testkit/'],
 };
 /**
  * The folders that are not layers (the harness) and which of them each may import, besides any

@@ -4,7 +4,7 @@
  * CLI and tests.
  */
 export { toGolden, fromGolden, GoldenError, GOLDEN_FORMAT, type GoldenFile } from './format';
-export { replayGolden, type ReplayResult, type ReplayTier, type ReplayEnv } from './replay';
+export { replayGolden, type ReplayResult, type ReplayTier, type ReplayEnv, type FirstDifference } from './replay';
 export { recordWorkflow, type RecordPlan, type RecordResult, type RecordHost, type External } from './record';
 export { planFromGolden, parseStub, parseSignal, jsonArg, defaultWorkflowId } from './plan';
 export { GoldenSession } from './session';

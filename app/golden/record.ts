@@ -38,7 +38,7 @@ import { VirtualClock, type Clock } from '../../base/clock';
 import { schedulerBusy } from '../../lua/scheduler';
 import { describeCommand, matchCommand } from '../../runtime/engine/matcher';
 import { isCommand, isEnd, type CommandRecord, type HistoryRecord, type RecordOf, type PendingSignal, type WorkflowRow, type WorkflowStatus } from '../../runtime/store/events';
-import type { Batch, HistoryStore } from '../../runtime/store/store';
+import type { Batch, HistoryStore, StatusCounts, WorkflowQuery } from '../../runtime/store/store';
 import type { Registry, LuaEntry } from '../../registry/types';
 import type { ProcessNode } from '../../runtime/process/node';
 import type { MailboxCodec } from '../../runtime/process/mailbox';
@@ -126,6 +126,10 @@ class CountingStore implements HistoryStore {
   pendingSignals(afterId?: number): PendingSignal[] { return this.inner.pendingSignals(afterId); }
   getWorkflow(id: string): WorkflowRow | null { return this.inner.getWorkflow(id); }
   listWorkflows(status?: WorkflowStatus[]): WorkflowRow[] { return this.inner.listWorkflows(status); }
+  queryWorkflows(q: WorkflowQuery): WorkflowRow[] { return this.inner.queryWorkflows(q); }
+  countWorkflows(q: Parameters<HistoryStore['countWorkflows']>[0], cap: number): StatusCounts { return this.inner.countWorkflows(q, cap); }
+  childrenOf(id: string): WorkflowRow[] { return this.inner.childrenOf(id); }
+  workflowEntries(): string[] { return this.inner.workflowEntries(); }
   history(id: string): HistoryRecord[] { return this.inner.history(id); }
   historyLength(id: string): number { return this.inner.historyLength(id); }
   close(): void { this.inner.close(); }

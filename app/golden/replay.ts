@@ -34,7 +34,14 @@ export type ReplayTier = 'kind' | 'target' | 'arguments' | 'missing' | 'extra' |
 export type ReplayResult =
   /** `steps`: history records replayed (the started record and every command and event). */
   | { ok: true; steps: number; finished: boolean }
-  | { ok: false; tier: ReplayTier; report: string };
+  | { ok: false; tier: ReplayTier; report: string; divergence?: FirstDifference };
+
+/**
+ * Where a replay first differed, for a side-by-side view (the web UI): the history index of the
+ * recorded record (the outcome's record for an outcome difference; the history's length when the
+ * recording ends there) and what the code did instead.
+ */
+export interface FirstDifference { index: number; attempted: string; line?: string }
 
 export interface ReplayEnv {
   registry: Registry;
@@ -82,19 +89,24 @@ export function replayGolden(env: ReplayEnv, golden: GoldenFile, name = 'golden'
   if (o && 'parked' in o) {
     const d = o.divergence;
     if (!d) return { ok: false, tier: 'budget', report: o.parked };
-    return { ok: false, tier: d.tier as ReplayTier, report: divergenceReport(name, entry.id, golden.history, d) };
+    const attempted = d.attempted ? describeCommand(d.attempted) : 'nothing: the code now waits (or ends) here';
+    return { ok: false, tier: d.tier as ReplayTier, report: divergenceReport(name, entry.id, golden.history, d), divergence: { index: d.index, attempted, line: d.attempted?.line } };
   }
-  const end = golden.history.find(isEnd);
+  const endIndex = golden.history.findIndex(isEnd);
+  const end = endIndex < 0 ? undefined : golden.history[endIndex];
+  const at = endIndex < 0 ? golden.history.length : endIndex;
   if (!o) {
     if (end) {
-      return { ok: false, tier: 'outcome', report: outcomeReport(name, golden, inst, end, 'still waiting (it never finishes)') };
+      const attempted = 'still waiting (it never finishes)';
+      return { ok: false, tier: 'outcome', report: outcomeReport(name, golden, inst, end, attempted), divergence: { index: at, attempted } };
     }
     return { ok: true, steps: inst.pos, finished: false };
   }
   const attempted = o.result;
   const mismatch = compareOutcome(end, attempted);
   if (mismatch) {
-    return { ok: false, tier: 'outcome', report: outcomeReport(name, golden, inst, end ?? null, mismatch.attempted, mismatch.diff, end?.type === 'completed' && !attempted.error ? payloadDiff(end.value, attempted.value ?? 'null') : []) };
+    const report = outcomeReport(name, golden, inst, end ?? null, mismatch.attempted, mismatch.diff, end?.type === 'completed' && !attempted.error ? payloadDiff(end.value, attempted.value ?? 'null') : []);
+    return { ok: false, tier: 'outcome', report, divergence: { index: at, attempted: mismatch.attempted } };
   }
   return { ok: true, steps: inst.pos, finished: true };
 }

@@ -16,16 +16,19 @@ import type { HttpEndpointEntry } from '../../registry';
 
 type Seg = { lit: string } | { param: string } | { rest: string };
 
-export interface Route {
+/** What a route serves: an http.endpoint entry, or any handler with a method and a path (the web UI's). */
+export interface RouteTarget { id: string; method: string; path: string }
+
+export interface Route<E extends RouteTarget = HttpEndpointEntry> {
   method: string;
   /** `/prefix/path` as served. */
   pattern: string;
   segs: Seg[];
-  endpoint: HttpEndpointEntry;
+  endpoint: E;
 }
 
-export type Match =
-  | { route: Route; params: Record<string, string> }
+export type Match<E extends RouteTarget = HttpEndpointEntry> =
+  | { route: Route<E>; params: Record<string, string> }
   | { status: 404 }
   | { status: 405; allow: string[] }
   | { status: 204; allow: string[] };
@@ -45,7 +48,7 @@ function compile(pattern: string): Seg[] {
 const rank = (s: Seg): number => ('lit' in s ? 2 : 'param' in s ? 1 : 0);
 
 /** Two patterns of one method that can match one path with neither more specific (Wippy's rule). */
-function conflict(a: Route, b: Route): boolean {
+function conflict(a: Route<RouteTarget>, b: Route<RouteTarget>): boolean {
   if (a.method !== b.method || a.segs.length !== b.segs.length) return false;
   let aMore = false;
   let bMore = false;
@@ -59,11 +62,11 @@ function conflict(a: Route, b: Route): boolean {
   return aMore === bMore;
 }
 
-export class RouteTable {
-  readonly routes: Route[];
+export class RouteTable<E extends RouteTarget = HttpEndpointEntry> {
+  readonly routes: Array<Route<E>>;
 
   /** `service` names the http.service in the conflict error. */
-  constructor(service: string, endpoints: Array<{ prefix: string; endpoint: HttpEndpointEntry }>) {
+  constructor(service: string, endpoints: Array<{ prefix: string; endpoint: E }>) {
     this.routes = endpoints.map(({ prefix, endpoint }) => {
       const pattern = `${prefix}${endpoint.path}`;
       return { method: endpoint.method, pattern, segs: compile(pattern), endpoint };
@@ -80,10 +83,10 @@ export class RouteTable {
     }
   }
 
-  match(method: string, path: string): Match {
+  match(method: string, path: string): Match<E> {
     const raw = path.split('/').slice(1);
     const parts = raw.map((p) => { try { return decodeURIComponent(p); } catch { return null; } });
-    let best: { route: Route; params: Record<string, string>; score: number[] } | null = null;
+    let best: { route: Route<E>; params: Record<string, string>; score: number[] } | null = null;
     const allowed = new Set<string>();
     for (const route of this.routes) {
       const params = matchSegs(route.segs, parts);

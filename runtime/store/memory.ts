@@ -10,7 +10,19 @@
  */
 import { ErrorCode, WippyError } from '../../base/errors';
 import { START_TOPIC, type HistoryRecord, type PendingSignal, type WorkflowRow, type WorkflowStatus } from './events';
-import type { Batch, HistoryStore } from './store';
+import { pageKeyOf, WORKFLOW_STATUSES, type Batch, type HistoryStore, type PageKey, type StatusCounts, type WorkflowQuery } from './store';
+
+/** Newest first: started, then id, both descending (sqlite-queries.ts's order). */
+function newerFirst(a: PageKey, b: PageKey): number {
+  return b.started - a.started || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0);
+}
+
+function matches(r: WorkflowRow, q: Omit<WorkflowQuery, 'limit' | 'after' | 'before'>): boolean {
+  const started = pageKeyOf(r).started;
+  return (q.status === undefined || q.status.includes(r.status)) && (q.entry === undefined || r.entry === q.entry)
+    && (q.idPrefix === undefined || r.id.startsWith(q.idPrefix))
+    && (q.from === undefined || started >= q.from) && (q.to === undefined || started < q.to);
+}
 
 interface Stored {
   row: WorkflowRow;
@@ -136,6 +148,43 @@ export class MemoryStore implements HistoryStore {
       .filter((w) => wanted === null || wanted.has(w.row.status))
       .sort((a, b) => a.row.createdAt - b.row.createdAt || a.seq - b.seq)
       .map((w) => copyRow(w.row));
+  }
+
+  queryWorkflows(q: WorkflowQuery): WorkflowRow[] {
+    this.open();
+    const all = [...this.workflows.values()].map((w) => w.row).filter((r) => matches(r, q)).sort((a, b) => newerFirst(pageKeyOf(a), pageKeyOf(b)));
+    const limit = Math.max(0, Math.floor(q.limit));
+    if (q.after !== undefined) {
+      const k = q.after;
+      return all.filter((r) => newerFirst(pageKeyOf(r), k) > 0).slice(0, limit).map(copyRow);
+    }
+    if (q.before !== undefined) {
+      const k = q.before;
+      const newer = all.filter((r) => newerFirst(pageKeyOf(r), k) < 0);
+      return newer.slice(Math.max(0, newer.length - limit)).map(copyRow);
+    }
+    return all.slice(0, limit).map(copyRow);
+  }
+
+  countWorkflows(q: Omit<WorkflowQuery, 'limit' | 'after' | 'before' | 'status'>, cap: number): StatusCounts {
+    this.open();
+    const counts = Object.fromEntries(WORKFLOW_STATUSES.map((s) => [s, 0])) as Record<WorkflowStatus, number>;
+    for (const w of this.workflows.values()) if (matches(w.row, q)) counts[w.row.status]++;
+    const filtered = (q.idPrefix ?? '') !== '' || q.from !== undefined || q.to !== undefined;
+    let capped = false;
+    if (filtered) {
+      for (const s of WORKFLOW_STATUSES) if (counts[s] > cap) { counts[s] = Math.floor(cap) + 1; capped = true; }
+    }
+    return { counts, capped };
+  }
+
+  childrenOf(id: string): WorkflowRow[] {
+    return this.listWorkflows().filter((r) => r.parent === id);
+  }
+
+  workflowEntries(): string[] {
+    this.open();
+    return [...new Set([...this.workflows.values()].map((w) => w.row.entry))].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
   }
 
   historyLength(id: string): number {

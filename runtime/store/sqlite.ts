@@ -8,11 +8,14 @@
  * the reads, and the integrity check of a store. Invariants:
  * - `commit` is ONE immediate transaction in WAL mode with synchronous=FULL: when it returns, the
  *   whole batch is on disk; when it throws, nothing of it is.
- * - Every statement is prepared once, in the constructor (the hot path never compiles SQL).
+ * - Every statement is prepared once, in the constructor (the hot path never compiles SQL); the
+ *   listing reads of the web UI (sqlite-queries.ts) prepare each query shape once, on first use.
  * - History rows are INSERTed, never replaced: an index already taken is two writers (a bug) and
  *   fails the batch with INTERNAL, naming the workflow and index. (An append right at the end
  *   this connection last wrote or read for that workflow is not looked up again: the store's lock
  *   keeps every other writer out.)
+ * - `workflow_counts` (workflows per entry and status, the listing's counts) changes in the same
+ *   transaction as the rows it counts: one row per entry and status a batch changed.
  * - The records one commit appends to one workflow share a row (a "run": idx = first index, n =
  *   count, data = JSON array when n > 1): a durable step (command + result) costs one row.
  * - Records and payloads are stored as the JSON text we were given; payload strings are never
@@ -31,7 +34,8 @@ import * as nodePath from 'node:path';
 import Database from 'better-sqlite3';
 import { ErrorCode, WippyError } from '../../base/errors';
 import type { HistoryRecord, PendingSignal, WorkflowRow, WorkflowStatus } from './events';
-import type { Batch, HistoryStore } from './store';
+import type { Batch, HistoryStore, StatusCounts, WorkflowQuery } from './store';
+import { ListingQueries } from './sqlite-queries';
 import { appliedMigrations, runMigrations } from './migrations';
 import { damagedError, describeProblems, MAX_PROBLEMS } from './integrity';
 import { BUSY_TIMEOUT_MS, fsError, opError, storeError } from './sqlite-errors';
@@ -58,7 +62,8 @@ export class SqliteStore implements HistoryStore {
   private readonly virtual: number;
   private closed = false;
   private readonly stmt: Record<
-    'insWorkflow' | 'insHistory' | 'update' | 'insSignal' | 'delSignal' | 'getWorkflow' | 'listAll' | 'listBy' | 'history' | 'historyLength' | 'runBelow' | 'pending',
+    'insWorkflow' | 'insHistory' | 'update' | 'insSignal' | 'delSignal' | 'getWorkflow' | 'listAll' | 'listBy' | 'history' | 'historyLength' | 'runBelow' | 'pending'
+    | 'statusOf' | 'count',
     Database.Statement
   >;
   private readonly tx: (b: Batch) => Map<string, number>;
@@ -67,6 +72,7 @@ export class SqliteStore implements HistoryStore {
    * read it. An append there cannot overlap a row, so it needs no look-up (see apply).
    */
   private readonly ends = new Map<string, number>();
+  private readonly listing: ListingQueries;
 
   constructor(path: string, opts: OpenOptions = {}) {
     const memory = path === ':memory:';
@@ -120,7 +126,11 @@ export class SqliteStore implements HistoryStore {
         historyLength: db.prepare('SELECT idx + n FROM history WHERE workflow_id = ? ORDER BY idx DESC LIMIT 1').pluck(),
         runBelow: db.prepare('SELECT idx, n FROM history WHERE workflow_id = ? AND idx < ? ORDER BY idx DESC LIMIT 1'),
         pending: db.prepare('SELECT id, workflow_id, topic, from_pid, payloads, at FROM signals WHERE id > ? ORDER BY id'),
+        statusOf: db.prepare('SELECT entry, status FROM workflows WHERE id = ?'),
+        count: db.prepare(`INSERT INTO workflow_counts (entry, status, n) VALUES (?, ?, ?)
+          ON CONFLICT (entry, status) DO UPDATE SET n = n + excluded.n`),
       };
+      this.listing = new ListingQueries(db);
       const tx = db.transaction((b: Batch) => this.apply(b));
       this.tx = (b) => tx.immediate(b) as Map<string, number>;
     } catch (e) {
@@ -183,7 +193,17 @@ export class SqliteStore implements HistoryStore {
         s.insHistory.run(run.workflowId, run.index, n, n === 1 ? first.type : 'run', JSON.stringify(n === 1 ? first : run.records));
       } catch (e) { throw opError(this.label, e, `append record ${run.index} (${first.type}) to workflow ${run.workflowId}`, this.path); }
     }
+    // The counts per entry and status (the listing's), one row per pair this batch changed.
+    const counts = new Map<string, { entry: string; status: string; n: number }>();
+    const bump = (entry: string, status: string, n: number): void => {
+      const k = `${status}\u0000${entry}`;
+      const c = counts.get(k);
+      if (c) c.n += n; else counts.set(k, { entry, status, n });
+    };
+    for (const w of b.creates) bump(w.entry, w.status, 1);
     for (const u of b.updates) {
+      const before = s.statusOf.get(u.id) as { entry: string; status: string } | undefined;
+      if (before !== undefined && before.status !== u.status) { bump(before.entry, before.status, -1); bump(before.entry, u.status, 1); }
       let changes: number;
       try {
         changes = s.update.run(u.status,
@@ -194,6 +214,7 @@ export class SqliteStore implements HistoryStore {
       } catch (e) { throw opError(this.label, e, `update workflow ${u.id}`, this.path); }
       if (changes === 0) throw new WippyError(ErrorCode.INTERNAL, `${this.label}: update workflow ${u.id}: no such workflow`);
     }
+    for (const c of counts.values()) if (c.n !== 0) s.count.run(c.entry, c.status, c.n);
     for (const sig of b.signals) this.insertSignal(sig);
     // Consuming an id that is already gone is a no-op: delivery is idempotent.
     for (const id of b.consumed) s.delSignal.run(id);
@@ -230,6 +251,22 @@ export class SqliteStore implements HistoryStore {
       const rows = status === undefined ? this.stmt.listAll.all() : this.stmt.listBy.all(JSON.stringify(status));
       return (rows as WorkflowDbRow[]).map(toWorkflow);
     });
+  }
+
+  queryWorkflows(q: WorkflowQuery): WorkflowRow[] {
+    return this.read('the workflow list', () => this.listing.query(q));
+  }
+
+  countWorkflows(q: Omit<WorkflowQuery, 'limit' | 'after' | 'before' | 'status'>, cap: number): StatusCounts {
+    return this.read('the workflow counts', () => this.listing.counts(q, cap));
+  }
+
+  childrenOf(id: string): WorkflowRow[] {
+    return this.read(`the children of workflow ${id}`, () => this.listing.childrenOf(id));
+  }
+
+  workflowEntries(): string[] {
+    return this.read('the workflow entries', () => this.listing.entries());
   }
 
   history(id: string): HistoryRecord[] {

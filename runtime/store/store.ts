@@ -10,6 +10,38 @@ import type { HistoryRecord, PendingSignal, WorkflowRow, WorkflowStatus } from '
 import type { ErrorInfo } from '../../base/errors';
 import type { Payload } from '../../base/payload';
 
+/** A position in the newest-first listing: when a workflow started (machine clock, ms), then its id. */
+export interface PageKey { started: number; id: string }
+
+/**
+ * What a listing asks for (the web UI's workflow list): filters, newest first, one page at a time.
+ * `started` is the machine-clock time the store created the row (the workflow clock's for rows
+ * written before the store kept one). Paging is by key, not offset: `after` gives the page of
+ * older workflows than the key, `before` the page of newer ones, so any page costs the same.
+ */
+export interface WorkflowQuery {
+  status?: WorkflowStatus[];
+  entry?: string;
+  /** The id, or the start of one. */
+  idPrefix?: string;
+  /** Started at or after `from`, and before `to` (ms). */
+  from?: number;
+  to?: number;
+  after?: PageKey;
+  before?: PageKey;
+  limit: number;
+}
+
+/** Workflows per status; `capped`: some status has more than the cap asked for (its count is the cap + 1). */
+export interface StatusCounts { counts: Record<WorkflowStatus, number>; capped: boolean }
+
+export const WORKFLOW_STATUSES: readonly WorkflowStatus[] = ['running', 'completed', 'failed', 'canceled', 'terminated', 'parked'];
+
+/** The listing key of a row: where it sits in the newest-first order. */
+export function pageKeyOf(row: WorkflowRow): PageKey {
+  return { started: row.wall?.createdAt ?? row.createdAt, id: row.id };
+}
+
 export interface AppendOp { workflowId: string; index: number; record: HistoryRecord }
 
 /** Everything one scheduler turn wants written, applied in one transaction. */
@@ -42,6 +74,21 @@ export interface HistoryStore {
   getWorkflow(id: string): WorkflowRow | null;
   /** Workflows by status (all when omitted), oldest first. */
   listWorkflows(status?: WorkflowStatus[]): WorkflowRow[];
+  /**
+   * One page of the workflows matching `q`, newest first (started, then id, both descending);
+   * served from indexes: a page costs the same at 100,000 workflows as at 1,000.
+   */
+  queryWorkflows(q: WorkflowQuery): WorkflowRow[];
+  /**
+   * How many workflows match `q` (paging and `status` ignored), per status. For all workflows or
+   * one entry the counts are exact whatever the store's size; with a prefix or time filter at most
+   * `cap + 1` are counted per status (`capped` then says a count is a lower bound).
+   */
+  countWorkflows(q: Omit<WorkflowQuery, 'limit' | 'after' | 'before' | 'status'>, cap: number): StatusCounts;
+  /** The workflows whose parent is `id`, oldest first. */
+  childrenOf(id: string): WorkflowRow[];
+  /** The distinct entries workflows were started from, sorted. */
+  workflowEntries(): string[];
   history(id: string): HistoryRecord[];
   /** How many records the workflow's history has (0 when none), without reading them. */
   historyLength(id: string): number;

@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import { assertNoJsStack, jsonParseError, quotedExamples } from '../helpers/cli';
 import { openStore } from '../../runtime/store';
 import type { WorkflowRow } from '../../runtime/store/events';
-import { wfRegistry, WfFixture } from '../../testkit/registry';
+import { DRIFT, DRIFT_CHANGED, wfRegistry, WfFixture } from '../../testkit/registry';
 import { tick, until } from '../../testkit/wait';
 import { wippy, startWippy, type WippyRun } from '../../testkit/wippy';
 
@@ -15,12 +15,7 @@ const WORKFLOWS = {
   wait: 'return function() local msg = process.inbox():receive() return {topic = msg:topic(), data = msg:payload():data()} end',
   polite: 'return function() local e = process.events():receive() return {kind = e.kind, reason = e.reason} end',
   stubborn: 'return function() process.inbox():receive() return "never" end',
-  drift: `local funcs = require("funcs")
-return function()
-  local a = funcs.call("app:step", "one")
-  process.inbox():receive()
-  return a
-end`,
+  drift: DRIFT,
 };
 const FUNCTIONS = { step: 'return function(x) return "did " .. x end', other: 'return function(x) return x end' };
 
@@ -78,7 +73,7 @@ test('against a running `wippy run`: cancel reaches pid.cancel, terminate ends a
   const fx = wfRegistry(WORKFLOWS, FUNCTIONS);
   const [polite, stubborn, wait, drift] = await waiting(fx, ['app:polite', 'app:stubborn', 'app:wait', 'app:drift']);
   // Changed code: the running engine parks `drift` when it resumes it.
-  fs.writeFileSync(path.join(fx.dir, 'wf_drift.lua'), WORKFLOWS.drift.replace('"app:step"', '"app:other"'));
+  fs.writeFileSync(path.join(fx.dir, 'wf_drift.lua'), DRIFT_CHANGED);
 
   const run = startRun(fx.dir);
   try {

@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import { assertNoJsStack } from '../helpers/cli';
 import { openStore } from '../../runtime/store';
 import { formatOffset } from '../../app/control';
-import { withRegistry, wfRegistry, WfFixture } from '../../testkit/registry';
+import { DRIFT, DRIFT_CHANGED, withRegistry, wfRegistry, WfFixture } from '../../testkit/registry';
 import { tick } from '../../testkit/wait';
 import { wippy } from '../../testkit/wippy';
 
@@ -22,12 +22,7 @@ return function()
   return id
 end`,
   wait: 'return function() local msg = process.inbox():receive() return msg:topic() end',
-  drift: `local funcs = require("funcs")
-return function()
-  local a = funcs.call("app:step", "one")
-  process.inbox():receive()
-  return a
-end`,
+  drift: DRIFT,
 };
 const FUNCTIONS = { step: 'return function(x) return "did " .. x end', other: 'return function(x) return x end' };
 
@@ -55,7 +50,7 @@ async function build(): Promise<{ fx: WfFixture; ids: Ids }> {
   await tick(100);
   rt.close();
   // The code changes under the waiting `drift`: the next engine parks it.
-  fs.writeFileSync(path.join(fx.dir, 'wf_drift.lua'), WORKFLOWS.drift.replace('"app:step"', '"app:other"'));
+  fs.writeFileSync(path.join(fx.dir, 'wf_drift.lua'), DRIFT_CHANGED);
   const rt3 = fx.open();
   rt3.startWorkflows();
   await tick(100);
