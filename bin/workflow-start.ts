@@ -36,7 +36,7 @@ export async function startCommand(entryGiven: string, rawArgs: string[], opts: 
   try {
     const { id, signalId } = requestStart(store, { entry: entry.id, input, id: opts.id });
     const say = (text: string): void => { process.stderr.write(`${text}\n`); };
-    const holder = storeHolder(sel.path);
+    const holder = storeHolder(sel.path, store);
     const what = `workflow ${id} (${entry.id})`;
     if (!opts.wait) process.stdout.write(`${id}\n`);
     if (holder === null) {

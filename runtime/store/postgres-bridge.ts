@@ -48,16 +48,18 @@ export class PgBridge {
   constructor(private readonly label: string) {
     const { port1, port2 } = new MessageChannel();
     this.reply = port1;
+    this.reply.unref(); // read only by receiveMessageOnPort: never a reason to stay alive
     this.worker = new Worker(nodePath.join(__dirname, 'postgres-worker.js'), {
       workerData: { flag: this.flag.buffer, reply: port2 }, transferList: [port2],
     });
-    this.worker.unref();
     this.worker.on('message', (a: PgAnswer) => {
       const done = this.pending.get(a.id!);
       this.pending.delete(a.id!);
       if (this.pending.size === 0) this.worker.unref();
       done?.(a);
+      if (this.ended && this.pending.size === 0) void this.worker.terminate();
     });
+    this.worker.unref(); // after the listener, which refs it
   }
 
   /** Run a request on the connection and wait for its answer; a failure throws (pgError). */
@@ -89,11 +91,15 @@ export class PgBridge {
     this.worker.postMessage({ ...req, id });
   }
 
-  /** End the connection after everything asked so far, then the thread. */
+  /**
+   * End the connection after everything asked so far; the thread then ends by itself, after the
+   * answers of asynchronous calls still on their way (their callbacks run).
+   */
   end(): void {
     if (this.ended) return;
-    try { this.call({ op: 'end' }); } catch { /* ending anyway */ }
+    try { this.call({ op: 'end' }); } catch { void this.worker.terminate(); }
     this.ended = true;
-    void this.worker.terminate();
+    this.reply.close();
+    if (this.pending.size === 0) void this.worker.terminate();
   }
 }

@@ -79,12 +79,19 @@ export class PgStore implements HistoryStore {
     this.virtual = opts.virtualTime ? 1 : 0;
     this.pg = new PgBridge(this.label);
     try {
-      this.pg.call({ op: 'connect', url, app: `wippy-${process.pid}` });
+      try {
+        this.pg.call({ op: 'connect', url, app: `wippy-${process.pid}` });
+      } catch (e) {
+        // Unreachable, refused login, no such database: the URL is wrong (usage, exit status 2).
+        if (e instanceof WippyError && e.code === ErrorCode.STORE_INVALID) throw new WippyError(ErrorCode.BAD_ARGUMENT, e.message);
+        throw e;
+      }
       this.migrate(opts.migrations ?? PG_MIGRATIONS);
       if (opts.lock !== false) {
         const [{ ok }] = this.pg.rows<{ ok: boolean }>('SELECT pg_try_advisory_lock($1) AS ok', [WRITER_LOCK]);
         if (!ok) {
-          throw new WippyError(ErrorCode.STORE_LOCKED, `${this.label}: in use by another wippy run; stop it first (one node per database)`);
+          const pid = this.writerPid();
+          throw new WippyError(ErrorCode.STORE_LOCKED, `${this.label}: in use by another wippy process${pid !== null ? ` (pid ${pid})` : ''}; stop it first (one node per database)`);
         }
       }
     } catch (e) {
@@ -203,7 +210,8 @@ export class PgStore implements HistoryStore {
   /** The pid of the `wippy run` holding this database's writer lock (its connection says so), or null. */
   writerPid(): number | null {
     const [r] = this.pg.rows<{ app: string }>(`SELECT a.application_name AS app FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
-      WHERE l.locktype = 'advisory' AND l.classid = 0 AND l.objid = $1 AND l.objsubid = 1 AND l.granted`, [WRITER_LOCK]);
+      WHERE l.locktype = 'advisory' AND l.classid = 0 AND l.objid = $1 AND l.objsubid = 1 AND l.granted
+        AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())`, [WRITER_LOCK]);
     const m = /^wippy-(\d+)$/.exec(r?.app ?? '');
     return m ? Number(m[1]) : null;
   }

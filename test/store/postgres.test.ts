@@ -62,7 +62,7 @@ test('postgres: one writer per database; readers may open beside it; the writer 
   const url = await freshUrl();
   const w = openStore(url) as PgStore;
   try {
-    await refused(() => openStore(url, { label: '--db X' }), ErrorCode.STORE_LOCKED, '--db X', 'in use');
+    await refused(() => openStore(url, { label: '--db X' }), ErrorCode.STORE_LOCKED, '--db X', 'in use by another wippy process (pid');
     const r = openStore(url, { lock: false }) as PgStore;
     try { assert.equal(r.writerPid(), process.pid); } finally { r.close(); }
   } finally { w.close(); }
@@ -85,9 +85,9 @@ test('postgres: a database of a newer schema version is refused; another applica
 
 test('postgres: no server, no such database, an unknown scheme: one line each, no password shown', async () => {
   const port = await freePort();
-  await refused(() => openStore(`postgres://u:secret@127.0.0.1:${port}/x`), ErrorCode.STORE_INVALID, 'cannot reach PostgreSQL', 'u:***@');
+  await refused(() => openStore(`postgres://u:secret@127.0.0.1:${port}/x`), ErrorCode.BAD_ARGUMENT, 'cannot reach PostgreSQL', 'u:***@');
   assert.throws(() => openStore(`postgres://u:secret@127.0.0.1:${port}/x`), (e: Error) => !e.message.includes('secret'));
   const { pg } = await freshDatabase('wippy_unused');
-  await refused(() => openStore(`postgres://postgres@127.0.0.1:${pg.port}/no_such_db`), ErrorCode.STORE_INVALID, 'no_such_db', 'createdb');
+  await refused(() => openStore(`postgres://postgres@127.0.0.1:${pg.port}/no_such_db`), ErrorCode.BAD_ARGUMENT, 'no_such_db', 'createdb');
   await refused(() => openStore('mysql://x@y/z', { label: '--db mysql://x@y/z' }), ErrorCode.BAD_ARGUMENT, "unknown store scheme 'mysql://'");
 });
