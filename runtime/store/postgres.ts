@@ -146,6 +146,13 @@ export class PgStore implements HistoryStore {
     return this.pg.rows<SignalDbRow>(SQL.pending, [afterId]).map(toSignal);
   }
 
+  pendingSignalsAsync(afterId: number, done: (err: Error | null, signals: PendingSignal[]) => void): void {
+    this.pg.send({ op: 'query', text: SQL.pending, values: [afterId] }, (a) => {
+      if (a.error) done(pgError(this.label, a.error, 'pending signals'), []);
+      else done(null, (a.rows as SignalDbRow[]).map(toSignal));
+    });
+  }
+
   getWorkflow(id: string): WorkflowRow | null {
     const [r] = this.pg.rows<WorkflowDbRow>(SQL.getWorkflow, [id]);
     return r === undefined ? null : toWorkflow(r);

@@ -79,6 +79,8 @@ export interface HistoryStore {
   addSignal(s: Omit<PendingSignal, 'id'>): number;
   /** Signals not yet delivered, oldest first; `afterId` for polling. */
   pendingSignals(afterId?: number): PendingSignal[];
+  /** Only stores that wait on a server: `pendingSignals` without blocking (the engine's poll uses it when present). */
+  pendingSignalsAsync?(afterId: number, done: (err: Error | null, signals: PendingSignal[]) => void): void;
   getWorkflow(id: string): WorkflowRow | null;
   /** Workflows by status (all when omitted), oldest first. */
   listWorkflows(status?: WorkflowStatus[]): WorkflowRow[];

@@ -21,7 +21,7 @@ const DIST_TEST = path.resolve(__dirname, '..');
 function suites(): string[] {
   const all = (dir: string): string[] => fs.readdirSync(path.join(DIST_TEST, dir)).filter((f) => f.endsWith('.test.js')).map((f) => path.join(DIST_TEST, dir, f));
   const cli = ['workflow-control', 'workflow-start', 'workflow-inspect', 'workflow-export'].map((n) => path.join(DIST_TEST, 'cli', `${n}.test.js`));
-  return [...all('engine'), ...all('golden'), ...cli];
+  return [...all('engine'), ...all('golden'), ...cli, path.join(DIST_TEST, 'reliability', 'signals.test.js')];
 }
 
 test('the engine, golden and workflow-command suites pass on PostgreSQL', { timeout: 600_000 }, async () => {
