@@ -9,7 +9,9 @@ import { assertNoJsStack } from '../helpers/cli';
 import { wfRegistry } from '../../testkit/registry';
 import { freePort, freshDatabase } from '../../testkit/postgres';
 import { tempDir } from '../../testkit/temp';
-import { wippy, wippyAsync } from '../../testkit/wippy';
+import { completeLines, startWippy, wippy, wippyAsync } from '../../testkit/wippy';
+import { readStore } from '../../testkit/store';
+import { until } from '../../testkit/wait';
 
 const WF = { steps: 'local funcs = require("funcs") return function(n) local s = 0 for i = 1, n do s = funcs.call("app:add", s, i) end return s end' };
 const FNS = { add: 'return function(a, b) return a + b end' };
@@ -65,4 +67,34 @@ test('an unreachable server, a login PostgreSQL refuses, an unknown scheme: one 
     assert.ok(!r.stderr.includes('hunter2'), `${what}: the password is not shown`);
   }
   assert.deepEqual(fs.readdirSync(cwd), [], 'no folder named after the URL');
+});
+
+test('the connection lost mid-run: one line, exit status 1, nothing half-written; the next run finishes every step once', async () => {
+  const fx = wfRegistry({
+    slow: `local funcs, time = require("funcs"), require("time")
+      return function(n) for i = 1, n do funcs.call("app:tick", i) time.sleep("50ms") end return n end`,
+  }, { tick: 'local ctx = require("ctx") return function(i) print("STEP " .. ctx.get("activity_id")) return i end' });
+  const { url, database: name } = await database();
+  const { pg } = await freshDatabase('wippy_cli_admin');
+  const stdout = path.join(fx.dir, 'stdout.log');
+  const first = startWippy(['run', fx.dir, '--db', url, '-x', 'app:slow', '40'], { stdoutFile: stdout });
+  await until(() => completeLines(stdout).filter((l) => l.startsWith('STEP ')).length >= 3, 'a few steps');
+  await pg.sql(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '${name}' AND application_name LIKE 'wippy-%'`);
+  assert.equal(await first.exited, 1);
+  const err = first.stderr().trim().split('\n').filter((l) => l.startsWith('error:'));
+  assertNoJsStack(first.stderr());
+  assert.equal(err.length, 1, first.stderr());
+  assert.match(err[0], /cannot reach PostgreSQL/);
+  // The next node resumes it from the database.
+  const second = startWippy(['run', fx.dir, '--db', url], { stdoutFile: stdout });
+  try {
+    await until(() => readStore(url, (s) => s.listWorkflows()[0]?.status) === 'completed', 'the workflow to complete after the restart', 60_000);
+  } finally {
+    await second.stop();
+  }
+  const steps = completeLines(stdout).filter((l) => l.startsWith('STEP '));
+  const done = readStore(url, (s) => s.history(s.listWorkflows()[0].id).filter((r) => r.type === 'call_done').length);
+  assert.equal(done, 40, 'every step recorded once');
+  // A step may run again only if it was cut off before its result was committed (at most one).
+  assert.ok(steps.length >= 40 && steps.length <= 41, steps.join(' | '));
 });
