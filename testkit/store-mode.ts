@@ -1,15 +1,16 @@
 /**
  * Which store the shared engine suites run on: the default SQLite file of each fixture, or, when
- * WIPPY_TEST_PG holds a server's URL (test/store/engine-on-postgres.test.ts sets it for a second
- * run of those suites), a fresh PostgreSQL database per fixture.
+ * WIPPY_TEST_PG holds a server's URL, a fresh PostgreSQL database per fixture. `onPostgres` sets
+ * it for a test file that runs suites again on PostgreSQL (test/on-postgres/).
  *
- * Owns: the switch and making a database synchronously (`createdb`, from the server's binaries),
- * so fixtures stay synchronous. Invariant: without WIPPY_TEST_PG nothing here runs and fixtures
- * are exactly what they were.
+ * Owns: the switch, starting the server for such a file, and making a database synchronously
+ * (`createdb`, from the server's binaries), so fixtures stay synchronous. Invariant: without
+ * WIPPY_TEST_PG nothing here runs and fixtures are exactly what they were.
  */
 import { execFileSync } from 'node:child_process';
 import * as path from 'node:path';
-import { postgresBinDir } from './postgres';
+import { before } from 'node:test';
+import { postgresBinDir, sharedPostgres } from './postgres';
 
 /** The env var naming the server of a PostgreSQL run (`postgresql://postgres@127.0.0.1:PORT`). */
 export const TEST_PG_ENV = 'WIPPY_TEST_PG';
@@ -29,4 +30,17 @@ export function testStoreUrl(): string | null {
 /** The store a fixture's registry names: its PostgreSQL URL when it has one. */
 export function storeLine(url: string | null): string[] {
   return url === null ? [] : [`store: ${url}`];
+}
+
+/**
+ * Run the test files `load` requires on PostgreSQL: call it first in a test file, then require
+ * them inside `load`. The server starts before their first test; their fixtures (and the `wippy`
+ * processes they start, which inherit the environment) each get a fresh database.
+ */
+export function onPostgres(load: () => void): void {
+  before(async () => {
+    const pg = await sharedPostgres();
+    process.env[TEST_PG_ENV] = `postgresql://postgres@127.0.0.1:${pg.port}`;
+  });
+  load();
 }

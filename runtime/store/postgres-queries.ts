@@ -18,6 +18,10 @@ export const SQL = {
   getWorkflow: `SELECT ${WORKFLOW_COLUMNS} FROM workflows WHERE id = $1`,
   listAll: `SELECT ${WORKFLOW_COLUMNS} FROM workflows ORDER BY created_at, seq`,
   listBy: `SELECT ${WORKFLOW_COLUMNS} FROM workflows WHERE status = ANY($1::text[]) ORDER BY created_at, seq`,
+  /** listBy with each history's length (a node's start-up: one round trip, not one per workflow). */
+  listByWithLength: `SELECT ${WORKFLOW_COLUMNS},
+      (SELECT h.idx + h.n FROM history h WHERE h.workflow_id = w.id ORDER BY h.idx DESC LIMIT 1) AS len
+    FROM workflows w WHERE status = ANY($1::text[]) ORDER BY created_at, seq`,
   history: 'SELECT n, data FROM history WHERE workflow_id = $1 ORDER BY idx',
   historyLength: 'SELECT idx + n AS len FROM history WHERE workflow_id = $1 ORDER BY idx DESC LIMIT 1',
   pending: 'SELECT id::float8 AS id, workflow_id, topic, from_pid, payloads, at FROM signals WHERE id > $1 ORDER BY id',

@@ -71,12 +71,21 @@ export class PgStore implements HistoryStore {
   private readonly pg: PgBridge;
   private readonly virtual: number;
   private closed = false;
+  /**
+   * History lengths read with the last listing of open workflows, until the next commit: the
+   * engine's start-up lists the running ones, then asks each one's length (one round trip in
+   * all instead of one per workflow). Only this node writes, so nothing else can change them.
+   */
+  private lengths = new Map<string, number>();
+  /** This store holds the database's writer lock. */
+  private readonly writer: boolean;
 
   constructor(url: string, opts: PgOpenOptions = {}) {
     this.url = url;
     this.path = redactUrl(url);
     this.label = opts.label ?? `store ${this.path}`;
     this.virtual = opts.virtualTime ? 1 : 0;
+    this.writer = opts.lock !== false;
     this.pg = new PgBridge(this.label);
     try {
       try {
@@ -129,10 +138,12 @@ export class PgStore implements HistoryStore {
   }
 
   commit(batch: Batch): void {
+    this.lengths.clear();
     this.pg.rows(SQL.commit, [batchJson(batch), Date.now(), this.virtual]);
   }
 
   commitAsync(batch: Batch, done: (err: Error | null) => void): void {
+    this.lengths.clear();
     this.pg.send({ op: 'query', text: SQL.commit, values: [batchJson(batch), Date.now(), this.virtual] },
       (a) => done(a.error ? pgError(this.label, a.error) : null));
   }
@@ -159,7 +170,10 @@ export class PgStore implements HistoryStore {
   }
 
   listWorkflows(status?: WorkflowStatus[]): WorkflowRow[] {
-    const rows = status === undefined ? this.pg.rows<WorkflowDbRow>(SQL.listAll) : this.pg.rows<WorkflowDbRow>(SQL.listBy, [status]);
+    if (status === undefined) return this.pg.rows<WorkflowDbRow>(SQL.listAll).map(toWorkflow);
+    const rows = this.pg.rows<WorkflowDbRow & { len: number | null }>(SQL.listByWithLength, [status]);
+    // Only the writer may trust them until its next commit; a reader's would go stale unseen.
+    if (this.writer) this.lengths = new Map(rows.map((r) => [r.id, r.len ?? 0]));
     return rows.map(toWorkflow);
   }
 
@@ -205,6 +219,8 @@ export class PgStore implements HistoryStore {
   }
 
   historyLength(id: string): number {
+    const known = this.lengths.get(id);
+    if (known !== undefined) { this.lengths.delete(id); return known; }
     const [r] = this.pg.rows<{ len: number }>(SQL.historyLength, [id]);
     return r?.len ?? 0;
   }

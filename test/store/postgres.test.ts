@@ -5,10 +5,10 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ErrorCode, isWippyError } from '../../base/errors';
+import { ErrorCode } from '../../base/errors';
 import { openStore, PgStore } from '../../runtime/store/index';
 import { PG_MIGRATIONS } from '../../runtime/store/postgres-schema';
-import { RECORDS, batch, start, storeSuite } from './suite';
+import { RECORDS, batch, start, storeSuite, throwsCode } from './suite';
 import { freePort, freshDatabase } from '../../testkit/postgres';
 
 async function freshUrl(): Promise<string> {
@@ -20,16 +20,6 @@ storeSuite('postgres', async () => {
   const store = openStore(await freshUrl());
   return { store, dispose: () => store.close() };
 });
-
-async function refused(fn: () => unknown, code: ErrorCode, ...parts: string[]): Promise<void> {
-  assert.throws(fn, (e: unknown) => {
-    assert.ok(isWippyError(e), `expected a WippyError, got ${String(e)}`);
-    assert.equal(e.code, code, e.message);
-    for (const p of parts) assert.ok(e.message.includes(p), `"${e.message}" should include "${p}"`);
-    assert.ok(!e.message.includes('\n'), `one-line message: ${e.message}`);
-    return true;
-  });
-}
 
 test('postgres: commitAsync applies batches in order and calls back once each is durable; a failed one leaves nothing', async () => {
   const url = await freshUrl();
@@ -62,7 +52,7 @@ test('postgres: one writer per database; readers may open beside it; the writer 
   const url = await freshUrl();
   const w = openStore(url) as PgStore;
   try {
-    await refused(() => openStore(url, { label: '--db X' }), ErrorCode.STORE_LOCKED, '--db X', 'in use by another wippy process (pid');
+    throwsCode(() => openStore(url, { label: '--db X' }), ErrorCode.STORE_LOCKED, '--db X', 'in use by another wippy process (pid');
     const r = openStore(url, { lock: false }) as PgStore;
     try { assert.equal(r.writerPid(), process.pid); } finally { r.close(); }
   } finally { w.close(); }
@@ -74,10 +64,10 @@ test('postgres: a database of a newer schema version is refused; another applica
   const url = await freshUrl();
   const newer = new PgStore(url, { migrations: [...PG_MIGRATIONS, { name: '9999_future', sql: 'CREATE TABLE future (x INT)' }] });
   newer.close();
-  await refused(() => openStore(url, { label: '--db NEW' }), ErrorCode.STORE_INVALID, '--db NEW', 'newer wippy', '9999_future');
+  throwsCode(() => openStore(url, { label: '--db NEW' }), ErrorCode.STORE_INVALID, '--db NEW', 'newer wippy', '9999_future');
   const { pg, database } = await freshDatabase('wippy_other');
   await pg.sql('CREATE TABLE history (x INT)', database);
-  await refused(() => openStore(`postgresql://postgres@127.0.0.1:${pg.port}/${database}`), ErrorCode.STORE_INVALID, "table 'history'", 'not a wippy store');
+  throwsCode(() => openStore(`postgresql://postgres@127.0.0.1:${pg.port}/${database}`), ErrorCode.STORE_INVALID, "table 'history'", 'not a wippy store');
   // Migrations are recorded by name, in order.
   const s = openStore(await freshUrl()) as PgStore;
   try { assert.deepEqual(s.appliedMigrations(), PG_MIGRATIONS.map((m) => m.name)); } finally { s.close(); }
@@ -85,9 +75,26 @@ test('postgres: a database of a newer schema version is refused; another applica
 
 test('postgres: no server, no such database, an unknown scheme: one line each, no password shown', async () => {
   const port = await freePort();
-  await refused(() => openStore(`postgres://u:secret@127.0.0.1:${port}/x`), ErrorCode.BAD_ARGUMENT, 'cannot reach PostgreSQL', 'u:***@');
+  throwsCode(() => openStore(`postgres://u:secret@127.0.0.1:${port}/x`), ErrorCode.BAD_ARGUMENT, 'cannot reach PostgreSQL', 'u:***@');
   assert.throws(() => openStore(`postgres://u:secret@127.0.0.1:${port}/x`), (e: Error) => !e.message.includes('secret'));
   const { pg } = await freshDatabase('wippy_unused');
-  await refused(() => openStore(`postgres://postgres@127.0.0.1:${pg.port}/no_such_db`), ErrorCode.BAD_ARGUMENT, 'no_such_db', 'createdb');
-  await refused(() => openStore('mysql://x@y/z', { label: '--db mysql://x@y/z' }), ErrorCode.BAD_ARGUMENT, "unknown store scheme 'mysql://'");
+  throwsCode(() => openStore(`postgres://postgres@127.0.0.1:${pg.port}/no_such_db`), ErrorCode.BAD_ARGUMENT, 'no_such_db', 'createdb');
+  throwsCode(() => openStore('mysql://x@y/z', { label: '--db mysql://x@y/z' }), ErrorCode.BAD_ARGUMENT, "unknown store scheme 'mysql://'");
+});
+
+test('postgres: the history lengths a writer reads with its open workflows are right, and read again after a commit', async () => {
+  const s = openStore(await freshUrl());
+  try {
+    s.commit(start('a'));
+    s.commit(batch({ appends: [{ workflowId: 'a', index: 1, record: RECORDS[1]! }] }));
+    s.commit(start('b'));
+    assert.deepEqual(s.listWorkflows(['running']).map((w) => w.id), ['a', 'b']);
+    assert.equal(s.historyLength('a'), 2);
+    assert.equal(s.historyLength('b'), 1);
+    s.listWorkflows(['running']);
+    s.commit(batch({ appends: [{ workflowId: 'a', index: 2, record: RECORDS[2]! }] }));
+    assert.equal(s.historyLength('a'), 3, 'a commit since the listing: read again');
+    s.listWorkflows(['running']);
+    assert.equal(s.historyLength('nope'), 0);
+  } finally { s.close(); }
 });
