@@ -30,34 +30,30 @@ local function with_db(fn)
   return value, ferr
 end
 
+local function execute(text, params)
+  return with_db(function(db) return db:execute(text, params) end)
+end
+
 local M = {}
 
 -- The reserve activity's row, before the API call; reserved() fills in the reservation after.
 function M.begin_order(activity_id, order)
-  return with_db(function(db)
-    return db:execute("INSERT INTO orders (activity_id, order_id, amount, item) VALUES (?, ?, ?, ?)"
-      .. " ON CONFLICT (activity_id) DO NOTHING", {activity_id, order.id, order.amount, order.item or sql.NULL})
-  end)
+  return execute("INSERT INTO orders (activity_id, order_id, amount, item) VALUES (?, ?, ?, ?)"
+    .. " ON CONFLICT (activity_id) DO NOTHING", {activity_id, order.id, order.amount, order.item or sql.NULL})
 end
 
 function M.reserved(activity_id, reservation)
-  return with_db(function(db)
-    return db:execute("UPDATE orders SET reservation = ? WHERE activity_id = ?", {reservation, activity_id})
-  end)
+  return execute("UPDATE orders SET reservation = ? WHERE activity_id = ?", {reservation, activity_id})
 end
 
 -- The charge activity's row, before the API call; charged() fills in the payment after.
 function M.begin_charge(activity_id, order)
-  return with_db(function(db)
-    return db:execute("INSERT INTO charges (activity_id, order_id, amount) VALUES (?, ?, ?)"
-      .. " ON CONFLICT (activity_id) DO NOTHING", {activity_id, order.id, order.amount})
-  end)
+  return execute("INSERT INTO charges (activity_id, order_id, amount) VALUES (?, ?, ?)"
+    .. " ON CONFLICT (activity_id) DO NOTHING", {activity_id, order.id, order.amount})
 end
 
 function M.charged(activity_id, payment)
-  return with_db(function(db)
-    return db:execute("UPDATE charges SET payment = ? WHERE activity_id = ?", {payment, activity_id})
-  end)
+  return execute("UPDATE charges SET payment = ? WHERE activity_id = ?", {payment, activity_id})
 end
 
 -- What the database holds for an order: {reservation?, payment?}, or nil before its reserve began.
