@@ -75,6 +75,8 @@ export async function localServer(reply: (req: LocalRequest) => { status?: numbe
     close: () => new Promise((r) => {
       for (const t of delayed) clearTimeout(t);
       delayed.clear();
-      server.closeAllConnections(); server.close(() => r()); }),
+      server.closeAllConnections();
+      server.close(() => r());
+    }),
   };
 }
