@@ -8,7 +8,7 @@ import { SqliteStore } from './sqlite';
 import type { OpenOptions } from './sqlite';
 
 export { SqliteStore, integrityCheck } from './sqlite';
-export { checkIntegrity, startBackgroundCheck, damagedError, describeProblems } from './integrity';
+export { checkIntegrity, startBackgroundCheck, damagedError, describeProblems, markChecked, clearChecked, checkedByHolder } from './integrity';
 export type { BackgroundCheck, IntegrityReport } from './integrity';
 export type { OpenOptions } from './sqlite';
 export { MemoryStore } from './memory';
