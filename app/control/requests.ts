@@ -17,8 +17,8 @@
  * reserved topic; requests are refused (WORKFLOW_NOT_FOUND / WORKFLOW_FINISHED) for a workflow that
  * does not exist or has finished; a workflow whose start is requested (`wippy workflow start`)
  * but not yet taken counts as existing: its requests are stored after the start's row, so an
- * engine applies them once it has created the workflow; a reserved topic this version does not know is dropped with a
- * warning, never delivered to Lua as an ordinary signal.
+ * engine applies them once it has created the workflow; a reserved topic this version does not
+ * know is dropped with a warning, never delivered to Lua as an ordinary signal.
  */
 import { ErrorCode, WippyError, notJsonError } from '../../base/errors';
 import type { HistoryStore } from '../../runtime/store/store';
