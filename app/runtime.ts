@@ -17,7 +17,7 @@ import { createEntryHost, PoolContext } from '../runtime/functions/pool';
 import { ProcessNode } from '../runtime/process/node';
 import { mailboxCodec } from '../lua-stdlib/process';
 import { WorkflowEngine, Outcome } from '../runtime/engine/engine';
-import { openStore, storeAddress, isPostgresUrl, startBackgroundCheck, damagedError, describeProblems, type BackgroundCheck, type OpenedStore } from '../runtime/store';
+import { openStore, storeAddress, isPostgresUrl, startBackgroundCheck, damagedError, describeProblems, markChecked, clearChecked, type BackgroundCheck, type OpenedStore } from '../runtime/store';
 import { VirtualClock, Clock, realClock } from '../base/clock';
 import { schedulerBusy } from '../lua/scheduler';
 import { WorkflowWatches } from './workflow-watches';
@@ -81,6 +81,8 @@ export class Runtime {
   engine: WorkflowEngine | null = null;
   private store: OpenedStore | null = null;
   private storeCheck: BackgroundCheck | null = null;
+  /** The store this run's background check covers (its `.checked` mark is cleared at close). */
+  private checkedPath: string | null = null;
   private poolCtx!: PoolContext;
   readonly resolver: ModuleResolver;
   private readonly deps: LiveDeps;
@@ -255,10 +257,14 @@ export class Runtime {
     const onDamaged = this.options.onStoreDamaged;
     const p = this.storePath()!;
     if (onDamaged && p !== ':memory:' && !isPostgresUrl(p)) {
+      clearChecked(p, true); // a mark left by an earlier holder (perhaps of this same pid) vouches for nothing now
       const check = startBackgroundCheck(p);
       this.storeCheck = check;
+      this.checkedPath = p;
       void check.result.then((r) => {
-        if (r.problems.length > 0 && this.storeCheck === check) onDamaged(damagedError(store.label, p, describeProblems(r.problems)));
+        if (this.storeCheck !== check) return;
+        if (r.problems.length > 0) onDamaged(damagedError(store.label, p, describeProblems(r.problems)));
+        else if (r.error === undefined) markChecked(p);
       });
     }
     return engine;
@@ -301,6 +307,8 @@ export class Runtime {
   close(): void {
     this.storeCheck?.stop();
     this.storeCheck = null;
+    if (this.checkedPath !== null) clearChecked(this.checkedPath);
+    this.checkedPath = null;
     this.engine?.close();
     this.store?.close();
     this.resources.close();

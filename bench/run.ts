@@ -177,6 +177,14 @@ async function main(): Promise<void> {
         ` (target >= 80%); CLI peak RSS ${s.large.peakRss === null ? 'n/a' : mib(s.large.peakRss)} (target < 1 GiB)`);
       line('', `${fmtInt(s.at.workflows)} x ${s.steps}: durable ${s.at.durableSeconds.toFixed(2)} s / plain processes ${s.at.plainSeconds.toFixed(2)} s = ${x(s.at.ratio)} (target <= 2.5);` +
         ` whole CLI run ${s.at.durableWallSeconds.toFixed(2)} s / ${s.at.plainWallSeconds.toFixed(2)} s = ${x(s.at.ratioWall)} (medians of ${s.repeats})`);
+      for (const c of [s.cli.sequential, s.cli.parallel]) {
+        line('', `${fmtInt(c.workflows)} x ${s.steps} started by \`wippy workflow start\` against the running \`wippy run\`, ${c.parallel === 1 ? 'one invocation at a time' : `${c.parallel} at a time`}:` +
+          ` ${c.startsPerSecond.toFixed(1)} starts/s (invocation p50 ${fmtInt(c.invocationP50ms)} ms, p90 ${fmtInt(c.invocationP90ms)} ms), all completed in ${c.completedSeconds.toFixed(1)} s = ${fmtInt(c.stepsPerSecond)} steps/s`);
+      }
+      const spawnMs = 1000 * s.steps / s.small.stepsPerSecond; // one workflow's share of the driver's time
+      const dominates = s.cli.sequential.invocationP50ms > 10 * spawnMs;
+      line('', `= ${pct(s.cli.ratioToSpawn)} of process.spawn's ${fmtInt(s.small.stepsPerSecond)} steps/s at ${fmtInt(s.small.workflows)} (${spawnMs.toFixed(2)} ms a workflow);` +
+        ` ${dominates ? 'the CLI\'s per-invocation cost dominates' : 'the CLI does not dominate'}: \`wippy --version\` alone takes ${fmtInt(s.cli.floorMs)} ms (no target)`);
     } else if (name === 'longhist') {
       const steps = q(10_000, 2000);
       progress(`long history: one ${fmtInt(steps)}-step workflow among ${fmtInt(args.quick ? 400 : 2000)} busy others, default settings...`);

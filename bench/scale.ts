@@ -10,13 +10,18 @@
  *   with the CLI's peak RSS during the large runs (target < 1 GiB);
  * - at `ratioAt` (4,000) x M: the same work as plain processes (`b:psteps`, the same Lua file as
  *   a process.lua entry) against durable workflows, both as timed by the driver and as the whole
- *   CLI wall time (target: durable/plain <= 2.5).
+ *   CLI wall time (target: durable/plain <= 2.5);
+ * - once, after the rounds: `cliWorkflows` (small / 10) workflows of the same M steps started
+ *   from outside through `wippy workflow start` against a running `wippy run` (bench/scale-cli.ts),
+ *   one invocation at a time and 4 at a time, beside the driver's `process.spawn` figure for
+ *   `small` (no target: issue 18 asks for the figure).
  */
 import * as path from 'node:path';
 import { benchFixture, quantile } from './fixture';
 import { runWippyChild, lastJson, type ChildRun } from './cli-child';
+import { benchCliStarts, cliFloorMs, type CliStartResult } from './scale-cli';
 
-export interface ScaleOptions { small?: number; large?: number; ratioAt?: number; steps?: number; repeats?: number; wippy?: string }
+export interface ScaleOptions { small?: number; large?: number; ratioAt?: number; steps?: number; repeats?: number; cliWorkflows?: number; wippy?: string }
 
 export interface DriverRun { workflows: number; durable: boolean; seconds: number; wallSeconds: number; peakRss: number | null }
 
@@ -28,6 +33,8 @@ export interface ScaleResult {
   /** large steps/s / small steps/s (target >= 0.8). */
   ratioLargeToSmall: number;
   at: { workflows: number; durableSeconds: number; plainSeconds: number; durableWallSeconds: number; plainWallSeconds: number; ratio: number; ratioWall: number; runs: DriverRun[] };
+  /** Started through `wippy workflow start`: one at a time, 4 at a time; `wippy --version` p50; steps/s against `small`'s. */
+  cli: { sequential: CliStartResult; parallel: CliStartResult; floorMs: number; ratioToSpawn: number };
 }
 
 const median = (xs: number[]): number => quantile(xs, 0.5);
@@ -60,6 +67,13 @@ export async function benchScale(opts: ScaleOptions = {}): Promise<ScaleResult> 
       ats.push(await drive(ratioAt, true));
       ats.push(await drive(ratioAt, false));
     }
+    const cliN = opts.cliWorkflows ?? Math.max(10, Math.floor(small / 10));
+    process.stderr.write(`bench scale: ${cliN} workflows through wippy workflow start, one at a time, then 4 at a time...\n`);
+    const cliRun = (parallel: number): Promise<CliStartResult> =>
+      benchCliStarts({ dir: fx.dir, db: path.join(fx.dir, `run-${n++}.db`), workflows: cliN, steps, parallel, wippy: opts.wippy });
+    const sequential = await cliRun(1);
+    const parallel = await cliRun(4);
+    const floorMs = await cliFloorMs(5, opts.wippy);
     const sps = (runs: DriverRun[]): number => median(runs.map((r) => (r.workflows * steps) / r.seconds));
     const smallSps = sps(smalls);
     const largeSps = sps(larges);
@@ -76,6 +90,7 @@ export async function benchScale(opts: ScaleOptions = {}): Promise<ScaleResult> 
       large: { workflows: large, stepsPerSecond: largeSps, peakRss: rss.length ? Math.max(...rss) : null, runs: larges },
       ratioLargeToSmall: largeSps / smallSps,
       at: { workflows: ratioAt, durableSeconds, plainSeconds, durableWallSeconds, plainWallSeconds, ratio: durableSeconds / plainSeconds, ratioWall: durableWallSeconds / plainWallSeconds, runs: ats },
+      cli: { sequential, parallel, floorMs, ratioToSpawn: Math.max(sequential.stepsPerSecond, parallel.stepsPerSecond) / smallSps },
     };
   } finally {
     fx.cleanup();

@@ -47,10 +47,12 @@ export interface LocalServer { url: string; requests: LocalRequest[]; close(): P
 
 /**
  * A local HTTP server answering every request with `reply` (default 200 `{"ok":true}`, after
- * `delayMs`), recording what it got (in arrival order).
+ * `delayMs`), recording what it got (in arrival order). Closing drops the answers still
+ * delayed (their timers too, so a long delay does not keep the process alive).
  */
 export async function localServer(reply: (req: LocalRequest) => { status?: number; body?: unknown; delayMs?: number } = () => ({})): Promise<LocalServer> {
   const requests: LocalRequest[] = [];
+  const delayed = new Set<NodeJS.Timeout>();
   const server = http.createServer((req, res) => {
     let body = '';
     req.on('data', (c) => { body += String(c); });
@@ -58,16 +60,23 @@ export async function localServer(reply: (req: LocalRequest) => { status?: numbe
       const r = { method: req.method ?? '', path: req.url ?? '', body, headers: req.headers };
       requests.push(r);
       const out = reply(r);
-      setTimeout(() => {
+      const timer = setTimeout(() => {
+        delayed.delete(timer);
         res.writeHead(out.status ?? 200, { 'Content-Type': 'application/json' });
         res.end(JSON.stringify(out.body ?? { ok: true }));
       }, out.delayMs ?? 0);
+      delayed.add(timer);
     });
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     requests,
-    close: () => new Promise((r) => { server.closeAllConnections(); server.close(() => r()); }),
+    close: () => new Promise((r) => {
+      for (const t of delayed) clearTimeout(t);
+      delayed.clear();
+      server.closeAllConnections();
+      server.close(() => r());
+    }),
   };
 }

@@ -15,15 +15,17 @@
  *
  * Invariants: a request is in the store before `send*` returns; a user signal never uses a
  * reserved topic; requests are refused (WORKFLOW_NOT_FOUND / WORKFLOW_FINISHED) for a workflow that
- * does not exist or has finished; a reserved topic this version does not know is dropped with a
- * warning, never delivered to Lua as an ordinary signal.
+ * does not exist or has finished; a workflow whose start is requested (`wippy workflow start`)
+ * but not yet taken counts as existing: its requests are stored after the start's row, so an
+ * engine applies them once it has created the workflow; a reserved topic this version does not
+ * know is dropped with a warning, never delivered to Lua as an ordinary signal.
  */
 import { ErrorCode, WippyError, notJsonError } from '../../base/errors';
 import type { HistoryStore } from '../../runtime/store/store';
 import type { WorkflowRow, WorkflowStatus } from '../../runtime/store/events';
 import type { Payload } from '../../base/payload';
 import { commandLineTextProblem, parsedPayloadProblem } from '../../lua/limits';
-import { CANCEL_TOPIC, TERMINATE_TOPIC, RESERVED_PREFIX, isReservedTopic, workflowIdOfPid, type ControlKind } from '../../runtime/engine/addressing';
+import { CANCEL_TOPIC, TERMINATE_TOPIC, RESERVED_PREFIX, START_TOPIC, isReservedTopic, startRequestOf, workflowIdOfPid, type ControlKind } from '../../runtime/engine/addressing';
 
 export {
   CANCEL_TOPIC, TERMINATE_TOPIC, RESERVED_PREFIX, isReservedTopic, controlRequestOf, applyControlSignal,
@@ -54,11 +56,37 @@ export function findWorkflow(store: HistoryStore, given: string): WorkflowRow {
     throw new WippyError(ErrorCode.BAD_ARGUMENT,
       `${JSON.stringify(given)} is the start of ${matches.length} workflow ids (${matches.slice(0, 3).map((r) => r.id).join(', ')}${matches.length > 3 ? ', ...' : ''}); give more of the id`);
   }
+  const requested = id === '' ? null : pendingStart(store, id);
+  if (requested !== null) {
+    throw new WippyError(ErrorCode.WORKFLOW_NOT_FOUND,
+      `workflow ${id} (${requested.entry}) is requested (\`wippy workflow start\`) but not started yet, so it has no history: a running \`wippy run\` on this store starts it within a second, or the next one does`);
+  }
   throw new WippyError(ErrorCode.WORKFLOW_NOT_FOUND, `no workflow ${given} in the store; \`wippy workflow list\` shows the ids`);
 }
 
-/** The workflow's row, or a one-line user error when it is unknown or finished. */
-export function liveWorkflow(store: HistoryStore, given: string, what: string): WorkflowRow {
+/** What a request is addressed to: a workflow's row, or a start requested for that id and not yet taken. */
+export type Target = Pick<WorkflowRow, 'id' | 'entry'>;
+
+/** The start requested for exactly `id` that no engine has taken yet, or null (reads the pending requests: only for ids not found). */
+export function pendingStart(store: HistoryStore, id: string): Target | null {
+  for (const s of store.pendingSignals()) {
+    if (s.topic !== START_TOPIC || s.workflowId !== id) continue;
+    const req = startRequestOf(s);
+    if (req !== null) return { id, entry: req.entry };
+  }
+  return null;
+}
+
+/**
+ * The workflow a request goes to: its row, or the start requested under exactly that id (the
+ * request is then applied after the start); a one-line user error when it is unknown or finished.
+ */
+export function liveWorkflow(store: HistoryStore, given: string, what: string): Target {
+  const id0 = workflowIdOfPid(given) ?? given.trim();
+  if (id0 !== '' && store.getWorkflow(id0) === null) {
+    const requested = pendingStart(store, id0);
+    if (requested !== null) return requested;
+  }
   const row = findWorkflow(store, given);
   const id = row.id;
   if (FINISHED.includes(row.status)) {
@@ -96,7 +124,7 @@ export function checkUserTopic(topic: string): void {
   }
 }
 
-export interface Sent { signalId: number; row: WorkflowRow }
+export interface Sent { signalId: number; row: Target }
 
 /** Store a user signal for a live workflow (topic and payloads already validated). */
 export function sendSignal(store: HistoryStore, id: string, topic: string, payloads: Payload[], now = Date.now()): Sent {

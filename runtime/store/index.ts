@@ -13,7 +13,7 @@ import type { OpenOptions } from './sqlite';
 import { isPostgresUrl, PgStore } from './postgres';
 
 export { SqliteStore, integrityCheck } from './sqlite';
-export { checkIntegrity, startBackgroundCheck, damagedError, describeProblems } from './integrity';
+export { checkIntegrity, startBackgroundCheck, damagedError, describeProblems, markChecked, clearChecked, checkedByHolder } from './integrity';
 export type { BackgroundCheck, IntegrityReport } from './integrity';
 export type { OpenOptions } from './sqlite';
 export { MemoryStore } from './memory';

@@ -10,6 +10,12 @@
  * index that lost its rows, which is how `wippy run` silently resumed nothing); the checker only
  * reads; at most MAX_PROBLEMS problems are kept; a check that cannot run for a reason other than
  * damage (the file vanished, busy) says so and is not taken for damage.
+ *
+ * Also owns `<db>.checked`, the pid of the `wippy run` whose background check of the store passed
+ * (`markChecked`). While that process still holds the store's lock it has vouched for the file
+ * (and it stops at the first corruption error it meets), so `wippy workflow` commands need not
+ * read the whole file again (`checkedByHolder`); any other content, or another holder, means
+ * check. The holder clears it when it opens the store and when it closes it.
  */
 import * as fs from 'node:fs';
 import * as nodePath from 'node:path';
@@ -119,4 +125,32 @@ export function startBackgroundCheck(path: string): BackgroundCheck {
     hold: () => { if (!done) worker.ref(); },
     stop: () => { if (!done) { finish({ problems: [], error: 'the check was stopped' }); void worker.terminate(); } },
   };
+}
+
+/** The file that says which holder's full check of the store at `path` passed. */
+function checkedPath(path: string): string {
+  return `${path}.checked`;
+}
+
+/** Record that this process's full check of `path` passed (a failure to write only costs later commands a check). */
+export function markChecked(path: string): void {
+  try { fs.writeFileSync(checkedPath(path), `${process.pid}\n`); } catch { /* commands will check for themselves */ }
+}
+
+/** Remove the mark if it is this process's (or stale); a mark another live holder wrote is not ours to clear. */
+export function clearChecked(path: string, always = false): void {
+  const p = checkedPath(path);
+  try {
+    if (always || fs.readFileSync(p, 'utf8').trim() === String(process.pid)) fs.unlinkSync(p);
+  } catch { /* no mark: nothing to clear */ }
+}
+
+/** True when `holder` (the live pid holding the store's lock) is the process whose check of `path` passed. */
+export function checkedByHolder(path: string, holder: number | null): boolean {
+  if (holder === null) return false;
+  try {
+    return fs.readFileSync(checkedPath(path), 'utf8').trim() === String(holder);
+  } catch {
+    return false;
+  }
 }

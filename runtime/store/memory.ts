@@ -118,7 +118,9 @@ export class MemoryStore implements HistoryStore {
   }
 
   private insertSignal(s: Omit<PendingSignal, 'id'>): number {
-    if (!this.workflows.has(s.workflowId) && s.topic !== START_TOPIC) throw this.bug(`signal '${s.topic}' to workflow ${s.workflowId}: no such workflow`);
+    if (!this.workflows.has(s.workflowId) && s.topic !== START_TOPIC && ![...this.signals.values()].some((p) => p.workflowId === s.workflowId && p.topic === START_TOPIC)) {
+      throw this.bug(`signal '${s.topic}' to workflow ${s.workflowId}: no such workflow (and no start requested for it)`);
+    }
     const id = this.nextSignalId++;
     this.signals.set(id, { id, workflowId: s.workflowId, topic: s.topic, from: s.from, payloads: [...s.payloads], at: s.at });
     return id;

@@ -159,6 +159,20 @@ export const MIGRATIONS: readonly Migration[] = [
       INSERT INTO workflow_counts (entry, status, n) SELECT entry, status, COUNT(*) FROM workflows GROUP BY entry, status;
     `,
   },
+  {
+    // A signal, cancel or terminate may be sent to a workflow whose start is requested and not yet
+    // taken (`wippy workflow start` then `wippy workflow signal`): its row comes after the start's,
+    // so the engine applies it to the workflow it has just created. Any other row for a workflow
+    // that does not exist is still refused.
+    name: '0006_requests_to_requested',
+    sql: `
+      DROP TRIGGER signals_workflow_exists;
+      CREATE TRIGGER signals_workflow_exists BEFORE INSERT ON signals
+        WHEN NEW.topic <> '@start' AND NOT EXISTS (SELECT 1 FROM workflows WHERE id = NEW.workflow_id)
+          AND NOT EXISTS (SELECT 1 FROM signals WHERE workflow_id = NEW.workflow_id AND topic = '@start')
+        BEGIN SELECT RAISE(ABORT, 'no such workflow'); END;
+    `,
+  },
 ];
 
 const CREATE_MIGRATIONS_TABLE = `

@@ -87,14 +87,15 @@ export const PG_MIGRATIONS: readonly PgMigration[] = [
       );
 
       -- One signal, id returned; a row for a workflow that does not exist is refused unless it is
-      -- a start request (the SQLite store's trigger).
+      -- a start request or follows one for that id (the SQLite store's trigger, since its 0006).
       CREATE FUNCTION wippy_add_signal(wid TEXT, topic TEXT, from_pid TEXT, payloads TEXT, at DOUBLE PRECISION) RETURNS BIGINT
       LANGUAGE plpgsql AS $$
       DECLARE sid BIGINT;
       BEGIN
         PERFORM pg_advisory_xact_lock(${SIGNAL_LOCK});
-        IF topic <> '@start' AND NOT EXISTS (SELECT 1 FROM workflows WHERE id = wid) THEN
-          RAISE EXCEPTION 'signal ''%'' to workflow %: no such workflow', topic, wid USING ERRCODE = 'WP002';
+        IF topic <> '@start' AND NOT EXISTS (SELECT 1 FROM workflows WHERE id = wid)
+           AND NOT EXISTS (SELECT 1 FROM signals s WHERE s.workflow_id = wid AND s.topic = '@start') THEN
+          RAISE EXCEPTION 'signal ''%'' to workflow %: no such workflow (and no start requested for it)', topic, wid USING ERRCODE = 'WP002';
         END IF;
         INSERT INTO signals (workflow_id, topic, from_pid, payloads, at) VALUES (wid, topic, from_pid, payloads, at) RETURNING id INTO sid;
         RETURN sid;

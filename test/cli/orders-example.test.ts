@@ -1,15 +1,15 @@
 // examples/orders through the real `wippy run` on loopback: POST /orders starts an order workflow,
 // POST /orders/{id}/approve signals it, GET /orders/{id} reads its state; its activities call a
-// payment API (a local server this test runs) through http_client. Then the crash test: `wippy
-// run` SIGKILLed while orders are in flight and restarted, and every order completes exactly
-// once, each payment call counted once per completed activity (idempotent by activity_id).
-//
-// TODO(lead, with the sql branch): the issue's acceptance also has the activities write each order
-// to SQLite through `sql`, one row per completed activity; examples/orders marks the places.
+// payment API (a local server this test runs) through http_client and write their rows to the
+// example's SQLite database (orders.db) through `sql`. Then the crash test: `wippy run` SIGKILLed
+// while orders are in flight and restarted, and every order completes exactly once, each payment
+// call counted once per completed activity and each activity's row written once (read from the
+// SQLite file after the run; both idempotent by activity_id).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import Database from 'better-sqlite3';
 import { ROOT } from '../../testkit/wippy';
 import { tempDir } from '../../testkit/temp';
 import { localServer, startHttpRun, type LocalServer } from '../../testkit/http';
@@ -37,9 +37,9 @@ async function json(url: string, init: RequestInit = {}): Promise<{ status: numb
 
 const post = (url: string, body: string): Promise<{ status: number; body: Record<string, unknown> }> => json(url, { method: 'POST', body });
 
-/** The payment API's answer: an id per idempotency key, as a real one keeps it. */
-function paymentApi(delayMs = 0): Promise<LocalServer> {
-  return localServer((r) => ({ body: { id: `${r.path.slice(1)}-${JSON.parse(r.body).order}` }, delayMs }));
+/** The payment API's answer: an id per order and operation (the same for a repeated call, as a real one keeps it per idempotency key), after `delayMs(path)`. */
+function paymentApi(delayMs: (path: string) => number = () => 0): Promise<LocalServer> {
+  return localServer((r) => ({ body: { id: `${r.path.slice(1)}-${JSON.parse(r.body).order}` }, delayMs: delayMs(r.path) }));
 }
 
 test('examples/orders: create, read, approve, read; bad input is answered, not crashed on', async () => {
@@ -51,7 +51,9 @@ test('examples/orders: create, read, approve, read; bad input is answered, not c
     const generated = await post(`${base}/orders`, '{"amount": 5}');
     assert.equal(generated.status, 201);
     assert.match(String(generated.body.id), /^[0-9a-f]{8}-/);
-    assert.deepEqual(await json(`${base}/orders/o-1`), { status: 200, body: { id: 'o-1', status: 'running' } });
+    const running = await json(`${base}/orders/o-1`);
+    assert.equal(running.status, 200);
+    assert.equal(running.body.status, 'running');
     // The same id again joins the running order.
     assert.equal((await post(`${base}/orders`, '{"id": "o-1", "amount": 30}')).status, 201);
 
@@ -66,7 +68,11 @@ test('examples/orders: create, read, approve, read; bad input is answered, not c
     await until(async () => (await json(`${base}/orders/o-1`)).body.status === 'completed', 'o-1 to complete');
     assert.deepEqual(await json(`${base}/orders/o-1`), {
       status: 200,
-      body: { id: 'o-1', status: 'completed', result: { id: 'o-1', status: 'completed', amount: 30, reservation: 'reserve-o-1', payment: 'charge-o-1', approved_by: 'ann' } },
+      body: {
+        id: 'o-1', status: 'completed',
+        result: { id: 'o-1', status: 'completed', amount: 30, reservation: 'reserve-o-1', payment: 'charge-o-1', approved_by: 'ann' },
+        stored: { reservation: 'reserve-o-1', payment: 'charge-o-1' },
+      },
     });
     assert.deepEqual(await post(`${base}/orders/o-1/approve`, ''), { status: 409, body: { id: 'o-1', status: 'completed', error: 'order o-1 is completed' } });
     assert.deepEqual(await post(`${base}/orders`, '{"id": "o-1", "amount": 30}'), { status: 409, body: { id: 'o-1', error: 'order o-1 already exists' } });
@@ -79,9 +85,13 @@ test('examples/orders: create, read, approve, read; bad input is answered, not c
   }
 });
 
-test('examples/orders crash test: wippy run SIGKILLed mid-flow and restarted; every order completes once, each payment call counted once', async () => {
+test('examples/orders crash test: wippy run SIGKILLed mid-flow and restarted; every order completes once, each payment call counted once, each row written once', async () => {
   const N = 24;
-  const payments = await paymentApi(30); // slow enough that activities are in flight when the kill comes
+  // Before the kill the API holds every charge (never answered by the first run): each charge
+  // activity that reached it has written its row and has no recorded result, so the restarted
+  // run runs it again. After the kill every call is answered within 30 ms.
+  let killed = false;
+  const payments = await paymentApi((p) => (p === '/charge' && !killed ? 600_000 : 30));
   const dir = orderApp(payments);
   const ids = Array.from({ length: N }, (_, i) => `c-${i}`);
   /** Retry a request until the node answers (it is down between the kill and the restart). */
@@ -91,6 +101,7 @@ test('examples/orders crash test: wippy run SIGKILLed mid-flow and restarted; ev
     }
   };
   let base = '';
+  let held = 0;
   let { run, base: b0 } = await startHttpRun(dir);
   base = b0;
   try {
@@ -102,6 +113,8 @@ test('examples/orders crash test: wippy run SIGKILLed mid-flow and restarted; ev
     await pool(ids.slice(0, N / 2), 8, async (id) => { assert.equal((await post(`${base}/orders/${id}/approve`, '{"by": "first"}')).status, 202); });
     await until(() => payments.requests.filter((r) => r.path === '/charge').length >= 3, 'some charges to be in flight');
     await run.kill();
+    killed = true;
+    held = payments.requests.filter((r) => r.path === '/charge').length;
 
     ({ run, base } = await startHttpRun(dir)); // a new port: the old one may linger
     // The other half approved against the restarted node; a repeated approve is answered too.
@@ -126,5 +139,24 @@ test('examples/orders crash test: wippy run SIGKILLed mid-flow and restarted; ev
     const keys = (p: string): string[] => [...new Set(calls.filter((r) => r.path === p).map((r) => String(r.headers['idempotency-key'])))];
     assert.deepEqual(keys('/reserve'), [`order-${id}:0`], id);
     assert.deepEqual(keys('/charge'), [`order-${id}:1`], id);
+  }
+  // The held charges ran again after the restart (so their rows below were inserted by two runs of
+  // those activities): every order charged by the restarted run, plus the held calls.
+  assert.ok(held >= 3);
+  assert.ok(payments.requests.filter((r) => r.path === '/charge').length >= N + held);
+  // The database: exactly one row per order in each table, keyed by its activity's id (the key
+  // is not the order id, so a re-run under a new activity id would show as a second row).
+  const db = new Database(path.join(dir, 'orders.db'), { readonly: true });
+  try {
+    const rows = (table: string): string[] => (db.prepare(`SELECT order_id, activity_id FROM ${table} ORDER BY order_id`).all() as Array<{ order_id: string; activity_id: string }>)
+      .map((r) => `${r.order_id} ${r.activity_id}`);
+    const sorted = [...ids].sort();
+    assert.deepEqual(rows('orders'), sorted.map((id) => `${id} order-${id}:0`));
+    assert.deepEqual(rows('charges'), sorted.map((id) => `${id} order-${id}:1`));
+    const filled = (sqlText: string): unknown[] => (db.prepare(sqlText).all() as Array<{ v: unknown }>).map((r) => r.v);
+    assert.deepEqual(filled('SELECT reservation AS v FROM orders ORDER BY order_id'), sorted.map((id) => `reserve-${id}`));
+    assert.deepEqual(filled('SELECT payment AS v FROM charges ORDER BY order_id'), sorted.map((id) => `charge-${id}`));
+  } finally {
+    db.close();
   }
 });

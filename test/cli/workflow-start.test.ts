@@ -113,3 +113,34 @@ test('workflow start: an unknown entry or a bad argument exits 2 with nothing re
   assert.equal(w.stdout.trim().split('\n').pop(), '"done"');
   assert.equal(await run.stop(), 0, run.stderr());
 });
+
+test('requests to a workflow whose start is recorded and not yet taken: signal and cancel are stored after it; show says it has no history yet', async () => {
+  const fx = wfRegistry(WORKFLOWS, FUNCTIONS);
+  for (const id of ['approve-me', 'cancel-me']) {
+    const r = wippy(['workflow', 'start', 'app:wait', '--id', id, '--registry', fx.dir]);
+    assert.equal(r.code, 0, r.stderr);
+  }
+  const sig = wippy(['workflow', 'signal', 'approve-me', 'approve', '{"ok": true}', '--registry', fx.dir]);
+  assert.equal(sig.code, 0, sig.stderr);
+  assert.match(sig.stdout, /^signal "approve"\(\{"ok": true\}\) stored for workflow approve-me \(app:wait\); no `wippy run` is using this store now/);
+  const cancel = wippy(['workflow', 'terminate', 'cancel-me', '--registry', fx.dir]);
+  assert.equal(cancel.code, 0, cancel.stderr);
+  const show = wippy(['workflow', 'show', 'approve-me', '--registry', fx.dir]);
+  assert.equal(show.code, 1);
+  assertNoJsStack(show.stderr);
+  assert.match(show.stderr, /^error: workflow approve-me \(app:wait\) is requested \(`wippy workflow start`\) but not started yet, so it has no history/m);
+  // An id with neither a workflow nor a start is still unknown.
+  const none = wippy(['workflow', 'signal', 'nobody', 'approve', '--registry', fx.dir]);
+  assert.equal(none.code, 1);
+  assert.match(none.stderr, /^error: no workflow nobody in the store/m);
+  assert.equal(pending(fx), 4);
+
+  const run = startWippy(['run', fx.dir]);
+  await until(() => rows(fx).length === 2 && rows(fx).every((w) => w.status !== 'running'), 'both requested workflows to end');
+  assert.equal(await run.stop(), 0, run.stderr());
+  const byId = new Map(rows(fx).map((w) => [w.id, w]));
+  assert.equal(byId.get('approve-me')!.status, 'completed');
+  assert.deepEqual(JSON.parse(byId.get('approve-me')!.result!), { ok: true });
+  assert.equal(byId.get('cancel-me')!.status, 'terminated');
+  assert.equal(pending(fx), 0);
+});

@@ -14,7 +14,8 @@ import { openStore, emptyBatch } from '../../runtime/store';
 import { ErrorCode, isWippyError } from '../../base/errors';
 import type { Outcome } from '../../runtime/engine/engine';
 import { tempDir } from '../../testkit/temp';
-import { wippy } from '../../testkit/wippy';
+import { wippy, startWippy } from '../../testkit/wippy';
+import { until } from '../../testkit/wait';
 
 /** The one line every damaged store gives, with its exit status. */
 function assertDamaged(r: { code: number | null; stdout: string; stderr: string }, what: string, detail: RegExp): void {
@@ -37,6 +38,39 @@ test('(A) index rows lost and an id garbled: list, show and history refuse to re
   }
   // Steering commands do not queue requests into it either.
   assertDamaged(wippy(['workflow', 'signal', ids[1], 'go', '--no-wait', '--registry', fx.dir]), 'signal', detail);
+});
+
+test('a store in use: commands trust the holder whose own full check passed (<db>.checked), and only it', async () => {
+  const { fx, ids } = await storeWithRunning();
+  // A real wippy run marks the store once its background check passes, and unmarks it at a clean stop.
+  const run = startWippy(['run', fx.dir]);
+  try {
+    await until(() => fs.existsSync(`${fx.db}.checked`), 'the .checked mark of the running node', 60_000);
+    assert.equal(fs.readFileSync(`${fx.db}.checked`, 'utf8').trim(), String(run.proc.pid));
+    const listed = wippy(['workflow', 'list', '--registry', fx.dir]);
+    assert.equal(listed.code, 0, listed.stderr);
+  } finally {
+    await run.stop();
+  }
+  assert.equal(fs.existsSync(`${fx.db}.checked`), false, 'a clean stop removes its mark');
+
+  // The damage of (A) is only seen by the full check: whether a command ran it shows in its exit status.
+  loseIndexRowsAndGarbleId(fx.db, ids[0]);
+  const holder = startWippy(['-e', 'setInterval(() => {}, 1000)'], { command: [] });
+  try {
+    const pid = holder.proc.pid!;
+    const list = (): number | null => wippy(['workflow', 'list', '--registry', fx.dir]).code;
+    fs.writeFileSync(`${fx.db}.checked`, `${pid}\n`);
+    assert.equal(list(), 4, 'a mark without a live holder vouches for nothing');
+    fs.writeFileSync(`${fx.db}.lock`, String(pid));
+    fs.writeFileSync(`${fx.db}.checked`, `${pid + 1}\n`);
+    assert.equal(list(), 4, 'a mark of another process vouches for nothing');
+    fs.writeFileSync(`${fx.db}.checked`, `${pid}\n`);
+    assert.equal(list(), 0, 'the live holder checked the store: the command does not read the whole file again');
+  } finally {
+    await holder.kill();
+    fs.rmSync(`${fx.db}.lock`, { force: true });
+  }
 });
 
 test('(A) wippy run does not resume nothing without a word: it stops with the one line; -x prints no result', async () => {
