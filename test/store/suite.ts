@@ -210,9 +210,13 @@ export function storeSuite(name: string, make: () => Fixture | Promise<Fixture>)
   withStore('a start request (@start) may name a workflow that does not exist yet; it is consumed in the commit that creates it', (s) => {
     const id = s.addSignal({ workflowId: 'new', topic: START_TOPIC, from: 'wippy-cli', payloads: ['{"entry":"app:wf"}', '1'], at: 5 });
     assert.deepEqual(s.pendingSignals().map((p) => [p.id, p.workflowId, p.topic, p.payloads]), [[id, 'new', START_TOPIC, ['{"entry":"app:wf"}', '1']]]);
-    // Any other topic still needs the workflow.
-    throwsCode(() => s.addSignal({ workflowId: 'new', topic: 'go', from: 'x', payloads: [], at: 1 }), ErrorCode.INTERNAL, 'new');
+    // Any other topic needs the workflow, or a start requested for it (its row then comes after the start's).
+    throwsCode(() => s.addSignal({ workflowId: 'other', topic: 'go', from: 'x', payloads: [], at: 1 }), ErrorCode.INTERNAL, 'other');
+    const early = s.addSignal({ workflowId: 'new', topic: 'go', from: 'x', payloads: [], at: 1 });
+    assert.ok(early > id);
     s.commit({ ...start('new'), consumed: [id] });
+    assert.deepEqual(s.pendingSignals().map((p) => [p.id, p.topic]), [[early, 'go']]);
+    s.commit({ ...emptyBatch(), consumed: [early] });
     assert.deepEqual(s.pendingSignals(), []);
     assert.equal(s.getWorkflow('new')?.status, 'running');
     const next = s.addSignal({ workflowId: 'new', topic: 'go', from: 'x', payloads: [], at: 1 });
