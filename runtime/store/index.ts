@@ -54,8 +54,3 @@ export function openStore(address: string, opts: OpenOptions = {}): OpenedStore 
   if (isPostgresUrl(at)) return new PgStore(at, { lock: opts.lock, label: opts.label, virtualTime: opts.virtualTime });
   return new SqliteStore(at, opts);
 }
-
-/** Open the SQLite store file at `path` (tools that only work on a file: recover, integrity). */
-export function openSqliteStore(path: string, opts: OpenOptions = {}): SqliteStore {
-  return new SqliteStore(path, opts);
-}
