@@ -28,7 +28,7 @@ export const SQL = {
   addSignal: 'SELECT wippy_add_signal($1, $2, $3, $4, $5)::float8 AS id',
   commit: 'SELECT wippy_commit($1::json, $2, $3)',
   childrenOf: `SELECT ${WORKFLOW_COLUMNS} FROM workflows WHERE parent = $1 ORDER BY created_at, seq`,
-  entries: 'SELECT DISTINCT entry FROM workflows ORDER BY entry COLLATE "C"',
+  entries: 'SELECT DISTINCT entry COLLATE "C" AS entry FROM workflows ORDER BY 1',
   countsAll: 'SELECT status, SUM(n)::float8 AS n FROM workflow_counts GROUP BY status',
   countsOf: 'SELECT status, n::float8 AS n FROM workflow_counts WHERE entry = $1',
 } as const;
