@@ -17,7 +17,7 @@ import { createEntryHost, PoolContext } from '../runtime/functions/pool';
 import { ProcessNode } from '../runtime/process/node';
 import { mailboxCodec } from '../lua-stdlib/process';
 import { WorkflowEngine, Outcome } from '../runtime/engine/engine';
-import { openStore, startBackgroundCheck, damagedError, describeProblems, markChecked, clearChecked, type BackgroundCheck, type SqliteStore } from '../runtime/store';
+import { openStore, storeAddress, isPostgresUrl, startBackgroundCheck, damagedError, describeProblems, markChecked, clearChecked, type BackgroundCheck, type OpenedStore } from '../runtime/store';
 import { VirtualClock, Clock, realClock } from '../base/clock';
 import { schedulerBusy } from '../lua/scheduler';
 import { WorkflowWatches } from './workflow-watches';
@@ -79,7 +79,7 @@ export class Runtime {
   /** How mailboxes turn messages and events into Lua values (the `process` module's). */
   readonly codec: MailboxCodec = mailboxCodec;
   engine: WorkflowEngine | null = null;
-  private store: SqliteStore | null = null;
+  private store: OpenedStore | null = null;
   private storeCheck: BackgroundCheck | null = null;
   /** The store this run's background check covers (its `.checked` mark is cleared at close). */
   private checkedPath: string | null = null;
@@ -193,7 +193,7 @@ export class Runtime {
 
   /** Path of the workflow store: --db, else the temporal.client's `store`. Null: no workflows. */
   storePath(): string | null {
-    if (this.options.db) return path.resolve(this.options.db);
+    if (this.options.db) return storeAddress(this.options.db, `--db ${this.options.db}`);
     for (const e of this.registry.entries.values()) if (e.kind === 'temporal.client') return e.store;
     return null;
   }
@@ -256,7 +256,7 @@ export class Runtime {
     engine.pollSignals();
     const onDamaged = this.options.onStoreDamaged;
     const p = this.storePath()!;
-    if (onDamaged && p !== ':memory:') {
+    if (onDamaged && p !== ':memory:' && !isPostgresUrl(p)) {
       clearChecked(p, true); // a mark left by an earlier holder (perhaps of this same pid) vouches for nothing now
       const check = startBackgroundCheck(p);
       this.storeCheck = check;

@@ -5,7 +5,8 @@
  * re-reading the file when it writes; `measuredAt` says when, and whether with --quick, each was).
  *
  * NAME: processes, mailbox, durable, latency, timers, startup, replay, typestrip, typecheck, yield,
- * memory, http, ui, scale, longhist, resume, peers (default: all, in that order; the peers run
+ * memory, http, ui, scale, longhist, resume, postgres (the PostgreSQL store, with DBOS's figures
+ * in the same run unless --no-peers), peers (default: all, in that order; the peers run
  * alone at the end, after our workloads, never beside them). `timers100k` (100,000 sleepers on the
  * real clock) runs only when named.
  * `--quick` (or BENCH_QUICK=1) shrinks every workload ~10x for a smoke run (the peers' too);
@@ -28,13 +29,14 @@ import { benchStartup } from './startup';
 import { benchMemoryInChild } from './memory';
 import { runPeers, comparePeers } from './compare-peers';
 import { benchHttp } from './http';
+import { benchPostgres } from './postgres';
 import { benchScale } from './scale';
 import { benchLongHistory } from './longhist';
 import { benchResume } from './resume';
 import { benchUi, LABELS as UI_PAGES } from './ui';
 import { fmtInt, pct, mib } from './fixture';
 
-const ALL = ['processes', 'mailbox', 'durable', 'latency', 'timers', 'startup', 'replay', 'typestrip', 'typecheck', 'yield', 'memory', 'http', 'ui', 'scale', 'longhist', 'resume', 'peers', 'timers100k'] as const;
+const ALL = ['processes', 'mailbox', 'durable', 'latency', 'timers', 'startup', 'replay', 'typestrip', 'typecheck', 'yield', 'memory', 'http', 'ui', 'scale', 'longhist', 'resume', 'postgres', 'peers', 'timers100k'] as const;
 type Name = typeof ALL[number];
 /** Run only when named. */
 const ON_REQUEST: readonly Name[] = ['timers100k'];
@@ -218,6 +220,17 @@ async function main(): Promise<void> {
       });
       const t = u.timeline;
       line('', `timeline of ${fmtInt(t.records)} records: first byte ${ms(t.firstByteMs)}, whole page ${ms(t.wholeMs)} (${(t.bytes / 2 ** 20).toFixed(1)} MiB)${t.browserLoadMs !== null ? `, Chromium load ${ms(t.browserLoadMs)}` : ''} (no target)`);
+    } else if (name === 'postgres') {
+      const wf = q(1000, 200);
+      const steps = args.steps ?? 10;
+      progress(`postgres: ${fmtInt(wf)} workflows x ${steps} durable steps and the 3-step latency on the PostgreSQL store (private server, fsync on)${args.peers ? ', then DBOS on the same workloads' : ''}...`);
+      const p = await benchPostgres({ workflows: wf, steps, latencyRuns: q(200, 30), warmup: args.quick ? 5 : 20, peers: args.peers });
+      record('postgres', p);
+      line('postgres', `1 node: ${fmtInt(p.stepsPerSecond)} steps/s (${fmtInt(p.workflows)} workflows x ${p.steps} steps in ${p.seconds.toFixed(2)} s, PostgreSQL ${p.settings.version}, fsync ${p.settings.fsync})` +
+        `${p.ratioToDbos !== undefined ? ` = ${x(p.ratioToDbos)} DBOS ${fmtInt(p.dbos!.stepsPerSecond!)} steps/s (target >= 5x)` : `; DBOS: ${p.dbos?.error ?? 'not run (--no-peers)'}`}`);
+      line('', `${p.cpuUsPerStep.toFixed(0)} µs CPU of the node per step, ${p.commitsPerStep.toFixed(3)} PostgreSQL commits per step; 3-step p50 ${ms(p.latency3.p50ms)}, p99 ${ms(p.latency3.p99ms)}` +
+        `${p.dbos?.p50ms !== undefined ? ` (DBOS p50 ${ms(p.dbos.p50ms)})` : ''}`);
+      line('', '2 nodes, failover: not measured (one writer node per database in this version)');
     } else if (name === 'peers') {
       progress('peers: DBOS and Restate (bench/peers/run.mjs)...');
       const p = await runPeers(args.quick ? ['--workflows', '200', '--latency-runs', '30', '--warmup', '5'] : []);

@@ -28,7 +28,7 @@ export function buildProgram(): Command {
     .argument('<path>', 'registry: a YAML file, or a folder scanned recursively for *.yaml / *.yml')
     .argument('[args...]', 'arguments for the -x entry, one JSON value each (strings need quotes: \'"hello"\')')
     .option('-x, --exec <entry>', 'run this entry (ns:name) with the given arguments and exit; its result is printed as JSON')
-    .option('--db <file>', 'SQLite store for durable workflows (overrides WIPPY_DB and the temporal.client store)')
+    .option('--db <file|url>', 'store for durable workflows: a SQLite file or postgres://user@host:port/db (overrides WIPPY_DB and the temporal.client store)')
     .option('--virtual-time', 'when everything waits only on timers, jump the clock to the next timer')
     .option('--budget <instructions>', 'Lua instructions one activation may run before it is stopped', parsePositiveInt)
     .option('--max-memory <MiB>', 'heap growth one activation of a script may cause before it is stopped (default 512)', parsePositiveInt)
@@ -76,13 +76,13 @@ function addWorkflowCommands(program: Command): void {
     // the workflow was not found or has finished. Subcommands inherit this.
     .exitOverride(exitOnUsageError)
     .addHelpText('after', `
-The store: --db FILE, else $WIPPY_DB, else the temporal.client store of the registry at --registry PATH,
+The store: --db FILE|URL, else $WIPPY_DB, else the temporal.client store of the registry at --registry PATH,
 else of the registry found from the current folder (the project's, the one below, or one in a folder above).
 An ID may be a workflow id, its PID ({client@worker|id}) or a unique prefix of the id.
 Exit status: 0 done; 1 no such workflow, it has finished, or the store cannot be read; 2 bad usage;
 4 the store is damaged (every command runs SQLite's full integrity check first).`);
   const store = (c: Command): Command => c
-    .option('--db <file>', 'the workflow store (SQLite file)')
+    .option('--db <file|url>', 'the workflow store (SQLite file or postgres:// URL)')
     .option('--registry <path>', 'registry whose temporal.client names the store (default: found from the current folder)');
   const load = () => import('./workflow');
 

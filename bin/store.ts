@@ -11,7 +11,7 @@ import { exitCodeFor } from '../base/exit';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ErrorCode, WippyError } from '../base/errors';
-import { checkIntegrity, damagedError, describeProblems } from '../runtime/store';
+import { checkIntegrity, damagedError, describeProblems, isPostgresUrl } from '../runtime/store';
 import { recoverStore, type TableSalvage } from '../runtime/store/recover';
 import { selectStore, storeHolder } from '../app/control';
 import type { SelectedStore, StoreChoice } from '../app/control';
@@ -20,6 +20,9 @@ export interface RecoverOptions extends StoreChoice { output: string }
 
 function existing(choice: StoreChoice): SelectedStore {
   const sel = selectStore(choice);
+  if (isPostgresUrl(sel.path)) {
+    throw new WippyError(ErrorCode.BAD_ARGUMENT, `${sel.label}: wippy store check and recover work on SQLite files; a PostgreSQL server keeps its own data sound (use its tools: pg_amcheck, pg_dump)`);
+  }
   if (!fs.existsSync(sel.path)) throw new WippyError(ErrorCode.STORE_INVALID, `${sel.label}: no such file (${sel.path})`);
   return sel;
 }

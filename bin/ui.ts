@@ -29,7 +29,7 @@ export function addUiCommand(program: Command): void {
     .command('ui')
     .description('Serve a web view of the workflows in a store: list, timelines, lanes, actions, goldens.')
     .argument('[path]', 'the registry (for Lua sources, golden files and starting workflows); its temporal.client names the store')
-    .option('--db <file>', 'the workflow store (SQLite file); default: WIPPY_DB, else the registry\'s temporal.client store')
+    .option('--db <file|url>', 'the workflow store (SQLite file or postgres:// URL); default: WIPPY_DB, else the registry\'s temporal.client store')
     .option('--port <n>', `port to listen on (default ${DEFAULT_UI_PORT}; 0 picks a free one)`, parsePort)
     .option('--host <address>', `address to listen on (default ${DEFAULT_UI_HOST}); any other than loopback needs the token printed in the URL`)
     .exitOverride(exitOnUsageError)

@@ -13,7 +13,7 @@
  */
 import { exitCodeFor } from '../base/exit';
 import { ErrorKind } from '../base/errors';
-import { openStore, type SqliteStore } from '../runtime/store';
+import { openStore, type OpenedStore } from '../runtime/store';
 import {
   selectStore, openForInspection, storeHolder, parsePayloads,
   findWorkflowEntry, requestStart, startState, endedRow, pollFor, storeMissing,
@@ -32,11 +32,11 @@ export async function startCommand(entryGiven: string, rawArgs: string[], opts: 
   const entry = findWorkflowEntry(entryGiven, opts);
   const sel = selectStore(opts);
   // No store yet: create it (the next `wippy run` finds the request there).
-  const store: SqliteStore = storeMissing(sel.path) ? openStore(sel.path, { lock: false, label: sel.label }) : openForInspection(sel);
+  const store: OpenedStore = storeMissing(sel.path) ? openStore(sel.path, { lock: false, label: sel.label }) : openForInspection(sel);
   try {
     const { id, signalId } = requestStart(store, { entry: entry.id, input, id: opts.id });
     const say = (text: string): void => { process.stderr.write(`${text}\n`); };
-    const holder = storeHolder(sel.path);
+    const holder = storeHolder(sel.path, store);
     const what = `workflow ${id} (${entry.id})`;
     if (!opts.wait) process.stdout.write(`${id}\n`);
     if (holder === null) {

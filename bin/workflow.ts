@@ -17,7 +17,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ErrorCode, WippyError } from '../base/errors';
 import type { WorkflowStatus } from '../runtime/store/events';
-import type { SqliteStore } from '../runtime/store';
+import type { OpenedStore } from '../runtime/store';
 import { WORKFLOW_STATUSES } from '../runtime/store/store';
 import {
   selectStore, openForInspection, storeHolder, findWorkflow, parsePayloads, checkUserTopic,
@@ -35,7 +35,7 @@ const STATUSES = WORKFLOW_STATUSES;
 const ACCEPT_WAIT_MS = 3000;
 
 /** Pick and open the store, run `fn`, always close it. */
-async function withStore<T>(choice: StoreChoice, fn: (store: SqliteStore, sel: SelectedStore) => T | Promise<T>): Promise<T> {
+async function withStore<T>(choice: StoreChoice, fn: (store: OpenedStore, sel: SelectedStore) => T | Promise<T>): Promise<T> {
   const sel = selectStore(choice);
   const store = openForInspection(sel);
   try {
@@ -151,8 +151,8 @@ export async function controlCommand(kind: ControlKind, id: string, opts: Contro
  * Say where a queued request stands: taken by the running `wippy run` (waited for briefly), or
  * stored for the next one.
  */
-async function deliveryReport(store: SqliteStore, sel: SelectedStore, sent: Sent, what: string, wait: boolean, delivered: (by: string) => string): Promise<string> {
-  const holder = storeHolder(sel.path);
+async function deliveryReport(store: OpenedStore, sel: SelectedStore, sent: Sent, what: string, wait: boolean, delivered: (by: string) => string): Promise<string> {
+  const holder = storeHolder(sel.path, store);
   if (holder === null) {
     return `${what} stored for workflow ${sent.row.id} (${sent.row.entry}); no \`wippy run\` is using this store now: the next one delivers it when it starts`;
   }

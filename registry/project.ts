@@ -45,6 +45,8 @@ export function defaultStorePath(file: string): string {
  */
 export function clientStorePath(file: string, written: string | undefined): string {
   if (written === undefined) return defaultStorePath(file);
+  // A server's URL (postgres://...) is where it is; runtime/store checks the scheme.
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(written) && !written.startsWith('file://')) return written;
   const p = written.startsWith('file://') ? written.slice('file://'.length) : written;
   return p === ':memory:' ? p : path.resolve(path.dirname(file), p);
 }

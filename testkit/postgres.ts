@@ -67,7 +67,11 @@ export function freePort(): Promise<number> {
 
 const SETPRIV = ['/usr/bin/setpriv', '/bin/setpriv'].find((p) => fs.existsSync(p));
 
-async function start(): Promise<Postgres> {
+/**
+ * Start a server. `durable`: fsync on (the default durability, as bench/peers/postgres.mjs runs
+ * DBOS's); tests run with fsync off. The caller owns it; it stops when this process exits.
+ */
+export async function startPostgres(how: { durable?: boolean } = {}): Promise<Postgres> {
   const bin = postgresBinDir();
   const user = runAs();
   const dir = tempDir('wippy-pg-');
@@ -79,7 +83,7 @@ async function start(): Promise<Postgres> {
   const port = await freePort();
   const fd = fs.openSync(logFile, 'a');
   if (user.uid !== undefined) fs.fchownSync(fd, user.uid, user.gid!);
-  const args = ['-D', data, '-c', 'listen_addresses=127.0.0.1', '-p', String(port), '-c', `unix_socket_directories=${dir}`, '-c', 'fsync=off'];
+  const args = ['-D', data, '-c', 'listen_addresses=127.0.0.1', '-p', String(port), '-c', `unix_socket_directories=${dir}`, '-c', `fsync=${how.durable ? 'on' : 'off'}`];
   // pdeathsig: the server gets SIGINT (fast shutdown) if this process dies without cleaning up.
   const child: ChildProcess = SETPRIV
     ? spawn(SETPRIV, ['--pdeathsig', 'INT', '--', path.join(bin, 'postgres'), ...args], { ...opts, stdio: ['ignore', fd, fd] })
@@ -108,7 +112,7 @@ let shared: Promise<Postgres> | null = null;
 
 /** The server of this test process, started on first use. */
 export function sharedPostgres(): Promise<Postgres> {
-  shared ??= start();
+  shared ??= startPostgres();
   return shared;
 }
 

@@ -13,6 +13,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { tempDir } from './temp';
+import { storeLine, testStoreUrl } from './store-mode';
 import { Runtime, type RuntimeOptions } from '../app/runtime';
 
 /** Write files (relative path -> content) into `dir` (default: a new temp folder); returns the folder. */
@@ -54,7 +55,8 @@ export function registryYaml(namespace: string, entries: readonly EntrySpec[], o
 /** The temporal.client `NS:client` and the temporal.worker `NS:worker` (task queue `queue`). */
 export function temporalEntries(ns: string, queue: string): EntrySpec[] {
   return [
-    { name: 'client', kind: 'temporal.client' },
+    // A PostgreSQL run of the engine suites (store-mode.ts): each registry its own database.
+    { name: 'client', kind: 'temporal.client', more: storeLine(testStoreUrl()) },
     { name: 'worker', kind: 'temporal.worker', more: [`client: ${ns}:client`, `task_queue: ${queue}`] },
   ];
 }
@@ -83,11 +85,18 @@ export interface WfFixture {
   open(opts?: RuntimeOptions): Runtime;
 }
 
+/** The PostgreSQL store the registry.yaml in `dir` names (a PostgreSQL run of the suites), else null. */
+function pgStoreOf(dir: string): string | null {
+  const file = path.join(dir, 'registry.yaml');
+  if (!fs.existsSync(file)) return null;
+  return /store: (postgres(?:ql)?:\/\/\S+)/.exec(fs.readFileSync(file, 'utf8'))?.[1] ?? null;
+}
+
 /** A fixture for a project folder: its default store and a quiet Runtime on it. */
 export function fixtureOf(dir: string): WfFixture {
   return {
     dir,
-    db: path.join(dir, '.wippy', 'state.db'),
+    db: pgStoreOf(dir) ?? path.join(dir, '.wippy', 'state.db'),
     open: (opts = {}) => Runtime.load(dir, { output: { print: () => {}, log: () => {} }, ...opts }),
   };
 }

@@ -7,11 +7,11 @@
  * later `wippy` command would see, and never takes the writer's lock.
  */
 import * as fs from 'node:fs';
-import { openStore, type SqliteStore } from '../runtime/store';
+import { isPostgresUrl, openStore, type OpenedStore } from '../runtime/store';
 
-/** Open `db` without the lock, run `fn` on it, close it; `fallback` when the file does not exist yet. */
-export function readStore<T>(db: string, fn: (s: SqliteStore) => T, fallback?: T): T {
-  if (fallback !== undefined && !fs.existsSync(db)) return fallback;
+/** Open `db` without the lock, run `fn` on it, close it; `fallback` when the file does not exist yet (a database always does). */
+export function readStore<T>(db: string, fn: (s: OpenedStore) => T, fallback?: T): T {
+  if (fallback !== undefined && !isPostgresUrl(db) && !fs.existsSync(db)) return fallback;
   const s = openStore(db, { lock: false, create: false });
   try { return fn(s); } finally { s.close(); }
 }

@@ -40,7 +40,7 @@ export const STDLIB_INDEX = 'lua-stdlib/index.ts';
 export const PACKAGES: Readonly<Record<string, readonly string[]>> = {
   fengari: ['lua/'],
   'better-sqlite3': ['runtime/store/', 'runtime/resources/sqlite-'],
-  pg: ['runtime/resources/postgres-'],
+  pg: ['runtime/resources/postgres-', 'runtime/store/postgres-worker'],
   yaml: ['registry/', 'lua-stdlib/yaml.ts', 'lua-stdlib/payload.ts'],
   '@cfworker/json-schema': ['lua-stdlib/json.ts'],
   re2js: ['lua-stdlib/text/'],

@@ -25,6 +25,7 @@ import { uuidV7 } from '../../base/uuid';
 import { findEntries, projectRoot, type FoundEntry } from '../../registry';
 import { startRequestRow, START_TOPIC } from '../../runtime/engine/addressing';
 import type { HistoryStore } from '../../runtime/store/store';
+import { isPostgresUrl } from '../../runtime/store';
 import type { WorkflowRow } from '../../runtime/store/events';
 import type { Payload } from '../../base/payload';
 import { CLI_SENDER, FINISHED } from './requests';
@@ -119,5 +120,5 @@ export function endedRow(store: HistoryStore, id: string): WorkflowRow | null {
 
 /** True when `file` is missing: `wippy workflow start` then creates the store for the next run. */
 export function storeMissing(file: string): boolean {
-  return !fs.existsSync(file);
+  return !isPostgresUrl(file) && !fs.existsSync(file);
 }

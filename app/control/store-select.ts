@@ -21,8 +21,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { findClients, projectRoot, PROJECT_FILES } from '../../registry';
 import type { FoundClient } from '../../registry';
-import { openStore, checkedByHolder } from '../../runtime/store';
-import type { SqliteStore } from '../../runtime/store';
+import { openStore, checkedByHolder, storeAddress, isPostgresUrl, PgStore } from '../../runtime/store';
+import type { OpenedStore } from '../../runtime/store';
 import { ErrorCode, WippyError } from '../../base/errors';
 
 export interface StoreChoice {
@@ -47,10 +47,10 @@ function shown(abs: string): string {
 /** Where the store is, without opening it. */
 export function selectStore(choice: StoreChoice, env: NodeJS.ProcessEnv = process.env): SelectedStore {
   if (choice.db !== undefined && choice.db !== '') {
-    return { path: path.resolve(choice.db), label: `--db ${choice.db}` };
+    return { path: storeAddress(choice.db, `--db ${choice.db}`), label: `--db ${choice.db}` };
   }
   const fromEnv = env.WIPPY_DB;
-  if (fromEnv !== undefined && fromEnv !== '') return { path: path.resolve(fromEnv), label: `WIPPY_DB=${fromEnv}` };
+  if (fromEnv !== undefined && fromEnv !== '') return { path: storeAddress(fromEnv, `WIPPY_DB=${fromEnv}`), label: `WIPPY_DB=${fromEnv}` };
   if (choice.registry !== undefined) {
     const found = findClients(choice.registry);
     if (found.clients.length === 0) {
@@ -102,6 +102,7 @@ function pick(clients: FoundClient[], where: string): SelectedStore {
       `${stores.size} workflow stores found in ${where}; say which with --registry PATH (e.g. --registry ${shown(first.file)}) or --db FILE:\n${lines.join('\n')}`);
   }
   const [store, cs] = [...stores][0];
+  if (isPostgresUrl(store)) return { path: store, label: `store ${store} (${cs.map(declared).join(', ')})` };
   if (store === ':memory:') {
     throw new WippyError(ErrorCode.BAD_ARGUMENT,
       `temporal.client ${cs[0].id} keeps its store in memory (store: ":memory:"); there is nothing to inspect from another process`);
@@ -120,8 +121,8 @@ function declared(c: FoundClient): string {
  * `wippy run` holding the store has passed its own full check of it (`<db>.checked`): that node
  * vouches for the file while it runs, and a command against a large store in use stays fast.
  */
-export function openForInspection(sel: SelectedStore): SqliteStore {
-  if (!fs.existsSync(sel.path)) {
+export function openForInspection(sel: SelectedStore): OpenedStore {
+  if (!isPostgresUrl(sel.path) && !fs.existsSync(sel.path)) {
     throw new WippyError(ErrorCode.STORE_INVALID,
       `${sel.label}: no such file (${sel.path}); no workflow has run with this store yet, or the path is wrong`);
   }
@@ -138,8 +139,11 @@ export function openForInspection(sel: SelectedStore): SqliteStore {
 /**
  * The pid of the live `wippy run` holding the store's lock, or null when none does. Mirrors the
  * store's own lock rule (runtime/store/sqlite-lock.ts): `<db>.lock` holds a pid; a dead pid is stale.
+ * A PostgreSQL store answers itself (`store`: the one open; its writer lock's holder).
  */
-export function storeHolder(storePath: string): number | null {
+export function storeHolder(storePath: string, store?: unknown): number | null {
+  if (store instanceof PgStore) return store.writerPid();
+  if (isPostgresUrl(storePath)) return null;
   let text: string;
   try {
     text = fs.readFileSync(`${storePath}.lock`, 'utf8').trim();

@@ -35,7 +35,7 @@ function text(body: Record<string, unknown>, key: string): string {
 
 /** Who delivers a request: the running `wippy run` within a moment, or the next one. */
 function deliveredBy(ctx: UiContext): string {
-  const holder = storeHolder(ctx.storePath);
+  const holder = storeHolder(ctx.storePath, ctx.store);
   return holder !== null ? `the running wippy run (pid ${holder}) delivers it within a moment` : 'no `wippy run` is using this store now: the next one delivers it when it starts';
 }
 

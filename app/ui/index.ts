@@ -11,7 +11,7 @@
  * for before the first run.
  */
 import type { LuaEntry, Registry } from '../../registry';
-import { openStore, type SqliteStore } from '../../runtime/store';
+import { openStore, type OpenedStore } from '../../runtime/store';
 import { selectStore, openForInspection, storeMissing, type StoreChoice } from '../control';
 import { Runtime } from '../runtime';
 import { SourceIndex } from './sources';
@@ -62,7 +62,7 @@ export async function startUi(o: UiOptions): Promise<RunningUi> {
   const { sources, registry } = registryPart(o);
   const sel = o.storePath !== undefined ? { path: o.storePath, label: `store ${o.storePath}` } : selectStore(o.choice);
   // Beside a run (storePath given), the run's own background check covers the store.
-  const store: SqliteStore = o.storePath !== undefined || storeMissing(sel.path) ? openStore(sel.path, { lock: false, label: sel.label }) : openForInspection(sel);
+  const store: OpenedStore = o.storePath !== undefined || storeMissing(sel.path) ? openStore(sel.path, { lock: false, label: sel.label }) : openForInspection(sel);
   try {
     const ctx: UiContext = { store, storeLabel: sel.label, storePath: sel.path, choice: o.choice, sources, registry };
     const server = await startUiServer({ ctx, host: o.host, port: o.port, log: o.log });

@@ -12,6 +12,9 @@
  *   step instead of two). Safe because an activity is at-least-once either way: after a crash
  *   the replay re-emits the same command (same activity_id) and runs it again; the workflow
  *   sees the result only once both records are on disk.
+ * - With an asynchronous store (commitAsync: PostgreSQL) a turn hands its batch over and goes on;
+ *   what waited for it runs when the store says it is durable, in commit order. A synchronous
+ *   store (SQLite) takes exactly the path it always did: commit, then what waited, in one turn.
  * - A turn that has run more than TURN_WORK budget units of workflow code leaves the other
  *   activations to the next turn (Node hears a SIGTERM only between turns); once `closing`, no
  *   workflow is activated and nothing new starts, but records still commit.
@@ -37,6 +40,11 @@ export class GroupCommit {
   private postCommit: Array<() => void> = [];
   private preCommit: Array<() => void> = [];
   private scheduled = false;
+  /**
+   * Commits handed to an asynchronous store (commitAsync) and not yet durable, oldest first; each
+   * with what must run after it (a turn that had nothing to write). Always empty with SQLite.
+   */
+  private readonly inFlight: Array<Array<() => void>> = [];
   private readonly toActivate = new Set<string>();
   /** No workflow code runs any more (the node is stopping); records still commit. */
   closing = false;
@@ -52,7 +60,7 @@ export class GroupCommit {
 
   /** Work is pending (a commit, or activations waiting for one): a virtual clock must wait. */
   get busy(): boolean {
-    return this.scheduled || this.toActivate.size > 0 || this.preCommit.length > 0;
+    return this.scheduled || this.toActivate.size > 0 || this.preCommit.length > 0 || this.inFlight.length > 0;
   }
 
   /** Run `fn` once everything appended so far is committed. */
@@ -94,7 +102,29 @@ export class GroupCommit {
     const post = this.postCommit;
     this.batch = emptyBatch();
     this.postCommit = [];
-    if (batchSize(batch) > 0) this.deps.store.commit(batch);
+    const store = this.deps.store;
+    if (batchSize(batch) === 0) {
+      // Nothing to write, but a commit is still on its way (an asynchronous store): what waited
+      // runs after it, or a woken workflow would find its records uncommitted and spin.
+      if (this.inFlight.length > 0) this.inFlight[this.inFlight.length - 1].push(() => this.finish(batch, post));
+      else this.finish(batch, post);
+    } else if (store.commitAsync === undefined) {
+      store.commit(batch);
+      this.finish(batch, post);
+    } else {
+      const after: Array<() => void> = [];
+      this.inFlight.push(after);
+      store.commitAsync(batch, (err) => {
+        this.inFlight.shift();
+        if (err) throw err; // as a synchronous store's commit throws out of flush
+        this.finish(batch, post);
+        for (const fn of after) fn();
+      });
+    }
+  }
+
+  /** After `batch` is durable: report its appends, run what waited for it, then activations. */
+  private finish(batch: Batch, post: Array<() => void>): void {
     for (const a of batch.appends) this.deps.committed(a.workflowId, a.index + 1);
     for (const fn of post) fn();
     if (this.closing) return;

@@ -76,15 +76,31 @@ export class SignalIntake {
   /** Pick up signals written by other processes (`wippy workflow signal`). */
   pollEvery(everyMs: number): void {
     if (this.poll) return;
+    const store = this.deps.store;
+    let asking = false;
     this.poll = setInterval(() => {
-      for (const s of this.deps.store.pendingSignals(this.lastSignalId)) {
-        this.lastSignalId = Math.max(this.lastSignalId, s.id);
-        if (this.acceptedHere.delete(s.id)) continue; // ours, already in a history
-        if (s.topic === START_TOPIC || this.deps.statusOf(s.workflowId) !== undefined) this.accept(s);
-      }
-      for (const id of this.acceptedHere) if (id <= this.lastSignalId) this.acceptedHere.delete(id);
+      if (store.pendingSignalsAsync === undefined) { this.take(store.pendingSignals(this.lastSignalId)); return; }
+      // A server store answers later; one question at a time, and nothing taken once stopped.
+      if (asking) return;
+      asking = true;
+      store.pendingSignalsAsync(this.lastSignalId, (err, rows) => {
+        asking = false;
+        if (err) { this.deps.output.log('warn', `polling for signals: ${err.message}`); return; }
+        if (this.poll !== null) this.take(rows);
+      });
     }, everyMs);
     this.poll.unref();
+  }
+
+  /** Rows a poll read (ids above lastSignalId, oldest first). */
+  private take(rows: PendingSignal[]): void {
+    for (const s of rows) {
+      if (s.id <= this.lastSignalId) continue; // read by an earlier poll meanwhile
+      this.lastSignalId = Math.max(this.lastSignalId, s.id);
+      if (this.acceptedHere.delete(s.id)) continue; // ours, already in a history
+      if (s.topic === START_TOPIC || this.deps.statusOf(s.workflowId) !== undefined) this.accept(s);
+    }
+    for (const id of this.acceptedHere) if (id <= this.lastSignalId) this.acceptedHere.delete(id);
   }
 
   stop(): void {

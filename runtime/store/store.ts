@@ -1,8 +1,9 @@
 /**
  * The history store interface: what the engine needs from persistence, nothing more.
  *
- * Implementations: sqlite.ts (the real one, WAL + synchronous=FULL), memory.ts (fast unit tests).
- * Only sqlite*.ts, migrations.ts and integrity.ts import SQLite. Invariants: `commit` applies a
+ * Implementations: sqlite.ts (the real one, WAL + synchronous=FULL), postgres.ts (a PostgreSQL
+ * database, one writing node at a time), memory.ts (fast unit tests). Only sqlite*.ts, migrations.ts and integrity.ts import
+ * SQLite; only postgres*.ts import pg. Invariants: `commit` applies a
  * whole Batch atomically (one transaction), in the order the batch lists its parts; after `commit`
  * returns, everything in it survives a crash; histories are append-only (a record's index never changes).
  */
@@ -66,11 +67,20 @@ export function batchSize(b: Batch): number {
 }
 
 export interface HistoryStore {
+  /** Apply the batch; durable when this returns (a store that waits on a server blocks here: see commitAsync). */
   commit(batch: Batch): void;
+  /**
+   * Only stores that wait on a server (postgres.ts): apply the batch without blocking; `done` runs
+   * once it is durable (err: nothing of it is). Batches handed over apply in the order given and
+   * their `done`s run in that order. The engine's group commit uses it when present.
+   */
+  commitAsync?(batch: Batch, done: (err: Error | null) => void): void;
   /** Persist one signal now and return its id (process.send must not return before this). */
   addSignal(s: Omit<PendingSignal, 'id'>): number;
   /** Signals not yet delivered, oldest first; `afterId` for polling. */
   pendingSignals(afterId?: number): PendingSignal[];
+  /** Only stores that wait on a server: `pendingSignals` without blocking (the engine's poll uses it when present). */
+  pendingSignalsAsync?(afterId: number, done: (err: Error | null, signals: PendingSignal[]) => void): void;
   getWorkflow(id: string): WorkflowRow | null;
   /** Workflows by status (all when omitted), oldest first. */
   listWorkflows(status?: WorkflowStatus[]): WorkflowRow[];

@@ -34,7 +34,7 @@ test('wippy --help and wippy run --help describe the commands and every option',
   assert.match(h.stdout, /run \[options\] <path> \[args\.\.\.\]/);
   const r = wippy(['run', '--help']);
   assert.equal(r.code, 0);
-  for (const opt of ['-x, --exec <entry>', '--db <file>', '--virtual-time', '--budget <instructions>', 'Exit status']) assert.ok(r.stdout.includes(opt), opt);
+  for (const opt of ['-x, --exec <entry>', '--db <file|url>', '--virtual-time', '--budget <instructions>', 'Exit status']) assert.ok(r.stdout.includes(opt), opt);
 });
 
 test('-x prints the result as the last stdout line, after what the script printed', () => {

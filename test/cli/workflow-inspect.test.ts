@@ -186,7 +186,7 @@ test('help lists the workflow commands and their options', () => {
   for (const c of ['list', 'show', 'history', 'signal', 'export', 'cancel', 'terminate']) assert.match(h, new RegExp(`^ {2}${c}\\b`, 'm'), c);
   assert.match(h, /Exit status: 0 done; 1 no such workflow/);
   const s = ok(['workflow', 'signal', '--help']);
-  for (const o of ['--db <file>', '--registry <path>', '--no-wait', '[payloads...]']) assert.ok(s.includes(o), o);
+  for (const o of ['--db <file|url>', '--registry <path>', '--no-wait', '[payloads...]']) assert.ok(s.includes(o), o);
 });
 
 test('time offsets read like durations', () => {

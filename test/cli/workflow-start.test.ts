@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import { assertNoJsStack } from '../helpers/cli';
 import { openStore } from '../../runtime/store';
+import { readStore } from '../../testkit/store';
 import { wfRegistry, type WfFixture } from '../../testkit/registry';
 import { until } from '../../testkit/wait';
 import { wippy, wippyAsync, startWippy } from '../../testkit/wippy';
@@ -18,9 +19,7 @@ return function(input) return {twice = funcs.call("app:twice", input.n), order =
 const FUNCTIONS = { twice: 'return function(n) return n * 2 end' };
 
 function rows(fx: WfFixture): Array<{ id: string; entry: string; status: string; result: string | null }> {
-  if (!fs.existsSync(fx.db)) return [];
-  const s = openStore(fx.db, { lock: false });
-  try { return s.listWorkflows().map((r) => ({ id: r.id, entry: r.entry, status: r.status, result: r.result })); } finally { s.close(); }
+  return readStore(fx.db, (s) => s.listWorkflows().map((r) => ({ id: r.id, entry: r.entry, status: r.status, result: r.result })), []);
 }
 
 function pending(fx: WfFixture): number {

@@ -70,6 +70,8 @@ test('a restart during a backoff continues with the next attempt at its recorded
   const a = openAt(fx, t0, prints);
   void runWf(a.rt, 'app:wf', 0, 3);
   await waitFor(() => failures(historyOf(fx.db)).length === 1, 'the first failed attempt to be recorded');
+  // (A server store reports the commit a moment after another connection can read it.)
+  await waitFor(() => a.clock.pending().length === 1, 'the backoff to start');
   assert.deepEqual(a.clock.pending(), [10_000], 'the backoff started after the record was committed');
   a.rt.close();
   const [f1] = failures(historyOf(fx.db));

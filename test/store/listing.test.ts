@@ -13,6 +13,7 @@ import { pageKeyOf, type HistoryStore } from '../../runtime/store/store';
 import type { WorkflowStatus } from '../../runtime/store/events';
 import { batch, start } from './suite';
 import { tempDir } from '../../testkit/temp';
+import { freshDatabase } from '../../testkit/postgres';
 
 const STATUS: WorkflowStatus[] = ['running', 'completed', 'failed', 'completed', 'parked'];
 
@@ -33,10 +34,10 @@ const range = (from: number, to: number): string[] => {
   return out;
 };
 
-function listingSuite(name: string, make: () => { store: HistoryStore; dispose(): void }): void {
+function listingSuite(name: string, make: () => { store: HistoryStore; dispose(): void } | Promise<{ store: HistoryStore; dispose(): void }>): void {
   const withStore = (title: string, body: (s: HistoryStore) => void): void => {
-    test(`${name}: ${title}`, () => {
-      const f = make();
+    test(`${name}: ${title}`, async () => {
+      const f = await make();
       try { fill(f.store); body(f.store); } finally { f.dispose(); }
     });
   };
@@ -97,6 +98,12 @@ function listingSuite(name: string, make: () => { store: HistoryStore; dispose()
 
 listingSuite('memory', () => {
   const store = new MemoryStore();
+  return { store, dispose: () => store.close() };
+});
+
+listingSuite('postgres', async () => {
+  const { pg, database } = await freshDatabase('wippy_listing');
+  const store = openStore(`postgresql://postgres@127.0.0.1:${pg.port}/${database}`);
   return { store, dispose: () => store.close() };
 });
 

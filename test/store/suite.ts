@@ -1,6 +1,6 @@
 /**
  * The HistoryStore contract, as one suite run against every implementation (memory.test.ts,
- * sqlite.test.ts): whatever the engine may rely on is asserted here, once.
+ * sqlite.test.ts, postgres.test.ts): whatever the engine may rely on is asserted here, once.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -62,10 +62,10 @@ export function throwsCode(fn: () => unknown, code: ErrorCode, ...parts: string[
   });
 }
 
-export function storeSuite(name: string, make: () => Fixture): void {
+export function storeSuite(name: string, make: () => Fixture | Promise<Fixture>): void {
   const withStore = (title: string, body: (s: HistoryStore) => void): void => {
-    test(`${name}: ${title}`, () => {
-      const f = make();
+    test(`${name}: ${title}`, async () => {
+      const f = await make();
       try { body(f.store); } finally { f.dispose(); }
     });
   };

@@ -9,7 +9,7 @@
  * exactly one `ext` signal per order that was sent one.
  */
 import * as fs from 'node:fs';
-import { openStore, type SqliteStore } from '../../runtime/store';
+import { openStore, type OpenedStore } from '../../runtime/store';
 import type { WorkflowRow } from '../../runtime/store/events';
 import { wippyAsync } from '../wippy';
 
@@ -19,7 +19,7 @@ export class Signaller {
   readonly sent = new Map<string, 'store' | 'cli'>();
   readonly problems: string[] = [];
   private readonly cliPending = new Set<Promise<void>>();
-  private reader: SqliteStore | null = null;
+  private reader: OpenedStore | null = null;
   private n = 0;
 
   /** `cliEvery`: every n-th signal goes through `wippy workflow signal` (0: never). */

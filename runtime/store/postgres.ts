@@ -1,0 +1,250 @@
+/**
+ * The durable history store on PostgreSQL: what SqliteStore is, on a server several machines can
+ * share. Beside it: postgres-schema.ts (tables, migrations, the commit function),
+ * postgres-queries.ts (the reads' SQL), postgres-bridge.ts (the connection's worker thread, and
+ * PostgreSQL failures as WippyErrors).
+ *
+ * Owns: opening a store at a URL (connect, migrate or refuse, the writer lock), the commit (one
+ * call of the server's `wippy_commit`, one round trip, one transaction), and the reads.
+ * Invariants:
+ * - `commit` applies the whole Batch or nothing; `commitAsync` does the same without blocking
+ *   and calls back once it is durable (the engine's group commit goes on meanwhile).
+ * - The history format is the SQLite store's (sqlite-rows.ts historyRuns, the same JSON text), so
+ *   every reader of histories (export, goldens, the UI) reads both alike.
+ * - One writer per database: a node holds a session advisory lock (WRITER_LOCK) while it runs;
+ *   a second one is refused with STORE_LOCKED; `lock: false` is for inspection tools.
+ * - A database written by a newer wippy (a migration name we do not know) is refused; one with
+ *   wippy's table names but no migrations record is some other application's and is refused.
+ * - A user's mistake (unreachable server, wrong password, no such database) is one line naming
+ *   the URL without its password; never a stack.
+ */
+import { ErrorCode, WippyError } from '../../base/errors';
+import type { HistoryRecord, PendingSignal, WorkflowRow, WorkflowStatus } from './events';
+import { WORKFLOW_STATUSES, type Batch, type HistoryStore, type StatusCounts, type WorkflowQuery } from './store';
+import { historyRuns, toSignal, toWorkflow, type SignalDbRow, type WorkflowDbRow } from './sqlite-rows';
+import { MIGRATION_LOCK, PG_MIGRATIONS, STORE_TABLES, WRITER_LOCK, type PgMigration } from './postgres-schema';
+import { cappedCountQueries, pageQuery, SQL } from './postgres-queries';
+import { PgBridge, pgError } from './postgres-bridge';
+
+export interface PgOpenOptions {
+  /** Take the database's writer lock (default true). False for read-only inspection tools. */
+  lock?: boolean;
+  /** How messages name the store (default: the URL without its password). */
+  label?: string;
+  /** The writer runs on a virtual clock (--virtual-time): rows it writes are marked so. */
+  virtualTime?: boolean;
+  /** For tests: a longer list plays the part of a newer wippy. */
+  migrations?: readonly PgMigration[];
+}
+
+/** True for a store address that names a PostgreSQL database. */
+export function isPostgresUrl(s: string): boolean {
+  return /^postgres(ql)?:\/\//i.test(s);
+}
+
+/** The URL as messages show it: without a password. */
+export function redactUrl(url: string): string {
+  return url.replace(/^(postgres(?:ql)?:\/\/[^:/@]*):[^@]*@/i, '$1:***@');
+}
+
+/** A Batch as the JSON `wippy_commit` reads (postgres-schema.ts): arrays of columns, text kept as given. */
+export function batchJson(b: Batch): string {
+  return JSON.stringify({
+    creates: b.creates.map((w) => [w.id, w.entry, w.worker, w.status, JSON.stringify(w.input), w.parent, w.result,
+      w.error === null ? null : JSON.stringify(w.error), w.parked, w.createdAt, w.updatedAt]),
+    runs: historyRuns(b.appends).map((r) => {
+      const n = r.records.length;
+      return [r.workflowId, r.index, n, n === 1 ? r.records[0].type : 'run', JSON.stringify(n === 1 ? r.records[0] : r.records)];
+    }),
+    updates: b.updates.map((u) => [u.id, u.status, u.result === undefined ? 0 : 1, u.result ?? null,
+      u.error === undefined ? 0 : 1, u.error == null ? null : JSON.stringify(u.error), u.parked === undefined ? 0 : 1, u.parked ?? null, u.at]),
+    signals: b.signals.map((s) => [s.workflowId, s.topic, s.from, JSON.stringify(s.payloads), s.at]),
+    consumed: b.consumed,
+  });
+}
+
+export class PgStore implements HistoryStore {
+  readonly url: string;
+  readonly label: string;
+  /** For messages that say where the store is (the SQLite store's `path`). */
+  readonly path: string;
+  private readonly pg: PgBridge;
+  private readonly virtual: number;
+  private closed = false;
+  /**
+   * History lengths read with the last listing of open workflows, until the next commit: the
+   * engine's start-up lists the running ones, then asks each one's length (one round trip in
+   * all instead of one per workflow). Only this node writes, so nothing else can change them.
+   */
+  private lengths = new Map<string, number>();
+  /** This store holds the database's writer lock. */
+  private readonly writer: boolean;
+
+  constructor(url: string, opts: PgOpenOptions = {}) {
+    this.url = url;
+    this.path = redactUrl(url);
+    this.label = opts.label ?? `store ${this.path}`;
+    this.virtual = opts.virtualTime ? 1 : 0;
+    this.writer = opts.lock !== false;
+    this.pg = new PgBridge(this.label);
+    try {
+      try {
+        this.pg.call({ op: 'connect', url, app: `wippy-${process.pid}` });
+      } catch (e) {
+        // Unreachable, refused login, no such database: the URL is wrong (usage, exit status 2).
+        if (e instanceof WippyError && e.code === ErrorCode.STORE_INVALID) throw new WippyError(ErrorCode.BAD_ARGUMENT, e.message);
+        throw e;
+      }
+      this.migrate(opts.migrations ?? PG_MIGRATIONS);
+      if (opts.lock !== false) {
+        const [{ ok }] = this.pg.rows<{ ok: boolean }>('SELECT pg_try_advisory_lock($1) AS ok', [WRITER_LOCK]);
+        if (!ok) {
+          const pid = this.writerPid();
+          throw new WippyError(ErrorCode.STORE_LOCKED, `${this.label}: in use by another wippy process${pid !== null ? ` (pid ${pid})` : ''}; stop it first (one node per database)`);
+        }
+      }
+    } catch (e) {
+      this.pg.end();
+      throw e;
+    }
+  }
+
+  /** Bring the schema up to date in one transaction, or refuse a database we do not understand. */
+  private migrate(list: readonly PgMigration[]): void {
+    const fail = (what: string): never => { throw new WippyError(ErrorCode.STORE_INVALID, `${this.label}: ${what}`); };
+    this.pg.rows('BEGIN');
+    try {
+      this.pg.rows('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);
+      const [{ has }] = this.pg.rows<{ has: boolean }>("SELECT to_regclass('wippy_migrations') IS NOT NULL AS has");
+      if (!has) {
+        const other = this.pg.rows<{ t: string }>(
+          'SELECT table_name AS t FROM information_schema.tables WHERE table_schema = current_schema() AND table_name = ANY($1::text[]) LIMIT 1', [STORE_TABLES]);
+        if (other.length > 0) fail(`not a wippy store (it has a table '${other[0].t}' but no wippy_migrations record); use another database`);
+        this.pg.rows('CREATE TABLE wippy_migrations (seq SERIAL PRIMARY KEY, name TEXT NOT NULL UNIQUE, applied_at DOUBLE PRECISION NOT NULL)');
+      }
+      const names = this.pg.rows<{ name: string }>('SELECT name FROM wippy_migrations ORDER BY seq').map((r) => r.name);
+      names.forEach((name, i) => {
+        if (list[i]?.name !== name) fail(`this database was written by a newer wippy (unknown migration '${name}'); upgrade wippy or use another --db`);
+      });
+      for (const m of list.slice(names.length)) {
+        this.pg.rows(m.sql);
+        this.pg.rows('INSERT INTO wippy_migrations (name, applied_at) VALUES ($1, $2)', [m.name, Date.now()]);
+      }
+      this.pg.rows('COMMIT');
+    } catch (e) {
+      try { this.pg.rows('ROLLBACK'); } catch { /* the first failure is the one to report */ }
+      throw e;
+    }
+  }
+
+  commit(batch: Batch): void {
+    this.lengths.clear();
+    this.pg.rows(SQL.commit, [batchJson(batch), Date.now(), this.virtual]);
+  }
+
+  commitAsync(batch: Batch, done: (err: Error | null) => void): void {
+    this.lengths.clear();
+    this.pg.send({ op: 'query', text: SQL.commit, values: [batchJson(batch), Date.now(), this.virtual] },
+      (a) => done(a.error ? pgError(this.label, a.error) : null));
+  }
+
+  addSignal(s: Omit<PendingSignal, 'id'>): number {
+    const [r] = this.pg.rows<{ id: number }>(SQL.addSignal, [s.workflowId, s.topic, s.from, JSON.stringify(s.payloads), s.at], `signal '${s.topic}' to workflow ${s.workflowId}`);
+    return r.id;
+  }
+
+  pendingSignals(afterId = 0): PendingSignal[] {
+    return this.pg.rows<SignalDbRow>(SQL.pending, [afterId]).map(toSignal);
+  }
+
+  pendingSignalsAsync(afterId: number, done: (err: Error | null, signals: PendingSignal[]) => void): void {
+    this.pg.send({ op: 'query', text: SQL.pending, values: [afterId] }, (a) => {
+      if (a.error) done(pgError(this.label, a.error, 'pending signals'), []);
+      else done(null, (a.rows as SignalDbRow[]).map(toSignal));
+    });
+  }
+
+  getWorkflow(id: string): WorkflowRow | null {
+    const [r] = this.pg.rows<WorkflowDbRow>(SQL.getWorkflow, [id]);
+    return r === undefined ? null : toWorkflow(r);
+  }
+
+  listWorkflows(status?: WorkflowStatus[]): WorkflowRow[] {
+    if (status === undefined) return this.pg.rows<WorkflowDbRow>(SQL.listAll).map(toWorkflow);
+    const rows = this.pg.rows<WorkflowDbRow & { len: number | null }>(SQL.listByWithLength, [status]);
+    // Only the writer may trust them until its next commit; a reader's would go stale unseen.
+    if (this.writer) this.lengths = new Map(rows.map((r) => [r.id, r.len ?? 0]));
+    return rows.map(toWorkflow);
+  }
+
+  queryWorkflows(q: WorkflowQuery): WorkflowRow[] {
+    const { text, values, reversed } = pageQuery(q);
+    const rows = this.pg.rows<WorkflowDbRow>(text, values).map(toWorkflow);
+    return reversed ? rows.reverse() : rows;
+  }
+
+  countWorkflows(q: Omit<WorkflowQuery, 'limit' | 'after' | 'before' | 'status'>, cap: number): StatusCounts {
+    const counts = Object.fromEntries(WORKFLOW_STATUSES.map((s) => [s, 0])) as Record<WorkflowStatus, number>;
+    const prefix = q.idPrefix !== undefined && q.idPrefix !== '';
+    if (!prefix && q.from === undefined && q.to === undefined) {
+      const rows = q.entry === undefined ? this.pg.rows<{ status: string; n: number }>(SQL.countsAll) : this.pg.rows<{ status: string; n: number }>(SQL.countsOf, [q.entry]);
+      for (const r of rows) if (r.status in counts) counts[r.status as WorkflowStatus] = r.n;
+      return { counts, capped: false };
+    }
+    let capped = false;
+    const limit = Math.max(0, Math.floor(cap)) + 1;
+    for (const c of cappedCountQueries(q, cap)) {
+      const [{ n }] = this.pg.rows<{ n: number }>(c.text, c.values);
+      counts[c.status as WorkflowStatus] = n;
+      if (n === limit) capped = true;
+    }
+    return { counts, capped };
+  }
+
+  childrenOf(id: string): WorkflowRow[] {
+    return this.pg.rows<WorkflowDbRow>(SQL.childrenOf, [id]).map(toWorkflow);
+  }
+
+  workflowEntries(): string[] {
+    return this.pg.rows<{ entry: string }>(SQL.entries).map((r) => r.entry);
+  }
+
+  history(id: string): HistoryRecord[] {
+    const out: HistoryRecord[] = [];
+    for (const r of this.pg.rows<{ n: number; data: string }>(SQL.history, [id])) {
+      if (r.n === 1) out.push(JSON.parse(r.data) as HistoryRecord);
+      else for (const rec of JSON.parse(r.data) as HistoryRecord[]) out.push(rec);
+    }
+    return out;
+  }
+
+  historyLength(id: string): number {
+    const known = this.lengths.get(id);
+    if (known !== undefined) { this.lengths.delete(id); return known; }
+    const [r] = this.pg.rows<{ len: number }>(SQL.historyLength, [id]);
+    return r?.len ?? 0;
+  }
+
+  /** Names of the schema migrations this database records, in the order they were applied. */
+  appliedMigrations(): string[] {
+    return this.pg.rows<{ name: string }>('SELECT name FROM wippy_migrations ORDER BY seq').map((r) => r.name);
+  }
+
+  /** The pid of the `wippy run` holding this database's writer lock (its connection says so), or null. */
+  writerPid(): number | null {
+    const [r] = this.pg.rows<{ app: string }>(`SELECT a.application_name AS app FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
+      WHERE l.locktype = 'advisory' AND l.classid = 0 AND l.objid = $1 AND l.objsubid = 1 AND l.granted
+        AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())`, [WRITER_LOCK]);
+    const m = /^wippy-(\d+)$/.exec(r?.app ?? '');
+    return m ? Number(m[1]) : null;
+  }
+
+  /** The server keeps its own pages sound; there is no file of ours to check. */
+  assertSound(): void {}
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.pg.end();
+  }
+}
