@@ -8,7 +8,13 @@ import assert from 'node:assert/strict';
 import { GroupCommit } from '../../runtime/engine/commit';
 import { MemoryStore } from '../../runtime/store/memory';
 import type { Batch } from '../../runtime/store/store';
-import { tick } from '../../testkit/wait';
+import { until } from '../../testkit/wait';
+
+/**
+ * Let the turn scheduled so far run: the group commit's flush is a setImmediate, and immediates
+ * run in FIFO order. (A timer is not enough: on a loaded machine it can fire before the check phase.)
+ */
+const nextTurn = (): Promise<void> => new Promise((r) => setImmediate(r));
 
 function harness(async: boolean) {
   const events: string[] = [];
@@ -44,18 +50,17 @@ test('an asynchronous store: activations and what waited run when the batch is d
   gc.open.appends.push(started('a'));
   gc.onCommit(() => events.push('after a'));
   gc.wake('a');
-  await tick(5);
+  await nextTurn();
   assert.deepEqual(events, ['commit a:0'], 'handed over; nothing ran yet');
   assert.equal(gc.busy, true, 'a commit on its way keeps a virtual clock waiting');
   // A turn with nothing to write: its wake waits behind the commit on its way.
   gc.wake('b');
-  await tick(5);
+  await nextTurn();
   assert.deepEqual(events, ['commit a:0']);
   release();
   assert.deepEqual(events, ['commit a:0', 'committed a<1', 'after a', 'activate a', 'activate b']);
   assert.equal(held.length, 0);
-  await tick(5);
-  assert.equal(gc.busy, false);
+  await until(() => !gc.busy, 'the commit to be idle');
 });
 
 test('two batches on their way: each one\'s waiters run after its own answer, in commit order', async () => {
@@ -63,11 +68,11 @@ test('two batches on their way: each one\'s waiters run after its own answer, in
   gc.open.creates.push(row('a'));
   gc.open.appends.push(started('a'));
   gc.onCommit(() => events.push('after 1'));
-  await tick(5);
+  await nextTurn();
   gc.open.creates.push(row('b'));
   gc.open.appends.push(started('b'));
   gc.onCommit(() => events.push('after 2'));
-  await tick(5);
+  await nextTurn();
   assert.deepEqual(events, ['commit a:0', 'commit b:0']);
   release();
   assert.deepEqual(events.slice(2), ['committed a<1', 'after 1']);
