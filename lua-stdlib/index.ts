@@ -31,6 +31,7 @@ import { openHttpClient } from './http_client';
 import { openEnv } from './env';
 import { openSql } from './sql/index';
 import { openStore } from './store';
+import { openCompress } from './compress';
 
 export const STDLIB: readonly StdModule[] = [
   { name: 'errors', open: openErrors, global: true, workflowSafe: true },
@@ -60,6 +61,7 @@ export const STDLIB: readonly StdModule[] = [
   { name: 'env', open: openEnv, workflowSafe: false },
   { name: 'sql', open: openSql, workflowSafe: false },
   { name: 'store', open: openStore, workflowSafe: false },
+  { name: 'compress', open: openCompress, workflowSafe: true },
 ];
 
 const byName = new Map(STDLIB.map((m) => [m.name, m]));
