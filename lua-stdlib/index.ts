@@ -32,6 +32,7 @@ import { openEnv } from './env';
 import { openSql } from './sql/index';
 import { openStore } from './store';
 import { openCompress } from './compress';
+import { openMetrics } from './metrics';
 
 export const STDLIB: readonly StdModule[] = [
   { name: 'errors', open: openErrors, global: true, workflowSafe: true },
@@ -62,6 +63,7 @@ export const STDLIB: readonly StdModule[] = [
   { name: 'sql', open: openSql, workflowSafe: false },
   { name: 'store', open: openStore, workflowSafe: false },
   { name: 'compress', open: openCompress, workflowSafe: true },
+  { name: 'metrics', open: openMetrics, workflowSafe: false },
 ];
 
 const byName = new Map(STDLIB.map((m) => [m.name, m]));
