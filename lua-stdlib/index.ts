@@ -31,6 +31,8 @@ import { openHttpClient } from './http_client';
 import { openEnv } from './env';
 import { openSql } from './sql/index';
 import { openStore } from './store';
+import { openCompress } from './compress';
+import { openMetrics } from './metrics';
 
 export const STDLIB: readonly StdModule[] = [
   { name: 'errors', open: openErrors, global: true, workflowSafe: true },
@@ -60,6 +62,8 @@ export const STDLIB: readonly StdModule[] = [
   { name: 'env', open: openEnv, workflowSafe: false },
   { name: 'sql', open: openSql, workflowSafe: false },
   { name: 'store', open: openStore, workflowSafe: false },
+  { name: 'compress', open: openCompress, workflowSafe: true },
+  { name: 'metrics', open: openMetrics, workflowSafe: false },
 ];
 
 const byName = new Map(STDLIB.map((m) => [m.name, m]));
