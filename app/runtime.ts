@@ -17,7 +17,7 @@ import { createEntryHost, PoolContext } from '../runtime/functions/pool';
 import { ProcessNode } from '../runtime/process/node';
 import { mailboxCodec } from '../lua-stdlib/process';
 import { WorkflowEngine, Outcome } from '../runtime/engine/engine';
-import { openStore, storeAddress, isPostgresUrl, startBackgroundCheck, damagedError, describeProblems, markChecked, clearChecked, type BackgroundCheck, type OpenedStore } from '../runtime/store';
+import { openStore, storeAddress, isPostgresUrl, startBackgroundCheck, damagedError, describeProblems, markChecked, clearChecked, newNodeId, type BackgroundCheck, type NodeOptions, type OpenedStore } from '../runtime/store';
 import { VirtualClock, Clock, realClock } from '../base/clock';
 import { schedulerBusy } from '../lua/scheduler';
 import { WorkflowWatches } from './workflow-watches';
@@ -59,7 +59,13 @@ export interface RuntimeOptions {
   onStoreDamaged?: (e: WippyError) => void;
   /** Type checking at load (bin/run.ts: `--type-check`, else `.wippy.yaml` `lua.type_system`); default: off. */
   typeCheck?: TypeCheckSetting;
+  /** A PostgreSQL store's node: its id (`--node-id`, default random), lease and renewal in ms (`--lease`, `--lease-renew`). */
+  node?: Partial<NodeOptions>;
 }
+
+/** Waits between attempts to join a shared store again after losing it: doubling from the first, at most the last. */
+const REJOIN_FIRST_MS = 500;
+const REJOIN_MAX_MS = 10_000;
 
 /** The load options every command uses: the compile check, the modules, and the type checker. */
 export function loadOptions(typeCheck?: TypeCheckSetting): LoadOptions {
@@ -208,9 +214,55 @@ export class Runtime {
     const p = this.storePath();
     const hasWorkflows = [...this.registry.entries.values()].some((e) => e.kind === 'workflow.lua' || e.kind === 'temporal.worker');
     if (!p || !hasWorkflows) return false;
+    // A node keeps its id when it joins again after losing the store (rejoin).
+    if (isPostgresUrl(p)) this.nodeId ??= this.options.node?.id ?? newNodeId();
     // Rows written on a virtual clock are marked so: their times ran ahead of the machine's.
-    this.store = openStore(p, { lock: true, virtualTime: this.options.virtualTime === true || this.clock instanceof VirtualClock });
+    this.store = openStore(p, { lock: true, virtualTime: this.options.virtualTime === true || this.clock instanceof VirtualClock, node: { ...this.options.node, id: this.nodeId ?? undefined } });
     return true;
+  }
+
+  /** How messages name the open store (its URL without a password, or its file). */
+  storeLabel(): string {
+    return this.store?.label.replace(/^store /, '') ?? '(no store)';
+  }
+
+  /** This run's node id on a PostgreSQL store (null on SQLite, or before the store is claimed). */
+  nodeId: string | null = null;
+  /** `close` was called: a rejoin in progress gives up. */
+  private closing = false;
+
+  /**
+   * The shared store was lost to this node (its lease ran out, a commit was refused, the
+   * connection broke): its engine has stopped and holds nothing. Join again, retrying with
+   * backoff, and resume from the store what no live node owns; whoever waited for a workflow's
+   * end waits on the new engine (or on the node that took the workflow over).
+   */
+  private rejoin(err: Error): void {
+    const output = this.options.output ?? consoleOutput;
+    const watchers = this.engine?.watchersLeft() ?? [];
+    this.engine = null;
+    try { this.store?.close(); } catch { /* the connection is gone already */ }
+    this.store = null;
+    output.log('error', `${err.message.replace(/^store [^:]*: /, '')}; node ${this.nodeId} dropped its workflows (the store keeps them; live nodes take them over) and joins again`);
+    let wait = REJOIN_FIRST_MS;
+    const attempt = (): void => {
+      if (this.closing) return;
+      try {
+        const engine = this.startWorkflows();
+        if (!engine) return;
+        for (const [id, fn] of watchers) engine.watch(id, fn);
+        output.log('info', `node ${this.nodeId} joined ${this.store!.label.replace(/^store /, '')} again (${engine.active} workflows resumed)`);
+      } catch (e) {
+        this.engine?.close();
+        this.engine = null;
+        try { this.store?.close(); } catch { /* as above */ }
+        this.store = null;
+        output.log('warn', `node ${this.nodeId}: joining again failed (${(e as Error).message}); retrying in ${wait / 1000}s`);
+        setTimeout(attempt, wait);
+        wait = Math.min(wait * 2, REJOIN_MAX_MS);
+      }
+    };
+    setTimeout(attempt, wait);
   }
 
   /** Open the store and start the workflow engine (resuming unfinished workflows). Idempotent. */
@@ -229,29 +281,10 @@ export class Runtime {
       codec: mailboxCodec,
       makeHost: (entry, services, seed) => this.makeEntryHost(entry, services, seed),
       cacheSize: this.options.cacheSize,
+      onStoreLost: (err) => this.rejoin(err),
     });
     this.engine = engine;
-    if (this.clock instanceof VirtualClock) this.clock.addBusyProbe(() => engine.busy);
-    const watches = new WorkflowWatches(engine, this.node, () => this.clock.now(), outcomeResult);
-    this.node.externalWatch = (from, to, kind, on) => watches.set(from, to, kind, on);
-    this.node.workflowSpawner = (id, worker, args, parent, opts, onExit) => {
-      const r = engine.spawn(id, args, worker, parent ?? '', opts);
-      if ('error' in r) return r;
-      if (parent && opts.monitor) watches.set(parent, r.id, 'monitor', true);
-      if (parent && opts.link) watches.set(parent, r.id, 'link', true);
-      if (onExit) engine.watch(r.id, (o) => onExit(outcomeResult(o)));
-      return { pid: r.pid };
-    };
-    this.node.externalSend = (to, msg) => {
-      const t = engine.resolveTarget(to);
-      if (!t || t.kind !== 'workflow') return undefined;
-      return engine.signal(t.id, msg.topic, msg.from, msg.payloads);
-    };
-    this.node.externalControl = (from, to, terminate, reason) => {
-      const t = engine.resolveTarget(to);
-      if (!t || t.kind !== 'workflow') return undefined;
-      return engine.cancelOrTerminate(t.id, from, terminate, reason);
-    };
+    if (!this.wired) this.wireEngine();
     engine.resumeAll();
     engine.pollSignals();
     const onDamaged = this.options.onStoreDamaged;
@@ -268,6 +301,43 @@ export class Runtime {
       });
     }
     return engine;
+  }
+
+  private wired = false;
+
+  /**
+   * Route processes' workflow starts, sends, cancels and watches to the engine of the moment (a
+   * node that lost its shared store gets a new one: rejoin). Between two engines a start is
+   * refused as Unavailable and a send to a workflow finds none.
+   */
+  private wireEngine(): void {
+    this.wired = true;
+    const current = (): WorkflowEngine | null => this.engine;
+    if (this.clock instanceof VirtualClock) this.clock.addBusyProbe(() => current()?.busy ?? false);
+    const watches = new WorkflowWatches(current, this.node, () => this.clock.now(), outcomeResult);
+    this.node.externalWatch = (from, to, kind, on) => watches.set(from, to, kind, on);
+    this.node.workflowSpawner = (id, worker, args, parent, opts, onExit) => {
+      const engine = current();
+      if (!engine) return { error: { kind: ErrorKind.Unavailable, message: `cannot start workflow ${id}: this node is joining its workflow store again; retry`, retryable: true } };
+      const r = engine.spawn(id, args, worker, parent ?? '', opts);
+      if ('error' in r) return r;
+      if (parent && opts.monitor) watches.set(parent, r.id, 'monitor', true);
+      if (parent && opts.link) watches.set(parent, r.id, 'link', true);
+      if (onExit) engine.watch(r.id, (o) => onExit(outcomeResult(o)));
+      return { pid: r.pid };
+    };
+    this.node.externalSend = (to, msg) => {
+      const engine = current();
+      const t = engine?.resolveTarget(to);
+      if (!engine || !t || t.kind !== 'workflow') return undefined;
+      return engine.signal(t.id, msg.topic, msg.from, msg.payloads);
+    };
+    this.node.externalControl = (from, to, terminate, reason) => {
+      const engine = current();
+      const t = engine?.resolveTarget(to);
+      if (!engine || !t || t.kind !== 'workflow') return undefined;
+      return engine.cancelOrTerminate(t.id, from, terminate, reason);
+    };
   }
 
   /** Resolves once the store's background integrity check has ended (at once when none runs). */
@@ -305,6 +375,7 @@ export class Runtime {
 
   /** Commit pending work and release the store. */
   close(): void {
+    this.closing = true;
     this.storeCheck?.stop();
     this.storeCheck = null;
     if (this.checkedPath !== null) clearChecked(this.checkedPath);

@@ -24,7 +24,8 @@ export class WorkflowWatches {
   private seq = 0;
 
   constructor(
-    private readonly engine: WorkflowEngine,
+    /** The engine of the moment (app/runtime.ts: a node that lost its shared store gets another). */
+    private readonly engineNow: () => WorkflowEngine | null,
     private readonly node: ProcessNode,
     private readonly now: () => number,
     private readonly resultOf: (o: Outcome) => CallResult,
@@ -32,14 +33,16 @@ export class WorkflowWatches {
 
   /** `pid` starts (on) or stops watching the workflow `to` (an id or a workflow PID); undefined: `to` is no workflow. */
   set(pid: string, to: string, kind: WatchKind, on: boolean): ErrorInfo | null | undefined {
-    const t = this.engine.resolveTarget(to);
+    const engine = this.engineNow();
+    const t = engine?.resolveTarget(to);
+    if (!engine) return undefined;
     if (!t || t.kind !== 'workflow') return undefined;
     const key = `${kind} ${pid} ${t.id}`;
     if (!on) { this.live.delete(key); return null; }
     const token = ++this.seq;
     this.live.set(key, token);
-    const wfPid = this.engine.pidOf(t.id);
-    const watched = this.engine.watch(t.id, (o) => {
+    const wfPid = engine.pidOf(t.id);
+    const watched = engine.watch(t.id, (o) => {
       if (this.live.get(key) !== token) return;
       this.live.delete(key);
       const result = this.resultOf(o);

@@ -35,6 +35,12 @@ export const ErrorCode = {
   STORE_DAMAGED: 'STORE_DAMAGED',
   /** The history store is in use by another wippy process (its lock file names the pid). */
   STORE_LOCKED: 'STORE_LOCKED',
+  /**
+   * This node may no longer write to the shared store (PostgreSQL, many nodes): its lease ran out
+   * (paused, or cut off longer than the lease) or its connection broke; other nodes own its
+   * workflows. The node drops what it holds and joins again (app/runtime.ts).
+   */
+  NODE_LEASE_LOST: 'NODE_LEASE_LOST',
   /** No workflow with that id in the store (`wippy workflow ...`). */
   WORKFLOW_NOT_FOUND: 'WORKFLOW_NOT_FOUND',
   /** The workflow has finished: it takes no more signals, cancels or terminates. */

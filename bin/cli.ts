@@ -34,6 +34,9 @@ export function buildProgram(): Command {
     .option('--max-memory <MiB>', 'heap growth one activation of a script may cause before it is stopped (default 512)', parsePositiveInt)
     .option('--type-check', 'check the typed Lua at load and refuse to start on a type error (default: .wippy.yaml lua.type_system)')
     .option('--ui [port]', `serve the web UI (wippy ui) beside this run on 127.0.0.1, port ${DEFAULT_UI_PORT} or PORT (0: a free one)`, parsePort)
+    .option('--node-id <id>', 'on a PostgreSQL store: this node\'s id (default: the host name and 6 random hex digits, printed at start)')
+    .option('--lease <duration>', 'on a PostgreSQL store: how long this node owns its workflows without renewing (default 5s)', parseDurationOption)
+    .option('--lease-renew <duration>', 'on a PostgreSQL store: how often the lease is renewed (default 1s; less than --lease)', parseDurationOption)
     .addHelpText('after', `
 Exit status: 0 success; 1 the entry failed (error on stderr); 2 bad registry or arguments;
 3 the workflow was parked; 4 the store is damaged (see wippy store check).
@@ -149,6 +152,14 @@ Example:
       .option('--no-wait', 'do not wait for a running `wippy run` to take the request')
       .action(async (id: string, opts) => { process.exitCode = await (await load()).controlCommand(kind, id, opts); });
   }
+}
+
+function parseDurationOption(v: string): number {
+  const { parseDuration } = require('../base/duration') as typeof import('../base/duration');
+  let ms: number;
+  try { ms = parseDuration(v); } catch (e) { throw new (require('commander').InvalidArgumentError)((e as Error).message); }
+  if (ms <= 0) throw new (require('commander').InvalidArgumentError)('expected a duration above zero, e.g. 5s or 500ms');
+  return ms;
 }
 
 function parsePositiveInt(v: string): number {

@@ -39,7 +39,8 @@
  * is used: it could not hear the signal either (Node delivers signals to the main thread only).
  */
 import * as fs from 'node:fs';
-import { Runtime } from '../app/runtime';
+import { Runtime, type RuntimeOptions } from '../app/runtime';
+import { isPostgresUrl, DEFAULT_LEASE_MS, DEFAULT_RENEW_MS } from '../runtime/store';
 import { startOrder, readWippyConfig } from '../registry';
 import { outputFor } from '../app/output';
 import { exitCodeFor } from '../base/exit';
@@ -66,6 +67,31 @@ export interface RunOptions {
   typeCheck?: boolean;
   /** `--ui [PORT]`: true without a port. */
   ui?: boolean | number;
+  /** On a PostgreSQL store: `--node-id`, `--lease`, `--lease-renew` (ms). */
+  nodeId?: string;
+  lease?: number;
+  leaseRenew?: number;
+}
+
+/** The node options of a run, checked: they need a PostgreSQL store, and the renewal must come before the lease ends. */
+function nodeOptions(opts: RunOptions, store: string | null): RuntimeOptions['node'] {
+  const given = opts.nodeId !== undefined || opts.lease !== undefined || opts.leaseRenew !== undefined;
+  if (!given) return undefined;
+  if (store === null || !isPostgresUrl(store)) {
+    throw new WippyError(ErrorCode.BAD_ARGUMENT, '--node-id, --lease and --lease-renew need a PostgreSQL store (--db postgres://...): a SQLite file has one node');
+  }
+  if (opts.nodeId !== undefined && !/^[A-Za-z0-9._:@-]{1,100}$/.test(opts.nodeId)) {
+    throw new WippyError(ErrorCode.BAD_ARGUMENT, `--node-id ${JSON.stringify(opts.nodeId)}: use 1-100 letters, digits and . _ : @ -`);
+  }
+  const lease = opts.lease ?? DEFAULT_LEASE_MS;
+  const renew = opts.leaseRenew ?? Math.min(DEFAULT_RENEW_MS, lease / 2);
+  if (renew >= lease) throw new WippyError(ErrorCode.BAD_ARGUMENT, `--lease-renew (${renew} ms) must be shorter than --lease (${lease} ms), or the lease runs out between renewals`);
+  return { id: opts.nodeId, leaseMs: lease, renewMs: renew };
+}
+
+/** A node of a PostgreSQL store says who it is (once its store is claimed). */
+function announceNode(rt: Runtime): void {
+  if (rt.nodeId !== null) process.stderr.write(`wippy: node ${rt.nodeId} joined ${rt.storeLabel()}\n`);
 }
 
 export async function runCommand(registryPath: string, rawArgs: string[], opts: RunOptions): Promise<number> {
@@ -84,6 +110,7 @@ export async function runCommand(registryPath: string, rawArgs: string[], opts: 
     onStoreDamaged: stopOnDamage,
     typeCheck: opts.typeCheck ? { enabled: true, strict: true } : config.lua.typeSystem,
   });
+  rt.options.node = nodeOptions(opts, rt.storePath());
   let ui: RunningUi | null = null;
   try {
     const { lifecycle } = createLifecycle(rt);
@@ -100,7 +127,10 @@ export async function runCommand(registryPath: string, rawArgs: string[], opts: 
     // does not take it (two such runs on one registry do not collide).
     const engineStarts = startOrder(rt.registry, lifecycle.autoStartIds())
       .some((id) => { const k = rt.registry.entries.get(id)?.kind; return k === 'temporal.worker' || k === 'temporal.client'; });
-    if (entry.kind === 'workflow.lua' || engineStarts || opts.db) claimForExec(rt, id, entry.kind === 'workflow.lua', rawArgs, opts.db ? `--db ${opts.db}` : `--registry ${registryPath}`);
+    if (entry.kind === 'workflow.lua' || engineStarts || opts.db) {
+      claimForExec(rt, id, entry.kind === 'workflow.lua', rawArgs, opts.db ? `--db ${opts.db}` : `--registry ${registryPath}`);
+      announceNode(rt);
+    }
     // Listening addresses are claimed before anything starts: a port in use fails the run here.
     await lifecycle.prepare();
     ui = await runUi(rt, registryPath, opts);
@@ -193,6 +223,7 @@ async function runServices(registryPath: string, rt: Runtime, lifecycle: Lifecyc
     // The store's lock first, then the listening addresses, before anything starts (a store in use
     // or a port in use fails the run with one line, and nothing has run).
     rt.claimStore();
+    announceNode(rt);
     await lifecycle.prepare();
     ui = await runUi(rt, registryPath, opts);
     const engine = rt.startWorkflows();

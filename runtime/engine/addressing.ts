@@ -1,7 +1,8 @@
 /**
  * How workflows are addressed from outside their code: their PIDs, and the reserved topics that
- * carry control requests (`@cancel`, `@terminate`) and start requests (`@start`, for a workflow
- * that does not exist yet) through the store's signals table.
+ * carry control requests (`@cancel`, `@terminate`), start requests (`@start`, for a workflow
+ * that does not exist yet) and a child's end on another node (`@child_done`) through the
+ * store's signals table.
  *
  * Owns: the PID form `{client@worker|id}` (one regex, one builder: the engine, the golden replay
  * driver and `wippy workflow` all use these), a worker's task queue, the reserved topics and how
@@ -13,7 +14,7 @@
  */
 import type { ErrorInfo } from '../../base/errors';
 import type { Registry } from '../../registry/types';
-import { START_TOPIC, type PendingSignal } from '../store/events';
+import { START_TOPIC, type PendingSignal, type RecordOf } from '../store/events';
 import type { Payload } from '../../base/payload';
 
 export { START_TOPIC } from '../store/events';
@@ -59,6 +60,22 @@ export function defaultWorker(registry: Registry): string | null {
 export const RESERVED_PREFIX = '@';
 export const CANCEL_TOPIC = '@cancel';
 export const TERMINATE_TOPIC = '@terminate';
+/**
+ * A child workflow ended on another node than its parent's (a shared store): the row carries the
+ * parent's `child_done` record as its one payload, for the parent's owner to append.
+ */
+export const CHILD_DONE_TOPIC = '@child_done';
+
+/** The `child_done` record a `@child_done` row carries; null when malformed. */
+export function childDoneOf(s: Pick<PendingSignal, 'topic' | 'payloads'>): RecordOf<'child_done'> | null {
+  if (s.topic !== CHILD_DONE_TOPIC || s.payloads.length !== 1) return null;
+  try {
+    const r = JSON.parse(s.payloads[0]) as RecordOf<'child_done'>;
+    return r?.type === 'child_done' && typeof r.of === 'number' && typeof r.child === 'string' && typeof r.at === 'number' ? r : null;
+  } catch {
+    return null;
+  }
+}
 
 export type ControlKind = 'cancel' | 'terminate';
 export interface ControlRequest { kind: ControlKind; reason: string }

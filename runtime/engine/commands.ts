@@ -9,7 +9,8 @@
  * record an effect appends, e.g. a child that cannot start, follows them); an activity starts
  * before its command's commit (commit.ts says why), a timer is armed, a timer disarmed, a
  * process send made and a child cancelled only once the command is committed; a send to a
- * workflow becomes a `signal` record in the same batch; a kept outcome (golden re-recording)
+ * workflow becomes a `signal` record in the same batch (a signal row, when another node owns
+ * it); a kept outcome (golden re-recording)
  * replaces the child: it is not run, its recorded result arrives at its recorded time.
  */
 import type { Effects } from './effects';
@@ -33,6 +34,8 @@ export interface CommandDeps {
   sendToProcess(from: string, pid: string, topic: string, payloads: Payload[]): void;
   pidOf(id: string): string;
   closed(): boolean;
+  /** A replayed parent's finished child: true when its `child_done` comes from the child's row (signals.ts childDoneFromRow). */
+  childDoneFromRow(parent: string, child: string): boolean;
 }
 
 /** The workflow whose activation it was. */
@@ -96,7 +99,11 @@ export class CommandEffects {
   /** A workflow's recorded send: to a workflow in the same batch, to a process after commit. */
   private deliverSend(from: Emitter, target: SendTarget, rec: RecordOf<'send'>): void {
     const fromPid = this.deps.pidOf(from.id);
-    if (target.kind === 'workflow') {
+    if (target.kind === 'workflow' && this.deps.statusOf(target.id) === undefined) {
+      // Another node's (a shared store): a signal row in this batch, for its owner to take.
+      this.deps.commit.open.signals.push({ workflowId: target.id, topic: rec.topic, from: fromPid, payloads: rec.payloads, at: this.deps.clock.now() });
+      this.deps.commit.schedule();
+    } else if (target.kind === 'workflow') {
       this.deps.appendRecord(target.id, { type: 'signal', at: this.deps.clock.now(), topic: rec.topic, from: fromPid, payloads: rec.payloads, signal: 0 });
     } else {
       this.deps.commit.onCommit(() => this.deps.sendToProcess(fromPid, target.pid, rec.topic, rec.payloads));
@@ -108,6 +115,7 @@ export class CommandEffects {
     if (this.deps.statusOf(rec.child) === 'running') return;
     const row = this.deps.getWorkflow(rec.child);
     if (!row || row.status === 'running' || row.status === 'parked') return;
+    if (!this.deps.childDoneFromRow(parent.id, rec.child)) return;
     this.deps.appendRecord(parent.id, { type: 'child_done', of: rec.cmd, at: row.updatedAt, child: rec.child, ...(row.error ? { error: row.error } : { value: row.result ?? 'null' }) });
   }
 }

@@ -20,6 +20,7 @@
  *   workflow is activated and nothing new starts, but records still commit.
  */
 import { emptyBatch, batchSize, type Batch, type HistoryStore } from '../store/store';
+import { ErrorCode, WippyError } from '../../base/errors';
 import { workDone } from '../../lua/budget';
 import { TURN_WORK } from '../../lua/scheduler';
 
@@ -33,6 +34,11 @@ export interface CommitDeps {
   committed(id: string, count: number): void;
   /** Activate workflow `id` now that a commit woke it. */
   activate(id: string): void;
+  /**
+   * An asynchronous commit failed (nothing of it is durable): told instead of the throw, once;
+   * nothing more is committed after it (the engine is dropped: EngineDeps.onStoreLost).
+   */
+  failed?(err: Error): void;
 }
 
 export class GroupCommit {
@@ -50,6 +56,8 @@ export class GroupCommit {
   closing = false;
   /** Nothing more is committed. */
   closed = false;
+  /** Abandoned (`abandon`): what is open or on its way is dropped, nothing waiting for it runs. */
+  private abandoned = false;
 
   constructor(private readonly deps: CommitDeps) {}
 
@@ -91,6 +99,23 @@ export class GroupCommit {
   flush(): void {
     this.scheduled = false;
     if (this.closed) return;
+    this.guarded(() => this.turn());
+  }
+
+  /** Run `fn`; a shared store's read failing in it (its connection broke) is as a failed commit. */
+  private guarded(fn: () => void): void {
+    if (!this.deps.failed) { fn(); return; }
+    try {
+      fn();
+    } catch (e) {
+      if (!storeLost(e)) throw e;
+      if (this.abandoned) return;
+      this.abandon();
+      this.deps.failed(e as Error);
+    }
+  }
+
+  private turn(): void {
     this.deps.newTurn();
     // Activities first: a result that is ready at once joins this commit with its command.
     while (this.preCommit.length > 0 && !this.closing) {
@@ -116,9 +141,17 @@ export class GroupCommit {
       this.inFlight.push(after);
       store.commitAsync(batch, (err) => {
         this.inFlight.shift();
-        if (err) throw err; // as a synchronous store's commit throws out of flush
-        this.finish(batch, post);
-        for (const fn of after) fn();
+        if (this.abandoned) return;
+        if (err) {
+          if (!this.deps.failed) throw err; // as a synchronous store's commit throws out of flush
+          this.abandon();
+          this.deps.failed(err);
+          return;
+        }
+        this.guarded(() => {
+          this.finish(batch, post);
+          for (const fn of after) fn();
+        });
       });
     }
   }
@@ -145,6 +178,17 @@ export class GroupCommit {
     }
   }
 
+  /** Stop without committing what is open, and drop the answers of commits on their way (the node lost the store). */
+  abandon(): void {
+    this.abandoned = true;
+    this.closing = true;
+    this.closed = true;
+    this.batch = emptyBatch();
+    this.postCommit = [];
+    this.preCommit = [];
+    this.toActivate.clear();
+  }
+
   /** Commit what is pending and stop: nothing queued before the commit starts any more. */
   close(): void {
     if (this.closed) return;
@@ -152,4 +196,9 @@ export class GroupCommit {
     this.flush();
     this.closed = true;
   }
+}
+
+/** A failure that means the store is out of reach or this node lost its part in it (not a bug). */
+export function storeLost(e: unknown): boolean {
+  return e instanceof WippyError && (e.code === ErrorCode.STORE_INVALID || e.code === ErrorCode.NODE_LEASE_LOST);
 }

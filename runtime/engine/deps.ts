@@ -26,6 +26,13 @@ export interface EngineDeps {
   output: EngineOutput;
   codec: MailboxCodec;
   makeHost(entry: LuaEntry, services: Services, seed: number): { host: LuaHost; fnRef: number };
+  /**
+   * A store shared by nodes (HistoryStore.membership) refused a commit or a lease renewal, or
+   * its connection broke: this engine has stopped (it commits and runs nothing more) and holds
+   * nothing; the caller drops it and starts another (app/runtime.ts). Without it such a failure
+   * is thrown, as a synchronous store's is.
+   */
+  onStoreLost?(err: Error): void;
   /** At most this many live instances (default: no count, only the memory budget of cache.ts). */
   cacheSize?: number;
   /**

@@ -24,7 +24,7 @@ import { uuidV1, uuidV4, uuidV7, type UuidVersion } from '../../base/uuid';
 import type { Activation, EngineHooks, EngineOutput, KeptOutcome, SendTarget } from './hooks';
 import type { HistoryStore } from '../store/store';
 import { WorkflowInstance, workflowSeed } from './instance';
-import { workflowPid, workflowIdOfPid, workerNamed, defaultWorker } from './addressing';
+import { workflowPid, workflowIdOfPid, workerNamed, defaultWorker, CANCEL_TOPIC, TERMINATE_TOPIC } from './addressing';
 import { startIdentity } from './start-options';
 import { WorkflowServices } from './wf-services';
 import { Effects } from './effects';
@@ -33,7 +33,8 @@ import { GroupCommit } from './commit';
 import { SignalIntake } from './signals';
 import { CommandEffects } from './commands';
 import { Lifecycle, type Outcome, type WfState } from './lifecycle';
-import { isEvent, type CommandRecord, type HistoryRecord, type RecordOf, type WorkflowStatus } from '../store/events';
+import { NodeHeartbeat } from './membership';
+import { isEvent, type CommandRecord, type HistoryRecord, type RecordOf, type WorkflowRow, type WorkflowStatus } from '../store/events';
 import type { Registry, LuaEntry } from '../../registry/types';
 import type { SpawnOptions } from '../../lua/services';
 import type { Cancel, Payload } from '../../base/payload';
@@ -57,6 +58,8 @@ export class WorkflowEngine implements EngineHooks {
   private readonly effects: Effects;
   private readonly signals: SignalIntake;
   private readonly commands: CommandEffects;
+  /** The lease and claims of a node of a shared store; null: this engine owns its store alone. */
+  private readonly heartbeat: NodeHeartbeat | null;
 
   constructor(private readonly deps: EngineDeps) {
     this.registry = deps.registry;
@@ -77,6 +80,7 @@ export class WorkflowEngine implements EngineHooks {
         if (st && count > st.committed) st.committed = count;
       },
       activate: (id) => this.activateWhenCommitted(id),
+      failed: deps.store.membership ? (err) => this.heartbeat?.lost(err) : undefined,
     });
     this.lifecycle = new Lifecycle({
       store: deps.store, clock: deps.clock, output: deps.output, commit: this.commit, cache: this.cache,
@@ -104,7 +108,18 @@ export class WorkflowEngine implements EngineHooks {
       appendRecord: (id, rec) => this.appendRecord(id, rec),
       cancelOrTerminate: (id, from, terminate, reason) => this.cancelOrTerminate(id, from, terminate, reason),
       startRequested: (req, from) => { const r = this.start(req.entry, req.input, { id: req.id, from }); return 'error' in r ? r.error : null; },
+      afterCommit: (fn) => this.commit.onCommit(fn),
     });
+    const m = deps.store.membership;
+    this.heartbeat = m ? new NodeHeartbeat(m, {
+      adopt: (rows) => this.adopt(rows),
+      adoptSignals: (ids) => this.signals.adopt(ids),
+      lost: (err) => {
+        this.abandonWork();
+        if (deps.onStoreLost) deps.onStoreLost(err);
+        else deps.output.log('error', `${err.message}; this engine stopped`);
+      },
+    }) : null;
     this.commands = new CommandEffects({
       clock: deps.clock,
       effects: this.effects,
@@ -117,6 +132,7 @@ export class WorkflowEngine implements EngineHooks {
       sendToProcess: (from, pid, topic, payloads) => deps.node.send(from, pid, topic, payloads),
       pidOf: (id) => this.pidOf(id),
       closed: () => this.commit.closed,
+      childDoneFromRow: (parent, child) => this.signals.childDoneFromRow(parent, child),
     });
   }
 
@@ -185,9 +201,11 @@ export class WorkflowEngine implements EngineHooks {
   /** Cancel (cooperative: a pid.cancel event) or terminate (immediate) a workflow. */
   cancelOrTerminate(id: string, from: string, terminate: boolean, reason = terminate ? 'terminated' : 'canceled'): ErrorInfo | null {
     const st = this.states.get(id);
+    // Owned by another node of a shared store: a request through the store, as the CLI's.
+    if (!st) return this.signals.toOtherNode(id, terminate ? TERMINATE_TOPIC : CANCEL_TOPIC, from, [JSON.stringify(reason)]) ?? { kind: ErrorKind.NotFound, message: `no running workflow ${id}`, retryable: false };
     // A parked workflow may be terminated (how a stuck one is ended) or get a cancel request
     // (recorded now, seen by its code once it resumes).
-    if (!st || (st.status !== 'running' && st.status !== 'parked')) return { kind: ErrorKind.NotFound, message: `no running workflow ${id}`, retryable: false };
+    if (st.status !== 'running' && st.status !== 'parked') return { kind: ErrorKind.NotFound, message: `no running workflow ${id}`, retryable: false };
     if (!terminate) {
       this.appendRecord(id, { type: 'cancel_requested', at: this.deps.clock.now(), from, reason });
       return null;
@@ -205,16 +223,29 @@ export class WorkflowEngine implements EngineHooks {
    * 100,000 states at once.
    */
   resumeAll(): number {
-    let n = 0;
-    for (const row of this.deps.store.listWorkflows(['running', 'parked'])) {
+    const hb = this.heartbeat;
+    // A node of a shared store resumes what nobody alive owns (claimed: now its own), then keeps
+    // its lease and claims what other nodes leave or lose (membership.ts).
+    const n = hb ? hb.claimAll() : this.adopt(this.deps.store.listWorkflows(['running', 'parked'])).length;
+    this.signals.resume();
+    this.commit.schedule();
+    if (hb) {
+      this.deps.store.membership!.onSignal(() => this.signals.pollNow());
+      hb.start();
+    }
+    return n;
+  }
+
+  /** Resume these rows (unless known here already); the ids resumed. */
+  private adopt(rows: WorkflowRow[]): string[] {
+    const ids: string[] = [];
+    for (const row of rows) {
       const st = this.lifecycle.resume(row);
       if (!st) continue;
       this.commit.wake(st.id);
-      n++;
+      ids.push(st.id);
     }
-    this.signals.resume();
-    this.commit.schedule();
-    return n;
+    return ids;
   }
 
   /** Pick up signals written by other processes (`wippy workflow signal`). */
@@ -259,10 +290,32 @@ export class WorkflowEngine implements EngineHooks {
    */
   close(): void {
     if (this.commit.closed) return;
+    this.heartbeat?.stop();
+    this.lifecycle.stop();
     this.commit.close();
     this.cache.stop();
     this.effects.stop();
     this.signals.stop();
+  }
+
+  /**
+   * The store is lost to this node: stop at once, committing nothing more (what is not committed
+   * is redone by whichever node claims the workflow, as after a crash). Who waited for a
+   * workflow's end is handed back (`watchersLeft`) to wait on another engine.
+   */
+  private abandonWork(): void {
+    this.lifecycle.stop();
+    this.commit.abandon();
+    this.cache.stop();
+    this.effects.stop();
+    this.signals.stop();
+  }
+
+  /** After a loss: the watchers of every workflow this engine knew, to be given to the next engine. */
+  watchersLeft(): Array<[string, (o: Outcome) => void]> {
+    const out: Array<[string, (o: Outcome) => void]> = [];
+    for (const st of this.states.values()) for (const fn of st.watchers.splice(0)) out.push([st.id, fn]);
+    return out;
   }
 
   /** Run `fn` once everything appended so far is committed (an HTTP reply waits for it). */
@@ -306,6 +359,7 @@ export class WorkflowEngine implements EngineHooks {
   resolveTarget(to: string): SendTarget | null {
     const wid = this.states.has(to) ? to : workflowIdOfPid(to);
     if (wid && this.states.get(wid)?.status === 'running') return { kind: 'workflow', id: wid };
+    if (wid && !this.states.has(wid) && this.signals.onOtherNode(wid)) return { kind: 'workflow', id: wid };
     const pid = this.deps.node.resolve(to);
     return pid ? { kind: 'process', pid } : null;
   }

@@ -16,9 +16,10 @@ import type { InstanceCache } from './cache';
 import type { WorkflowInstance } from './instance';
 import type { EngineOutput } from './hooks';
 import type { HistoryStore } from '../store/store';
-import type { HistoryRecord, WorkflowRow, WorkflowStatus } from '../store/events';
+import type { HistoryRecord, RecordOf, WorkflowRow, WorkflowStatus } from '../store/events';
 import type { Clock } from '../../base/clock';
 import type { CallResult, Payload } from '../../base/payload';
+import { CHILD_DONE_TOPIC } from './addressing';
 
 export type Outcome = { result: CallResult } | { parked: string };
 
@@ -55,8 +56,13 @@ export interface LifecycleDeps {
   appendRecord(id: string, rec: HistoryRecord): void;
 }
 
+/** How often a watch of a workflow another node runs reads its row. */
+const WATCH_POLL_MS = 500;
+
 export class Lifecycle {
   readonly states = new Map<string, WfState>();
+  private readonly remoteWatches = new Set<NodeJS.Timeout>();
+  private stopped = false;
 
   constructor(private readonly deps: LifecycleDeps) {}
 
@@ -87,10 +93,36 @@ export class Lifecycle {
     if (st?.status === 'parked') { fn({ parked: st.parkedReport ?? 'parked' }); return true; }
     if (st) { st.watchers.push(fn); return true; }
     const row = this.deps.store.getWorkflow(id);
+    if (row?.status === 'running' && this.deps.store.membership) { this.watchElsewhere(id, fn); return true; }
     if (!row || row.status === 'running') return false;
     if (row.status === 'parked') fn({ parked: row.parked ?? 'parked' });
     else fn({ result: row.error ? { error: row.error } : { value: row.result ?? 'null' } });
     return true;
+  }
+
+  /**
+   * A workflow another node runs (a shared store): its row is read every WATCH_POLL_MS until it
+   * ends or is parked, or this node takes it over (then its state is watched).
+   */
+  private watchElsewhere(id: string, fn: (o: Outcome) => void): void {
+    const t = setInterval(() => {
+      if (this.stopped) { clearInterval(t); return; }
+      const st = this.states.get(id);
+      if (st) { clearInterval(t); this.watch(id, fn); return; }
+      let row: WorkflowRow | null;
+      try { row = this.deps.store.getWorkflow(id); } catch { return; } // the store is out of reach: the next tick asks again
+      if (row?.status === 'running') return;
+      clearInterval(t);
+      if (row) this.watch(id, fn);
+    }, WATCH_POLL_MS);
+    this.remoteWatches.add(t);
+  }
+
+  /** This engine stops: watches of other nodes' workflows end with it (their watchers are handed on: engine.ts watchersLeft). */
+  stop(): void {
+    this.stopped = true;
+    for (const t of this.remoteWatches) clearInterval(t);
+    this.remoteWatches.clear();
   }
 
   /** The workflow's code returned (or failed): record its end. */
@@ -107,8 +139,14 @@ export class Lifecycle {
     this.dropInstance(st);
     commit.open.updates.push({ id: st.id, status, result: result.value ?? null, error: result.error ?? null, parked: null, at: clock.now() });
     const parent = st.parent ? this.states.get(st.parent) : undefined;
-    if (parent && parent.status === 'running' && st.parentCmd !== undefined) {
-      this.deps.appendRecord(parent.id, { type: 'child_done', of: st.parentCmd, at: clock.now(), child: st.id, ...(result.error ? { error: result.error } : { value: result.value ?? 'null' }) });
+    if (st.parent && st.parentCmd !== undefined) {
+      const done: RecordOf<'child_done'> = { type: 'child_done', of: st.parentCmd, at: clock.now(), child: st.id, ...(result.error ? { error: result.error } : { value: result.value ?? 'null' }) };
+      if (parent) {
+        if (parent.status === 'running') this.deps.appendRecord(parent.id, done);
+      } else if (this.deps.store.membership) {
+        // The parent is another node's (a shared store): its owner appends it (signals.ts).
+        commit.open.signals.push({ workflowId: st.parent, topic: CHILD_DONE_TOPIC, from: '', payloads: [JSON.stringify(done)], at: done.at });
+      }
     }
     const watchers = st.watchers.splice(0);
     commit.onCommit(() => {

@@ -10,14 +10,15 @@ import * as nodePath from 'node:path';
 import { ErrorCode, WippyError } from '../../base/errors';
 import { SqliteStore } from './sqlite';
 import type { OpenOptions } from './sqlite';
-import { isPostgresUrl, PgStore } from './postgres';
+import { isPostgresUrl, PgStore, type NodeOptions } from './postgres';
 
 export { SqliteStore, integrityCheck } from './sqlite';
 export { checkIntegrity, startBackgroundCheck, damagedError, describeProblems, markChecked, clearChecked, checkedByHolder } from './integrity';
 export type { BackgroundCheck, IntegrityReport } from './integrity';
 export type { OpenOptions } from './sqlite';
 export { MemoryStore } from './memory';
-export { PgStore, isPostgresUrl, redactUrl } from './postgres';
+export { PgStore, isPostgresUrl, redactUrl, newNodeId, DEFAULT_LEASE_MS, DEFAULT_RENEW_MS } from './postgres';
+export type { NodeOptions, NodeInfo } from './postgres';
 export { MIGRATIONS } from './migrations';
 export type { Migration } from './migrations';
 export type { AppendOp, Batch, HistoryStore } from './store';
@@ -46,11 +47,12 @@ export function storeAddress(written: string, label: string, base = process.cwd(
 /**
  * Open (creating when missing) the store at `address`: a PostgreSQL database for a postgres://
  * URL (its schema created when missing), else the SQLite file. `lock` (default true) takes the
- * store's writer lock so a second writer fails fast; pass `{lock: false}` to inspect a store
- * while a `wippy run` holds it.
+ * SQLite file's writer lock so a second writer fails fast, or joins the PostgreSQL database as
+ * the node `node` (many nodes share one); pass `{lock: false}` to inspect a store while a
+ * `wippy run` holds it.
  */
-export function openStore(address: string, opts: OpenOptions = {}): OpenedStore {
+export function openStore(address: string, opts: OpenOptions & { node?: Partial<NodeOptions> } = {}): OpenedStore {
   const at = storeAddress(address, opts.label ?? `store ${address}`);
-  if (isPostgresUrl(at)) return new PgStore(at, { lock: opts.lock, label: opts.label, virtualTime: opts.virtualTime });
+  if (isPostgresUrl(at)) return new PgStore(at, { lock: opts.lock, label: opts.label, virtualTime: opts.virtualTime, node: opts.node });
   return new SqliteStore(at, opts);
 }

@@ -26,6 +26,8 @@ export function pgError(label: string, f: PgFailure, what?: string): WippyError 
   const where = what ? `${label}: ${what}` : label;
   const code = f.code ?? '';
   const one = (s: string): string => s.replace(/\s*\n\s*/g, ' ');
+  if (code === 'WP003') return new WippyError(ErrorCode.NODE_LEASE_LOST, `${label}: ${one(f.message)}`);
+  if (code === 'WP004') return new WippyError(ErrorCode.STORE_LOCKED, `${label}: ${one(f.message)}`);
   if (code === 'WP001' || code === 'WP002') return new WippyError(ErrorCode.INTERNAL, `${label}: ${one(f.message)}`);
   if (code === '23505') return new WippyError(ErrorCode.INTERNAL, `${where}: ${one(f.detail ?? f.message)}: already exists (two writers on one store?)`);
   if (code === '23503') return new WippyError(ErrorCode.INTERNAL, `${where}: ${one(f.detail ?? f.message)}: no such workflow`);
@@ -44,6 +46,8 @@ export class PgBridge {
   private readonly pending = new Map<number, (a: PgAnswer) => void>();
   private nextId = 1;
   private ended = false;
+  /** Called when a notification arrives on a channel the connection listens to (op `listen`). */
+  onNotify: (() => void) | null = null;
 
   constructor(private readonly label: string) {
     const { port1, port2 } = new MessageChannel();
@@ -53,6 +57,7 @@ export class PgBridge {
       workerData: { flag: this.flag.buffer, reply: port2 }, transferList: [port2],
     });
     this.worker.on('message', (a: PgAnswer) => {
+      if (a.notify) { this.onNotify?.(); return; }
       const done = this.pending.get(a.id!);
       this.pending.delete(a.id!);
       if (this.pending.size === 0) this.worker.unref();

@@ -26,7 +26,20 @@ export const SQL = {
   historyLength: 'SELECT idx + n AS len FROM history WHERE workflow_id = $1 ORDER BY idx DESC LIMIT 1',
   pending: 'SELECT id::float8 AS id, workflow_id, topic, from_pid, payloads, at FROM signals WHERE id > $1 ORDER BY id',
   addSignal: 'SELECT wippy_add_signal($1, $2, $3, $4, $5)::float8 AS id',
-  commit: 'SELECT wippy_commit($1::json, $2, $3)',
+  commit: 'SELECT wippy_commit_as($1::json, $2, $3, $4)',
+  join: 'SELECT wippy_join($1, $2, $3, $4)',
+  heartbeat: 'SELECT id FROM wippy_heartbeat($1, $2) AS id',
+  /** The claimed workflows (listByWithLength for ids). */
+  claimed: `SELECT ${WORKFLOW_COLUMNS},
+      (SELECT h.idx + h.n FROM history h WHERE h.workflow_id = w.id ORDER BY h.idx DESC LIMIT 1) AS len
+    FROM workflows w WHERE id = ANY($1::text[]) AND status IN ('running', 'parked') ORDER BY created_at, seq`,
+  poll: 'SELECT id::float8 AS id, workflow_id, topic, from_pid, payloads, at FROM wippy_poll($1, $2, $3) ORDER BY id',
+  signalsOf: `SELECT id::float8 AS id, workflow_id, topic, from_pid, payloads, at FROM signals
+    WHERE workflow_id = ANY($1::text[]) AND topic <> '@start' ORDER BY id`,
+  leave: 'SELECT wippy_leave($1)',
+  nodes: `SELECT n.id, n.pid, n.host, n.lease_until - wippy_now() AS lease_left_ms,
+      (SELECT COUNT(*)::float8 FROM workflows w WHERE w.owner = n.id AND w.status IN ('running', 'parked')) AS workflows
+    FROM wippy_nodes n ORDER BY n.joined_at`,
   childrenOf: `SELECT ${WORKFLOW_COLUMNS} FROM workflows WHERE parent = $1 ORDER BY created_at, seq`,
   entries: 'SELECT DISTINCT entry COLLATE "C" AS entry FROM workflows ORDER BY 1',
   countsAll: 'SELECT status, SUM(n)::float8 AS n FROM workflow_counts GROUP BY status',

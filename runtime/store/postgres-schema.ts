@@ -21,14 +21,14 @@
  * signals first takes SIGNAL_LOCK (an advisory lock held to its end), so ids commit in order.
  */
 
+import { nodesMigration } from './postgres-nodes';
+
 export interface PgMigration { name: string; sql: string }
 
 /** The advisory lock key serialising signal inserts (see the header). */
 export const SIGNAL_LOCK = 77_190_001;
 /** The advisory lock key serialising migrations. */
 export const MIGRATION_LOCK = 77_190_002;
-/** The advisory lock key of a database's one writer (a session lock, held while a node runs). */
-export const WRITER_LOCK = 77_190_003;
 
 /** Tables a wippy store has; one of them without `wippy_migrations` is some other application's. */
 export const STORE_TABLES = ['workflows', 'history', 'signals', 'workflow_counts'];
@@ -152,4 +152,5 @@ export const PG_MIGRATIONS: readonly PgMigration[] = [
       END $$;
     `,
   },
+  { name: '0002_nodes', sql: nodesMigration(SIGNAL_LOCK) },
 ];

@@ -17,7 +17,9 @@ export interface PgRequest {
   sync?: boolean;
   /** An asynchronous request's number (its answer carries it). */
   id?: number;
-  op: 'connect' | 'query' | 'end';
+  op: 'connect' | 'query' | 'end' | 'listen';
+  /** `listen`: the channel whose notifications are passed on ({notify: true} on the worker's port). */
+  channel?: string;
   url?: string;
   /** The connection's application_name (postgres.ts writerPid reads it). */
   app?: string;
@@ -27,6 +29,8 @@ export interface PgRequest {
 
 export interface PgAnswer {
   id?: number;
+  /** Not an answer: a notification arrived on a channel listened to. */
+  notify?: boolean;
   rows?: unknown[];
   error?: PgFailure;
 }
@@ -61,6 +65,11 @@ async function handle(req: PgRequest): Promise<PgAnswer> {
   }
   if (broken) return { error: broken };
   if (!client) return { error: { message: 'not connected' } };
+  if (req.op === 'listen') {
+    client.on('notification', () => parentPort!.postMessage({ notify: true }));
+    await client.query(`LISTEN ${req.channel!}`);
+    return {};
+  }
   return { rows: (await client.query(req.text!, req.values)).rows };
 }
 

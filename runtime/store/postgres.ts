@@ -11,20 +11,27 @@
  *   and calls back once it is durable (the engine's group commit goes on meanwhile).
  * - The history format is the SQLite store's (sqlite-rows.ts historyRuns, the same JSON text), so
  *   every reader of histories (export, goldens, the UI) reads both alike.
- * - One writer per database: a node holds a session advisory lock (WRITER_LOCK) while it runs;
- *   a second one is refused with STORE_LOCKED; `lock: false` is for inspection tools.
+ * - Many nodes per database (postgres-nodes.ts says how): a writing store joins as a node with a
+ *   lease, renews it with `heartbeat` (which also claims workflows nobody alive owns), and
+ *   commits fenced (`wippy_commit_as`): a node that lost its lease writes nothing more
+ *   (NODE_LEASE_LOST). `close` leaves cleanly, so others claim its workflows at once.
+ *   `lock: false` is for inspection tools: no node, no commits.
  * - A database written by a newer wippy (a migration name we do not know) is refused; one with
  *   wippy's table names but no migrations record is some other application's and is refused.
  * - A user's mistake (unreachable server, wrong password, no such database) is one line naming
  *   the URL without its password; never a stack.
  */
+import { randomBytes } from 'node:crypto';
+import * as os from 'node:os';
 import { ErrorCode, WippyError } from '../../base/errors';
 import type { HistoryRecord, PendingSignal, WorkflowRow, WorkflowStatus } from './events';
-import { WORKFLOW_STATUSES, type Batch, type HistoryStore, type StatusCounts, type WorkflowQuery } from './store';
+import { WORKFLOW_STATUSES, type Batch, type HistoryStore, type Membership, type StatusCounts, type WorkflowQuery } from './store';
 import { historyRuns, toSignal, toWorkflow, type SignalDbRow, type WorkflowDbRow } from './sqlite-rows';
-import { MIGRATION_LOCK, PG_MIGRATIONS, STORE_TABLES, WRITER_LOCK, type PgMigration } from './postgres-schema';
+import { MIGRATION_LOCK, PG_MIGRATIONS, STORE_TABLES, type PgMigration } from './postgres-schema';
+import { SIGNAL_CHANNEL } from './postgres-nodes';
 import { cappedCountQueries, pageQuery, SQL } from './postgres-queries';
 import { PgBridge, pgError } from './postgres-bridge';
+import type { PgFailure } from './postgres-worker';
 
 export interface PgOpenOptions {
   /** Take the database's writer lock (default true). False for read-only inspection tools. */
@@ -35,7 +42,25 @@ export interface PgOpenOptions {
   virtualTime?: boolean;
   /** For tests: a longer list plays the part of a newer wippy. */
   migrations?: readonly PgMigration[];
+  /** A writing store's node: its id (default: random, see newNodeId), lease and renewal (ms). */
+  node?: Partial<NodeOptions>;
 }
+
+export interface NodeOptions { id: string; leaseMs: number; renewMs: number }
+
+/** A lease lasts 5 s and is renewed every second unless the node says otherwise (--lease, --lease-renew). */
+export const DEFAULT_LEASE_MS = 5_000;
+export const DEFAULT_RENEW_MS = 1_000;
+/** Start requests one poll takes at most (the rest are left to other nodes' polls: starts spread). */
+const STARTS_PER_POLL = 32;
+
+/** A node id for a start that names none: this machine's name and 6 random hex digits. */
+export function newNodeId(): string {
+  return `${os.hostname().split('.')[0] || 'node'}-${randomBytes(3).toString('hex')}`;
+}
+
+/** A node of the database as `nodes()` lists it. */
+export interface NodeInfo { id: string; pid: number; host: string; leaseLeftMs: number; workflows: number }
 
 /** True for a store address that names a PostgreSQL database. */
 export function isPostgresUrl(s: string): boolean {
@@ -77,8 +102,12 @@ export class PgStore implements HistoryStore {
    * all instead of one per workflow). Only this node writes, so nothing else can change them.
    */
   private lengths = new Map<string, number>();
-  /** This store holds the database's writer lock. */
+  /** This store writes (a node); false: an inspection tool's. */
   private readonly writer: boolean;
+  /** This store's node (null: an inspection tool's). */
+  readonly node: NodeOptions | null;
+  /** The node's lease is known lost: nothing more is sent to be committed, and `close` does not leave. */
+  private lost = false;
 
   constructor(url: string, opts: PgOpenOptions = {}) {
     this.url = url;
@@ -86,6 +115,7 @@ export class PgStore implements HistoryStore {
     this.label = opts.label ?? `store ${this.path}`;
     this.virtual = opts.virtualTime ? 1 : 0;
     this.writer = opts.lock !== false;
+    this.node = this.writer ? { id: opts.node?.id ?? newNodeId(), leaseMs: opts.node?.leaseMs ?? DEFAULT_LEASE_MS, renewMs: opts.node?.renewMs ?? DEFAULT_RENEW_MS } : null;
     this.pg = new PgBridge(this.label);
     try {
       try {
@@ -96,12 +126,9 @@ export class PgStore implements HistoryStore {
         throw e;
       }
       this.migrate(opts.migrations ?? PG_MIGRATIONS);
-      if (opts.lock !== false) {
-        const [{ ok }] = this.pg.rows<{ ok: boolean }>('SELECT pg_try_advisory_lock($1) AS ok', [WRITER_LOCK]);
-        if (!ok) {
-          const pid = this.writerPid();
-          throw new WippyError(ErrorCode.STORE_LOCKED, `${this.label}: in use by another wippy process${pid !== null ? ` (pid ${pid})` : ''}; stop it first (one node per database)`);
-        }
+      if (this.node) {
+        this.pg.rows(SQL.join, [this.node.id, process.pid, os.hostname(), this.node.leaseMs]);
+        this.pg.call({ op: 'listen', channel: SIGNAL_CHANNEL });
       }
     } catch (e) {
       this.pg.end();
@@ -139,13 +166,91 @@ export class PgStore implements HistoryStore {
 
   commit(batch: Batch): void {
     this.lengths.clear();
-    this.pg.rows(SQL.commit, [batchJson(batch), Date.now(), this.virtual]);
+    try {
+      this.pg.rows(SQL.commit, [batchJson(batch), Date.now(), this.virtual, this.writingNode()]);
+    } catch (e) {
+      this.noteLost(e);
+      throw e;
+    }
   }
 
   commitAsync(batch: Batch, done: (err: Error | null) => void): void {
     this.lengths.clear();
-    this.pg.send({ op: 'query', text: SQL.commit, values: [batchJson(batch), Date.now(), this.virtual] },
-      (a) => done(a.error ? pgError(this.label, a.error) : null));
+    this.pg.send({ op: 'query', text: SQL.commit, values: [batchJson(batch), Date.now(), this.virtual, this.writingNode()] }, (a) => {
+      const err = a.error ? pgError(this.label, a.error) : null;
+      this.noteLost(err);
+      done(err);
+    });
+  }
+
+  /** The node a commit is made as; an inspection store has none and never commits. */
+  private writingNode(): string {
+    if (!this.node) throw new WippyError(ErrorCode.INTERNAL, `${this.label}: opened for inspection (lock: false); it cannot commit`);
+    return this.node.id;
+  }
+
+  private noteLost(e: unknown): void {
+    if (e instanceof WippyError && e.code === ErrorCode.NODE_LEASE_LOST) this.lost = true;
+  }
+
+  /** This store is shared by nodes (postgres-nodes.ts); null for an inspection store. */
+  get membership(): Membership | undefined {
+    return this.node ? this : undefined;
+  }
+
+  get nodeId(): string {
+    return this.writingNode();
+  }
+
+  get renewMs(): number {
+    return this.node?.renewMs ?? DEFAULT_RENEW_MS;
+  }
+
+  /** Membership.claim: renew the lease, claim up to `limit` workflows (blocking; at start-up). */
+  claim(limit: number): WorkflowRow[] {
+    try {
+      const ids = this.pg.rows<{ id: string }>(SQL.heartbeat, [this.writingNode(), limit]).map((r) => r.id);
+      return ids.length === 0 ? [] : this.claimedRows(this.pg.rows<WorkflowDbRow & { len: number | null }>(SQL.claimed, [ids]));
+    } catch (e) {
+      this.noteLost(e);
+      throw e;
+    }
+  }
+
+  /** Membership.heartbeat: `claim` without blocking. */
+  heartbeat(limit: number, done: (err: Error | null, claimed: WorkflowRow[]) => void): void {
+    const fail = (f: PgFailure): void => { const err = pgError(this.label, f, 'renewing the lease'); this.noteLost(err); done(err, []); };
+    this.pg.send({ op: 'query', text: SQL.heartbeat, values: [this.writingNode(), limit] }, (a) => {
+      if (a.error) { fail(a.error); return; }
+      const ids = (a.rows as Array<{ id: string }>).map((r) => r.id);
+      if (ids.length === 0) { done(null, []); return; }
+      this.pg.send({ op: 'query', text: SQL.claimed, values: [ids] }, (b) => {
+        if (b.error) fail(b.error);
+        else done(null, this.claimedRows(b.rows as Array<WorkflowDbRow & { len: number | null }>));
+      });
+    });
+  }
+
+  /** Claimed rows, their history lengths kept for the `historyLength` calls that follow (as listWorkflows does). */
+  private claimedRows(rows: Array<WorkflowDbRow & { len: number | null }>): WorkflowRow[] {
+    for (const r of rows) this.lengths.set(r.id, r.len ?? 0);
+    return rows.map(toWorkflow);
+  }
+
+  /** Membership.signalsOf: the pending signals (not start requests) of these workflows, oldest first. */
+  signalsOf(ids: string[]): PendingSignal[] {
+    return ids.length === 0 ? [] : this.pg.rows<SignalDbRow>(SQL.signalsOf, [ids]).map(toSignal);
+  }
+
+  /** Membership.onSignal: told when a signal was written (PostgreSQL's NOTIFY), to poll at once. */
+  onSignal(fn: () => void): void {
+    this.pg.onNotify = fn;
+  }
+
+  /** The nodes of this database, oldest first, with what each owns. */
+  nodes(): NodeInfo[] {
+    return this.pg.rows<{ id: string; pid: number; host: string; lease_left_ms: number; workflows: number }>(SQL.nodes)
+      .map((r) => ({ id: r.id, pid: r.pid, host: r.host, leaseLeftMs: r.lease_left_ms, workflows: r.workflows }));
   }
 
   addSignal(s: Omit<PendingSignal, 'id'>): number {
@@ -153,15 +258,21 @@ export class PgStore implements HistoryStore {
     return r.id;
   }
 
+  /** A node's: start requests it now holds, then its workflows' signals above afterId; an inspection store's: all. */
   pendingSignals(afterId = 0): PendingSignal[] {
-    return this.pg.rows<SignalDbRow>(SQL.pending, [afterId]).map(toSignal);
+    const q = this.pollQuery(afterId);
+    return this.pg.rows<SignalDbRow>(q.text, q.values).map(toSignal);
   }
 
   pendingSignalsAsync(afterId: number, done: (err: Error | null, signals: PendingSignal[]) => void): void {
-    this.pg.send({ op: 'query', text: SQL.pending, values: [afterId] }, (a) => {
+    this.pg.send({ op: 'query', ...this.pollQuery(afterId) }, (a) => {
       if (a.error) done(pgError(this.label, a.error, 'pending signals'), []);
       else done(null, (a.rows as SignalDbRow[]).map(toSignal));
     });
+  }
+
+  private pollQuery(afterId: number): { text: string; values: unknown[] } {
+    return this.node ? { text: SQL.poll, values: [this.node.id, afterId, this.lost ? 0 : STARTS_PER_POLL] } : { text: SQL.pending, values: [afterId] };
   }
 
   getWorkflow(id: string): WorkflowRow | null {
@@ -230,21 +341,21 @@ export class PgStore implements HistoryStore {
     return this.pg.rows<{ name: string }>('SELECT name FROM wippy_migrations ORDER BY seq').map((r) => r.name);
   }
 
-  /** The pid of the `wippy run` holding this database's writer lock (its connection says so), or null. */
+  /** The pid of a live node of this database (the one that joined first), or null when none runs. */
   writerPid(): number | null {
-    const [r] = this.pg.rows<{ app: string }>(`SELECT a.application_name AS app FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
-      WHERE l.locktype = 'advisory' AND l.classid = 0 AND l.objid = $1 AND l.objsubid = 1 AND l.granted
-        AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())`, [WRITER_LOCK]);
-    const m = /^wippy-(\d+)$/.exec(r?.app ?? '');
-    return m ? Number(m[1]) : null;
+    return this.nodes().find((n) => n.leaseLeftMs > 0)?.pid ?? null;
   }
 
   /** The server keeps its own pages sound; there is no file of ours to check. */
   assertSound(): void {}
 
+  /** Leave (a node: what it owns is anyone's at once) and end the connection. */
   close(): void {
     if (this.closed) return;
     this.closed = true;
+    if (this.node && !this.lost) {
+      try { this.pg.rows(SQL.leave, [this.node.id]); } catch { /* gone already: its lease runs out instead */ }
+    }
     this.pg.end();
   }
 }

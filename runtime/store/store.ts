@@ -66,7 +66,30 @@ export function batchSize(b: Batch): number {
   return b.creates.length + b.appends.length + b.updates.length + b.signals.length + b.consumed.length;
 }
 
+/**
+ * A store many nodes share (postgres.ts, postgres-nodes.ts): this node's part in it. Without one
+ * (SQLite, memory) the node owns every workflow of the store, and another node is refused.
+ */
+export interface Membership {
+  readonly nodeId: string;
+  /** How often `heartbeat` must run to keep the lease (ms). */
+  readonly renewMs: number;
+  /** Renew the lease and claim up to `limit` workflows nobody alive owns, blocking (start-up). */
+  claim(limit: number): WorkflowRow[];
+  /** `claim` without blocking; an error (NODE_LEASE_LOST, a lost connection): this node holds nothing any more. */
+  heartbeat(limit: number, done: (err: Error | null, claimed: WorkflowRow[]) => void): void;
+  /** The pending signals (start requests aside) of these workflows, oldest first. */
+  signalsOf(ids: string[]): PendingSignal[];
+  /** Be told (at any time) that a signal may have been written: poll now rather than at the next tick. */
+  onSignal(fn: () => void): void;
+}
+
 export interface HistoryStore {
+  /**
+   * Present when nodes share the store: then `pendingSignals` gives only start requests this
+   * node now holds and its own workflows' signals, and `commit` fails for a workflow it lost.
+   */
+  readonly membership?: Membership;
   /** Apply the batch; durable when this returns (a store that waits on a server blocks here: see commitAsync). */
   commit(batch: Batch): void;
   /**

@@ -1,7 +1,7 @@
 /**
  * PgStore: the shared HistoryStore contract on a real PostgreSQL server (testkit/postgres.ts),
- * plus what only a server store has: the asynchronous commit, refusing a newer schema or another
- * application's tables, the writer lock, and one-line failures for a server that is not there.
+ * plus what only a server store has (many nodes: postgres-nodes.test.ts): the asynchronous commit, refusing a newer schema or another
+ * application's tables, and one-line failures for a server that is not there.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -46,18 +46,6 @@ test('postgres: commitAsync applies batches in order and calls back once each is
   // Another connection reads the same (the commits are in the database, not in this process).
   const r = openStore(url, { lock: false });
   try { assert.deepEqual(r.history('w1').slice(1), RECORDS.slice(1, 5)); } finally { r.close(); }
-});
-
-test('postgres: one writer per database; readers may open beside it; the writer is named by its pid', async () => {
-  const url = await freshUrl();
-  const w = openStore(url) as PgStore;
-  try {
-    throwsCode(() => openStore(url, { label: '--db X' }), ErrorCode.STORE_LOCKED, '--db X', 'in use by another wippy process (pid');
-    const r = openStore(url, { lock: false }) as PgStore;
-    try { assert.equal(r.writerPid(), process.pid); } finally { r.close(); }
-  } finally { w.close(); }
-  const again = openStore(url) as PgStore;
-  try { assert.equal(again.writerPid(), process.pid); } finally { again.close(); }
 });
 
 test('postgres: a database of a newer schema version is refused; another application\'s tables are left alone', async () => {

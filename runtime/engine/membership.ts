@@ -1,0 +1,72 @@
+/**
+ * This engine's part in a store many nodes share (HistoryStore.membership, PostgreSQL): the
+ * heartbeat that renews the node's lease and claims workflows nobody alive owns, and losing the
+ * store.
+ *
+ * Owns: the heartbeat timer (one renewal on its way at a time), handing claimed rows to the
+ * engine (`adopt`: resumed as at start-up, then their pending signals), and the one report of a
+ * loss (`lost`: a refused renewal or commit, a broken connection) after which this engine holds
+ * nothing. Invariants: after `lost` or `stop` no claim is adopted; `lost` reaches the engine's
+ * owner once; a claimed workflow already known here is not resumed twice (Lifecycle.resume).
+ */
+import type { Membership } from '../store/store';
+import type { WorkflowRow } from '../store/events';
+
+/** Workflows one heartbeat claims at most (start-up claims every one). */
+export const CLAIMS_PER_BEAT = 1000;
+
+export interface MembershipDeps {
+  /** Resume these claimed rows (as at start-up); the ids actually resumed. */
+  adopt(rows: WorkflowRow[]): string[];
+  /** Their pending signals, now that this node owns them. */
+  adoptSignals(ids: string[]): void;
+  /** The store is lost to this node (reported once). */
+  lost(err: Error): void;
+}
+
+export class NodeHeartbeat {
+  private timer: NodeJS.Timeout | null = null;
+  private asking = false;
+  private ended = false;
+
+  constructor(private readonly m: Membership, private readonly deps: MembershipDeps) {}
+
+  /** Claim what nobody alive owns, blocking (start-up); the number resumed. */
+  claimAll(): number {
+    const ids = this.deps.adopt(this.m.claim(2 ** 31 - 1));
+    return ids.length;
+  }
+
+  /** Renew every `renewMs` and claim what has no live owner (a node that died or left). */
+  start(): void {
+    if (this.timer || this.ended) return;
+    this.timer = setInterval(() => this.beat(), this.m.renewMs);
+    this.timer.unref();
+  }
+
+  private beat(): void {
+    if (this.asking || this.ended) return;
+    this.asking = true;
+    this.m.heartbeat(CLAIMS_PER_BEAT, (err, rows) => {
+      this.asking = false;
+      if (this.ended) return;
+      if (err) { this.lost(err); return; }
+      if (rows.length === 0) return;
+      const ids = this.deps.adopt(rows);
+      if (ids.length > 0) this.deps.adoptSignals(ids);
+    });
+  }
+
+  /** The store is lost (a failed commit, renewal or read): stop, and say so once. */
+  lost(err: Error): void {
+    if (this.ended) return;
+    this.stop();
+    this.deps.lost(err);
+  }
+
+  stop(): void {
+    this.ended = true;
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+  }
+}
