@@ -61,6 +61,8 @@ export interface RuntimeOptions {
   typeCheck?: TypeCheckSetting;
   /** A PostgreSQL store's node: its id (`--node-id`, default random), lease and renewal in ms (`--lease`, `--lease-renew`). */
   node?: Partial<NodeOptions>;
+  /** On a PostgreSQL store: workflows this node claims at most at start-up and per heartbeat (default: all, then 1000). */
+  claimLimit?: number;
 }
 
 /** Waits between attempts to join a shared store again after losing it: doubling from the first, at most the last. */
@@ -282,6 +284,7 @@ export class Runtime {
       makeHost: (entry, services, seed) => this.makeEntryHost(entry, services, seed),
       cacheSize: this.options.cacheSize,
       onStoreLost: (err) => this.rejoin(err),
+      claimLimit: this.options.claimLimit,
     });
     this.engine = engine;
     if (!this.wired) this.wireEngine();

@@ -33,6 +33,8 @@ export interface EngineDeps {
    * is thrown, as a synchronous store's is.
    */
   onStoreLost?(err: Error): void;
+  /** On a shared store: workflows claimed at most at start-up and per heartbeat (default: all, then membership.ts CLAIMS_PER_BEAT). */
+  claimLimit?: number;
   /** At most this many live instances (default: no count, only the memory budget of cache.ts). */
   cacheSize?: number;
   /**

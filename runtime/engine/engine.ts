@@ -119,7 +119,7 @@ export class WorkflowEngine implements EngineHooks {
         if (deps.onStoreLost) deps.onStoreLost(err);
         else deps.output.log('error', `${err.message}; this engine stopped`);
       },
-    }) : null;
+    }, deps.claimLimit) : null;
     this.commands = new CommandEffects({
       clock: deps.clock,
       effects: this.effects,
@@ -202,10 +202,11 @@ export class WorkflowEngine implements EngineHooks {
   cancelOrTerminate(id: string, from: string, terminate: boolean, reason = terminate ? 'terminated' : 'canceled'): ErrorInfo | null {
     const st = this.states.get(id);
     // Owned by another node of a shared store: a request through the store, as the CLI's.
-    if (!st) return this.signals.toOtherNode(id, terminate ? TERMINATE_TOPIC : CANCEL_TOPIC, from, [JSON.stringify(reason)]) ?? { kind: ErrorKind.NotFound, message: `no running workflow ${id}`, retryable: false };
+    const remote = st ? undefined : this.signals.toOtherNode(id, terminate ? TERMINATE_TOPIC : CANCEL_TOPIC, from, [JSON.stringify(reason)]);
+    if (remote !== undefined) return remote;
     // A parked workflow may be terminated (how a stuck one is ended) or get a cancel request
     // (recorded now, seen by its code once it resumes).
-    if (st.status !== 'running' && st.status !== 'parked') return { kind: ErrorKind.NotFound, message: `no running workflow ${id}`, retryable: false };
+    if (!st || (st.status !== 'running' && st.status !== 'parked')) return { kind: ErrorKind.NotFound, message: `no running workflow ${id}`, retryable: false };
     if (!terminate) {
       this.appendRecord(id, { type: 'cancel_requested', at: this.deps.clock.now(), from, reason });
       return null;

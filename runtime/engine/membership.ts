@@ -29,11 +29,12 @@ export class NodeHeartbeat {
   private asking = false;
   private ended = false;
 
-  constructor(private readonly m: Membership, private readonly deps: MembershipDeps) {}
+  /** `limit`: workflows claimed at most at start-up and per beat (default: all at start-up, CLAIMS_PER_BEAT per beat). */
+  constructor(private readonly m: Membership, private readonly deps: MembershipDeps, private readonly limit?: number) {}
 
   /** Claim what nobody alive owns, blocking (start-up); the number resumed. */
   claimAll(): number {
-    const ids = this.deps.adopt(this.m.claim(2 ** 31 - 1));
+    const ids = this.deps.adopt(this.m.claim(this.limit ?? 2 ** 31 - 1));
     return ids.length;
   }
 
@@ -47,7 +48,7 @@ export class NodeHeartbeat {
   private beat(): void {
     if (this.asking || this.ended) return;
     this.asking = true;
-    this.m.heartbeat(CLAIMS_PER_BEAT, (err, rows) => {
+    this.m.heartbeat(this.limit ?? CLAIMS_PER_BEAT, (err, rows) => {
       this.asking = false;
       if (this.ended) return;
       if (err) { this.lost(err); return; }
