@@ -6,8 +6,8 @@
  *
  * Owns: the figures only. Reported beside steps/s: the node's CPU per step and PostgreSQL
  * commits per step (pg_stat_database), which say where the time goes on a 2-core machine.
- * Many nodes and failover are not measured here: one database has one writer node (see
- * docs/architecture.md).
+ * Two nodes and failover (bench/postgres-nodes.ts) run on the same server, each on a database
+ * of its own.
  */
 import { benchFixture } from './fixture';
 import { durableThroughput } from './durable';
@@ -15,6 +15,7 @@ import { durableLatency } from './latency';
 import { runPeers, type PeerFigures } from './compare-peers';
 import { startPostgres } from '../testkit/postgres';
 import type { LatencyStats } from './baseline';
+import { failover, twoNodes, type Failover, type TwoNodes } from './postgres-nodes';
 
 export interface PostgresBenchResult {
   workflows: number;
@@ -29,9 +30,11 @@ export interface PostgresBenchResult {
   dbos?: { stepsPerSecond?: number; p50ms?: number; error?: string };
   ratioToDbos?: number;
   settings: { fsync: string; synchronousCommit: string; version: string };
+  twoNodes?: TwoNodes;
+  failover?: Failover;
 }
 
-export async function benchPostgres(opts: { workflows?: number; steps?: number; latencyRuns?: number; warmup?: number; peers?: boolean } = {}): Promise<PostgresBenchResult> {
+export async function benchPostgres(opts: { workflows?: number; steps?: number; latencyRuns?: number; warmup?: number; peers?: boolean; kills?: number } = {}): Promise<PostgresBenchResult> {
   const workflows = opts.workflows ?? 1000;
   const steps = opts.steps ?? 10;
   const server = await startPostgres({ durable: true });
@@ -63,6 +66,10 @@ export async function benchPostgres(opts: { workflows?: number; steps?: number; 
   } finally {
     rt.close();
   }
+  await server.sql('CREATE DATABASE wippy_bench2');
+  result.twoNodes = await twoNodes(fx.dir, `postgresql://postgres@127.0.0.1:${server.port}/wippy_bench2`, workflows, steps);
+  await server.sql('CREATE DATABASE wippy_failover');
+  result.failover = await failover(fx.dir, `postgresql://postgres@127.0.0.1:${server.port}/wippy_failover`, server, 'wippy_failover', opts.kills ?? 5);
   if (opts.peers !== false) {
     const p = await runPeers(['--only', 'dbos', '--workflows', String(workflows), '--steps', String(steps),
       '--latency-runs', String(opts.latencyRuns ?? 200), '--warmup', String(opts.warmup ?? 20)]);

@@ -230,7 +230,14 @@ async function main(): Promise<void> {
         `${p.ratioToDbos !== undefined ? ` = ${x(p.ratioToDbos)} DBOS ${fmtInt(p.dbos!.stepsPerSecond!)} steps/s (target >= 5x)` : `; DBOS: ${p.dbos?.error ?? 'not run (--no-peers)'}`}`);
       line('', `${p.cpuUsPerStep.toFixed(0)} µs CPU of the node per step, ${p.commitsPerStep.toFixed(3)} PostgreSQL commits per step; 3-step p50 ${ms(p.latency3.p50ms)}, p99 ${ms(p.latency3.p99ms)}` +
         `${p.dbos?.p50ms !== undefined ? ` (DBOS p50 ${ms(p.dbos.p50ms)})` : ''}`);
-      line('', '2 nodes, failover: not measured (one writer node per database in this version)');
+      if (p.twoNodes) {
+        const t = p.twoNodes;
+        line('', `2 nodes (2 processes, ${fmtInt(p.workflows / 2)} workflows each): ${fmtInt(t.stepsPerSecond)} steps/s together = ${x(t.stepsPerSecond / p.stepsPerSecond)} one node; CPU per step per node ${t.cpuUsPerStepPerNode.map((c) => `${c.toFixed(0)} µs`).join(', ')} (2 cores shared with PostgreSQL: cost, not scaling)`);
+      }
+      if (p.failover) {
+        const f = p.failover;
+        line('', `failover after SIGKILL (${f.killMs.length} kills): p50 ${ms(f.p50Ms)}, max ${ms(f.maxMs)} (target <= 2x the ${ms(f.leaseMs)} lease); after a pause past the lease (SIGSTOP): ${ms(f.pauseMs)}`);
+      }
     } else if (name === 'peers') {
       progress('peers: DBOS and Restate (bench/peers/run.mjs)...');
       const p = await runPeers(args.quick ? ['--workflows', '200', '--latency-runs', '30', '--warmup', '5'] : []);
