@@ -1,7 +1,7 @@
 /**
  * A private PostgreSQL server for tests (the `db.sql.postgres` and `store.sql` tests), started
  * the way bench/peers/postgres.mjs starts DBOS's: Debian's `postgresql` binaries, a fresh data
- * folder, loopback only, trust authentication.
+ * folder, loopback only, trust authentication (but for PASSWORD_USER, whose password is checked).
  *
  * Owns: finding the server binaries, running it as the `postgres` user when we are root (the
  * server refuses root), one server per test process (`sharedPostgres()`), a fresh database per
@@ -18,6 +18,9 @@ import * as path from 'node:path';
 import pg from 'pg';
 import { tempDir } from './temp';
 import { tick } from './wait';
+
+/** The one role of a test server whose login needs a password (scram-sha-256); a test creates it with one. */
+export const PASSWORD_USER = 'wippy_password';
 
 export interface Postgres {
   host: string;
@@ -80,6 +83,9 @@ export async function startPostgres(how: { durable?: boolean } = {}): Promise<Po
   if (user.uid !== undefined) fs.chownSync(dir, user.uid, user.gid!);
   const opts = { uid: user.uid, gid: user.gid, cwd: dir, env: { ...process.env, LC_ALL: 'C', LANG: 'C' } };
   execFileSync(path.join(bin, 'initdb'), ['-D', data, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--no-locale'], { ...opts, stdio: 'pipe' });
+  // Every login is trusted but PASSWORD_USER's, which must give its password (a real refused login).
+  const hba = path.join(data, 'pg_hba.conf');
+  fs.writeFileSync(hba, `host all ${PASSWORD_USER} 127.0.0.1/32 scram-sha-256\n${fs.readFileSync(hba, 'utf8')}`);
   const port = await freePort();
   const fd = fs.openSync(logFile, 'a');
   if (user.uid !== undefined) fs.fchownSync(fd, user.uid, user.gid!);

@@ -7,7 +7,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { assertNoJsStack } from '../helpers/cli';
 import { wfRegistry } from '../../testkit/registry';
-import { freePort, freshDatabase } from '../../testkit/postgres';
+import { freePort, freshDatabase, PASSWORD_USER } from '../../testkit/postgres';
 import { tempDir } from '../../testkit/temp';
 import { completeLines, startWippy, wippy, wippyAsync } from '../../testkit/wippy';
 import { readStore } from '../../testkit/store';
@@ -52,9 +52,12 @@ test('an unreachable server, a login PostgreSQL refuses, an unknown scheme: one 
   const { port: live, database: name } = await database();
   const { pg } = await freshDatabase('wippy_cli_roles');
   await pg.sql('DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = \'wippy_nologin\') THEN CREATE ROLE wippy_nologin NOLOGIN; END IF; END $$');
+  // A role whose password the server checks (testkit/postgres.ts PASSWORD_USER): a wrong one is refused.
+  await pg.sql(`DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '${PASSWORD_USER}') THEN CREATE ROLE ${PASSWORD_USER} LOGIN SUPERUSER PASSWORD 'right-one'; END IF; END $$`);
   const cases: Array<[string, string[], RegExp]> = [
     ['unreachable', ['run', fx.dir, '--db', `postgres://u:hunter2@127.0.0.1:${port}/db`, '-x', 'app:steps', '1'], /cannot reach PostgreSQL .*check the host and port/],
     ['refused login', ['run', fx.dir, '--db', `postgres://wippy_nologin@127.0.0.1:${live}/${name}`, '-x', 'app:steps', '1'], /PostgreSQL refused the login .*check the user and password/],
+    ['wrong password', ['run', fx.dir, '--db', `postgres://${PASSWORD_USER}:hunter2@127.0.0.1:${live}/${name}`, '-x', 'app:steps', '1'], /PostgreSQL refused the login \(password authentication failed for user "wippy_password"\); check the user and password/],
     ['no such database', ['workflow', 'list', '--db', `postgres://postgres@127.0.0.1:${live}/nope_${process.pid}`], /nope_\d+.*createdb/],
     ['unknown scheme', ['run', fx.dir, '--db', 'mysql://u@h/db', '-x', 'app:steps', '1'], /unknown store scheme 'mysql:\/\/'/],
   ];
@@ -67,6 +70,10 @@ test('an unreachable server, a login PostgreSQL refuses, an unknown scheme: one 
     assert.ok(!r.stderr.includes('hunter2'), `${what}: the password is not shown`);
   }
   assert.deepEqual(fs.readdirSync(cwd), [], 'no folder named after the URL');
+  // The right password is let in: the refusal above was the password's.
+  const ok = wippy(['run', fx.dir, '--db', `postgres://${PASSWORD_USER}:right-one@127.0.0.1:${live}/${name}`, '-x', 'app:steps', '2'], { cwd });
+  assert.equal(ok.code, 0, ok.stderr);
+  assert.equal(ok.stdout.trim().split('\n').pop(), '3');
 });
 
 test('the connection lost mid-run: the node says so in one line, retries with backoff while the database refuses it, joins again and finishes every step once', async () => {
