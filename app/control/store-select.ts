@@ -139,7 +139,7 @@ export function openForInspection(sel: SelectedStore): OpenedStore {
 /**
  * The pid of the live `wippy run` holding the store's lock, or null when none does. Mirrors the
  * store's own lock rule (runtime/store/sqlite-lock.ts): `<db>.lock` holds a pid; a dead pid is stale.
- * A PostgreSQL store answers itself (`store`: the one open; its writer lock's holder).
+ * A PostgreSQL store answers itself (`store`: the one open; the pid of a live node).
  */
 export function storeHolder(storePath: string, store?: unknown): number | null {
   if (store instanceof PgStore) return store.writerPid();

@@ -4,8 +4,8 @@
  * postgres-queries.ts (the reads' SQL), postgres-bridge.ts (the connection's worker thread, and
  * PostgreSQL failures as WippyErrors).
  *
- * Owns: opening a store at a URL (connect, migrate or refuse, the writer lock), the commit (one
- * call of the server's `wippy_commit`, one round trip, one transaction), and the reads.
+ * Owns: opening a store at a URL (connect, migrate or refuse, join as a node), the commit (one
+ * call of the server's `wippy_commit_as`, one round trip, one transaction), and the reads.
  * Invariants:
  * - `commit` applies the whole Batch or nothing; `commitAsync` does the same without blocking
  *   and calls back once it is durable (the engine's group commit goes on meanwhile).
@@ -34,7 +34,7 @@ import { PgBridge, pgError } from './postgres-bridge';
 import type { PgFailure } from './postgres-worker';
 
 export interface PgOpenOptions {
-  /** Take the database's writer lock (default true). False for read-only inspection tools. */
+  /** Join the database as a node that writes (default true). False for read-only inspection tools. */
   lock?: boolean;
   /** How messages name the store (default: the URL without its password). */
   label?: string;

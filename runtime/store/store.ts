@@ -2,7 +2,7 @@
  * The history store interface: what the engine needs from persistence, nothing more.
  *
  * Implementations: sqlite.ts (the real one, WAL + synchronous=FULL), postgres.ts (a PostgreSQL
- * database, one writing node at a time), memory.ts (fast unit tests). Only sqlite*.ts, migrations.ts and integrity.ts import
+ * database many nodes share), memory.ts (fast unit tests). Only sqlite*.ts, migrations.ts and integrity.ts import
  * SQLite; only postgres*.ts import pg. Invariants: `commit` applies a
  * whole Batch atomically (one transaction), in the order the batch lists its parts; after `commit`
  * returns, everything in it survives a crash; histories are append-only (a record's index never changes).
