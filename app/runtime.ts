@@ -242,10 +242,12 @@ export class Runtime {
   private rejoin(err: Error): void {
     const output = this.options.output ?? consoleOutput;
     const watchers = this.engine?.watchersLeft() ?? [];
+    const label = this.store?.label ?? '';
     this.engine = null;
     try { this.store?.close(); } catch { /* the connection is gone already */ }
     this.store = null;
-    output.log('error', `${err.message.replace(/^store [^:]*: /, '')}; node ${this.nodeId} dropped its workflows (the store keeps them; live nodes take them over) and joins again`);
+    const why = label && err.message.startsWith(`${label}: `) ? err.message.slice(label.length + 2) : err.message;
+    output.log('error', `${why}; node ${this.nodeId} dropped its workflows (the store keeps them; live nodes take them over) and joins again`);
     let wait = REJOIN_FIRST_MS;
     const attempt = (): void => {
       if (this.closing) return;

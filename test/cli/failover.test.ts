@@ -85,3 +85,51 @@ test('3 nodes, 300 workflows, one node SIGKILLed mid-run: each completes once, e
     for (const n of nodes) if (n.alive) await n.kill();
   }
 });
+
+test('a node paused past its lease loses its workflows to the other node, writes nothing after, and joins again when it resumes', { timeout: 200_000 }, async () => {
+  const fx = wfRegistry({
+    steps: `local funcs, time = require("funcs"), require("time")
+      return function(n) for i = 1, n do funcs.call("app:step", n, i) time.sleep("100ms") end return n end`,
+  }, FUNCTIONS);
+  const { pg, database } = await freshDatabase('wippy_pause');
+  const url = `postgresql://postgres@127.0.0.1:${pg.port}/${database}`;
+  const out = (id: string): string => path.join(fx.dir, `${id}.stdout`);
+  const node = (id: string): WippyRun => startWippy(['run', fx.dir, '--db', url, '--node-id', id, '--lease', '1s', '--lease-renew', '250ms'], { stdoutFile: out(id) });
+  const a = node('pa');
+  try {
+    await a.waitFor(/node pa joined/);
+    const store = openStore(url, { lock: false });
+    try {
+      for (let i = 1; i <= 5; i++) store.addSignal(startRequestRow({ id: `w${i}`, entry: 'app:steps', input: ['30'] }, 'test', Date.now()));
+      await until(() => completeLines(out('pa')).length >= 10, 'node pa to be running the workflows');
+      const b = node('pb');
+      try {
+        await b.waitFor(/node pb joined/);
+        a.proc.kill('SIGSTOP');
+        const stoppedAt = completeLines(out('pa')).length;
+        // pb takes every workflow once pa's lease has run out.
+        await until(async () => (await pg.sql(`SELECT count(*)::int AS n FROM workflows WHERE owner = 'pb'`, database)).rows[0].n === 5, 'node pb to own all five');
+        a.proc.kill('SIGCONT');
+        await a.waitFor(/node pa lost its lease .*dropped its workflows .*joins again/);
+        await a.waitFor(/node pa joined .* again/);
+        await until(() => store.countWorkflows({}, 10).counts.completed === 5, 'all five to complete', 120_000, 100);
+        for (let i = 1; i <= 5; i++) {
+          const h = store.history(`w${i}`);
+          const done = h.filter((r) => r.type === 'call_done').map((r) => (r as { of: number }).of);
+          assert.equal(done.length, 30, `w${i}: every step result once`);
+          assert.equal(new Set(done).size, 30, `w${i}`);
+        }
+        // After it resumed, pa ran at most the steps it had on its way when it was stopped.
+        assert.ok(completeLines(out('pa')).length - stoppedAt <= 5, `pa printed ${completeLines(out('pa')).length - stoppedAt} lines after its pause`);
+        assert.equal(await b.stop(), 0, b.stderr());
+      } finally {
+        if (b.alive) await b.kill();
+      }
+    } finally {
+      store.close();
+    }
+    assert.equal(await a.stop(), 0, a.stderr());
+  } finally {
+    if (a.alive) { a.proc.kill('SIGCONT'); await a.kill(); }
+  }
+});
