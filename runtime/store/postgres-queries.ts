@@ -39,7 +39,7 @@ export const SQL = {
   leave: 'SELECT wippy_leave($1)',
   nodes: `SELECT n.id, n.pid, n.host, n.lease_until - wippy_now() AS lease_left_ms,
       (SELECT COUNT(*)::float8 FROM workflows w WHERE w.owner = n.id AND w.status IN ('running', 'parked')) AS workflows
-    FROM wippy_nodes n ORDER BY n.joined_at`,
+    FROM wippy_nodes n WHERE NOT n.dead ORDER BY n.joined_at`,
   childrenOf: `SELECT ${WORKFLOW_COLUMNS} FROM workflows WHERE parent = $1 ORDER BY created_at, seq`,
   entries: 'SELECT DISTINCT entry COLLATE "C" AS entry FROM workflows ORDER BY 1',
   countsAll: 'SELECT status, SUM(n)::float8 AS n FROM workflow_counts GROUP BY status',

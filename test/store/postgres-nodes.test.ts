@@ -136,3 +136,20 @@ test('postgres nodes: an id in use by a running node is refused with one line; t
   const r = openStore(url, { lock: false }) as PgStore;
   try { assert.equal(r.writerPid(), null); } finally { r.close(); }
 });
+
+test('postgres nodes: a signal written by anyone notifies every node at once (NOTIFY), so owners need not wait for their poll', async () => {
+  const { url } = await fresh();
+  const a = node(url, 'a');
+  const cli = openStore(url, { lock: false });
+  try {
+    a.commit(start('w1'));
+    let told = 0;
+    a.onSignal(() => { told++; });
+    cli.addSignal({ workflowId: 'w1', topic: 'go', from: 'cli', payloads: [], at: 1 });
+    await until(() => told >= 1, 'the notification');
+    // A commit that writes a signal row notifies too (a workflow sending to another node's workflow).
+    const before = told;
+    a.commit(batch({ signals: [{ workflowId: 'w1', topic: 'again', from: 'w1', payloads: [], at: 2 }] }));
+    await until(() => told > before, 'the notification of a committed signal');
+  } finally { a.close(); cli.close(); }
+});
