@@ -15,7 +15,7 @@ import { exitCodeFor } from '../base/exit';
 import { ErrorKind } from '../base/errors';
 import { openStore, type OpenedStore } from '../runtime/store';
 import {
-  selectStore, openForInspection, storeHolder, parsePayloads,
+  selectStore, openForInspection, storeHolder, takenBy, parsePayloads,
   findWorkflowEntry, requestStart, startState, endedRow, pollFor, storeMissing,
 } from '../app/control';
 import type { StoreChoice } from '../app/control';
@@ -53,10 +53,10 @@ export async function startCommand(entryGiven: string, rawArgs: string[], opts: 
       return exitCodeFor('failed');
     }
     if (!opts.wait) {
-      say(`${what} started${holder !== null ? ` by the running wippy run (pid ${holder})` : ''}`);
+      say(`${what} started${holder !== null ? ` by ${takenBy(store, id, holder)}` : ''}`);
       return exitCodeFor('ok');
     }
-    if (holder !== null) say(`${what} started by the running wippy run (pid ${holder}); waiting for its result`);
+    if (holder !== null) say(`${what} started by ${takenBy(store, id, holder)}; waiting for its result`);
     const row = (await pollFor(() => endedRow(store, id), Infinity, 100))!;
     if (row.status === 'completed') {
       process.stdout.write(`${row.result ?? 'null'}\n`);

@@ -5,7 +5,7 @@
  * Owns nothing itself; it is the one import for bin/workflow.ts. The engine imports nothing
  * from here: the reserved topics and the PID form it needs are runtime/engine/addressing.ts.
  */
-export { selectStore, openForInspection, storeHolder } from './store-select';
+export { selectStore, openForInspection, storeHolder, takenBy } from './store-select';
 export type { StoreChoice, SelectedStore } from './store-select';
 export {
   CANCEL_TOPIC, TERMINATE_TOPIC, RESERVED_PREFIX, CLI_SENDER, FINISHED,

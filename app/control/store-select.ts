@@ -137,6 +137,16 @@ export function openForInspection(sel: SelectedStore): OpenedStore {
 }
 
 /**
+ * Who took workflow `id` (for messages): on PostgreSQL the node that owns it, else the `wippy run`
+ * holding the store (`holder`, its pid).
+ */
+export function takenBy(store: unknown, id: string, holder: number | null): string {
+  const o = store instanceof PgStore ? store.ownerOf(id) : null;
+  if (o) return `node ${o.node}${o.pid !== null ? ` (pid ${o.pid})` : ''}`;
+  return `the running wippy run (pid ${holder})`;
+}
+
+/**
  * The pid of the live `wippy run` holding the store's lock, or null when none does. Mirrors the
  * store's own lock rule (runtime/store/sqlite-lock.ts): `<db>.lock` holds a pid; a dead pid is stale.
  * A PostgreSQL store answers itself (`store`: the one open; the pid of a live node).

@@ -341,6 +341,12 @@ export class PgStore implements HistoryStore {
     return this.pg.rows<{ name: string }>('SELECT name FROM wippy_migrations ORDER BY seq').map((r) => r.name);
   }
 
+  /** The node that owns workflow `id` (and its pid, while its row is there), or null when none does. */
+  ownerOf(id: string): { node: string; pid: number | null } | null {
+    const [r] = this.pg.rows<{ owner: string | null; pid: number | null }>('SELECT w.owner, n.pid FROM workflows w LEFT JOIN wippy_nodes n ON n.id = w.owner WHERE w.id = $1', [id]);
+    return r?.owner ? { node: r.owner, pid: r.pid } : null;
+  }
+
   /** The pid of a live node of this database (the one that joined first), or null when none runs. */
   writerPid(): number | null {
     return this.nodes().find((n) => n.leaseLeftMs > 0)?.pid ?? null;

@@ -36,7 +36,8 @@ test('workflow start --wait against a running `wippy run`: started there, the re
   assertNoJsStack(r.stderr);
   const last = r.stdout.trim().split('\n').pop()!;
   assert.deepEqual(JSON.parse(last), { twice: 42, order: 'o-1' });
-  assert.match(r.stderr, /started by the running wippy run \(pid \d+\); waiting for its result/);
+  // On PostgreSQL the node that took it is named.
+  assert.match(r.stderr, isPostgresUrl(fx.db) ? /started by node \S+ \(pid \d+\); waiting for its result/ : /started by the running wippy run \(pid \d+\); waiting for its result/);
   // By id, a bare entry name, and without --wait: stdout is the id alone.
   const named = await wippyAsync(['workflow', 'start', 'double', '{"n": 1}', '--id', 'order-7', '--registry', fx.dir]);
   assert.equal(named.code, 0, named.stderr);
