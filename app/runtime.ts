@@ -17,7 +17,7 @@ import { createEntryHost, PoolContext } from '../runtime/functions/pool';
 import { ProcessNode } from '../runtime/process/node';
 import { mailboxCodec } from '../lua-stdlib/process';
 import { WorkflowEngine, Outcome } from '../runtime/engine/engine';
-import { openStore, storeAddress, isPostgresUrl, startBackgroundCheck, damagedError, describeProblems, markChecked, clearChecked, newNodeId, type BackgroundCheck, type NodeOptions, type OpenedStore } from '../runtime/store';
+import { openStore, storeAddress, isPostgresUrl, PgStore, startBackgroundCheck, damagedError, describeProblems, markChecked, clearChecked, newNodeId, type BackgroundCheck, type NodeOptions, type OpenedStore } from '../runtime/store';
 import { VirtualClock, Clock, realClock } from '../base/clock';
 import { schedulerBusy } from '../lua/scheduler';
 import { WorkflowWatches } from './workflow-watches';
@@ -244,7 +244,8 @@ export class Runtime {
     const watchers = this.engine?.watchersLeft() ?? [];
     const label = this.store?.label ?? '';
     this.engine = null;
-    try { this.store?.close(); } catch { /* the connection is gone already */ }
+    // Not a clean close: the server may not answer (what we held is released by our lease or our closed connection).
+    if (this.store instanceof PgStore) this.store.abandon();
     this.store = null;
     const why = label && err.message.startsWith(`${label}: `) ? err.message.slice(label.length + 2) : err.message;
     output.log('error', `${why}; node ${this.nodeId} dropped its workflows (the store keeps them; live nodes take them over) and joins again`);
@@ -257,9 +258,9 @@ export class Runtime {
         for (const [id, fn] of watchers) engine.watch(id, fn);
         output.log('info', `node ${this.nodeId} joined ${this.store!.label.replace(/^store /, '')} again (${engine.active} workflows resumed)`);
       } catch (e) {
-        this.engine?.close();
+        this.engine?.abandon();
         this.engine = null;
-        try { this.store?.close(); } catch { /* as above */ }
+        if (this.store instanceof PgStore) this.store.abandon();
         this.store = null;
         output.log('warn', `node ${this.nodeId}: joining again failed (${(e as Error).message}); retrying in ${wait / 1000}s`);
         setTimeout(attempt, wait);

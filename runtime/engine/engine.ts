@@ -312,6 +312,12 @@ export class WorkflowEngine implements EngineHooks {
     this.signals.stop();
   }
 
+  /** Stop at once without committing anything more or saying so (a rejoin that failed half-way). */
+  abandon(): void {
+    this.heartbeat?.stop();
+    this.abandonWork();
+  }
+
   /** After a loss: the watchers of every workflow this engine knew, to be given to the next engine. */
   watchersLeft(): Array<[string, (o: Outcome) => void]> {
     const out: Array<[string, (o: Outcome) => void]> = [];

@@ -9,6 +9,7 @@
  * nothing. Invariants: after `lost` or `stop` no claim is adopted; `lost` reaches the engine's
  * owner once; a claimed workflow already known here is not resumed twice (Lifecycle.resume).
  */
+import { ErrorCode, WippyError } from '../../base/errors';
 import type { Membership } from '../store/store';
 import type { WorkflowRow } from '../store/events';
 
@@ -27,6 +28,7 @@ export interface MembershipDeps {
 export class NodeHeartbeat {
   private timer: NodeJS.Timeout | null = null;
   private asking = false;
+  private askedAt = 0;
   private ended = false;
 
   /** `limit`: workflows claimed at most at start-up and per beat (default: all at start-up, CLAIMS_PER_BEAT per beat). */
@@ -46,8 +48,14 @@ export class NodeHeartbeat {
   }
 
   private beat(): void {
-    if (this.asking || this.ended) return;
+    if (this.ended) return;
+    if (this.asking) {
+      // No answer for a whole lease (a hung connection): by now other nodes may own our workflows.
+      if (Date.now() - this.askedAt > this.m.leaseMs) this.lost(new WippyError(ErrorCode.NODE_LEASE_LOST, `node ${this.m.nodeId}: PostgreSQL did not answer a lease renewal within the lease (${this.m.leaseMs / 1000}s)`));
+      return;
+    }
     this.asking = true;
+    this.askedAt = Date.now();
     this.m.heartbeat(this.limit ?? CLAIMS_PER_BEAT, (err, rows) => {
       this.asking = false;
       if (this.ended) return;

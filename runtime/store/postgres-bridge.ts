@@ -96,6 +96,17 @@ export class PgBridge {
     this.worker.postMessage({ ...req, id });
   }
 
+  /** Stop the thread now, whatever it waits for; callbacks still pending get a failure. */
+  kill(): void {
+    if (this.ended) return;
+    this.ended = true;
+    this.reply.close();
+    void this.worker.terminate();
+    const pending = [...this.pending.values()];
+    this.pending.clear();
+    for (const done of pending) done({ error: { message: 'the connection was dropped' } });
+  }
+
   /**
    * End the connection after everything asked so far; the thread then ends by itself, after the
    * answers of asynchronous calls still on their way (their callbacks run).

@@ -206,6 +206,10 @@ export class PgStore implements HistoryStore {
     return this.node?.renewMs ?? DEFAULT_RENEW_MS;
   }
 
+  get leaseMs(): number {
+    return this.node?.leaseMs ?? DEFAULT_LEASE_MS;
+  }
+
   /** Membership.claim: renew the lease, claim up to `limit` workflows (blocking; at start-up). */
   claim(limit: number): WorkflowRow[] {
     try {
@@ -354,6 +358,17 @@ export class PgStore implements HistoryStore {
 
   /** The server keeps its own pages sound; there is no file of ours to check. */
   assertSound(): void {}
+
+  /**
+   * Drop the connection without a word to the server (it may not answer: a hung network): the
+   * node's row stays until its lease runs out or its connection is seen gone. For a node that
+   * lost the store (app/runtime.ts rejoin); `close` is the clean way.
+   */
+  abandon(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.pg.kill();
+  }
 
   /** Leave (a node: what it owns is anyone's at once) and end the connection. */
   close(): void {

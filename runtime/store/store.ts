@@ -74,6 +74,8 @@ export interface Membership {
   readonly nodeId: string;
   /** How often `heartbeat` must run to keep the lease (ms). */
   readonly renewMs: number;
+  /** How long the lease lasts unrenewed (ms): a renewal unanswered this long means the store is out of reach. */
+  readonly leaseMs: number;
   /** Renew the lease and claim up to `limit` workflows nobody alive owns, blocking (start-up). */
   claim(limit: number): WorkflowRow[];
   /** `claim` without blocking; an error (NODE_LEASE_LOST, a lost connection): this node holds nothing any more. */
