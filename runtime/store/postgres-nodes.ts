@@ -12,7 +12,8 @@
  *   connection closes at once, so its workflows move without waiting for the lease). Any node's
  *   heartbeat marks it `dead` (lease_until 0: it can never renew or commit again); a workflow or
  *   start request with no owner, or a dead one, is anyone's; a dead row that holds nothing more
- *   is deleted. Claims go through the owner index, never a scan of the open workflows.
+ *   is deleted. Claims go through the owner index, never a scan of the open workflows, and take
+ *   a fair share (what has no live owner / live nodes), so a dead node's work spreads out.
  * - `wippy_commit` first takes its node row FOR SHARE and checks it is alive, then checks that
  *   every workflow it appends to or updates is owned by it: a row it holds cannot be deleted
  *   while the commit runs, and no workflow of a live node is ever claimed, so a commit that
@@ -86,7 +87,7 @@ export function nodesMigration(signalLock: number): string {
   -- ids), and forget dead nodes that hold nothing any more. Every lookup goes through an index
   -- (workflows_owner): a heartbeat costs the same with 100,000 open workflows as with 10.
   CREATE FUNCTION wippy_heartbeat(me TEXT, lim INTEGER) RETURNS SETOF TEXT LANGUAGE plpgsql AS $$
-  DECLARE taken BIGINT := 0; dead TEXT[];
+  DECLARE taken BIGINT := 0; dead TEXT[]; live BIGINT; orphans BIGINT;
   BEGIN
     UPDATE wippy_nodes SET lease_until = wippy_now() + lease_ms WHERE id = me AND backend_pid = pg_backend_pid() AND lease_until >= wippy_now();
     IF NOT FOUND THEN
@@ -94,13 +95,23 @@ export function nodesMigration(signalLock: number): string {
     END IF;
     UPDATE wippy_nodes SET dead = true, lease_until = 0 WHERE id IN (SELECT n.id FROM wippy_nodes n WHERE n.id <> me AND NOT n.dead
       AND NOT wippy_node_alive(n.backend_pid, n.backend_start, n.lease_until) FOR UPDATE SKIP LOCKED);
+    -- A fair share: what has no live owner divided by the live nodes (at least one), so a dead
+    -- node's workflows spread over the others instead of going to whichever beats first.
+    SELECT array_agg(n.id) INTO dead FROM wippy_nodes n WHERE n.dead;
+    IF lim > 0 THEN
+      SELECT count(*) INTO live FROM wippy_nodes n WHERE NOT n.dead;
+      SELECT count(*) INTO orphans FROM workflows x WHERE x.status IN ('running', 'parked') AND x.owner IS NULL;
+      IF dead IS NOT NULL THEN
+        orphans := orphans + (SELECT count(*) FROM workflows x WHERE x.status IN ('running', 'parked') AND x.owner = ANY(dead));
+      END IF;
+      lim := LEAST(lim, GREATEST(1, CEIL(orphans::numeric / GREATEST(live, 1)))::integer);
+    END IF;
     -- Unowned ones, then dead nodes' (two index lookups; one query with OR would scan them all).
     IF lim > 0 THEN
       RETURN QUERY UPDATE workflows w SET owner = me WHERE w.id IN (
         SELECT x.id FROM workflows x WHERE x.status IN ('running', 'parked') AND x.owner IS NULL
         LIMIT lim FOR UPDATE SKIP LOCKED) RETURNING w.id;
       GET DIAGNOSTICS taken = ROW_COUNT;
-      SELECT array_agg(n.id) INTO dead FROM wippy_nodes n WHERE n.dead;
       IF dead IS NOT NULL AND taken < lim THEN
         RETURN QUERY UPDATE workflows w SET owner = me WHERE w.id IN (
           SELECT x.id FROM workflows x WHERE x.status IN ('running', 'parked') AND x.owner = ANY(dead)

@@ -153,3 +153,23 @@ test('postgres nodes: a signal written by anyone notifies every node at once (NO
     await until(() => told > before, 'the notification of a committed signal');
   } finally { a.close(); cli.close(); }
 });
+
+test('postgres nodes: a dead node\'s workflows are shared out: each live node claims its share, not all of them', async () => {
+  const { url, pg, database } = await fresh();
+  const a = node(url, 'a', 600_000);
+  const b = node(url, 'b');
+  const c = node(url, 'c');
+  try {
+    for (let i = 0; i < 30; i++) a.commit(start(`w${i}`));
+    await pg.sql(`SELECT pg_terminate_backend(backend_pid) FROM wippy_nodes WHERE id = 'a'`, database);
+    let got = 0;
+    await until(() => (got = b.claim(1000).length) > 0, 'b to claim its share');
+    assert.equal(got, 15, 'half of 30 for 2 live nodes');
+    // The share is of what is left: c takes half of the other 15, and so on until none is left.
+    assert.equal(c.claim(1000).length, 8);
+    for (let k = 0; k < 10; k++) { b.claim(1000); c.claim(1000); }
+    const owned = Object.fromEntries(b.nodes().map((n) => [n.id, n.workflows]));
+    assert.equal(owned.b + owned.c, 30, JSON.stringify(owned));
+    assert.ok(owned.c >= 8 && owned.b >= 15, JSON.stringify(owned));
+  } finally { a.close(); b.close(); c.close(); }
+});
