@@ -5,10 +5,13 @@
  *
  * Options (argv `--workflows N --kills K --seed S`, or env SOAK_WORKFLOWS / SOAK_KILLS /
  * SOAK_SEED; `--keep` keeps the temp folder, which a failed soak always keeps): 1,000 workflows and
- * 20 kills by default. Progress goes to stderr; the last line on stdout is
+ * 20 kills by default. `--postgres --nodes N` (SOAK_POSTGRES=1, SOAK_NODES): N nodes (default 3)
+ * on a private PostgreSQL, random nodes killed (30 kills by default) and two paused
+ * past its lease (testkit/soak/nodes.ts); the last line then ends `, paused P`. Progress goes to stderr; the last line on stdout is
  * `workflows N, kills K, lost L, duplicated D`, and it exits 1 when L or D > 0 (or on any problem).
  */
-import { runSoak } from '../testkit/soak/run';
+import { runSoak, type SoakReport } from '../testkit/soak/run';
+import { runNodeSoak } from '../testkit/soak/nodes';
 import { keepTemp, removeTemp } from '../testkit/temp';
 
 function option(name: string, env: string, def: number): number {
@@ -21,15 +24,26 @@ function option(name: string, env: string, def: number): number {
 }
 
 async function main(): Promise<void> {
+  const postgres = process.argv.includes('--postgres') || process.env.SOAK_POSTGRES === '1';
   // 1,000: enough work that all the kills land while it runs (200 finished within half of them).
+  // On PostgreSQL: 30 kills of random nodes, and two pauses past the lease.
   const workflows = option('workflows', 'SOAK_WORKFLOWS', 1000);
-  const kills = option('kills', 'SOAK_KILLS', 20);
+  const kills = option('kills', 'SOAK_KILLS', postgres ? 30 : 20);
   const seed = option('seed', 'SOAK_SEED', Date.now() % 1_000_000);
-  process.stderr.write(`soak: ${workflows} workflows (+ ${workflows} children and a root), ${kills} kills, seed ${seed}\n`);
-  const r = await runSoak({
-    workflows, kills, seed,
-    log: (l) => process.stderr.write(`soak: ${l}\n`),
-  });
+  const nodes = option('nodes', 'SOAK_NODES', postgres ? 3 : 1);
+  if (!postgres && nodes !== 1) throw new Error('--nodes: many nodes need --postgres (a SQLite store has one node)');
+  if (nodes < 1) throw new Error('--nodes: at least 1');
+  const log = (l: string): void => { process.stderr.write(`soak: ${l}\n`); };
+  process.stderr.write(`soak: ${workflows} workflows (+ ${workflows} children and a root), ${kills} kills, seed ${seed}${postgres ? `, ${nodes} nodes on PostgreSQL` : ''}\n`);
+  let paused: number | null = null;
+  let r: SoakReport;
+  if (postgres) {
+    const p = await runNodeSoak({ workflows, kills, seed, nodes, log });
+    paused = p.paused;
+    r = p;
+  } else {
+    r = await runSoak({ workflows, kills, seed, log });
+  }
   for (const p of r.problems.slice(0, 50)) process.stderr.write(`soak: ${p}\n`);
   if (r.problems.length > 50) process.stderr.write(`soak: ... ${r.problems.length - 50} more problems\n`);
   process.stderr.write(`soak: ${r.seconds.toFixed(1)}s; kills: ${r.busyKills} while committing, ${r.startupKills} during start-up; ` +
@@ -40,11 +54,11 @@ async function main(): Promise<void> {
   // The registry, the store and every run's stdout/stderr stay for a post-mortem when it failed.
   if (failed || process.argv.includes('--keep')) {
     keepTemp(r.dir);
-    process.stderr.write(`soak: kept ${r.dir} (soak.db, run-NNN.stdout, run-NNN.lengths.json, stderr.log)\n`);
+    process.stderr.write(`soak: kept ${r.dir} (${postgres ? '' : 'soak.db, '}run-NNN.stdout, run-NNN.lengths.json, stderr.log)\n`);
   } else {
     removeTemp(r.dir);
   }
-  console.log(`workflows ${r.workflows}, kills ${r.kills}, lost ${r.lost}, duplicated ${r.duplicated}`);
+  console.log(`workflows ${r.workflows}, kills ${r.kills}, lost ${r.lost}, duplicated ${r.duplicated}${paused !== null ? `, paused ${paused}` : ''}`);
   process.exitCode = failed ? 1 : 0;
 }
 

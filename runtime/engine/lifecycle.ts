@@ -62,6 +62,8 @@ const WATCH_POLL_MS = 500;
 export class Lifecycle {
   readonly states = new Map<string, WfState>();
   private readonly remoteWatches = new Set<NodeJS.Timeout>();
+  /** Parent id -> child id -> its spawn command, kept until the next commit (parentCmdOf). */
+  private readonly spawnsOf = new Map<string, Map<string, number>>();
   private stopped = false;
 
   constructor(private readonly deps: LifecycleDeps) {}
@@ -172,11 +174,24 @@ export class Lifecycle {
     this.deps.cache.forget(st.id);
   }
 
+  /**
+   * The `spawn` command of `parent` that started `id`. A parent's children are usually resumed
+   * together (start-up, a claim): its spawns are read once and kept for the turn, not once per
+   * child (a root with 1,000 children would read its history 1,000 times). A child missing from
+   * the kept map (spawned since) reads the history again.
+   */
   private parentCmdOf(id: string, parent: string | null): number | undefined {
     if (!parent) return undefined;
-    for (const r of this.deps.store.history(parent)) if (r.type === 'spawn' && r.child === id) return r.cmd;
-    return undefined;
+    let spawns = this.spawnsOf.get(parent);
+    if (!spawns?.has(id)) {
+      spawns = new Map();
+      for (const r of this.deps.store.history(parent)) if (r.type === 'spawn') spawns.set(r.child, r.cmd);
+      if (this.spawnsOf.size === 0) this.deps.commit.onCommit(() => this.spawnsOf.clear());
+      this.spawnsOf.set(parent, spawns);
+    }
+    return spawns.get(id);
   }
+
 }
 
 function newState(s: Pick<WfState, 'id' | 'entry' | 'worker' | 'parent' | 'parentCmd' | 'length'>): WfState {

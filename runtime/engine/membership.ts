@@ -3,13 +3,15 @@
  * heartbeat that renews the node's lease and claims workflows nobody alive owns, and losing the
  * store.
  *
+ * The lease itself is kept beside the main thread (the store's `onLost` says when it is lost);
+ * the heartbeat here renews it too, claims, and notices a refused or failed renewal.
+ *
  * Owns: the heartbeat timer (one renewal on its way at a time), handing claimed rows to the
  * engine (`adopt`: resumed as at start-up, then their pending signals), and the one report of a
  * loss (`lost`: a refused renewal or commit, a broken connection) after which this engine holds
  * nothing. Invariants: after `lost` or `stop` no claim is adopted; `lost` reaches the engine's
  * owner once; a claimed workflow already known here is not resumed twice (Lifecycle.resume).
  */
-import { ErrorCode, WippyError } from '../../base/errors';
 import type { Membership } from '../store/store';
 import type { WorkflowRow } from '../store/events';
 
@@ -28,7 +30,6 @@ export interface MembershipDeps {
 export class NodeHeartbeat {
   private timer: NodeJS.Timeout | null = null;
   private asking = false;
-  private askedAt = 0;
   private ended = false;
 
   /** `limit`: workflows claimed at most at start-up and per beat (default: all at start-up, CLAIMS_PER_BEAT per beat). */
@@ -43,19 +44,15 @@ export class NodeHeartbeat {
   /** Renew every `renewMs` and claim what has no live owner (a node that died or left). */
   start(): void {
     if (this.timer || this.ended) return;
+    this.m.onLost((err) => this.lost(err));
     this.timer = setInterval(() => this.beat(), this.m.renewMs);
     this.timer.unref();
   }
 
   private beat(): void {
-    if (this.ended) return;
-    if (this.asking) {
-      // No answer for a whole lease (a hung connection): by now other nodes may own our workflows.
-      if (Date.now() - this.askedAt > this.m.leaseMs) this.lost(new WippyError(ErrorCode.NODE_LEASE_LOST, `node ${this.m.nodeId}: PostgreSQL did not answer a lease renewal within the lease (${this.m.leaseMs / 1000}s)`));
-      return;
-    }
+    // One on its way at a time; a hung one is the lease renewal's to notice (postgres-worker.ts).
+    if (this.ended || this.asking) return;
     this.asking = true;
-    this.askedAt = Date.now();
     this.m.heartbeat(this.limit ?? CLAIMS_PER_BEAT, (err, rows) => {
       this.asking = false;
       if (this.ended) return;

@@ -48,6 +48,8 @@ export class PgBridge {
   private ended = false;
   /** Called when a notification arrives on a channel the connection listens to (op `listen`). */
   onNotify: (() => void) | null = null;
+  /** Called once when the thread's lease renewal (op `lease`) failed or stopped. */
+  onLeaseLost: ((f: PgFailure) => void) | null = null;
 
   constructor(private readonly label: string) {
     const { port1, port2 } = new MessageChannel();
@@ -58,6 +60,7 @@ export class PgBridge {
     });
     this.worker.on('message', (a: PgAnswer) => {
       if (a.notify) { this.onNotify?.(); return; }
+      if (a.leaseLost) { this.onLeaseLost?.(a.leaseLost); return; }
       const done = this.pending.get(a.id!);
       this.pending.delete(a.id!);
       if (this.pending.size === 0) this.worker.unref();

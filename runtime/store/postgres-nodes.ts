@@ -20,6 +20,10 @@
  *   passes the check owns its workflows until it ends. Otherwise it fails with WP003 and writes
  *   nothing; the node then drops what it holds in memory (app/runtime.ts).
  * - Claims use FOR UPDATE SKIP LOCKED: two nodes claiming at once take different rows.
+ * - The lease is renewed by the node's connection thread on a connection of its own
+ *   (`wippy_renew`, postgres-worker.ts), so a main thread busy for a few seconds (resuming
+ *   thousands of workflows) keeps it; the thread stops renewing once the main thread has not
+ *   run for `stallMs` (6 leases by default), and a paused process renews nothing at all.
  * - Every signal insert notifies channel `wippy_signals` (delivered at commit): owners poll at
  *   once instead of at their next poll.
  */
@@ -137,6 +141,18 @@ export function nodesMigration(signalLock: number): string {
     END IF;
     RETURN QUERY SELECT s.id, s.workflow_id, s.topic, s.from_pid, s.payloads, s.at FROM signals s JOIN workflows w ON w.id = s.workflow_id
       WHERE s.id > after AND w.owner = me AND s.topic <> '@start' ORDER BY s.id;
+  END $$;
+
+  -- The lease renewal a node's connection thread makes on its own connection, whatever the node's
+  -- main thread is doing: refused once the lease ran out, the node is dead, or its main
+  -- connection (the one that joined and commits) is gone.
+  CREATE FUNCTION wippy_renew(me TEXT) RETURNS VOID LANGUAGE plpgsql AS $$
+  BEGIN
+    UPDATE wippy_nodes n SET lease_until = wippy_now() + n.lease_ms WHERE n.id = me AND NOT n.dead AND n.lease_until >= wippy_now()
+      AND EXISTS (SELECT 1 FROM pg_stat_activity a WHERE a.pid = n.backend_pid);
+    IF NOT FOUND THEN
+      RAISE EXCEPTION 'node % lost its lease (it was paused or cut off from PostgreSQL for longer than the lease); other nodes own its workflows now', me USING ERRCODE = 'WP003';
+    END IF;
   END $$;
 
   -- A clean stop: what this node owns is anyone's at once, and its row goes.

@@ -17,7 +17,9 @@ export interface PgRequest {
   sync?: boolean;
   /** An asynchronous request's number (its answer carries it). */
   id?: number;
-  op: 'connect' | 'query' | 'end' | 'listen';
+  op: 'connect' | 'query' | 'end' | 'listen' | 'lease';
+  /** `lease`: renew node `nodeId`'s lease every `renewMs` on a connection of its own (see renewLease). */
+  lease?: { nodeId: string; renewMs: number; leaseMs: number; stallMs: number; stamp: SharedArrayBuffer; t0: number };
   /** `listen`: the channel whose notifications are passed on ({notify: true} on the worker's port). */
   channel?: string;
   url?: string;
@@ -29,6 +31,8 @@ export interface PgRequest {
 
 export interface PgAnswer {
   id?: number;
+  /** Not an answer: the lease renewal failed or stopped (the node holds nothing any more). */
+  leaseLost?: PgFailure;
   /** Not an answer: a notification arrived on a channel listened to. */
   notify?: boolean;
   rows?: unknown[];
@@ -58,9 +62,14 @@ async function handle(req: PgRequest): Promise<PgAnswer> {
     return {};
   }
   if (req.op === 'end') {
+    stopLease();
     const c = client;
     client = null;
     if (c) await c.end().catch(() => undefined);
+    return {};
+  }
+  if (req.op === 'lease') {
+    await renewLease(req.url!, req.app ?? 'wippy', req.lease!);
     return {};
   }
   if (broken) return { error: broken };
@@ -71,6 +80,50 @@ async function handle(req: PgRequest): Promise<PgAnswer> {
     return {};
   }
   return { rows: (await client.query(req.text!, req.values)).rows };
+}
+
+let leaseTimer: NodeJS.Timeout | null = null;
+let leaseClient: pg.Client | null = null;
+
+function stopLease(): void {
+  if (leaseTimer) clearInterval(leaseTimer);
+  leaseTimer = null;
+  const c = leaseClient;
+  leaseClient = null;
+  void c?.end().catch(() => undefined);
+}
+
+/**
+ * Renew the node's lease every `renewMs` on a second connection, beside whatever the store's
+ * connection is doing: a main thread busy for seconds keeps its lease. It stops, and tells the
+ * main thread once ({leaseLost}), when a renewal is refused or fails, when one has had no answer
+ * for a whole lease (a hung network), or when the main thread has not stamped `stamp` (tenths of
+ * a second since `t0`) for `stallMs` (a node that no longer runs gives its workflows up).
+ */
+async function renewLease(url: string, app: string, l: NonNullable<PgRequest['lease']>): Promise<void> {
+  const c = new pg.Client({ connectionString: url, connectionTimeoutMillis: 10_000, application_name: `${app}-lease` });
+  const stamp = new Int32Array(l.stamp);
+  let asking = false;
+  let askedAt = 0;
+  const lost = (f: PgFailure): void => {
+    if (!leaseTimer) return;
+    stopLease();
+    parentPort!.postMessage({ leaseLost: f });
+  };
+  c.on('error', (e) => lost(failure(e)));
+  await c.connect();
+  leaseClient = c;
+  leaseTimer = setInterval(() => {
+    const idleMs = Date.now() - (l.t0 + Atomics.load(stamp, 0) * 100);
+    if (idleMs > l.stallMs) { lost({ message: `node ${l.nodeId}: its event loop has not run for ${Math.round(idleMs / 1000)}s; it gives its lease up`, code: 'WP003' }); return; }
+    if (asking) {
+      if (Date.now() - askedAt > l.leaseMs) lost({ message: `node ${l.nodeId}: PostgreSQL did not answer a lease renewal within the lease (${l.leaseMs / 1000}s)`, code: 'WP003' });
+      return;
+    }
+    asking = true;
+    askedAt = Date.now();
+    c.query('SELECT wippy_renew($1)', [l.nodeId]).then(() => { asking = false; }, (e) => lost(failure(e)));
+  }, l.renewMs);
 }
 
 parentPort!.on('message', (req: PgRequest) => {

@@ -46,7 +46,13 @@ export interface PgOpenOptions {
   node?: Partial<NodeOptions>;
 }
 
-export interface NodeOptions { id: string; leaseMs: number; renewMs: number }
+export interface NodeOptions {
+  id: string;
+  leaseMs: number;
+  renewMs: number;
+  /** How long the node's main thread may not run before its lease is given up (default 6 leases). */
+  stallMs?: number;
+}
 
 /** A lease lasts 5 s and is renewed every second unless the node says otherwise (--lease, --lease-renew). */
 export const DEFAULT_LEASE_MS = 5_000;
@@ -102,6 +108,12 @@ export class PgStore implements HistoryStore {
    * all instead of one per workflow). Only this node writes, so nothing else can change them.
    */
   private lengths = new Map<string, number>();
+  /** Stamped by this thread (tenths of a second since `t0`) for the lease renewal to see it runs. */
+  private readonly stamp = new Int32Array(new SharedArrayBuffer(4));
+  private stampTimer: NodeJS.Timeout | null = null;
+  /** The lease renewal's failure, and who is told of it (Membership.onLost). */
+  private leaseFailure: Error | null = null;
+  private onLeaseLost: ((err: Error) => void) | null = null;
   /** This store writes (a node); false: an inspection tool's. */
   private readonly writer: boolean;
   /** This store's node (null: an inspection tool's). */
@@ -115,7 +127,7 @@ export class PgStore implements HistoryStore {
     this.label = opts.label ?? `store ${this.path}`;
     this.virtual = opts.virtualTime ? 1 : 0;
     this.writer = opts.lock !== false;
-    this.node = this.writer ? { id: opts.node?.id ?? newNodeId(), leaseMs: opts.node?.leaseMs ?? DEFAULT_LEASE_MS, renewMs: opts.node?.renewMs ?? DEFAULT_RENEW_MS } : null;
+    this.node = this.writer ? { id: opts.node?.id ?? newNodeId(), leaseMs: opts.node?.leaseMs ?? DEFAULT_LEASE_MS, renewMs: opts.node?.renewMs ?? DEFAULT_RENEW_MS, stallMs: opts.node?.stallMs } : null;
     this.pg = new PgBridge(this.label);
     try {
       try {
@@ -129,11 +141,39 @@ export class PgStore implements HistoryStore {
       if (this.node) {
         this.pg.rows(SQL.join, [this.node.id, process.pid, os.hostname(), this.node.leaseMs]);
         this.pg.call({ op: 'listen', channel: SIGNAL_CHANNEL });
+        this.keepLease(this.node);
       }
     } catch (e) {
       this.pg.end();
       throw e;
     }
+  }
+
+  /**
+   * The lease is renewed by the connection's thread on a connection of its own (postgres-worker.ts
+   * renewLease) while this thread stamps that it still runs.
+   */
+  private keepLease(node: NodeOptions): void {
+    const t0 = Date.now();
+    const stampNow = (): void => { Atomics.store(this.stamp, 0, Math.floor((Date.now() - t0) / 100)); };
+    stampNow();
+    this.stampTimer = setInterval(stampNow, Math.min(node.renewMs, 1000));
+    this.stampTimer.unref();
+    this.pg.onLeaseLost = (f) => {
+      const err = pgError(this.label, f, 'renewing the lease');
+      this.lost = true;
+      this.leaseFailure = err;
+      this.onLeaseLost?.(err);
+    };
+    this.pg.call({ op: 'lease', url: this.url, app: `wippy-${process.pid}`, lease: {
+      nodeId: node.id, renewMs: node.renewMs, leaseMs: node.leaseMs, stallMs: node.stallMs ?? 6 * node.leaseMs, stamp: this.stamp.buffer as SharedArrayBuffer, t0,
+    } });
+  }
+
+  /** Membership.onLost: told once if the lease renewal fails or stops (at once if it already has). */
+  onLost(fn: (err: Error) => void): void {
+    this.onLeaseLost = fn;
+    if (this.leaseFailure) fn(this.leaseFailure);
   }
 
   /** Bring the schema up to date in one transaction, or refuse a database we do not understand. */
@@ -367,6 +407,7 @@ export class PgStore implements HistoryStore {
   abandon(): void {
     if (this.closed) return;
     this.closed = true;
+    if (this.stampTimer) clearInterval(this.stampTimer);
     this.pg.kill();
   }
 
@@ -374,6 +415,7 @@ export class PgStore implements HistoryStore {
   close(): void {
     if (this.closed) return;
     this.closed = true;
+    if (this.stampTimer) clearInterval(this.stampTimer);
     if (this.node && !this.lost) {
       try { this.pg.rows(SQL.leave, [this.node.id]); } catch { /* gone already: its lease runs out instead */ }
     }

@@ -82,6 +82,8 @@ export interface Membership {
   heartbeat(limit: number, done: (err: Error | null, claimed: WorkflowRow[]) => void): void;
   /** The pending signals (start requests aside) of these workflows, oldest first. */
   signalsOf(ids: string[]): PendingSignal[];
+  /** Be told once if the lease is lost outside a heartbeat (its renewal beside the main thread failed or stopped). */
+  onLost(fn: (err: Error) => void): void;
   /** Be told (at any time) that a signal may have been written: poll now rather than at the next tick. */
   onSignal(fn: () => void): void;
 }

@@ -49,14 +49,15 @@ test('postgres nodes: each node writes its own workflows; a commit touching anot
 
 test('postgres nodes: a lease that ran out: its renewal and commits are refused, another node claims its workflows with their lengths', async () => {
   const { url } = await fresh();
-  const a = node(url, 'a', 400);
+  // Its renewal stops once its main thread has not run for 200 ms (stallMs), then the lease runs out.
+  const a = openStore(url, { node: { id: 'a', leaseMs: 400, renewMs: 100, stallMs: 200 } }) as PgStore;
   const b = node(url, 'b');
   try {
     a.commit(start('w1'));
     a.commit(step('w1', 1));
     a.commit(start('w2'));
-    // a is paused: it renews nothing for longer than its lease.
-    await new Promise((r) => setTimeout(r, 600));
+    // a is stuck: it renews nothing for longer than its lease.
+    busy(1000);
     const claimed = b.claim(100);
     assert.deepEqual(claimed.map((r) => r.id).sort(), ['w1', 'w2']);
     assert.equal(b.historyLength('w1'), 2);
@@ -171,5 +172,33 @@ test('postgres nodes: a dead node\'s workflows are shared out: each live node cl
     const owned = Object.fromEntries(b.nodes().map((n) => [n.id, n.workflows]));
     assert.equal(owned.b + owned.c, 30, JSON.stringify(owned));
     assert.ok(owned.c >= 8 && owned.b >= 15, JSON.stringify(owned));
+  } finally { a.close(); b.close(); c.close(); }
+});
+
+/** Keep this thread busy (no timer, no I/O callback runs) for `ms`, as resuming thousands of workflows can. */
+function busy(ms: number): void {
+  const end = Date.now() + ms;
+  while (Date.now() < end) { /* busy */ }
+}
+
+test('postgres nodes: the lease is renewed beside a busy main thread; a main thread stalled past stallMs gives it up', async () => {
+  const { url } = await fresh();
+  const a = openStore(url, { node: { id: 'a', leaseMs: 600, renewMs: 150 } }) as PgStore;
+  const b = node(url, 'b');
+  const c = openStore(url, { node: { id: 'c', leaseMs: 600, renewMs: 150, stallMs: 800 } }) as PgStore;
+  try {
+    a.commit(start('wa'));
+    c.commit(start('wc'));
+    let cLost: Error | null = null;
+    c.onLost((e) => { cLost = e; });
+    // Both main threads (this one) are busy for 2.5 s, four times a's lease: a's lease holds,
+    // c's stamp is older than its stallMs, so its renewals stop and its lease runs out.
+    busy(2500);
+    assert.deepEqual(b.claim(100).map((r) => r.id), ['wc']);
+    a.commit(step('wa', 1));
+    assert.equal(a.historyLength('wa'), 2, 'a kept its workflow and its commits');
+    await until(() => cLost !== null, 'c to hear that its lease is lost');
+    assert.match(String(cLost), /event loop has not run for \d+s; it gives its lease up/);
+    throwsCode(() => c.commit(step('wc', 1)), ErrorCode.NODE_LEASE_LOST, 'node c');
   } finally { a.close(); b.close(); c.close(); }
 });

@@ -9,7 +9,7 @@
  * exactly one `ext` signal per order that was sent one.
  */
 import * as fs from 'node:fs';
-import { openStore, type OpenedStore } from '../../runtime/store';
+import { isPostgresUrl, openStore, type OpenedStore } from '../../runtime/store';
 import type { WorkflowRow } from '../../runtime/store/events';
 import { wippyAsync } from '../wippy';
 
@@ -28,7 +28,7 @@ export class Signaller {
   /** One pass: look for order workflows that have not had their signal yet. */
   tick(): void {
     if (!this.reader) {
-      if (!fs.existsSync(this.db)) return;
+      if (!isPostgresUrl(this.db) && !fs.existsSync(this.db)) return;
       try { this.reader = openStore(this.db, { lock: false, create: false }); } catch { return; }
     }
     let rows: WorkflowRow[];
