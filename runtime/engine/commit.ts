@@ -15,14 +15,21 @@
  * - With an asynchronous store (commitAsync: PostgreSQL) a turn hands its batch over and goes on;
  *   what waited for it runs when the store says it is durable, in commit order. A synchronous
  *   store (SQLite) takes exactly the path it always did: commit, then what waited, in one turn.
- * - A turn that has run more than TURN_WORK budget units of workflow code leaves the other
- *   activations to the next turn (Node hears a SIGTERM only between turns); once `closing`, no
+ * - A turn that has run more than TURN_WORK budget units of workflow code (or TURN_MS of time)
+ *   leaves the other activations to the next turn (Node hears a SIGTERM only between turns); once `closing`, no
  *   workflow is activated and nothing new starts, but records still commit.
  */
 import { emptyBatch, batchSize, type Batch, type HistoryStore } from '../store/store';
 import { ErrorCode, WippyError } from '../../base/errors';
 import { workDone } from '../../lua/budget';
 import { TURN_WORK } from '../../lua/scheduler';
+
+/**
+ * A turn's activations stop after this long even under TURN_WORK (ms): building states reads
+ * each history from the store, which is no Lua work and on a server store takes a round trip
+ * each; the rest goes to the next turn so that timers and I/O (a lease, a signal) get their turn.
+ */
+export const TURN_MS = 250;
 
 export interface CommitDeps {
   store: HistoryStore;
@@ -168,9 +175,11 @@ export class GroupCommit {
     for (const id of later) ids.push(id);
     this.toActivate.clear();
     const start = workDone();
+    const began = performance.now();
     for (let i = 0; i < ids.length; i++) {
       this.deps.activate(ids[i]);
-      if (workDone() - start > TURN_WORK && i + 1 < ids.length) {
+      // Lua work, or time (a server store's reads, which are not Lua work) ends the turn.
+      if ((workDone() - start > TURN_WORK || performance.now() - began > TURN_MS) && i + 1 < ids.length) {
         for (const id of ids.slice(i + 1)) this.toActivate.add(id);
         this.schedule();
         return;

@@ -83,7 +83,9 @@ export class Lifecycle {
     if (this.states.has(row.id)) return null;
     const length = this.deps.store.historyLength(row.id);
     if (length === 0) return null;
-    const st = newState({ id: row.id, entry: row.entry, worker: row.worker, parent: row.parent, parentCmd: this.parentCmdOf(row.id, row.parent), length });
+    // Its parent's spawn command is looked up when it ends (end), not now: resuming thousands of
+    // children must not read their parents' histories first.
+    const st = newState({ id: row.id, entry: row.entry, worker: row.worker, parent: row.parent, length });
     this.states.set(row.id, st);
     if (row.status === 'parked') this.deps.commit.open.updates.push({ id: row.id, status: 'running', parked: null, at: this.deps.clock.now() });
     return st;
@@ -141,8 +143,9 @@ export class Lifecycle {
     this.dropInstance(st);
     commit.open.updates.push({ id: st.id, status, result: result.value ?? null, error: result.error ?? null, parked: null, at: clock.now() });
     const parent = st.parent ? this.states.get(st.parent) : undefined;
-    if (st.parent && st.parentCmd !== undefined) {
-      const done: RecordOf<'child_done'> = { type: 'child_done', of: st.parentCmd, at: clock.now(), child: st.id, ...(result.error ? { error: result.error } : { value: result.value ?? 'null' }) };
+    const parentCmd = st.parentCmd ?? this.parentCmdOf(st.id, st.parent);
+    if (st.parent && parentCmd !== undefined) {
+      const done: RecordOf<'child_done'> = { type: 'child_done', of: parentCmd, at: clock.now(), child: st.id, ...(result.error ? { error: result.error } : { value: result.value ?? 'null' }) };
       if (parent) {
         if (parent.status === 'running') this.deps.appendRecord(parent.id, done);
       } else if (this.deps.store.membership) {
@@ -175,10 +178,9 @@ export class Lifecycle {
   }
 
   /**
-   * The `spawn` command of `parent` that started `id`. A parent's children are usually resumed
-   * together (start-up, a claim): its spawns are read once and kept for the turn, not once per
-   * child (a root with 1,000 children would read its history 1,000 times). A child missing from
-   * the kept map (spawned since) reads the history again.
+   * The `spawn` command of `parent` that started `id` (a resumed child's, when it ends). Children
+   * of one parent often end in one turn: its spawns are read once and kept for the turn, not once
+   * per child. A child missing from the kept map (spawned since) reads the history again.
    */
   private parentCmdOf(id: string, parent: string | null): number | undefined {
     if (!parent) return undefined;

@@ -45,6 +45,8 @@ export class PgBridge {
   private readonly reply: MessagePort;
   private readonly pending = new Map<number, (a: PgAnswer) => void>();
   private nextId = 1;
+  /** The number of the last synchronous call (its answer carries it). */
+  private syncSeq = 0;
   private ended = false;
   /** Called when a notification arrives on a channel the connection listens to (op `listen`). */
   onNotify: (() => void) | null = null;
@@ -73,13 +75,20 @@ export class PgBridge {
   /** Run a request on the connection and wait for its answer; a failure throws (pgError). */
   call(req: PgRequest, what?: string): PgAnswer {
     if (this.ended) throw new WippyError(ErrorCode.INTERNAL, `${this.label}: used after close()`);
+    const seq = ++this.syncSeq;
     Atomics.store(this.flag, 0, 0);
-    this.worker.postMessage({ ...req, sync: true });
+    this.worker.postMessage({ ...req, sync: true, seq });
     if (Atomics.wait(this.flag, 0, 0, CALL_TIMEOUT_MS) === 'timed-out') {
       throw new WippyError(ErrorCode.STORE_INVALID, `${this.label}: PostgreSQL did not answer within ${CALL_TIMEOUT_MS / 1000}s; check the server`);
     }
-    const m = receiveMessageOnPort(this.reply);
-    const a = m?.message as PgAnswer | undefined;
+    // The answer is posted before the flag is set; take it by its number (an older call's late
+    // answer is dropped), and give a message still on its way a moment to land.
+    let a: PgAnswer | undefined;
+    for (let spins = 0; spins < 2000; spins++) {
+      const m = receiveMessageOnPort(this.reply)?.message as PgAnswer | undefined;
+      if (m?.seq === seq) { a = m; break; }
+      if (m === undefined) Atomics.wait(this.flag, 0, 1, 1);
+    }
     if (!a) throw new WippyError(ErrorCode.INTERNAL, `${this.label}: the connection's thread gave no answer`);
     if (a.error) throw pgError(this.label, a.error, what);
     return a;

@@ -15,6 +15,8 @@ import pg from 'pg';
 export interface PgRequest {
   /** Present: answer on the shared reply port and notify the flag (a synchronous call). */
   sync?: boolean;
+  /** A synchronous call's number (its answer carries it). */
+  seq?: number;
   /** An asynchronous request's number (its answer carries it). */
   id?: number;
   op: 'connect' | 'query' | 'end' | 'listen' | 'lease';
@@ -31,6 +33,7 @@ export interface PgRequest {
 
 export interface PgAnswer {
   id?: number;
+  seq?: number;
   /** Not an answer: the lease renewal failed or stopped (the node holds nothing any more). */
   leaseLost?: PgFailure;
   /** Not an answer: a notification arrived on a channel listened to. */
@@ -131,7 +134,7 @@ parentPort!.on('message', (req: PgRequest) => {
     let answer: PgAnswer;
     try { answer = await handle(req); } catch (e) { answer = { error: failure(e) }; }
     if (req.sync) {
-      data.reply.postMessage(answer);
+      data.reply.postMessage({ ...answer, seq: req.seq });
       Atomics.store(flag, 0, 1);
       Atomics.notify(flag, 0);
     } else {

@@ -74,7 +74,7 @@ export async function runNodeSoak(opts: NodeSoakOptions): Promise<NodeSoakReport
   const t0 = Date.now();
   const log = opts.log ?? (() => {});
   const rand = seededRandom(opts.seed);
-  const rounds = opts.rounds ?? 16;
+  const rounds = opts.rounds ?? 64;
   const lease = opts.leaseMs ?? 2000;
   const pauses = opts.pauses ?? 2;
   const dir = writeSoakRegistry(rounds);
@@ -104,8 +104,12 @@ export async function runNodeSoak(opts: NodeSoakOptions): Promise<NodeSoakReport
     const pauseAt = new Set(Array.from({ length: pauses }, (_, k) => Math.floor(((k + 1) * opts.kills) / (pauses + 1))));
     for (let k = 1; k <= opts.kills; k++) {
       const before = await records();
-      await sleep(50 + rand() * 250);
       const slot = Math.floor(rand() * opts.nodes);
+      // Every 4th kill lands anywhere (start-up included); the others once the node has joined.
+      const s0 = nodes.slots[slot];
+      const until = Date.now() + 15_000;
+      while (k % 4 !== 0 && s0 && s0.run.alive && !/joined/.test(s0.err.join('')) && Date.now() < until) await sleep(50);
+      await sleep(50 + rand() * 250);
       const busy = (await root()) !== 'completed';
       if (pauseAt.has(k) && nodes.alive(slot)) {
         // Paused past its lease: the others take its workflows; resumed, it must find its lease lost.
@@ -116,7 +120,10 @@ export async function runNodeSoak(opts: NodeSoakOptions): Promise<NodeSoakReport
         paused++;
         const until = Date.now() + 10 * lease;
         while (!/lost its lease|did not answer a lease renewal/.test(s.err.join('')) && Date.now() < until && s.run.alive) await sleep(50);
-        if (!/lost its lease|did not answer a lease renewal/.test(s.err.join(''))) problems.push(`node${slot + 1}, paused past its lease and resumed, did not report its lease lost`);
+        if (!/lost its lease|did not answer a lease renewal/.test(s.err.join(''))) {
+          const conns = (await pg.sql(`SELECT application_name AS app, state, wait_event_type AS wt, wait_event AS w, left(query, 60) AS q FROM pg_stat_activity WHERE application_name LIKE 'wippy-${s.run.proc.pid}%'`)).rows;
+          problems.push(`node${slot + 1} (run ${s.n}), paused past its lease and resumed, did not report its lease lost (alive: ${s.run.alive}; its connections: ${JSON.stringify(conns)})`);
+        }
         log(`pause ${paused}: node${slot + 1} stopped for ${3 * lease} ms, then resumed`);
       }
       if (nodes.alive(slot)) {
