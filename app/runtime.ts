@@ -20,7 +20,7 @@ import { WorkflowEngine, Outcome } from '../runtime/engine/engine';
 import { openStore, storeAddress, isPostgresUrl, PgStore, startBackgroundCheck, damagedError, describeProblems, markChecked, clearChecked, newNodeId, type BackgroundCheck, type NodeOptions, type OpenedStore } from '../runtime/store';
 import { VirtualClock, Clock, realClock } from '../base/clock';
 import { schedulerBusy } from '../lua/scheduler';
-import { WorkflowWatches } from './workflow-watches';
+import { routeToEngine } from './workflow-watches';
 import { LiveRegistry } from './registry-api';
 import { LiveServices, LiveDeps } from '../runtime/live-services';
 import { RuntimeEventBus } from '../runtime/events/bus';
@@ -311,39 +311,12 @@ export class Runtime {
 
   private wired = false;
 
-  /**
-   * Route processes' workflow starts, sends, cancels and watches to the engine of the moment (a
-   * node that lost its shared store gets a new one: rejoin). Between two engines a start is
-   * refused as Unavailable and a send to a workflow finds none.
-   */
+  /** Route processes to the engine of the moment, once (a node that lost its shared store gets another: rejoin). */
   private wireEngine(): void {
     this.wired = true;
     const current = (): WorkflowEngine | null => this.engine;
     if (this.clock instanceof VirtualClock) this.clock.addBusyProbe(() => current()?.busy ?? false);
-    const watches = new WorkflowWatches(current, this.node, () => this.clock.now(), outcomeResult);
-    this.node.externalWatch = (from, to, kind, on) => watches.set(from, to, kind, on);
-    this.node.workflowSpawner = (id, worker, args, parent, opts, onExit) => {
-      const engine = current();
-      if (!engine) return { error: { kind: ErrorKind.Unavailable, message: `cannot start workflow ${id}: this node is joining its workflow store again; retry`, retryable: true } };
-      const r = engine.spawn(id, args, worker, parent ?? '', opts);
-      if ('error' in r) return r;
-      if (parent && opts.monitor) watches.set(parent, r.id, 'monitor', true);
-      if (parent && opts.link) watches.set(parent, r.id, 'link', true);
-      if (onExit) engine.watch(r.id, (o) => onExit(outcomeResult(o)));
-      return { pid: r.pid };
-    };
-    this.node.externalSend = (to, msg) => {
-      const engine = current();
-      const t = engine?.resolveTarget(to);
-      if (!engine || !t || t.kind !== 'workflow') return undefined;
-      return engine.signal(t.id, msg.topic, msg.from, msg.payloads);
-    };
-    this.node.externalControl = (from, to, terminate, reason) => {
-      const engine = current();
-      const t = engine?.resolveTarget(to);
-      if (!engine || !t || t.kind !== 'workflow') return undefined;
-      return engine.cancelOrTerminate(t.id, from, terminate, reason);
-    };
+    routeToEngine(this.node, current, () => this.clock.now(), outcomeResult);
   }
 
   /** Resolves once the store's background integrity check has ended (at once when none runs). */

@@ -9,6 +9,10 @@
  * (`unmonitor`, `unlink`) delivers nothing; each watch fires at most once; the link is one-way
  * (a process's failure never ends a workflow: Wippy's Temporal host has no bidirectional links);
  * nothing here is recorded (a process's watches live as long as the process).
+ *
+ * Also `routeToEngine`: how a process node reaches workflows at all (starts, sends, cancels,
+ * watches), through the engine of the moment: between two engines (a node joining its shared
+ * store again) a start is refused as Unavailable and a send finds no workflow.
  */
 import type { WorkflowEngine, Outcome } from '../runtime/engine/engine';
 import type { ProcessNode } from '../runtime/process/node';
@@ -53,4 +57,32 @@ export class WorkflowWatches {
     if (!watched) { this.live.delete(key); return { kind: ErrorKind.NotFound, message: `no workflow ${to}`, retryable: false }; }
     return null;
   }
+}
+
+/** Wire `node`'s workflow starts, sends, cancels and watches to `current()` engine. */
+export function routeToEngine(node: ProcessNode, current: () => WorkflowEngine | null, now: () => number, resultOf: (o: Outcome) => CallResult): void {
+  const watches = new WorkflowWatches(current, node, now, resultOf);
+  node.externalWatch = (from, to, kind, on) => watches.set(from, to, kind, on);
+  node.workflowSpawner = (id, worker, args, parent, opts, onExit) => {
+    const engine = current();
+    if (!engine) return { error: { kind: ErrorKind.Unavailable, message: `cannot start workflow ${id}: this node is joining its workflow store again; retry`, retryable: true } };
+    const r = engine.spawn(id, args, worker, parent ?? '', opts);
+    if ('error' in r) return r;
+    if (parent && opts.monitor) watches.set(parent, r.id, 'monitor', true);
+    if (parent && opts.link) watches.set(parent, r.id, 'link', true);
+    if (onExit) engine.watch(r.id, (o) => onExit(resultOf(o)));
+    return { pid: r.pid };
+  };
+  node.externalSend = (to, msg) => {
+    const engine = current();
+    const t = engine?.resolveTarget(to);
+    if (!engine || !t || t.kind !== 'workflow') return undefined;
+    return engine.signal(t.id, msg.topic, msg.from, msg.payloads);
+  };
+  node.externalControl = (from, to, terminate, reason) => {
+    const engine = current();
+    const t = engine?.resolveTarget(to);
+    if (!engine || !t || t.kind !== 'workflow') return undefined;
+    return engine.cancelOrTerminate(t.id, from, terminate, reason);
+  };
 }

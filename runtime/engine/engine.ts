@@ -1,12 +1,12 @@
 /**
  * The workflow engine: durable workflows over a HistoryStore.
  *
- * Owns: starting workflows, appending records, activating instances with the records committed
- * for them and acting on what each activation hands back (hooks.ts: appending its commands,
- * carrying out their effects, commands.ts, and recording its outcome), cancel/terminate,
- * resuming every unfinished workflow at start-up, and answering the instances' hooks. The
- * workflow table and its ends are lifecycle.ts, the group commit commit.ts, signal intake
- * signals.ts, effects effects.ts, PIDs addressing.ts, which instances stay in memory cache.ts.
+ * Owns: starting workflows, appending records, cancel/terminate, resuming every unfinished
+ * workflow at start-up (or, on a store nodes share, what this node claims: membership.ts), and
+ * answering the instances' hooks. Running their code and acting on what each activation hands
+ * back is activation.ts; the workflow table and its ends lifecycle.ts, the group commit
+ * commit.ts, signal intake signals.ts, effects effects.ts, PIDs addressing.ts, which instances
+ * stay in memory cache.ts.
  *
  * Invariants:
  * - A record's index is assigned when it is appended and never changes; only this file appends.
@@ -21,12 +21,9 @@
  */
 import { randomBytes } from 'node:crypto';
 import { uuidV1, uuidV4, uuidV7, type UuidVersion } from '../../base/uuid';
-import type { Activation, EngineHooks, EngineOutput, KeptOutcome, SendTarget } from './hooks';
-import type { HistoryStore } from '../store/store';
-import { WorkflowInstance, workflowSeed } from './instance';
+import type { EngineHooks, EngineOutput, KeptOutcome, SendTarget } from './hooks';
 import { workflowPid, workflowIdOfPid, workerNamed, defaultWorker, CANCEL_TOPIC, TERMINATE_TOPIC } from './addressing';
 import { startIdentity } from './start-options';
-import { WorkflowServices } from './wf-services';
 import { Effects } from './effects';
 import { InstanceCache, type CacheStats } from './cache';
 import { GroupCommit } from './commit';
@@ -34,10 +31,11 @@ import { SignalIntake } from './signals';
 import { CommandEffects } from './commands';
 import { Lifecycle, type Outcome, type WfState } from './lifecycle';
 import { NodeHeartbeat } from './membership';
+import { Activations } from './activation';
 import { isEvent, type CommandRecord, type HistoryRecord, type RecordOf, type WorkflowRow, type WorkflowStatus } from '../store/events';
-import type { Registry, LuaEntry } from '../../registry/types';
+import type { Registry } from '../../registry/types';
 import type { SpawnOptions } from '../../lua/services';
-import type { Cancel, Payload } from '../../base/payload';
+import type { Payload } from '../../base/payload';
 import type { MailboxCodec } from '../process/mailbox';
 import { ErrorKind, type ErrorInfo } from '../../base/errors';
 
@@ -60,6 +58,7 @@ export class WorkflowEngine implements EngineHooks {
   private readonly commands: CommandEffects;
   /** The lease and claims of a node of a shared store; null: this engine owns its store alone. */
   private readonly heartbeat: NodeHeartbeat | null;
+  private readonly activations: Activations;
 
   constructor(private readonly deps: EngineDeps) {
     this.registry = deps.registry;
@@ -79,7 +78,7 @@ export class WorkflowEngine implements EngineHooks {
         const st = this.states.get(id);
         if (st && count > st.committed) st.committed = count;
       },
-      activate: (id) => this.activateWhenCommitted(id),
+      activate: (id) => this.activations.activateWhenCommitted(id),
       failed: deps.store.membership ? (err) => this.heartbeat?.lost(err) : undefined,
     });
     this.lifecycle = new Lifecycle({
@@ -134,6 +133,11 @@ export class WorkflowEngine implements EngineHooks {
       closed: () => this.commit.closed,
       childDoneFromRow: (parent, child) => this.signals.childDoneFromRow(parent, child),
     });
+    this.activations = new Activations({
+      registry: deps.registry, hooks: this, states: this.states, lifecycle: this.lifecycle, commit: this.commit,
+      cache: this.cache, commands: this.commands, makeHost: deps.makeHost,
+      history: (id) => deps.store.history(id), append: (st, rec) => this.append(st, rec), now: () => deps.clock.now(),
+    });
   }
 
   get closed(): boolean {
@@ -164,7 +168,7 @@ export class WorkflowEngine implements EngineHooks {
     const started: RecordOf<'started'> = { type: 'started', at, entry: entryId, input, worker, ...(opts.parent ? { parent: opts.parent } : {}), ...(opts.context && Object.keys(opts.context).length ? { context: opts.context } : {}) };
     this.appendRecord(id, started);
     for (const m of opts.messages ?? []) this.appendRecord(id, { type: 'signal', at, topic: m.topic, from: opts.from ?? '', payloads: m.payloads, signal: 0 });
-    this.commit.onCommit(() => this.activateNew(st));
+    this.commit.onCommit(() => this.activations.activateNew(st));
     return { id, pid: this.pidOf(id) };
   }
 
@@ -380,86 +384,5 @@ export class WorkflowEngine implements EngineHooks {
 
   private append(st: WfState, rec: HistoryRecord): void {
     this.commit.open.appends.push({ workflowId: st.id, index: st.length++, record: rec });
-  }
-
-  /** Act on what an activation handed back (hooks.ts Activation). */
-  private conclude(st: WfState, act: Activation): void {
-    // Its records first, in order: the instance's history already has them at these indices.
-    for (const c of act.commands) this.append(st, c.rec);
-    if (act.commands.length) this.commit.schedule();
-    for (const c of act.commands) this.commands.carryOut(st, c);
-    if (act.reopened) this.commands.reopen(st, act.reopened);
-    const o = act.outcome;
-    if (!o) { this.touch(st); return; }
-    if ('parked' in o) this.lifecycle.park(st, o.parked);
-    else this.lifecycle.finish(st, o.result);
-  }
-
-  private activateWhenCommitted(id: string): void {
-    const st = this.states.get(id);
-    if (!st || st.status !== 'running') return;
-    if (st.committed < st.length) { this.commit.wake(id); return; }
-    if (st.instance) {
-      const records = st.inbox;
-      st.inbox = [];
-      this.conclude(st, st.instance.activate(records));
-      return;
-    }
-    if (this.deferInstantiation(st)) return;
-    this.instantiate(st, st.fresh ?? this.deps.store.history(id));
-  }
-
-  /**
-   * True when the workflow may not have a state now (cache.ts): this turn has made its share of
-   * states (it runs in the next), or there is no room (it waits, and the cache retries it).
-   */
-  private deferInstantiation(st: WfState): boolean {
-    const a = this.cache.admit(st.id, st.length);
-    if (a === 'now') return false;
-    if (a === 'turn') this.commit.wake(st.id);
-    return true;
-  }
-
-  /**
-   * A new workflow starts once its `started` record is committed: it must exist before anything
-   * it does (an activity may run before its own command is committed, see commit.ts) can
-   * happen, or a crash could leave a side effect with no workflow to resume or compensate it.
-   */
-  private activateNew(st: WfState): void {
-    if (st.status !== 'running' || st.instance || this.commit.closing) return;
-    // Records may have been appended after `started` (a cancel or signal in the same turn as the
-    // start): wait until they are committed too, then start from the whole history.
-    if (st.committed < st.length) { this.commit.wake(st.id); return; }
-    if (this.deferInstantiation(st)) return;
-    this.instantiate(st, st.fresh ?? this.deps.store.history(st.id));
-  }
-
-  /** Build a live instance from a history and replay it (a new workflow is a 1-record history). */
-  private instantiate(st: WfState, history: HistoryRecord[]): void {
-    const entry = this.registry.entries.get(st.entry) as LuaEntry | undefined;
-    if (!entry || entry.kind !== 'workflow.lua') {
-      this.lifecycle.park(st, `workflow ${st.id}: its entry ${st.entry} is no longer a workflow.lua in the registry; restore it and restart`);
-      return;
-    }
-    const inst = new WorkflowInstance(this, st.id, entry, history[0] as RecordOf<'started'>);
-    try {
-      const { host, fnRef } = this.deps.makeHost(entry, new WorkflowServices(this, inst), workflowSeed(st.id));
-      inst.attach(host, fnRef);
-    } catch (e) {
-      this.lifecycle.park(st, `workflow ${st.id} (${st.entry}) cannot load its code: ${(e as Error).message}`);
-      return;
-    }
-    st.instance = inst;
-    st.inbox = [];
-    st.fresh = null;
-    this.cache.built(st.built === true, history.length);
-    st.built = true;
-    this.conclude(st, inst.activate(history.slice(1)));
-  }
-
-  /** Cache bookkeeping after the workflow ran (cache.ts): keep its state, or give it back. */
-  private touch(st: WfState): void {
-    if (!st.instance || st.status !== 'running') return;
-    if (!this.cache.touch(st.id, st.instance, this.deps.clock.now())) this.lifecycle.dropInstance(st);
   }
 }

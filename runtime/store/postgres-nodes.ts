@@ -3,7 +3,7 @@
  * leases, an owner per workflow and per start request, and the server functions a node calls to
  * join, renew its lease and claim work, poll for its signals, commit (fenced) and leave.
  *
- * Owns: the SQL of 0002_nodes. Invariants (what makes two nodes never write one history):
+ * Owns: the SQL of 0002_nodes, and a node's options (its id, lease, renewal) and their defaults. Invariants (what makes two nodes never write one history):
  * - A node may write while its row in `wippy_nodes` exists, names its own connection
  *   (backend_pid) and its lease runs (`lease_until` >= the server's clock: one clock for all
  *   nodes, so machines' clocks never matter). A renewal of an expired lease is refused: once
@@ -27,6 +27,28 @@
  * - Every signal insert notifies channel `wippy_signals` (delivered at commit): owners poll at
  *   once instead of at their next poll.
  */
+
+import { randomBytes } from 'node:crypto';
+import * as os from 'node:os';
+
+export interface NodeOptions {
+  id: string;
+  leaseMs: number;
+  renewMs: number;
+  /** How long the node's main thread may not run before its lease is given up (default 6 leases). */
+  stallMs?: number;
+}
+
+/** A lease lasts 5 s and is renewed every second unless the node says otherwise (--lease, --lease-renew). */
+export const DEFAULT_LEASE_MS = 5_000;
+export const DEFAULT_RENEW_MS = 1_000;
+/** A node id for a start that names none: this machine's name and 6 random hex digits. */
+export function newNodeId(): string {
+  return `${os.hostname().split('.')[0] || 'node'}-${randomBytes(3).toString('hex')}`;
+}
+
+/** A node of the database as `nodes()` lists it. */
+export interface NodeInfo { id: string; pid: number; host: string; leaseLeftMs: number; workflows: number }
 
 /** The notification channel of new signals. */
 export const SIGNAL_CHANNEL = 'wippy_signals';

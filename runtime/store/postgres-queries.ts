@@ -3,14 +3,15 @@
  * pending signals) and the listing's (the web UI's filtered pages, status counts, children,
  * entries), as sqlite-queries.ts has them for SQLite.
  *
- * Owns: query text and parameters only (postgres.ts runs them). Invariants: every parameter is
+ * Owns: query text and parameters only (postgres.ts runs them), and a Batch as the one JSON
+ * parameter of a commit (batchJson). Invariants: every parameter is
  * bound ($n), never spliced; the started-time expression is written as the indexes of
  * postgres-schema.ts have it (STARTED); a page reads at most `limit` rows (keyset paging); counts
  * without a prefix or time filter come from `workflow_counts`; row order ties break on `seq`
  * (creation order), as SQLite's on rowid.
  */
-import { WORKFLOW_STATUSES, type WorkflowQuery } from './store';
-import { WORKFLOW_COLUMNS } from './sqlite-rows';
+import { WORKFLOW_STATUSES, type Batch, type WorkflowQuery } from './store';
+import { historyRuns, WORKFLOW_COLUMNS } from './sqlite-rows';
 
 const STARTED = 'COALESCE(wall_created_at, created_at)';
 
@@ -85,5 +86,21 @@ export function cappedCountQueries(q: Omit<Filters, 'status'>, cap: number): Arr
     const w = where({ ...q, status: [status] }, values).join(' AND ');
     values.push(limit);
     return { status, text: `SELECT COUNT(*)::float8 AS n FROM (SELECT 1 FROM workflows WHERE ${w} LIMIT $${values.length}) AS x`, values };
+  });
+}
+
+/** A Batch as the JSON `wippy_commit` reads (postgres-schema.ts): arrays of columns, text kept as given. */
+export function batchJson(b: Batch): string {
+  return JSON.stringify({
+    creates: b.creates.map((w) => [w.id, w.entry, w.worker, w.status, JSON.stringify(w.input), w.parent, w.result,
+      w.error === null ? null : JSON.stringify(w.error), w.parked, w.createdAt, w.updatedAt]),
+    runs: historyRuns(b.appends).map((r) => {
+      const n = r.records.length;
+      return [r.workflowId, r.index, n, n === 1 ? r.records[0].type : 'run', JSON.stringify(n === 1 ? r.records[0] : r.records)];
+    }),
+    updates: b.updates.map((u) => [u.id, u.status, u.result === undefined ? 0 : 1, u.result ?? null,
+      u.error === undefined ? 0 : 1, u.error == null ? null : JSON.stringify(u.error), u.parked === undefined ? 0 : 1, u.parked ?? null, u.at]),
+    signals: b.signals.map((s) => [s.workflowId, s.topic, s.from, JSON.stringify(s.payloads), s.at]),
+    consumed: b.consumed,
   });
 }

@@ -101,7 +101,7 @@ export const PG_MIGRATIONS: readonly PgMigration[] = [
         RETURN sid;
       END $$;
 
-      -- A whole Batch (postgres.ts batchJson) in the order the Batch lists its parts.
+      -- A whole Batch (postgres-queries.ts batchJson) in the order the Batch lists its parts.
       CREATE FUNCTION wippy_commit(b JSON, wall DOUBLE PRECISION, virt INTEGER) RETURNS VOID
       LANGUAGE plpgsql AS $$
       DECLARE

@@ -21,15 +21,16 @@
  * - A user's mistake (unreachable server, wrong password, no such database) is one line naming
  *   the URL without its password; never a stack.
  */
-import { randomBytes } from 'node:crypto';
 import * as os from 'node:os';
 import { ErrorCode, WippyError } from '../../base/errors';
 import type { HistoryRecord, PendingSignal, WorkflowRow, WorkflowStatus } from './events';
 import { WORKFLOW_STATUSES, type Batch, type HistoryStore, type Membership, type StatusCounts, type WorkflowQuery } from './store';
-import { historyRuns, toSignal, toWorkflow, type SignalDbRow, type WorkflowDbRow } from './sqlite-rows';
+import { toSignal, toWorkflow, type SignalDbRow, type WorkflowDbRow } from './sqlite-rows';
 import { MIGRATION_LOCK, PG_MIGRATIONS, STORE_TABLES, type PgMigration } from './postgres-schema';
-import { SIGNAL_CHANNEL } from './postgres-nodes';
-import { cappedCountQueries, pageQuery, SQL } from './postgres-queries';
+import { SIGNAL_CHANNEL, DEFAULT_LEASE_MS, DEFAULT_RENEW_MS, newNodeId, type NodeInfo, type NodeOptions } from './postgres-nodes';
+
+export { DEFAULT_LEASE_MS, DEFAULT_RENEW_MS, newNodeId, type NodeInfo, type NodeOptions } from './postgres-nodes';
+import { batchJson, cappedCountQueries, pageQuery, SQL } from './postgres-queries';
 import { PgBridge, pgError } from './postgres-bridge';
 import type { PgFailure } from './postgres-worker';
 
@@ -46,28 +47,6 @@ export interface PgOpenOptions {
   node?: Partial<NodeOptions>;
 }
 
-export interface NodeOptions {
-  id: string;
-  leaseMs: number;
-  renewMs: number;
-  /** How long the node's main thread may not run before its lease is given up (default 6 leases). */
-  stallMs?: number;
-}
-
-/** A lease lasts 5 s and is renewed every second unless the node says otherwise (--lease, --lease-renew). */
-export const DEFAULT_LEASE_MS = 5_000;
-export const DEFAULT_RENEW_MS = 1_000;
-/** Start requests one poll takes at most (the rest are left to other nodes' polls: starts spread). */
-const STARTS_PER_POLL = 32;
-
-/** A node id for a start that names none: this machine's name and 6 random hex digits. */
-export function newNodeId(): string {
-  return `${os.hostname().split('.')[0] || 'node'}-${randomBytes(3).toString('hex')}`;
-}
-
-/** A node of the database as `nodes()` lists it. */
-export interface NodeInfo { id: string; pid: number; host: string; leaseLeftMs: number; workflows: number }
-
 /** True for a store address that names a PostgreSQL database. */
 export function isPostgresUrl(s: string): boolean {
   return /^postgres(ql)?:\/\//i.test(s);
@@ -78,21 +57,8 @@ export function redactUrl(url: string): string {
   return url.replace(/^(postgres(?:ql)?:\/\/[^:/@]*):[^@]*@/i, '$1:***@');
 }
 
-/** A Batch as the JSON `wippy_commit` reads (postgres-schema.ts): arrays of columns, text kept as given. */
-export function batchJson(b: Batch): string {
-  return JSON.stringify({
-    creates: b.creates.map((w) => [w.id, w.entry, w.worker, w.status, JSON.stringify(w.input), w.parent, w.result,
-      w.error === null ? null : JSON.stringify(w.error), w.parked, w.createdAt, w.updatedAt]),
-    runs: historyRuns(b.appends).map((r) => {
-      const n = r.records.length;
-      return [r.workflowId, r.index, n, n === 1 ? r.records[0].type : 'run', JSON.stringify(n === 1 ? r.records[0] : r.records)];
-    }),
-    updates: b.updates.map((u) => [u.id, u.status, u.result === undefined ? 0 : 1, u.result ?? null,
-      u.error === undefined ? 0 : 1, u.error == null ? null : JSON.stringify(u.error), u.parked === undefined ? 0 : 1, u.parked ?? null, u.at]),
-    signals: b.signals.map((s) => [s.workflowId, s.topic, s.from, JSON.stringify(s.payloads), s.at]),
-    consumed: b.consumed,
-  });
-}
+/** Start requests one poll takes at most (the rest are left to other nodes' polls: starts spread). */
+const STARTS_PER_POLL = 32;
 
 export class PgStore implements HistoryStore {
   readonly url: string;
